@@ -1,0 +1,36 @@
+import type { NodeConfig } from "../../config";
+import type { LogLevel } from "../../ports/log";
+import type { MqttConnectOptions } from "../../ports/mqtt";
+
+/** Requests from the host harness into the simulated node (through `handleCommand`). */
+export type HostToNode =
+  | { op: "boot"; kind: "smoke"; config: NodeConfig; seed: number }
+  | { op: "advance"; ms: number }
+  | { op: "pins"; values: Record<string, number> }
+  | { op: "mqtt"; event: "connected" }
+  | { op: "mqtt"; event: "published"; packetId: number }
+  | { op: "mqtt"; event: "message"; topic: string; payload: string }
+  | { op: "mqtt"; event: "disconnected"; reason: string }
+  | { op: "inspect" }
+  | { op: "stop" };
+
+export interface NodeInspection {
+  now: number;
+  samples: number;
+  queued: number;
+  connected: boolean;
+  alarmActive: boolean;
+}
+
+/** Requests from the node to the host (through `issueCommand`), answered synchronously. */
+export type NodeToHost =
+  | { op: "log"; level: LogLevel; message: string }
+  | { op: "mqtt.connect"; options: MqttConnectOptions }
+  | { op: "mqtt.publish"; topic: string; payload: string; qos: 0 | 1; retain: boolean; packetId: number }
+  | { op: "mqtt.subscribe"; filter: string }
+  | { op: "mqtt.close" }
+  | { op: "storage.get"; key: string }
+  | { op: "storage.set"; key: string; value: string }
+  | { op: "storage.delete"; key: string };
+
+export type HostReply = { ok: true; value?: unknown } | { ok: false; error: string };

@@ -1,0 +1,51 @@
+import type { AnalogInput, Device, DigitalPort, PinSpecifier } from "../../ports/io";
+
+/** Pin levels the host sets; simulated IO objects read them, as real ones read the hardware. */
+export class SimPins {
+  readonly values = new Map<string, number>();
+
+  set(pin: PinSpecifier, value: number): void {
+    this.values.set(String(pin), value);
+  }
+
+  get(pin: PinSpecifier): number {
+    return this.values.get(String(pin)) ?? 0;
+  }
+}
+
+/** Builds a `device` provider whose Analog and Digital classes read and write `pins`. */
+export function simDevice(pins: SimPins, pinMap: Record<string, PinSpecifier>, adcResolution = 12): Device {
+  const maxCount = 2 ** adcResolution - 1;
+
+  class SimAnalog implements AnalogInput {
+    readonly resolution = adcResolution;
+    #pin: PinSpecifier;
+    constructor(options: { pin: PinSpecifier }) {
+      this.#pin = options.pin;
+    }
+    read(): number {
+      const value = Math.round(pins.get(this.#pin));
+      return value < 0 ? 0 : value > maxCount ? maxCount : value;
+    }
+    close(): void {}
+  }
+
+  class SimDigital implements DigitalPort {
+    static readonly Input = 0;
+    static readonly InputPullUp = 1;
+    static readonly Output = 8;
+    #pin: PinSpecifier;
+    constructor(options: { pin: PinSpecifier; mode: number }) {
+      this.#pin = options.pin;
+    }
+    read(): number {
+      return pins.get(this.#pin) ? 1 : 0;
+    }
+    write(value: number): void {
+      pins.set(this.#pin, value ? 1 : 0);
+    }
+    close(): void {}
+  }
+
+  return { io: { Analog: SimAnalog, Digital: SimDigital }, pin: pinMap };
+}
