@@ -1,0 +1,43 @@
+import { count, eq } from "drizzle-orm";
+import { createHash, randomBytes } from "node:crypto";
+import type { Db } from "../db/client";
+import { apiTokens } from "../db/schema";
+
+export type Role = "admin";
+
+export interface TokenOwner {
+  id: number;
+  name: string;
+  role: Role;
+}
+
+/**
+ * Tokens carry 256 random bits, so a plain SHA-256 is enough to store them: nothing can be
+ * guessed from the hash, and checking a request costs one hash, not a slow KDF.
+ */
+export function hashToken(token: string): string {
+  return createHash("sha256").update(token).digest("hex");
+}
+
+/** Creates a token and returns it in clear; only its hash is kept. */
+export async function createToken(db: Db, name: string, role: Role, now: number): Promise<string> {
+  const token = `sw_${randomBytes(32).toString("base64url")}`;
+  await db.insert(apiTokens).values({ name, role, tokenHash: hashToken(token), createdAt: now });
+  return token;
+}
+
+/** At first start (no token exists yet) makes the first admin token; returns it, or null if one exists. */
+export async function ensureFirstAdminToken(db: Db, now: number): Promise<string | null> {
+  const [{ tokens }] = await db.select({ tokens: count() }).from(apiTokens);
+  if (tokens > 0) return null;
+  return createToken(db, "first admin", "admin", now);
+}
+
+export async function findTokenOwner(db: Db, token: string): Promise<TokenOwner | null> {
+  const rows = await db
+    .select({ id: apiTokens.id, name: apiTokens.name, role: apiTokens.role })
+    .from(apiTokens)
+    .where(eq(apiTokens.tokenHash, hashToken(token)))
+    .limit(1);
+  return rows.length ? { ...rows[0], role: rows[0].role as Role } : null;
+}

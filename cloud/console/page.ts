@@ -1,0 +1,121 @@
+/**
+ * The console's live alarm page. Plain HTML and a small script, no build step. The token is asked
+ * for once and kept in sessionStorage; the live stream is read with fetch so the token travels
+ * in a header, never in a URL where proxies and logs would keep it.
+ */
+export const consolePage = `<!doctype html>
+<html lang="zh-CN">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>守望 Shouwang · Alarms</title>
+<style>
+  :root { font-family: system-ui, "PingFang SC", "Noto Sans CJK SC", sans-serif; color: #1d232a; background: #f4f5f7; }
+  body { margin: 0; }
+  header { background: #b3261e; color: #fff; padding: 12px 20px; display: flex; align-items: baseline; gap: 16px; }
+  header h1 { font-size: 20px; margin: 0; }
+  #status { font-size: 14px; opacity: .9; }
+  main { padding: 16px 20px; max-width: 1100px; }
+  form { display: flex; gap: 8px; margin-bottom: 16px; }
+  input { flex: 1; padding: 8px; font: inherit; }
+  button { padding: 8px 14px; font: inherit; }
+  table { width: 100%; border-collapse: collapse; background: #fff; }
+  th, td { text-align: left; padding: 8px 10px; border-bottom: 1px solid #e3e5e8; font-size: 14px; }
+  th { background: #eceef1; }
+  tr.raised td.state { color: #b3261e; font-weight: 600; }
+  tr.cleared td.state { color: #2e7d32; }
+  tr.fresh { animation: flash 2s ease-out; }
+  @keyframes flash { from { background: #ffe08a; } to { background: #fff; } }
+  .error { color: #b3261e; }
+</style>
+</head>
+<body>
+<header><h1>守望 Shouwang</h1><span id="status">not connected</span></header>
+<main>
+  <form id="login" hidden>
+    <input id="token" type="password" placeholder="API token (printed at first start)" autocomplete="off" aria-label="API token">
+    <button type="submit">Connect</button>
+  </form>
+  <p id="message" class="error" role="alert"></p>
+  <table aria-label="Alarms">
+    <thead><tr><th>Received</th><th>Node</th><th>Kind</th><th>State</th><th>Value</th><th>Threshold</th><th>Severity</th></tr></thead>
+    <tbody id="alarms"></tbody>
+  </table>
+</main>
+<script>
+const tbody = document.getElementById("alarms");
+const statusEl = document.getElementById("status");
+const messageEl = document.getElementById("message");
+const login = document.getElementById("login");
+const seen = new Set();
+
+function row(alarm, fresh) {
+  if (seen.has(alarm.id)) return null;
+  seen.add(alarm.id);
+  const tr = document.createElement("tr");
+  tr.className = alarm.state + (fresh ? " fresh" : "");
+  tr.dataset.alarmId = alarm.id;
+  const cells = [new Date(alarm.receivedAt).toLocaleString(), alarm.nodeId, alarm.kind, alarm.state,
+    alarm.value + " " + alarm.unit, alarm.threshold, alarm.severity];
+  cells.forEach((text, i) => {
+    const td = document.createElement("td");
+    td.textContent = String(text);
+    if (i === 3) td.className = "state";
+    tr.appendChild(td);
+  });
+  return tr;
+}
+
+async function api(path, token, init) {
+  const response = await fetch(path, { ...init, headers: { authorization: "Bearer " + token } });
+  if (response.status === 401) { sessionStorage.removeItem("sw-token"); throw new Error("That token was refused. Enter a valid API token."); }
+  if (!response.ok) throw new Error("The server answered " + response.status);
+  return response;
+}
+
+async function connect(token) {
+  messageEl.textContent = "";
+  login.hidden = true;
+  statusEl.textContent = "loading…";
+  const { alarms } = await (await api("/api/alarms?limit=100", token)).json();
+  for (const alarm of alarms) { const tr = row(alarm, false); if (tr) tbody.appendChild(tr); }
+  const response = await api("/api/alarms/stream", token);
+  const reader = response.body.pipeThrough(new TextDecoderStream()).getReader();
+  let buffer = "";
+  statusEl.textContent = "live";
+  for (;;) {
+    const { value, done } = await reader.read();
+    if (done) break;
+    buffer += value;
+    let end;
+    while ((end = buffer.indexOf("\\n\\n")) >= 0) {
+      const block = buffer.slice(0, end);
+      buffer = buffer.slice(end + 2);
+      const event = /^event: (.*)$/m.exec(block)?.[1];
+      const data = block.split("\\n").filter((l) => l.startsWith("data: ")).map((l) => l.slice(6)).join("\\n");
+      if (event === "alarm") { const tr = row(JSON.parse(data), true); if (tr) tbody.prepend(tr); }
+    }
+  }
+  throw new Error("The live stream ended.");
+}
+
+function start() {
+  const token = sessionStorage.getItem("sw-token");
+  if (!token) { login.hidden = false; statusEl.textContent = "sign in"; return; }
+  connect(token).catch((error) => {
+    messageEl.textContent = error.message;
+    statusEl.textContent = "disconnected";
+    if (!sessionStorage.getItem("sw-token")) { login.hidden = false; return; }
+    setTimeout(start, 3000);
+  });
+}
+
+login.addEventListener("submit", (event) => {
+  event.preventDefault();
+  const token = document.getElementById("token").value.trim();
+  if (token) { sessionStorage.setItem("sw-token", token); start(); }
+});
+start();
+</script>
+</body>
+</html>`;

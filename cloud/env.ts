@@ -1,0 +1,78 @@
+/**
+ * The cloud's settings, read once at start. A bad value stops start-up with a message that
+ * names the variable and what it should be.
+ */
+export interface CloudEnv {
+  /** HTTP port of the API and console. */
+  port: number;
+  host: string;
+  /** libSQL URL: `file:…` (embedded), `libsql://…`, `http(s)://…`. Unset: embedded file under dataDir. */
+  databaseUrl: string | undefined;
+  databaseAuthToken: string | undefined;
+  /** Broker URL: `mqtt://host:port` or `mqtts://…`. Unset: the embedded broker. */
+  mqttUrl: string | undefined;
+  mqttUsername: string | undefined;
+  mqttPassword: string | undefined;
+  /** Port of the embedded broker; 18830 keeps clear of a system Mosquitto on 1883. */
+  embeddedMqttPort: number;
+  /** Where the embedded database and simulated nodes' flash live. */
+  dataDir: string;
+  /** Simulated smoke nodes to start; by default 3 when nothing is configured, else 0. */
+  simNodes: number;
+}
+
+export class EnvError extends Error {
+  override name = "EnvError";
+}
+
+export function parseEnv(source: Record<string, string | undefined> = process.env): CloudEnv {
+  const problems: string[] = [];
+  const text = (name: string): string | undefined => {
+    const value = source[name]?.trim();
+    return value ? value : undefined;
+  };
+  const integer = (name: string, fallback: number, min: number, max: number): number => {
+    const raw = text(name);
+    if (raw === undefined) return fallback;
+    const value = Number(raw);
+    if (!Number.isInteger(value) || value < min || value > max) {
+      problems.push(`${name}=${JSON.stringify(raw)} must be a whole number from ${min} to ${max}`);
+      return fallback;
+    }
+    return value;
+  };
+  const url = (name: string, schemes: string[]): string | undefined => {
+    const raw = text(name);
+    if (raw === undefined) return undefined;
+    let parsed: URL;
+    try {
+      parsed = new URL(raw);
+    } catch {
+      problems.push(`${name} is not a URL (expected ${schemes.join(" or ")}…)`);
+      return undefined;
+    }
+    if (!schemes.includes(parsed.protocol)) {
+      problems.push(`${name} must start with ${schemes.join(", ")} (got ${parsed.protocol})`);
+      return undefined;
+    }
+    return raw;
+  };
+
+  const databaseUrl = url("DATABASE_URL", ["file:", "libsql:", "http:", "https:", "ws:", "wss:"]);
+  const mqttUrl = url("MQTT_URL", ["mqtt:", "mqtts:", "ws:", "wss:"]);
+  const configured = databaseUrl !== undefined || mqttUrl !== undefined;
+  const env: CloudEnv = {
+    port: integer("PORT", 8080, 0, 65535),
+    host: text("HOST") ?? "127.0.0.1",
+    databaseUrl,
+    databaseAuthToken: text("DATABASE_AUTH_TOKEN"),
+    mqttUrl,
+    mqttUsername: text("MQTT_USERNAME"),
+    mqttPassword: text("MQTT_PASSWORD"),
+    embeddedMqttPort: integer("EMBEDDED_MQTT_PORT", 18830, 0, 65535),
+    dataDir: text("DATA_DIR") ?? ".shouwang",
+    simNodes: integer("SIM_NODES", configured ? 0 : 3, 0, 500),
+  };
+  if (problems.length) throw new EnvError(`Invalid settings:\n  - ${problems.join("\n  - ")}`);
+  return env;
+}

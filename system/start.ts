@@ -1,0 +1,75 @@
+import { join, resolve } from "node:path";
+import { startEmbeddedBroker, type EmbeddedBroker } from "../cloud/broker/embedded";
+import { EnvError, parseEnv } from "../cloud/env";
+import { createLogger } from "../cloud/log";
+import { startCloud } from "../cloud/server";
+import { startSite, type Site } from "../firmware/platform/sim/host/site";
+
+/**
+ * `npm start`: the whole system on one machine. With nothing configured it brings an embedded
+ * broker, an embedded libSQL file and a small simulated site of XS nodes; with MQTT_URL and/or
+ * DATABASE_URL set it uses those and simulates nothing (unless SIM_NODES says otherwise).
+ */
+async function main(): Promise<void> {
+  const env = parseEnv();
+  const log = createLogger();
+  const dataDir = resolve(env.dataDir);
+
+  let broker: EmbeddedBroker | undefined;
+  if (!env.mqttUrl) broker = await startEmbeddedBroker(env.embeddedMqttPort);
+  const mqttUrl = env.mqttUrl ?? broker!.url;
+  // The embedded broker speaks MQTT 3.1.1 only; a real broker gets MQTT 5 (shared subscriptions, reason codes).
+  const protocolVersion = broker ? 4 : 5;
+  const databaseUrl = env.databaseUrl ?? `file:${join(dataDir, "shouwang.db")}`;
+
+  const cloud = await startCloud({
+    databaseUrl,
+    databaseAuthToken: env.databaseAuthToken,
+    mqtt: { url: mqttUrl, username: env.mqttUsername, password: env.mqttPassword, protocolVersion, shareGroup: "shouwang-ingest" },
+    port: env.port,
+    host: env.host,
+    log,
+  });
+
+  let site: Site | undefined;
+  if (env.simNodes > 0) {
+    site = await startSite({ brokerUrl: mqttUrl, protocolVersion, nodes: env.simNodes, dataDir, log: (line) => log("debug", line) });
+  }
+
+  const lines = [
+    "",
+    "  守望 Shouwang is running",
+    `  Console:   ${cloud.url}/`,
+    `  API:       ${cloud.url}/api/alarms`,
+    `  MQTT:      ${broker ? `${broker.url} (embedded)` : "configured broker"}`,
+    `  Database:  ${env.databaseUrl ? "configured libSQL" : databaseUrl}`,
+    `  Simulated: ${site ? `${site.nodes.length} smoke nodes in XS` : "none"}`,
+  ];
+  if (cloud.firstAdminToken) {
+    lines.push(
+      "",
+      "  First admin token (shown once, stored only as a hash; paste it into the console):",
+      `  ${cloud.firstAdminToken}`,
+    );
+  } else {
+    lines.push("", "  Admin token: already issued at first start (delete the database to start over).");
+  }
+  process.stdout.write(`${lines.join("\n")}\n\n`);
+
+  let stopping = false;
+  const stop = async () => {
+    if (stopping) return;
+    stopping = true;
+    await site?.stop();
+    await cloud.close();
+    await broker?.close();
+    process.exit(0);
+  };
+  process.on("SIGINT", stop);
+  process.on("SIGTERM", stop);
+}
+
+main().catch((error) => {
+  process.stderr.write(`${error instanceof EnvError ? error.message : `Could not start: ${(error as Error).message}`}\n`);
+  process.exit(1);
+});
