@@ -39,6 +39,8 @@ export async function startSubscriber(options: SubscriberOptions, ingest: Ingest
   };
   const prefix = options.shareGroup && options.protocolVersion === 5 ? `$share/${options.shareGroup}/` : "";
   const filters = uplinkFilters().map((filter) => prefix + filter);
+  // PUBACKs and small messages go out at once rather than waiting on Nagle's algorithm.
+  client.on("connect", () => (client.stream as { setNoDelay?: (on: boolean) => void }).setNoDelay?.(true));
   client.on("error", (error) => log("warn", "ingest connection error", { error: error.message }));
   client.on("offline", () => log("warn", "ingest offline; reconnecting", { broker: redactUrl(options.url) }));
   try {

@@ -1,0 +1,59 @@
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { encodeMessage } from "../../shared/codec";
+import type { AlarmMessage } from "../../shared/messages";
+import { nodeTopic } from "../../shared/topics";
+import { malformed } from "../support/messages";
+import { testCloud, type TestCloud } from "../support/cloud";
+
+const alarm: AlarmMessage = {
+  v: 1, node: "smoke-001", boot: 1, seq: 5, t: 1000, type: "alarm",
+  kind: "smoke", severity: "alarm", state: "raised", value: 900, unit: "raw", threshold: 700, evidence: [300, 900],
+};
+const bytes = (text: string) => new TextEncoder().encode(text);
+
+describe("ingest", () => {
+  let cloud: TestCloud;
+  beforeEach(async () => {
+    cloud = await testCloud();
+  });
+  afterEach(() => cloud.database.close());
+
+  const storedAlarms = async () => ((await (await cloud.get("/api/alarms")).json()) as { alarms: unknown[] }).alarms;
+
+  it("stores a valid alarm and shows it in the API", async () => {
+    expect(await cloud.ingest.handle(nodeTopic("smoke-001", "alarm"), bytes(encodeMessage(alarm)))).toBe("stored");
+    const alarms = (await storedAlarms()) as Array<Record<string, unknown>>;
+    expect(alarms).toHaveLength(1);
+    expect(alarms[0]).toMatchObject({ nodeId: "smoke-001", bootId: 1, seq: 5, kind: "smoke", state: "raised", value: 900, evidence: [300, 900] });
+  });
+
+  it("stores a replayed alarm once, by (node, boot, seq)", async () => {
+    const seen: unknown[] = [];
+    cloud.feed.subscribe((record) => seen.push(record));
+    const topic = nodeTopic("smoke-001", "alarm");
+    expect(await cloud.ingest.handle(topic, bytes(encodeMessage(alarm)))).toBe("stored");
+    expect(await cloud.ingest.handle(topic, bytes(encodeMessage(alarm)))).toBe("duplicate");
+    expect(await cloud.ingest.handle(topic, bytes(encodeMessage({ ...alarm, boot: 2 })))).toBe("stored");
+    expect(await storedAlarms()).toHaveLength(2);
+    expect(seen).toHaveLength(2);
+    expect(cloud.ingest.stats).toMatchObject({ stored: 2, duplicates: 1 });
+  });
+
+  it("rejects every malformed message with a counted, logged reason and stores nothing", async () => {
+    for (const [name, topic, text] of malformed) {
+      expect(await cloud.ingest.handle(topic, bytes(text)), name).toBe("rejected");
+    }
+    expect(await cloud.ingest.handle(nodeTopic("smoke-001", "alarm"), new Uint8Array([0xff, 0xfe, 0x7b]))).toBe("rejected");
+
+    const expected: Record<string, number> = {};
+    for (const [, , , reason] of malformed) expected[reason] = (expected[reason] ?? 0) + 1;
+    expected["malformed-json"]++;
+    const stats = (await (await cloud.get("/api/ingest/stats")).json()) as { rejected: Record<string, number>; stored: number };
+    for (const [reason, count] of Object.entries(expected)) expect(stats.rejected[reason], reason).toBe(count);
+    expect(stats.stored).toBe(0);
+    expect(await storedAlarms()).toHaveLength(0);
+    expect(((await (await cloud.get("/api/nodes")).json()) as { nodes: unknown[] }).nodes).toHaveLength(0);
+    expect(cloud.log.lines.filter((line) => line.includes("ingest rejected"))).toHaveLength(malformed.length + 1);
+    expect(cloud.log.lines.every((line) => /reason="[a-z-]+"/.test(line))).toBe(true);
+  });
+});

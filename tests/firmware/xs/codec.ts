@@ -1,0 +1,9 @@
+import { decodeNodeMessage, encodeMessage } from "../../../shared/codec";
+import type { NodeMessage } from "../../../shared/messages";
+import { serveScenario } from "./scenario";
+
+/** The shared codec, run in XS, so the node and the cloud are known to agree. */
+serveScenario((request: { decode?: Array<{ topic: string; text: string }>; encode?: NodeMessage[] }) => ({
+  decoded: (request.decode ?? []).map(({ topic, text }) => decodeNodeMessage(topic, text)),
+  encoded: (request.encode ?? []).map(encodeMessage),
+}));

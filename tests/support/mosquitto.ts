@@ -1,0 +1,80 @@
+import { spawn, spawnSync, type ChildProcess } from "node:child_process";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { connect } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { freePort } from "./ports";
+
+export interface MosquittoOptions {
+  /** Extra lines appended to the project's config. */
+  extraConfig?: string[];
+  port?: number;
+}
+
+export interface Mosquitto {
+  url: string;
+  port: number;
+  dir: string;
+  stop(): Promise<void>;
+}
+
+const PROJECT_CONFIG = new URL("../../deploy/mosquitto/shouwang.conf", import.meta.url);
+
+/**
+ * Starts a real Mosquitto with the project's config on a free loopback port, separate from any
+ * system broker on 1883, so a test owns its broker and can restart it.
+ */
+export async function startMosquitto(options: MosquittoOptions = {}): Promise<Mosquitto> {
+  if (spawnSync("mosquitto", ["-h"]).error) {
+    throw new Error("mosquitto is not installed: `apt-get install mosquitto` (.ci/run does this)");
+  }
+  const port = options.port ?? (await freePort());
+  const dir = mkdtempSync(join(tmpdir(), "sw-mosquitto-"));
+  const config = join(dir, "mosquitto.conf");
+  writeFileSync(
+    config,
+    [
+      `listener ${port} 127.0.0.1`,
+      "allow_anonymous true",
+      // Running as root in CI: stay root, so files the broker writes remain ours.
+      "user root",
+      readFileSync(PROJECT_CONFIG, "utf8"),
+      ...(options.extraConfig ?? []),
+    ].join("\n"),
+  );
+  const child: ChildProcess = spawn("mosquitto", ["-c", config], { stdio: ["ignore", "ignore", "pipe"] });
+  let stderr = "";
+  child.stderr?.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
+  await waitForPort(port, 5000).catch((error: Error) => {
+    child.kill("SIGKILL");
+    throw new Error(`${error.message}\n${stderr}`);
+  });
+  return {
+    url: `mqtt://127.0.0.1:${port}`,
+    port,
+    dir,
+    stop: () =>
+      new Promise<void>((resolve) => {
+        if (child.exitCode !== null) return resolve();
+        child.once("exit", () => resolve());
+        child.kill("SIGTERM");
+      }),
+  };
+}
+
+async function waitForPort(port: number, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    const open = await new Promise<boolean>((resolve) => {
+      const socket = connect(port, "127.0.0.1");
+      socket.once("connect", () => {
+        socket.end();
+        resolve(true);
+      });
+      socket.once("error", () => resolve(false));
+    });
+    if (open) return;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error(`mosquitto did not listen on ${port} within ${timeoutMs} ms`);
+}

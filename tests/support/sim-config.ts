@@ -1,0 +1,13 @@
+import type { NodeConfig } from "../../firmware/config";
+
+export function smokeNodeConfig(nodeId: string, overrides: Partial<NodeConfig> = {}): NodeConfig {
+  return {
+    nodeId,
+    firmwareVersion: "0.1.0-test",
+    mqtt: { host: "127.0.0.1", port: 1883, keepAliveMs: 30_000 },
+    sampleIntervalMs: 1000,
+    telemetryIntervalMs: 10_000,
+    smoke: { baseline: 300, raiseAboveBaseline: 400, clearBelowBaseline: 150, holdSamples: 3 },
+    ...overrides,
+  };
+}

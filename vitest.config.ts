@@ -1,0 +1,12 @@
+import { defineConfig } from "vitest/config";
+
+export default defineConfig({
+  test: {
+    include: ["tests/**/*.test.ts"],
+    testTimeout: 30_000,
+    hookTimeout: 30_000,
+    // Tests start brokers, XS workers and browsers; two cores do best with two at a time.
+    maxWorkers: 2,
+    reporters: ["default"],
+  },
+});
