@@ -20,10 +20,8 @@ export async function startEmbeddedBroker(preferredPort: number): Promise<Embedd
     url: `mqtt://127.0.0.1:${port}`,
     port,
     close: () =>
-      new Promise<void>((resolve) => {
-        server.close(() => aedes.close(() => resolve()));
-        server.closeAllConnections?.();
-      }),
+      // aedes.close ends every client connection; only then can the listener finish closing.
+      new Promise<void>((resolve) => aedes.close(() => server.close(() => resolve()))),
   };
 }
 

@@ -17,6 +17,7 @@ export const consolePage = `<!doctype html>
   #status { font-size: 14px; opacity: .9; }
   main { padding: 16px 20px; max-width: 1100px; }
   form { display: flex; gap: 8px; margin-bottom: 16px; }
+  [hidden] { display: none !important; }
   input { flex: 1; padding: 8px; font: inherit; }
   button { padding: 8px 14px; font: inherit; }
   table { width: 100%; border-collapse: collapse; background: #fff; }

@@ -3,7 +3,8 @@
  * passes Moddable's own `embedded:io/*` classes, which satisfy these shapes; the simulator
  * passes classes of the same shape whose values the host sets.
  */
-export type PinSpecifier = number | string;
+/** A GPIO number, as the board definition gives it. */
+export type PinSpecifier = number;
 
 export interface AnalogInput {
   /** Bits per reading: `read()` returns 0 … 2^resolution − 1. */
@@ -18,10 +19,11 @@ export interface AnalogConstructor {
 
 export interface DigitalPort {
   read(): number;
-  write(value: number): void;
+  write(value: 0 | 1): void;
   close(): void;
 }
 
+/** Modes are read from the class (`Digital.Output`), never written as literals. */
 export interface DigitalConstructor {
   new (options: { pin: PinSpecifier; mode: number }): DigitalPort;
   readonly Input: number;

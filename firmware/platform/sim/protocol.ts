@@ -4,8 +4,9 @@ import type { MqttConnectOptions } from "../../ports/mqtt";
 
 /** Requests from the host harness into the simulated node (through `handleCommand`). */
 export type HostToNode =
-  | { op: "boot"; kind: "smoke"; config: NodeConfig; seed: number }
+  | { op: "boot"; kind: "smoke"; config: NodeConfig; seed: number; pins: Record<string, number>; adcResolutionBits: number }
   | { op: "advance"; ms: number }
+  /** Levels by pin name (`smoke`), mapped to GPIOs through the board's pin map. */
   | { op: "pins"; values: Record<string, number> }
   | { op: "mqtt"; event: "connected" }
   | { op: "mqtt"; event: "published"; packetId: number }

@@ -27,13 +27,15 @@ const clock = new VirtualClock();
 const pins = new SimPins();
 const mqtt = new SimMqtt();
 let node: SmokeNode | undefined;
+let pinMap: Record<string, number> = {};
 
 function boot(request: Extract<HostToNode, { op: "boot" }>): void {
   if (node) throw new Error("node already booted");
+  pinMap = request.pins;
   const platform: Platform = {
     clock,
     timers: clock,
-    device: simDevice(pins, { smoke: "smoke" }),
+    device: simDevice(pins, pinMap, request.adcResolutionBits),
     mqtt,
     storage: new SimStorage(),
     log: (level, message) => callHost({ op: "log", level, message }),
@@ -59,7 +61,11 @@ function dispatch(request: HostToNode): unknown {
       clock.advance(request.ms);
       return clock.now();
     case "pins":
-      for (const pin of Object.keys(request.values)) pins.set(pin, request.values[pin]);
+      for (const name of Object.keys(request.values)) {
+        const gpio = pinMap[name];
+        if (gpio === undefined) throw new Error(`the board has no pin named "${name}"`);
+        pins.set(gpio, request.values[name]);
+      }
       return undefined;
     case "mqtt":
       if (request.event === "connected") mqtt.onConnected();

@@ -2,14 +2,14 @@ import type { AnalogInput, Device, DigitalPort, PinSpecifier } from "../../ports
 
 /** Pin levels the host sets; simulated IO objects read them, as real ones read the hardware. */
 export class SimPins {
-  readonly values = new Map<string, number>();
+  readonly values = new Map<PinSpecifier, number>();
 
   set(pin: PinSpecifier, value: number): void {
-    this.values.set(String(pin), value);
+    this.values.set(pin, value);
   }
 
   get(pin: PinSpecifier): number {
-    return this.values.get(String(pin)) ?? 0;
+    return this.values.get(pin) ?? 0;
   }
 }
 
@@ -41,8 +41,8 @@ export function simDevice(pins: SimPins, pinMap: Record<string, PinSpecifier>, a
     read(): number {
       return pins.get(this.#pin) ? 1 : 0;
     }
-    write(value: number): void {
-      pins.set(this.#pin, value ? 1 : 0);
+    write(value: 0 | 1): void {
+      pins.set(this.#pin, value);
     }
     close(): void {}
   }

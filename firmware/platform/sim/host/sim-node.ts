@@ -1,4 +1,5 @@
 import mqtt, { type MqttClient } from "mqtt";
+import { esp32DevkitC, type BoardDefinition } from "../../../../hardware/boards";
 import type { NodeConfig } from "../../../config";
 import type { HostReply, HostToNode, NodeInspection, NodeToHost } from "../protocol";
 import { bundleForXs, firmwarePath } from "./bundle";
@@ -7,6 +8,8 @@ import { XsWorker, type XsMeter } from "./xs-worker";
 
 export interface SimNodeOptions {
   config: NodeConfig;
+  /** The simulated board; its pin map reaches the firmware as mc/config does on a device. */
+  board?: BoardDefinition;
   /** MQTT URL the host bridges the node's session to, e.g. mqtt://127.0.0.1:1883. */
   brokerUrl: string;
   /** 4 (MQTT 3.1.1) or 5. The firmware's session logic is the same either way. */
@@ -50,7 +53,15 @@ export class SimNode {
     const node = new SimNode(options);
     try {
       await node.worker.evaluate(await bundleForXs(firmwarePath("platform/sim/runtime.ts")));
-      await node.#send({ op: "boot", kind: "smoke", config: options.config, seed: options.seed ?? 1 });
+      const board = options.board ?? esp32DevkitC;
+      await node.#send({
+        op: "boot",
+        kind: "smoke",
+        config: options.config,
+        seed: options.seed ?? 1,
+        pins: board.pins,
+        adcResolutionBits: board.adcResolutionBits,
+      });
     } catch (error) {
       node.kill();
       throw error;

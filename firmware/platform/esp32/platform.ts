@@ -1,0 +1,30 @@
+import type { AnalogConstructor, DigitalConstructor } from "../../ports/io";
+import type { Platform } from "../../ports/platform";
+import { Ecma419Mqtt } from "./ecma419-mqtt";
+import type { MqttProvider } from "./ecma419-mqtt-client";
+import { moddableTimers } from "./moddable-timers";
+import { PreferenceStore } from "./preference-store";
+import { TicksClock } from "./ticks-clock";
+
+/**
+ * The ESP32 platform: Moddable's ECMA-419 IO classes from the built-in `device` provider, the
+ * board's pins from `mc/config`, timers, NVS and the ECMA-419 MQTT client.
+ */
+export function esp32Platform(options: { pins: Record<string, number>; mqttHost: string; mqttPort: number }): Platform {
+  // The SDK's mqttclient config module adds `network.mqtt` to the frozen `device` at preload.
+  const provider = (device as typeof device & { network: { mqtt: MqttProvider } }).network.mqtt;
+  return {
+    clock: new TicksClock(),
+    timers: moddableTimers,
+    // These are the SDK's ECMA-419 classes; the casts only bridge typings that disagree:
+    // @moddable/typings 5.6.0 leaves `close()` off Analog (every ECMA-419 IO class has it) and
+    // types Digital's modes as unknown, where SDK 8.2's own typings say number.
+    device: {
+      io: { Analog: device.io.Analog as unknown as AnalogConstructor, Digital: device.io.Digital as unknown as DigitalConstructor },
+      pin: options.pins,
+    },
+    mqtt: new Ecma419Mqtt(provider, options.mqttHost, options.mqttPort),
+    storage: new PreferenceStore(),
+    log: (level, message) => trace(`${level}: ${message}\n`),
+  };
+}

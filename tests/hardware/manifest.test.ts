@@ -1,0 +1,48 @@
+import { readdirSync, readFileSync, statSync } from "node:fs";
+import { join, relative } from "node:path";
+import { fileURLToPath } from "node:url";
+import { describe, expect, it } from "vitest";
+import { esp32DevkitC, esp32S3DevkitC1 } from "../../hardware/boards";
+
+const root = fileURLToPath(new URL("../..", import.meta.url));
+const manifest = JSON.parse(readFileSync(join(root, "manifest.json"), "utf8")) as {
+  modules: Record<string, string>;
+  platforms: Record<string, { config?: { board?: string; pins?: Record<string, number> } }>;
+};
+
+function filesUnder(dir: string): string[] {
+  return readdirSync(dir).flatMap((name) => {
+    const path = join(dir, name);
+    return statSync(path).isDirectory() ? filesUnder(path) : [path];
+  });
+}
+
+describe("manifest.json", () => {
+  it.each([
+    ["esp32", esp32DevkitC],
+    ["esp32/esp32s3", esp32S3DevkitC1],
+  ])("gives %s the pins of its board definition", (platform, board) => {
+    expect(manifest.platforms[platform].config).toEqual({ board: board.id, pins: board.pins });
+    expect(board.platform).toBe(platform);
+  });
+
+  it("lists every device-side firmware module (mcconfig's wildcards do not recurse)", () => {
+    const keys = Object.entries(manifest.modules);
+    const sources = [...filesUnder(join(root, "firmware")), ...filesUnder(join(root, "shared"))]
+      .map((file) => relative(root, file))
+      .filter((file) => file.endsWith(".ts") && !file.endsWith(".d.ts") && !file.startsWith("firmware/platform/sim/"));
+    for (const source of sources) {
+      const withoutExt = source.replace(/\.ts$/, "");
+      const covered = keys.some(([key, path]) => {
+        if (!key.endsWith("/*")) return path === `./${withoutExt}` && key === withoutExt;
+        const folder = key.slice(0, -1);
+        return withoutExt.startsWith(folder) && !withoutExt.slice(folder.length).includes("/") && path === `./${folder}*`;
+      });
+      expect(covered, `${source} is not in manifest.json's modules (keys must mirror the folders)`).toBe(true);
+    }
+  });
+
+  it("keeps host-only simulator code out of the device build", () => {
+    for (const path of Object.values(manifest.modules)) expect(path).not.toMatch(/platform\/sim/);
+  });
+});

@@ -1,0 +1,96 @@
+import { spawn, type ChildProcess } from "node:child_process";
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { afterEach, describe, expect, it } from "vitest";
+import { waitFor } from "../support/wait";
+
+const root = fileURLToPath(new URL("../..", import.meta.url));
+
+interface Started {
+  child: ChildProcess;
+  output: () => string;
+  url: string;
+  token: string | null;
+}
+
+/** Runs what `npm start` runs, on free ports and a fresh data folder, and reads its banner. */
+async function start(dataDir: string, extraEnv: Record<string, string> = {}): Promise<Started> {
+  let output = "";
+  const child = spawn(join(root, "node_modules/.bin/tsx"), ["system/start.ts"], {
+    cwd: root,
+    env: { ...process.env, PORT: "0", EMBEDDED_MQTT_PORT: "0", DATA_DIR: dataDir, SIM_NODES: "2", MQTT_URL: "", DATABASE_URL: "", ...extraEnv },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  child.stdout!.on("data", (chunk: Buffer) => (output += chunk.toString()));
+  child.stderr!.on("data", (chunk: Buffer) => (output += chunk.toString()));
+  const exited = new Promise<never>((_, reject) => child.once("exit", (code) => reject(new Error(`exited ${code}:\n${output}`))));
+  await Promise.race([waitFor(() => /Simulated:/.test(output), "the start banner", 20_000), exited]);
+  return {
+    child,
+    output: () => output,
+    url: /Console:\s+(\S+)\//.exec(output)![1],
+    token: /^\s+(sw_[A-Za-z0-9_-]+)$/m.exec(output)?.[1] ?? null,
+  };
+}
+
+function stop(started: Started): Promise<number | null> {
+  return new Promise((resolve) => {
+    if (started.child.exitCode !== null) return resolve(started.child.exitCode);
+    started.child.once("exit", (code) => resolve(code));
+    started.child.kill("SIGTERM");
+  });
+}
+
+describe("npm start", () => {
+  const running: Started[] = [];
+  afterEach(async () => {
+    await Promise.all(running.splice(0).map(stop));
+  });
+
+  it("runs broker, cloud and a simulated site with nothing configured, and prints the URL and a first token", async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), "sw-start-"));
+    const first = await start(dataDir);
+    running.push(first);
+    expect(first.output()).toContain("(embedded)");
+    expect(first.token).toMatch(/^sw_/);
+
+    expect((await fetch(`${first.url}/api/nodes`)).status).toBe(401);
+    const nodes = await waitFor(
+      async () => {
+        const body = (await (await fetch(`${first.url}/api/nodes`, { headers: { authorization: `Bearer ${first.token}` } })).json()) as {
+          nodes: Array<{ id: string; online: boolean }>;
+        };
+        return body.nodes.filter((n) => n.online).length === 2 ? body.nodes : null;
+      },
+      "both simulated nodes to come online",
+      15_000,
+      200,
+    );
+    expect(nodes.map((n) => n.id).sort()).toEqual(["sim-smoke-001", "sim-smoke-002"]);
+    expect(await stop(first)).toBe(0);
+    running.pop();
+
+    // Second start on the same data: the token is not printed again, and the old one still works.
+    const second = await start(dataDir);
+    running.push(second);
+    expect(second.token).toBeNull();
+    expect(second.output()).toContain("already issued");
+    expect((await fetch(`${second.url}/api/alarms`, { headers: { authorization: `Bearer ${first.token}` } })).status).toBe(200);
+  });
+
+  it("stops with a clear message on a bad setting", async () => {
+    const child = spawn(join(root, "node_modules/.bin/tsx"), ["system/start.ts"], {
+      cwd: root,
+      env: { ...process.env, PORT: "http", MQTT_URL: "", DATABASE_URL: "" },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    let output = "";
+    child.stderr!.on("data", (chunk: Buffer) => (output += chunk.toString()));
+    const code = await new Promise<number | null>((resolve) => child.once("exit", resolve));
+    expect(code).toBe(1);
+    expect(output).toContain("PORT");
+    expect(output).not.toMatch(/at .*\.ts:\d+/);
+  });
+});
