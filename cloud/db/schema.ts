@@ -1,8 +1,32 @@
-import { index, integer, real, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
+import { type AnySQLiteColumn, index, integer, real, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
+
+/** Levels of the place hierarchy, from the widest to the narrowest. */
+export const PLACE_LEVELS = ["street", "community", "compound", "building", "floor", "elevator", "capsule"] as const;
+export type PlaceLevel = (typeof PLACE_LEVELS)[number];
+
+/**
+ * The place hierarchy: street → community → compound → building → floor / elevator / capsule.
+ * `path` is the chain of ids from the root, slash-separated and ending in a slash
+ * (`st-1/cm-2/cp-3/`), so "everything inside this place" is one prefix match.
+ */
+export const places = sqliteTable(
+  "places",
+  {
+    id: text("id").primaryKey(),
+    parentId: text("parent_id").references((): AnySQLiteColumn => places.id),
+    level: text("level", { enum: PLACE_LEVELS }).notNull(),
+    name: text("name").notNull(),
+    path: text("path").notNull(),
+    createdAt: integer("created_at").notNull(),
+  },
+  (table) => [index("places_parent").on(table.parentId), uniqueIndex("places_path").on(table.path)],
+);
 
 /** Every node the cloud has heard from, with what it last said about itself. */
 export const nodes = sqliteTable("nodes", {
   id: text("id").primaryKey(),
+  /** Where the node is installed; null until staff assign it. */
+  placeId: text("place_id").references(() => places.id),
   online: integer("online", { mode: "boolean" }).notNull().default(false),
   firmware: text("firmware"),
   bootId: integer("boot_id"),
