@@ -1,25 +1,25 @@
 import config from "mc/config";
-import type { NodeConfig } from "./firmware/config";
-import { startSmokeNode } from "./firmware/node/smoke-node";
+import type { SensorCalibration } from "./firmware/calibration";
+import { startSensorNode, type SensorNodeConfig } from "./firmware/node/sensor-node";
 import { esp32Platform } from "./firmware/platform/esp32/platform";
+import { defaultSensingConfig } from "./firmware/sensing-config";
 
 /**
  * Device entry. The Wi-Fi setup module (manifest_net) calls this once the network is up.
- * Pins and defaults come from mc/config, which the manifest builds from the board definition;
- * `mcconfig … node=<id> mqtt_host=<host>` sets the rest at build time.
+ * Pins and sensor coefficients come from mc/config, which the manifest builds from the board
+ * definition; `mcconfig … node=<id> mqtt_host=<host>` sets the rest at build time.
  */
 export default function main(): void {
-  const nodeConfig: NodeConfig = {
+  const nodeConfig: SensorNodeConfig = {
     nodeId: config.node,
     firmwareVersion: config.firmware,
     mqtt: { host: config.mqtt_host, port: Number(config.mqtt_port), keepAliveMs: 30_000 },
-    sampleIntervalMs: 1000,
     telemetryIntervalMs: 60_000,
-    smoke: { baseline: 300, raiseAboveBaseline: 400, clearBelowBaseline: 150, holdSamples: 3 },
+    sensing: defaultSensingConfig(),
   };
   const platform = esp32Platform({ pins: config.pins, mqttHost: nodeConfig.mqtt.host, mqttPort: nodeConfig.mqtt.port });
   try {
-    startSmokeNode(platform, nodeConfig, Math.random);
+    startSensorNode(platform, nodeConfig, config.sensors as SensorCalibration, Math.random);
   } catch (error) {
     platform.log("error", String(error));
   }

@@ -23,14 +23,24 @@ export interface SmokeThresholds {
   baseline: number;
 }
 
-/** Returns null when the config is usable, or the first reason it is not. */
-export function configProblem(config: NodeConfig): string | null {
+/** What every node kind shares: who it is and how it reaches the broker. */
+export type LinkConfig = Pick<NodeConfig, "nodeId" | "firmwareVersion" | "mqtt" | "telemetryIntervalMs">;
+
+/** Returns null when the link settings are usable, or the first reason they are not. */
+export function linkConfigProblem(config: LinkConfig): string | null {
   if (!isNodeId(config.nodeId)) return "nodeId must be 3–40 characters of a–z, 0–9 and '-'";
   if (!config.mqtt || typeof config.mqtt.host !== "string" || config.mqtt.host.length === 0) return "mqtt.host is required";
   if (!(config.mqtt.port > 0 && config.mqtt.port < 65536)) return "mqtt.port must be 1–65535";
   if (!(config.mqtt.keepAliveMs >= 5000)) return "mqtt.keepAliveMs must be at least 5000";
-  if (!(config.sampleIntervalMs >= 10 && config.sampleIntervalMs <= 60000)) return "sampleIntervalMs must be 10–60000";
   if (!(config.telemetryIntervalMs === 0 || config.telemetryIntervalMs >= 1000)) return "telemetryIntervalMs must be 0 or at least 1000";
+  return null;
+}
+
+/** Returns null when the config is usable, or the first reason it is not. */
+export function configProblem(config: NodeConfig): string | null {
+  const link = linkConfigProblem(config);
+  if (link) return link;
+  if (!(config.sampleIntervalMs >= 10 && config.sampleIntervalMs <= 60000)) return "sampleIntervalMs must be 10–60000";
   const s = config.smoke;
   if (!s) return "smoke thresholds are required";
   if (!(s.raiseAboveBaseline > 0)) return "smoke.raiseAboveBaseline must be positive";

@@ -1,4 +1,4 @@
-import type { Clock, Timers } from "./clock";
+import type { Clock, MicrosecondClock, Timers } from "./clock";
 import type { Device } from "./io";
 import type { Log } from "./log";
 import type { MqttSession } from "./mqtt";
@@ -8,6 +8,8 @@ import type { KeyValueStore } from "./storage";
 export interface Platform {
   clock: Clock;
   timers: Timers;
+  /** For sampling bursts (CT true RMS); optional so nodes that sample nothing fast need not have one. */
+  microClock?: MicrosecondClock;
   device: Device;
   mqtt: MqttSession;
   storage: KeyValueStore;

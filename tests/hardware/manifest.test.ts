@@ -2,12 +2,13 @@ import { readdirSync, readFileSync, statSync } from "node:fs";
 import { join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
+import { calibrationProblem } from "../../firmware/calibration";
 import { esp32DevkitC, esp32S3DevkitC1 } from "../../hardware/boards";
 
 const root = fileURLToPath(new URL("../..", import.meta.url));
 const manifest = JSON.parse(readFileSync(join(root, "manifest.json"), "utf8")) as {
   modules: Record<string, string>;
-  platforms: Record<string, { config?: { board?: string; pins?: Record<string, number> } }>;
+  platforms: Record<string, { config?: { board?: string; pins?: Record<string, number>; sensors?: unknown } }>;
 };
 
 function filesUnder(dir: string): string[] {
@@ -21,9 +22,10 @@ describe("manifest.json", () => {
   it.each([
     ["esp32", esp32DevkitC],
     ["esp32/esp32s3", esp32S3DevkitC1],
-  ])("gives %s the pins of its board definition", (platform, board) => {
-    expect(manifest.platforms[platform].config).toEqual({ board: board.id, pins: board.pins });
+  ])("gives %s the pins and sensor coefficients of its board definition", (platform, board) => {
+    expect(manifest.platforms[platform].config).toEqual({ board: board.id, pins: board.pins, sensors: board.sensors });
     expect(board.platform).toBe(platform);
+    expect(calibrationProblem(board.sensors, board.adcResolutionBits)).toBeNull();
   });
 
   it("lists every device-side firmware module (mcconfig's wildcards do not recurse)", () => {

@@ -1,26 +1,33 @@
-import type { AnalogConstructor, DigitalConstructor } from "../../ports/io";
+import type { AnalogConstructor, DigitalConstructor, I2cConstructor } from "../../ports/io";
 import type { Platform } from "../../ports/platform";
 import { Ecma419Mqtt } from "./ecma419-mqtt";
 import type { MqttProvider } from "./ecma419-mqtt-client";
+import { Esp32MicroClock } from "./micro-clock";
 import { moddableTimers } from "./moddable-timers";
 import { PreferenceStore } from "./preference-store";
 import { TicksClock } from "./ticks-clock";
 
 /**
  * The ESP32 platform: Moddable's ECMA-419 IO classes from the built-in `device` provider, the
- * board's pins from `mc/config`, timers, NVS and the ECMA-419 MQTT client.
+ * board's pins from `mc/config`, timers, NVS and the ECMA-419 MQTT client. The I2C bus is the
+ * board's `i2cData`/`i2cClock` pins, so it comes from the board definition like every other pin.
  */
 export function esp32Platform(options: { pins: Record<string, number>; mqttHost: string; mqttPort: number }): Platform {
   // The SDK's mqttclient config module adds `network.mqtt` to the frozen `device` at preload.
   const provider = (device as typeof device & { network: { mqtt: MqttProvider } }).network.mqtt;
+  // These are the SDK's ECMA-419 classes; the casts only bridge typings that disagree:
+  // @moddable/typings 5.6.0 leaves `close()` off Analog and I2C (every ECMA-419 IO class has it),
+  // types Digital's modes as unknown, where SDK 8.2's own typings say number, and has I2C `read`
+  // return an ArrayBuffer where, given a buffer, it fills that buffer.
+  const I2C = device.io.I2C as unknown as I2cConstructor;
+  const { i2cData, i2cClock } = options.pins;
   return {
     clock: new TicksClock(),
     timers: moddableTimers,
-    // These are the SDK's ECMA-419 classes; the casts only bridge typings that disagree:
-    // @moddable/typings 5.6.0 leaves `close()` off Analog (every ECMA-419 IO class has it) and
-    // types Digital's modes as unknown, where SDK 8.2's own typings say number.
+    microClock: new Esp32MicroClock(),
     device: {
-      io: { Analog: device.io.Analog as unknown as AnalogConstructor, Digital: device.io.Digital as unknown as DigitalConstructor },
+      io: { Analog: device.io.Analog as unknown as AnalogConstructor, Digital: device.io.Digital as unknown as DigitalConstructor, I2C },
+      I2C: i2cData !== undefined && i2cClock !== undefined ? { default: { io: I2C, data: i2cData, clock: i2cClock } } : undefined,
       pin: options.pins,
     },
     mqtt: new Ecma419Mqtt(provider, options.mqttHost, options.mqttPort),

@@ -1,13 +1,32 @@
+import type { SensorCalibration } from "../../calibration";
 import type { NodeConfig } from "../../config";
+import type { SensingInspection } from "../../node/sensing";
+import type { SensorNodeConfig } from "../../node/sensor-node";
 import type { LogLevel } from "../../ports/log";
 import type { MqttConnectOptions } from "../../ports/mqtt";
+import type { WaveformSpec } from "./sim-io";
 
 /** Requests from the host harness into the simulated node (through `handleCommand`). */
 export type HostToNode =
   | { op: "boot"; kind: "smoke"; config: NodeConfig; seed: number; pins: Record<string, number>; adcResolutionBits: number }
+  | {
+      op: "boot";
+      kind: "sensor";
+      config: SensorNodeConfig;
+      calibration: SensorCalibration;
+      seed: number;
+      pins: Record<string, number>;
+      adcResolutionBits: number;
+    }
   | { op: "advance"; ms: number }
   /** Levels by pin name (`smoke`), mapped to GPIOs through the board's pin map. */
   | { op: "pins"; values: Record<string, number> }
+  /** A synthesized waveform on a pin (null: back to its level), read at the node's microsecond clock. */
+  | { op: "waveform"; pin: string; waveform: WaveformSpec | null }
+  /** Attaches (or, with null, removes) an I2C target with the given 16-bit registers. */
+  | { op: "i2c"; address: number; registers: Record<number, number> | null }
+  /** A sensor node's new sensing config; answers the reason it was refused, or null. */
+  | { op: "sensing"; config: unknown }
   | { op: "mqtt"; event: "connected" }
   | { op: "mqtt"; event: "published"; packetId: number }
   | { op: "mqtt"; event: "message"; topic: string; payload: string }
@@ -21,6 +40,8 @@ export interface NodeInspection {
   queued: number;
   connected: boolean;
   alarmActive: boolean;
+  /** Sensor nodes only. */
+  sensing?: SensingInspection;
 }
 
 /** Requests from the node to the host (through `issueCommand`), answered synchronously. */

@@ -1,9 +1,11 @@
 /// <reference path="./xsnap-globals.d.ts" />
+import { startSensorNode, type SensorNode } from "../../node/sensor-node";
 import { startSmokeNode, type SmokeNode } from "../../node/smoke-node";
 import type { Platform } from "../../ports/platform";
 import { callHost } from "./host-call";
 import type { HostToNode, NodeInspection } from "./protocol";
-import { simDevice, SimPins } from "./sim-io";
+import { simDevice, SimI2cBus, SimPins } from "./sim-io";
+import { SimMicroClock } from "./sim-micro-clock";
 import { SimMqtt } from "./sim-mqtt";
 import { SimStorage } from "./sim-storage";
 import { VirtualClock } from "./virtual-clock";
@@ -24,33 +26,47 @@ const encoder = new TextEncoder();
 const decoder = new TextDecoder();
 
 const clock = new VirtualClock();
+const microClock = new SimMicroClock(clock);
 const pins = new SimPins();
+const bus = new SimI2cBus();
 const mqtt = new SimMqtt();
-let node: SmokeNode | undefined;
+let smokeNode: SmokeNode | undefined;
+let sensorNode: SensorNode | undefined;
 let pinMap: Record<string, number> = {};
 
 function boot(request: Extract<HostToNode, { op: "boot" }>): void {
-  if (node) throw new Error("node already booted");
+  if (smokeNode || sensorNode) throw new Error("node already booted");
   pinMap = request.pins;
   const platform: Platform = {
     clock,
     timers: clock,
-    device: simDevice(pins, pinMap, request.adcResolutionBits),
+    microClock,
+    device: simDevice(pins, pinMap, request.adcResolutionBits, { microClock, bus }),
     mqtt,
     storage: new SimStorage(),
     log: (level, message) => callHost({ op: "log", level, message }),
   };
-  node = startSmokeNode(platform, request.config, seededRandom(request.seed));
+  if (request.kind === "sensor") sensorNode = startSensorNode(platform, request.config, request.calibration, seededRandom(request.seed));
+  else smokeNode = startSmokeNode(platform, request.config, seededRandom(request.seed));
 }
 
 function inspect(): NodeInspection {
+  const uplink = smokeNode?.uplink ?? sensorNode?.uplink;
+  const sensing = sensorNode?.inspect();
   return {
     now: clock.now(),
-    samples: node?.samples ?? 0,
-    queued: node?.uplink.queued ?? 0,
-    connected: node?.uplink.connected ?? false,
-    alarmActive: node?.detector.active ?? false,
+    samples: smokeNode?.samples ?? sensing?.samples ?? 0,
+    queued: uplink?.queued ?? 0,
+    connected: uplink?.connected ?? false,
+    alarmActive: smokeNode?.detector.active ?? (!!sensing?.smoke?.alarm || !!sensing?.heat?.alarm),
+    sensing,
   };
+}
+
+function gpio(name: string): number {
+  const pin = pinMap[name];
+  if (pin === undefined) throw new Error(`the board has no pin named "${name}"`);
+  return pin;
 }
 
 function dispatch(request: HostToNode): unknown {
@@ -61,12 +77,18 @@ function dispatch(request: HostToNode): unknown {
       clock.advance(request.ms);
       return clock.now();
     case "pins":
-      for (const name of Object.keys(request.values)) {
-        const gpio = pinMap[name];
-        if (gpio === undefined) throw new Error(`the board has no pin named "${name}"`);
-        pins.set(gpio, request.values[name]);
-      }
+      for (const name of Object.keys(request.values)) pins.set(gpio(name), request.values[name]);
       return undefined;
+    case "waveform":
+      pins.setWaveform(gpio(request.pin), request.waveform);
+      return undefined;
+    case "i2c":
+      if (request.registers) bus.attach(request.address, request.registers);
+      else bus.detach(request.address);
+      return undefined;
+    case "sensing":
+      if (!sensorNode) throw new Error("only a sensor node takes a sensing config");
+      return sensorNode.applySensing(request.config);
     case "mqtt":
       if (request.event === "connected") mqtt.onConnected();
       else if (request.event === "published") mqtt.onPublished(request.packetId);
@@ -76,8 +98,9 @@ function dispatch(request: HostToNode): unknown {
     case "inspect":
       return inspect();
     case "stop":
-      node?.stop();
-      node = undefined;
+      smokeNode?.stop();
+      sensorNode?.stop();
+      smokeNode = sensorNode = undefined;
       return undefined;
   }
 }

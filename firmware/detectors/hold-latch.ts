@@ -1,0 +1,46 @@
+export const LATCH_STEADY = 0;
+export const LATCH_RAISED = 1;
+export const LATCH_CLEARED = 2;
+export type LatchChange = typeof LATCH_STEADY | typeof LATCH_RAISED | typeof LATCH_CLEARED;
+
+/**
+ * Hysteresis with a minimum hold, in time rather than samples so a changed sampling rate keeps
+ * its meaning: the latch turns active once `raiseWhen` has held for `raiseHoldMs`, and idle again
+ * once `clearWhen` has held for `clearHoldMs`. The two conditions are separate thresholds (the
+ * hysteresis band lies between them), so a value dancing on one threshold gives one change, not a
+ * hundred. Allocates nothing.
+ */
+export class HoldLatch {
+  active = false;
+  raiseHoldMs: number;
+  clearHoldMs: number;
+  #sinceMs = -1;
+
+  constructor(raiseHoldMs: number, clearHoldMs: number) {
+    this.raiseHoldMs = raiseHoldMs;
+    this.clearHoldMs = clearHoldMs;
+  }
+
+  update(raiseWhen: boolean, clearWhen: boolean, timeMs: number): LatchChange {
+    const pushing = this.active ? clearWhen : raiseWhen;
+    if (!pushing) {
+      this.#sinceMs = -1;
+      return LATCH_STEADY;
+    }
+    if (this.#sinceMs < 0) this.#sinceMs = timeMs;
+    if (timeMs - this.#sinceMs < (this.active ? this.clearHoldMs : this.raiseHoldMs)) return LATCH_STEADY;
+    this.#sinceMs = -1;
+    this.active = !this.active;
+    return this.active ? LATCH_RAISED : LATCH_CLEARED;
+  }
+
+  /** How long the current push towards a change has lasted, 0 when there is none. */
+  pushingForMs(timeMs: number): number {
+    return this.#sinceMs < 0 ? 0 : timeMs - this.#sinceMs;
+  }
+
+  reset(): void {
+    this.active = false;
+    this.#sinceMs = -1;
+  }
+}

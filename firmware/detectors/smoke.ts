@@ -1,0 +1,182 @@
+import { FAULT_DRIFT_LIMIT, FAULT_NONE, FAULT_OPEN, FAULT_SHORT } from "../faults";
+import { EventQueue, type Detector } from "./events";
+import { HoldLatch, LATCH_CLEARED, LATCH_RAISED } from "./hold-latch";
+import { SampleRing } from "./sample-ring";
+import { SensorHealth } from "./sensor-health";
+
+export interface SmokeSettings {
+  intervalMs: number;
+  /** The chamber's clean-air reading from the factory, raw ADC counts. */
+  baselineRaw: number;
+  /** Counts above clean air, sustained for `preAlarmHoldMs`, that raise the pre-alarm. */
+  preAlarmDeltaRaw: number;
+  /** Counts above clean air, sustained for `alarmHoldMs`, that raise the alarm. */
+  alarmDeltaRaw: number;
+  preAlarmHoldMs: number;
+  alarmHoldMs: number;
+  /** How long the reading must stay below half a level before that level clears. */
+  clearHoldMs: number;
+  /** Time constant of the clean-air tracking: hours, so dust and ageing are followed and a fire is not. */
+  baselineTauMs: number;
+  /** How far the tracked clean air may move from the factory value before the chamber needs service. */
+  maxDriftRaw: number;
+  /** Readings at or below this mean a shorted photodiode or a dead amplifier. */
+  shortBelowRaw: number;
+  /** Readings at or above this mean an open input (the ADC at its rail), not smoke. */
+  openAboveRaw: number;
+  stuckMs: number;
+  noiseLimitRaw: number;
+}
+
+/** Samples averaged before comparing with the levels: one noisy reading never decides. */
+const AVERAGE_SAMPLES = 4;
+/** A level clears below this fraction of itself (hysteresis). */
+const CLEAR_RATIO = 0.5;
+/** Clean air is learnt only while the reading is within this fraction of the pre-alarm level. */
+const FREEZE_RATIO = 0.25;
+/** Clean air moves once a minute, on that minute's mean. */
+const BASELINE_STEP_MS = 60_000;
+const EVIDENCE_SAMPLES = 32;
+const FAULT_HOLD_MS = 5_000;
+const FAULT_CLEAR_MS = 60_000;
+
+/**
+ * Photoelectric smoke, decided on the obscuration above a clean-air baseline. The baseline
+ * follows slow drift (dust and ageing raise a chamber's clean-air reading over months) with a
+ * time constant of hours, and only while the reading is near it: once the reading rises by a
+ * quarter of the pre-alarm level the baseline freezes, so a smouldering fire, however slow, is
+ * never learnt as clean air. Drift past `maxDriftRaw` is reported as a `drift-limit` fault
+ * (chamber needs cleaning) and detection carries on.
+ *
+ * Pre-alarm (severity "warning") and alarm (severity "alarm") are separate latches with their own
+ * holds, so a kitchen puff shorter than the hold raises nothing, and each clears only after the
+ * reading has stayed below half its level for `clearHoldMs`.
+ */
+export class SmokeDetector implements Detector {
+  readonly events = new EventQueue();
+  readonly unit = "raw";
+  readonly sensor = "smoke";
+  readonly evidenceIntervalMs: number;
+  baselineRaw: number;
+  averageRaw = 0;
+  #settings: SmokeSettings;
+  #health: SensorHealth;
+  #preAlarm: HoldLatch;
+  #alarm: HoldLatch;
+  #evidence = new SampleRing(EVIDENCE_SAMPLES);
+  #recent = new SampleRing(AVERAGE_SAMPLES);
+  #recentSum = 0;
+  #minuteSum = 0;
+  #minuteCount = 0;
+  #minuteStartMs = -1;
+  #driftFault = false;
+  #reportedFault = FAULT_NONE;
+
+  constructor(settings: SmokeSettings, learntBaselineRaw?: number) {
+    this.#settings = settings;
+    this.evidenceIntervalMs = settings.intervalMs;
+    this.baselineRaw = learntBaselineRaw ?? settings.baselineRaw;
+    this.#health = new SensorHealth({
+      stuckMs: settings.stuckMs,
+      noiseLimit: settings.noiseLimitRaw,
+      raiseHoldMs: FAULT_HOLD_MS,
+      clearHoldMs: FAULT_CLEAR_MS,
+    });
+    this.#preAlarm = new HoldLatch(settings.preAlarmHoldMs, settings.clearHoldMs);
+    this.#alarm = new HoldLatch(settings.alarmHoldMs, settings.clearHoldMs);
+  }
+
+  get preAlarm(): boolean {
+    return this.#preAlarm.active;
+  }
+
+  get alarm(): boolean {
+    return this.#alarm.active;
+  }
+
+  get fault(): number {
+    return this.#health.fault !== FAULT_NONE ? this.#health.fault : this.#driftFault ? FAULT_DRIFT_LIMIT : FAULT_NONE;
+  }
+
+  update(raw: number, timeMs: number): number {
+    const events = this.events;
+    const s = this.#settings;
+    events.count = 0;
+    this.#evidence.push(raw);
+
+    const immediate = raw <= s.shortBelowRaw ? FAULT_SHORT : raw >= s.openAboveRaw ? FAULT_OPEN : FAULT_NONE;
+    const health = this.#health;
+    const change = health.update(raw, immediate, timeMs);
+    if (change === LATCH_RAISED) {
+      this.#reportedFault = health.fault;
+      events.push("sensor-fault", "warning", "raised", raw, this.baselineRaw, health.fault);
+    } else if (change === LATCH_CLEARED) {
+      events.push("sensor-fault", "warning", "cleared", raw, this.baselineRaw, this.#reportedFault);
+    }
+    if (health.suspect) return events.count;
+
+    const recent = this.#recent;
+    if (recent.count === AVERAGE_SAMPLES) this.#recentSum -= recent.ago(AVERAGE_SAMPLES - 1);
+    recent.push(raw);
+    this.#recentSum += raw;
+    const average = (this.averageRaw = this.#recentSum / recent.count);
+
+    this.#trackBaseline(raw, timeMs);
+    const delta = average - this.baselineRaw;
+
+    const pre = this.#preAlarm.update(delta >= s.preAlarmDeltaRaw, delta <= s.preAlarmDeltaRaw * CLEAR_RATIO, timeMs);
+    if (pre === LATCH_RAISED) events.push("smoke", "warning", "raised", average, this.baselineRaw + s.preAlarmDeltaRaw);
+    else if (pre === LATCH_CLEARED) events.push("smoke", "warning", "cleared", average, this.baselineRaw + s.preAlarmDeltaRaw * CLEAR_RATIO);
+    const alarm = this.#alarm.update(delta >= s.alarmDeltaRaw, delta <= s.alarmDeltaRaw * CLEAR_RATIO, timeMs);
+    if (alarm === LATCH_RAISED) events.push("smoke", "alarm", "raised", average, this.baselineRaw + s.alarmDeltaRaw);
+    else if (alarm === LATCH_CLEARED) events.push("smoke", "alarm", "cleared", average, this.baselineRaw + s.alarmDeltaRaw * CLEAR_RATIO);
+    return events.count;
+  }
+
+  evidence(): number[] {
+    return this.#evidence.evidence(0);
+  }
+
+  snapshot(): Record<string, number> {
+    return {
+      baselineRaw: round(this.baselineRaw),
+      factoryBaselineRaw: this.#settings.baselineRaw,
+      averageRaw: round(this.averageRaw),
+      deltaRaw: round(this.averageRaw - this.baselineRaw),
+      preAlarm: this.preAlarm ? 1 : 0,
+      alarm: this.alarm ? 1 : 0,
+      noiseRaw: round(this.#health.noise),
+      faultCode: this.fault,
+    };
+  }
+
+  #trackBaseline(raw: number, timeMs: number): void {
+    if (this.#minuteStartMs < 0) this.#minuteStartMs = timeMs;
+    this.#minuteSum += raw;
+    this.#minuteCount++;
+    const elapsedMs = timeMs - this.#minuteStartMs;
+    if (elapsedMs < BASELINE_STEP_MS) return;
+    const s = this.#settings;
+    const mean = this.#minuteSum / this.#minuteCount;
+    this.#minuteSum = 0;
+    this.#minuteCount = 0;
+    this.#minuteStartMs = timeMs;
+    if (this.#preAlarm.active || this.#alarm.active) return;
+    if (mean - this.baselineRaw >= s.preAlarmDeltaRaw * FREEZE_RATIO) return;
+    const weight = elapsedMs >= s.baselineTauMs ? 1 : elapsedMs / s.baselineTauMs;
+    this.baselineRaw += (mean - this.baselineRaw) * weight;
+
+    const drift = Math.abs(this.baselineRaw - s.baselineRaw);
+    if (!this.#driftFault && drift > s.maxDriftRaw) {
+      this.#driftFault = true;
+      this.events.push("sensor-fault", "warning", "raised", round(this.baselineRaw), s.baselineRaw + s.maxDriftRaw, FAULT_DRIFT_LIMIT);
+    } else if (this.#driftFault && drift < s.maxDriftRaw * 0.9) {
+      this.#driftFault = false;
+      this.events.push("sensor-fault", "warning", "cleared", round(this.baselineRaw), s.baselineRaw + s.maxDriftRaw, FAULT_DRIFT_LIMIT);
+    }
+  }
+}
+
+function round(value: number): number {
+  return Math.round(value * 100) / 100;
+}
