@@ -64,7 +64,7 @@ export function defaultSensingConfig(): SensingConfig {
       staticC: 58,
       rateKPerMin: 8,
       rateWindowMs: 60_000,
-      rateHoldMs: 15_000,
+      rateHoldMs: 20_000,
       staticHoldMs: 2_000,
       clearHoldMs: 60_000,
       minValidC: -30,
@@ -159,12 +159,13 @@ function heatProblem(h: unknown): string | null {
     range(h, "noiseLimitC", 0.05, 20);
   if (base) return base;
   // EN 54-5 Table 5 lower limits: the rate element (first holding rate/r of the window after a
-  // ramp starts, then its hold) must not beat 20 s at 30 K/min, 30 s at 20 K/min or 60 s at 10 K/min.
+  // ramp starts, then its hold) must not beat 20 s at 30 K/min, 30 s at 20 K/min or 60 s at 10 K/min,
+  // with 5 s to spare for noise on the measured rate.
   const windowS = (h.rateWindowMs as number) / 1000;
   const holdS = (h.rateHoldMs as number) / 1000;
   for (const [rampKPerMin, lowerS] of [[30, 20], [20, 30], [10, 60]]) {
     const firstS = ((h.rateKPerMin as number) / rampKPerMin) * windowS + holdS;
-    if (firstS < lowerS) return `the rate element would alarm ${Math.round(firstS)} s into a ${rampKPerMin} K/min rise; EN 54-5 class A1 forbids an alarm before ${lowerS} s`;
+    if (firstS < lowerS + RATE_MARGIN_S) return `the rate element would alarm ${Math.round(firstS)} s into a ${rampKPerMin} K/min rise; EN 54-5 class A1 forbids an alarm before ${lowerS} s`;
   }
   return null;
 }
@@ -220,6 +221,8 @@ function electricalProblem(e: unknown): string | null {
   }
   return null;
 }
+
+const RATE_MARGIN_S = 5;
 
 function isObject(value: unknown): value is Record<string, any> {
   return typeof value === "object" && value !== null && !Array.isArray(value);

@@ -41,7 +41,7 @@ export interface HeatSettings {
  * element that fires on rate alone must wait for 10 K of rise and stay silent at 5 K/min.
  * Defaults: static 58 °C (33 K above 25 °C: 33 min at 1 K/min, 6 min 36 s at 5 K/min, both
  * inside their windows with margin for the sensor's lag); rate ≥ 8 K/min over a 60 s window held
- * for 15 s, which first holds after 8/r·60 + 15 s — 31 s at 30 K/min, 39 s at 20, 63 s at 10 —
+ * for 20 s, which first holds after 8/r·60 + 20 s — 36 s at 30 K/min, 44 s at 20, 68 s at 10 —
  * and never at 5 K/min. Suffix R: the rate element makes the detector respond to fast rises even
  * from well below 25 °C, where the static element alone would be late.
  */

@@ -4,7 +4,7 @@ import { HoldLatch, LATCH_CLEARED, LATCH_RAISED, type LatchChange } from "./hold
 export interface HealthSettings {
   /** Identical readings for this long mean a frozen ADC or sensor; 0 turns the check off. */
   stuckMs: number;
-  /** Mean absolute second difference above which the signal is noise, not a measurement. */
+  /** A sample whose second difference |x[n] − 2x[n−1] + x[n−2]| exceeds this is a jump. */
   noiseLimit: number;
   /** How long a fault must persist before it is reported. */
   raiseHoldMs: number;
@@ -12,22 +12,26 @@ export interface HealthSettings {
   clearHoldMs: number;
 }
 
-/** Weight of each new second difference in the noise average: about the last 16 samples. */
+/** Weight of each sample in the jump rate: about the last 16 samples. */
 const NOISE_GAIN = 1 / 16;
+/** More than this share of recent samples jumping is noise. One step (a real change) makes two jumps. */
+const NOISY_SHARE = 0.3;
 
 /**
  * Decides whether a sensor's readings can be trusted. Faults the driver sees directly (open,
  * short, no response) come in as `immediateFault`; this adds `stuck` (the exact same reading for
- * `stuckMs`; real ADCs and sensors always dither by a count or two) and `noisy` (the average
- * |x[n] − 2x[n−1] + x[n−2]|, which a smooth rise such as a fire's barely moves but interference or
- * a loose contact drives up). A fault is latched with hold and hysteresis, like an alarm.
+ * `stuckMs`; real ADCs and sensors always dither by a count or two) and `noisy` (many recent
+ * samples whose second difference |x[n] − 2x[n−1] + x[n−2]| exceeds `noiseLimit`: a smooth rise
+ * such as a fire's has almost none, a single step two, interference or a loose contact most of
+ * them). A fault is latched with hold and hysteresis, like an alarm.
  */
 export class SensorHealth {
   /** The latched fault code, FAULT_NONE while healthy. */
   fault = FAULT_NONE;
   /** This sample's fault, before the hold: the detector skips any sample with one. */
   candidate = FAULT_NONE;
-  noise = 0;
+  /** Share of recent samples that jumped, 0–1. */
+  jumpShare = 0;
   #settings: HealthSettings;
   #latch: HoldLatch;
   #last = NaN;
@@ -57,9 +61,10 @@ export class SensorHealth {
       }
       if (this.#beforeLast === this.#beforeLast) {
         const d2 = value - 2 * last + this.#beforeLast;
-        this.noise += ((d2 < 0 ? -d2 : d2) - this.noise) * NOISE_GAIN;
+        const jumped = d2 > this.#settings.noiseLimit || d2 < -this.#settings.noiseLimit ? 1 : 0;
+        this.jumpShare += (jumped - this.jumpShare) * NOISE_GAIN;
       }
-      if (candidate === FAULT_NONE && this.noise > this.#settings.noiseLimit) candidate = FAULT_NOISY;
+      if (candidate === FAULT_NONE && this.jumpShare > NOISY_SHARE) candidate = FAULT_NOISY;
       this.#beforeLast = last;
       this.#last = value;
       this.#lastTimeMs = timeMs;

@@ -145,7 +145,7 @@ export class SmokeDetector implements Detector {
       deltaRaw: round(this.averageRaw - this.baselineRaw),
       preAlarm: this.preAlarm ? 1 : 0,
       alarm: this.alarm ? 1 : 0,
-      noiseRaw: round(this.#health.noise),
+      jumpShare: round(this.#health.jumpShare),
       faultCode: this.fault,
     };
   }
