@@ -1,13 +1,14 @@
 import mqtt, { type MqttClient } from "mqtt";
 import { esp32DevkitC, type BoardDefinition } from "../../../../hardware/boards";
 import type { NodeConfig } from "../../../config";
+import type { SensorNodeConfig } from "../../../node/sensor-node";
 import type { HostReply, HostToNode, NodeInspection, NodeToHost } from "../protocol";
+import type { WaveformSpec } from "../sim-io";
 import { bundleForXs, firmwarePath } from "./bundle";
 import { SimFlash } from "./sim-flash";
 import { XsWorker, type XsMeter } from "./xs-worker";
 
-export interface SimNodeOptions {
-  config: NodeConfig;
+interface CommonOptions {
   /** The simulated board; its pin map reaches the firmware as mc/config does on a device. */
   board?: BoardDefinition;
   /** MQTT URL the host bridges the node's session to, e.g. mqtt://127.0.0.1:1883. */
@@ -20,6 +21,9 @@ export interface SimNodeOptions {
   /** Called when the node hands a message to MQTT, with the host's clock, for latency measurements. */
   onPublish?: (topic: string, payload: string, atMs: number) => void;
 }
+
+/** A smoke node (the walking skeleton's), or a sensor node: smoke, heat and electrical sensing. */
+export type SimNodeOptions = CommonOptions & ({ kind?: "smoke"; config: NodeConfig } | { kind: "sensor"; config: SensorNodeConfig });
 
 export interface StepResult<T> {
   value: T;
@@ -54,14 +58,12 @@ export class SimNode {
     try {
       await node.worker.evaluate(await bundleForXs(firmwarePath("platform/sim/runtime.ts")));
       const board = options.board ?? esp32DevkitC;
-      await node.#send({
-        op: "boot",
-        kind: "smoke",
-        config: options.config,
-        seed: options.seed ?? 1,
-        pins: board.pins,
-        adcResolutionBits: board.adcResolutionBits,
-      });
+      const common = { seed: options.seed ?? 1, pins: board.pins, adcResolutionBits: board.adcResolutionBits };
+      await node.#send(
+        options.kind === "sensor"
+          ? { op: "boot", kind: "sensor", config: options.config, calibration: board.sensors, ...common }
+          : { op: "boot", kind: "smoke", config: options.config, ...common },
+      );
     } catch (error) {
       node.kill();
       throw error;
@@ -71,6 +73,21 @@ export class SimNode {
 
   setPins(values: Record<string, number>): Promise<StepResult<unknown>> {
     return this.#send({ op: "pins", values });
+  }
+
+  /** A synthesized waveform on a named pin (a CT clamp's or residual-current transformer's output); null for a plain level again. */
+  setWaveform(pin: string, waveform: WaveformSpec | null): Promise<StepResult<unknown>> {
+    return this.#send({ op: "waveform", pin, waveform });
+  }
+
+  /** Attaches an I2C target with these 16-bit registers, or with null removes it. */
+  setI2c(address: number, registers: Record<number, number> | null): Promise<StepResult<unknown>> {
+    return this.#send({ op: "i2c", address, registers });
+  }
+
+  /** Hands a sensor node a new sensing config; resolves with the reason it was refused, or null. */
+  async applySensing(config: unknown): Promise<string | null> {
+    return (await this.#send({ op: "sensing", config })).value as string | null;
   }
 
   /** Moves the node's clock forward, running every timer that falls due. */
