@@ -7,7 +7,7 @@ import { HeatDetector } from "../detectors/heat";
 import { LeakageDetector } from "../detectors/leakage";
 import { OvercurrentDetector } from "../detectors/overcurrent";
 import { SmokeDetector } from "../detectors/smoke";
-import { AcCurrentChannel } from "../drivers/ac-current";
+import { AcCurrentSampler } from "../drivers/ac-current";
 import { NtcThermistor } from "../drivers/ntc-thermistor";
 import { SmokeAlarmInput } from "../drivers/smoke-alarm-input";
 import { SmokeChamber } from "../drivers/smoke-chamber";
@@ -189,9 +189,21 @@ export class Sensing {
 
     const electrical = config.electrical;
     if (electrical) {
-      const burst = { clock: microClock!, mainsHz: electrical.mainsHz, cycles: electrical.cycles, samplesPerCycle: electrical.samplesPerCycle };
-      const ct = this.#own(new AcCurrentChannel({ io: device.io.Analog, pin: device.pin.ct, calibration: calibration.ct, ...burst }));
-      const leak = this.#own(new AcCurrentChannel({ io: device.io.Analog, pin: device.pin.leakage, calibration: calibration.leakage, ...burst }));
+      // One burst for both channels: the CPU is held once per interval, not once per channel.
+      const sampler = this.#own(
+        new AcCurrentSampler({
+          io: device.io.Analog,
+          channels: [
+            { pin: device.pin.ct, calibration: calibration.ct },
+            { pin: device.pin.leakage, calibration: calibration.leakage },
+          ],
+          clock: microClock!,
+          mainsHz: electrical.mainsHz,
+          cycles: electrical.cycles,
+          samplesPerCycle: electrical.samplesPerCycle,
+        }),
+      );
+      const { values, faults } = sampler;
       const intervalMs = electrical.intervalMs;
       const overcurrent = (this.#overcurrent = new OvercurrentDetector({ ...electrical.overcurrent, intervalMs }));
       const leakage = (this.#leakage = new LeakageDetector({ ...electrical.leakage, intervalMs }));
@@ -199,12 +211,13 @@ export class Sensing {
       this.#timers.push(
         timers.repeat(() => {
           const now = clock.now();
-          const currentA = (this.latest.currentA = ct.measure());
-          const leakageMa = (this.latest.leakageMa = leak.measure());
+          sampler.measure();
+          const currentA = (this.latest.currentA = values[0]);
+          const leakageMa = (this.latest.leakageMa = values[1]);
           this.samples++;
-          let count = overcurrent.update(currentA, now, ct.fault);
+          let count = overcurrent.update(currentA, now, faults[0]);
           if (count) this.#report(overcurrent, count);
-          count = leakage.update(leakageMa, now, leak.fault);
+          count = leakage.update(leakageMa, now, faults[1]);
           if (count) this.#report(leakage, count);
           if (charging) {
             count = charging.update(currentA, now);

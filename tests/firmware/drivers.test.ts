@@ -25,7 +25,7 @@ describe("drivers on the simulated ECMA-419 provider (in XS)", () => {
     const ampsPerCount = sensors.ct.unitsPerCount;
     const rms = (options: { amps: number; thirdShare?: number; offset?: number; noise?: number; mainsHz?: number; cycles?: number; samplesPerCycle?: number }) => {
       const peak = (options.amps / ampsPerCount) * Math.SQRT2;
-      return xs.call<{ readings: Array<{ value: number; fault: number; offsetCounts: number; clipped: number }>; elapsedUs: number }>({
+      return xs.call<{ readings: Array<{ value: number; fault: number; offsetCounts: number; clipped: number; second: number }>; elapsedUs: number }>({
         op: "rms",
         calibration: sensors.ct,
         waveform: {
@@ -58,6 +58,24 @@ describe("drivers on the simulated ECMA-419 provider (in XS)", () => {
       const { value } = await rms({ amps: 6, thirdShare: 0.4 });
       const expected = 6 * Math.sqrt(1 + 0.4 ** 2);
       for (const reading of value.readings) expect(Math.abs(reading.value - expected) / expected).toBeLessThan(0.01);
+    });
+
+    it("samples a second channel in the same burst, each with its own offset removed", async () => {
+      const { value } = await xs.call<{ readings: Array<{ value: number; second: number }> }>({
+        op: "rms",
+        calibration: sensors.ct,
+        waveform: { offsetCounts: 2000, amplitudeCounts: (5 / ampsPerCount) * Math.SQRT2, hz: 50, seed: 1 },
+        leakageWaveform: { offsetCounts: 2150, amplitudeCounts: (12 / ampsPerCount) * Math.SQRT2, hz: 50, seed: 2 },
+        mainsHz: 50,
+        cycles: 2,
+        samplesPerCycle: 32,
+        bursts: 10,
+        stepMs: 997,
+      });
+      for (const reading of value.readings) {
+        expect(reading.value).toBeCloseTo(5, 1);
+        expect(reading.second).toBeCloseTo(12, 1);
+      }
     });
 
     it("works on whole cycles at 60 Hz too", async () => {

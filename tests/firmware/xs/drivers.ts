@@ -1,4 +1,4 @@
-import { AcCurrentChannel } from "../../../firmware/drivers/ac-current";
+import { AcCurrentSampler } from "../../../firmware/drivers/ac-current";
 import { NtcThermistor } from "../../../firmware/drivers/ntc-thermistor";
 import { Tmp117 } from "../../../firmware/drivers/tmp117";
 import type { AcChannelCalibration, NtcCalibration } from "../../../firmware/calibration";
@@ -8,10 +8,21 @@ import { VirtualClock } from "../../../firmware/platform/sim/virtual-clock";
 import { serveScenario } from "./scenario";
 
 /** The drivers on the simulated device provider, inside XS: waveforms on ADC pins, registers on the I2C bus. */
-const PINS = { ct: 36, ntc: 35 };
+const PINS = { ct: 36, leakage: 39, ntc: 35 };
 
 type Request =
-  | { op: "rms"; calibration: AcChannelCalibration; waveform: WaveformSpec; mainsHz: number; cycles: number; samplesPerCycle: number; bursts: number; stepMs: number }
+  | {
+      op: "rms";
+      calibration: AcChannelCalibration;
+      waveform: WaveformSpec;
+      /** On the second channel, sampled in the same burst. */
+      leakageWaveform?: WaveformSpec;
+      mainsHz: number;
+      cycles: number;
+      samplesPerCycle: number;
+      bursts: number;
+      stepMs: number;
+    }
   | { op: "ntc"; calibration: NtcCalibration; adcFullScaleMv: number; counts: number[] }
   | { op: "tmp117"; steps: Array<{ registers?: Record<number, number>; detach?: boolean; reads: number }> };
 
@@ -24,20 +35,30 @@ serveScenario((request: Request) => {
   switch (request.op) {
     case "rms": {
       pins.setWaveform(PINS.ct, request.waveform);
-      const channel = new AcCurrentChannel({
+      pins.setWaveform(PINS.leakage, request.leakageWaveform ?? { offsetCounts: 2048, amplitudeCounts: 0, hz: 50 });
+      const sampler = new AcCurrentSampler({
         io: device.io.Analog,
-        pin: PINS.ct,
+        channels: [
+          { pin: PINS.ct, calibration: request.calibration },
+          { pin: PINS.leakage, calibration: request.calibration },
+        ],
         clock: microClock,
-        calibration: request.calibration,
         mainsHz: request.mainsHz,
         cycles: request.cycles,
         samplesPerCycle: request.samplesPerCycle,
       });
-      const readings: Array<{ value: number; fault: number; offsetCounts: number; clipped: number }> = [];
+      const readings: Array<{ value: number; fault: number; offsetCounts: number; clipped: number; second: number }> = [];
       for (let i = 0; i < request.bursts; i++) {
         clock.advance(request.stepMs);
-        const value = channel.measure();
-        readings.push({ value: Number.isFinite(value) ? value : -1, fault: channel.fault, offsetCounts: channel.offsetCounts, clipped: channel.clippedSamples });
+        sampler.measure();
+        const value = sampler.values[0];
+        readings.push({
+          value: Number.isFinite(value) ? value : -1,
+          fault: sampler.faults[0],
+          offsetCounts: sampler.offsetCounts[0],
+          clipped: sampler.clippedSamples[0],
+          second: sampler.values[1],
+        });
       }
       return { readings, elapsedUs: microClock.microseconds() };
     }
