@@ -47,9 +47,10 @@ function holdLatch(raiseHoldMs: number, clearHoldMs: number) {
   };
 }
 
-/** Stuck and noisy checks over the recent history. */
+/** Stuck and noisy checks, on the last three readings and the current run of equal ones. */
 function health(settings: { stuckMs: number; noiseLimit: number }) {
-  let history: Sample[] = [];
+  let recent: Sample[] = [];
+  let run: { value: number; since: number } | null = null;
   let jumpShare = 0;
   const latch = holdLatch(5_000, 60_000);
   let fault = 0;
@@ -60,15 +61,15 @@ function health(settings: { stuckMs: number; noiseLimit: number }) {
     update(v: number, immediate: number, t: number): { change: "raised" | "cleared" | null; suspect: boolean } {
       let candidate = immediate;
       if (candidate === 0 && !Number.isNaN(v)) {
-        history = [...history, { t, v }].filter((s, i, all) => i >= all.length - 3 || t - s.t <= settings.stuckMs);
-        const recent = history.slice(-3).map((s) => s.v);
+        const previous = recent.at(-1);
+        recent = [...recent, { t, v }].slice(-3);
         if (recent.length === 3) {
-          const [a, b, c] = recent;
+          const [a, b, c] = recent.map((s) => s.v);
           jumpShare += ((Math.abs(c - 2 * b + a) > settings.noiseLimit ? 1 : 0) - jumpShare) / 16;
         }
-        const differing = [...history].reverse().findIndex((s) => s.v !== v);
-        const run = differing === -1 ? history : history.slice(history.length - differing);
-        if (settings.stuckMs > 0 && run.length >= 2 && t - run[0].t >= settings.stuckMs) candidate = 3;
+        if (previous && previous.v === v) run = run && run.value === v ? run : { value: v, since: previous.t };
+        else run = null;
+        if (settings.stuckMs > 0 && run && t - run.since >= settings.stuckMs) candidate = 3;
         if (candidate === 0 && jumpShare > 0.3) candidate = 4;
       }
       const change = latch.update(candidate !== 0, candidate === 0, t);
@@ -111,7 +112,7 @@ export class NaiveSmoke {
     const average = this.#history.map((x) => x.v).reduce((a, b) => a + b, 0) / this.#history.length;
 
     if (this.#minuteStart < 0) this.#minuteStart = t;
-    this.#minute = [...this.#minute, { t, v: raw }];
+    this.#minute.push({ t, v: raw });
     const elapsed = t - this.#minuteStart;
     if (elapsed >= 60_000) {
       const mean = this.#minute.map((x) => x.v).reduce((a, b) => a + b, 0) / this.#minute.length;
@@ -146,7 +147,7 @@ export class NaiveSmoke {
 
 export class NaiveHeat {
   #s: HeatSettings;
-  #history: Sample[] = [];
+  #history: Array<Sample & { rate: number }> = [];
   #health;
   #active = false;
   #reported = 0;
@@ -168,13 +169,11 @@ export class NaiveHeat {
       this.#history = [];
       return events;
     }
-    const keepMs = s.rateWindowMs + Math.max(s.rateHoldMs, s.staticHoldMs, s.clearHoldMs) + s.intervalMs;
-    this.#history = [...this.#history, { t, v: celsius }].filter((x) => t - x.t <= keepMs);
-    const rateAt = (x: Sample) => {
-      const old = this.#history.find((y) => y.t === x.t - s.rateWindowMs);
-      return old ? ((x.v - old.v) * 60_000) / s.rateWindowMs : 0;
-    };
-    const rated = this.#history.map((x) => ({ ...x, rate: rateAt(x) }));
+    const keepMs = Math.max(s.rateWindowMs, s.rateHoldMs, s.staticHoldMs, s.clearHoldMs) + s.intervalMs;
+    const old = this.#history.find((y) => y.t === t - s.rateWindowMs);
+    const rate = old ? ((celsius - old.v) * 60_000) / s.rateWindowMs : 0;
+    this.#history = [...this.#history, { t, v: celsius, rate }].filter((x) => t - x.t <= keepMs);
+    const rated = this.#history;
     const heldFor = (predicate: (x: { t: number; v: number; rate: number }) => boolean) => {
       const broken = rated.filter((x) => !predicate(x)).reduce((latest, x) => Math.max(latest, x.t), -Infinity);
       const first = rated.filter((x) => x.t > broken).reduce((earliest, x) => Math.min(earliest, x.t), Infinity);

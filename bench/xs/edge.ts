@@ -71,9 +71,11 @@ const traces: Record<Target, TraceSpec> = {
 };
 
 const inputs = {} as Record<Target, Float32Array>;
+const generators = {} as Record<Target, Trace>;
 const lean = {} as Record<Target, Detector>;
 const naive = {} as Record<Target, { update(value: number, t: number): unknown[] }>;
-const cursor = {} as Record<Target, number>;
+/** Where each implementation is in each input, so lean and naive play the same samples at the same times. */
+const cursor = { lean: {} as Record<Target, number>, naive: {} as Record<Target, number>, loop: {} as Record<Target, number> };
 const eventLog = { lean: {} as Record<Target, Array<[number, string, string, string]>>, naive: {} as Record<Target, Array<[number, string, string, string]>> };
 
 function reset(target: Target): void {
@@ -87,14 +89,14 @@ function reset(target: Target): void {
   naive.overcurrent = new NaiveOvercurrent(settings.overcurrent);
   naive.leakage = new NaiveLeakage(settings.leakage);
   naive.charging = new NaiveCharging(settings.charging);
-  cursor[target] = 0;
+  cursor.lean[target] = cursor.naive[target] = cursor.loop[target] = 0;
   eventLog.lean[target] = [];
   eventLog.naive[target] = [];
 }
 
 function run(target: Target, impl: "lean" | "naive" | "loop", count: number, record: boolean): number {
   const x = inputs[target];
-  let i = cursor[target];
+  let i = cursor[impl][target];
   let events = 0;
   if (impl === "lean") {
     const detector = lean[target];
@@ -119,7 +121,7 @@ function run(target: Target, impl: "lean" | "naive" | "loop", count: number, rec
     for (let k = 0; k < count; k++, i++) sink += x[i % N] + i * 1000;
     events = sink > 0 ? 0 : 1;
   }
-  cursor[target] = i;
+  cursor[impl][target] = i;
   return events;
 }
 
@@ -224,15 +226,23 @@ function preparePipeline(): void {
 
 serveScenario((request: { op: string; target?: Target; impl?: "lean" | "naive" | "loop"; count?: number; record?: boolean }) => {
   switch (request.op) {
-    case "prepare":
-      for (const target of Object.keys(traces) as Target[]) {
+    case "prepare": {
+      // In slices, since a trace with many events costs more than one crank's meter may count.
+      const target = request.target!;
+      if (!inputs[target]) {
         inputs[target] = new Float32Array(N);
-        new Trace(traces[target]).fill(inputs[target]);
-        reset(target);
+        generators[target] = new Trace(traces[target]);
       }
+      const trace = generators[target];
+      const end = Math.min(N, trace.index + request.count!);
+      for (let i = trace.index; i < end; i++) inputs[target][i] = trace.next();
+      if (end === N) reset(target);
+      return { done: end === N };
+    }
+    case "prepare-pipeline":
       prepareReplay();
       preparePipeline();
-      return { samples: N };
+      return {};
     case "reset":
       reset(request.target!);
       return {};

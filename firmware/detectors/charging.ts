@@ -85,7 +85,10 @@ export class ChargingDetector implements Detector {
     const s = this.#settings;
     events.count = 0;
     if (currentA !== currentA) return 0;
-    this.#evidence.push(currentA);
+    const ring = this.#evidence;
+    ring.values[ring.next] = currentA;
+    ring.next = (ring.next + 1) & ring.mask;
+    if (ring.count <= ring.mask) ring.count++;
     const dtMs = this.#lastTimeMs < 0 ? s.intervalMs : timeMs - this.#lastTimeMs;
     this.#lastTimeMs = timeMs;
 

@@ -30,7 +30,9 @@ export class DigitalAlarmDetector implements Detector {
     const events = this.events;
     events.count = 0;
     this.#evidence.push(on);
-    const change = this.#latch.update(on === 1, on === 0, timeMs);
+    const latch = this.#latch;
+    if (!latch.active && latch.sinceMs < 0 && on === 0) return 0;
+    const change = latch.update(on === 1, on === 0, timeMs);
     if (change === LATCH_RAISED) events.push("smoke", "alarm", "raised", 1, 1);
     else if (change === LATCH_CLEARED) events.push("smoke", "alarm", "cleared", 0, 1);
     return events.count;

@@ -1,6 +1,6 @@
 import { FAULT_NONE, FAULT_OUT_OF_RANGE } from "../faults";
 import { EventQueue, type Detector } from "./events";
-import { LATCH_CLEARED, LATCH_RAISED } from "./hold-latch";
+import { LATCH_RAISED, LATCH_STEADY } from "./hold-latch";
 import { SampleRing } from "./sample-ring";
 import { SensorHealth } from "./sensor-health";
 
@@ -83,9 +83,11 @@ export class HeatDetector implements Detector {
   rateKPerMin = 0;
   #settings: HeatSettings;
   #health: SensorHealth;
-  #window: SampleRing;
+  #ring: SampleRing;
   #windowSamples: number;
-  #evidence = new SampleRing(EVIDENCE_SAMPLES);
+  #perMinute: number;
+  /** Readings taken while the sensor is suspect, for a fault's evidence. */
+  #outside = new SampleRing(EVIDENCE_SAMPLES);
   #staticSinceMs = -1;
   #rateSinceMs = -1;
   #clearSinceMs = -1;
@@ -96,7 +98,8 @@ export class HeatDetector implements Detector {
     this.sensor = sensor;
     this.evidenceIntervalMs = settings.intervalMs;
     this.#windowSamples = Math.max(1, Math.round(settings.rateWindowMs / settings.intervalMs));
-    this.#window = new SampleRing(this.#windowSamples + 1);
+    this.#perMinute = 60_000 / (this.#windowSamples * settings.intervalMs);
+    this.#ring = new SampleRing(Math.max(this.#windowSamples + 1, EVIDENCE_SAMPLES));
     this.#health = new SensorHealth({
       stuckMs: settings.stuckMs,
       noiseLimit: settings.noiseLimitC,
@@ -114,58 +117,71 @@ export class HeatDetector implements Detector {
     const events = this.events;
     const s = this.#settings;
     events.count = 0;
-    if (driverFault === FAULT_NONE && temperatureC !== temperatureC) return 0;
-    if (temperatureC === temperatureC) this.#evidence.push(temperatureC);
+    const valid = temperatureC === temperatureC;
+    if (driverFault === FAULT_NONE && !valid) return 0;
 
     const immediate =
       driverFault !== FAULT_NONE ? driverFault : temperatureC < s.minValidC || temperatureC > s.maxValidC ? FAULT_OUT_OF_RANGE : FAULT_NONE;
     const health = this.#health;
     const change = health.update(temperatureC, immediate, timeMs);
-    if (change === LATCH_RAISED) {
-      this.#reportedFault = health.fault;
-      events.push("sensor-fault", "warning", "raised", temperatureC === temperatureC ? temperatureC : 0, s.staticC, health.fault);
-    } else if (change === LATCH_CLEARED) {
-      events.push("sensor-fault", "warning", "cleared", temperatureC, s.staticC, this.#reportedFault);
-    }
+    if (change !== LATCH_STEADY) this.#reportFault(change, valid ? temperatureC : 0);
     if (health.suspect) {
-      this.#window.clear();
+      if (valid) this.#outside.push(temperatureC);
+      this.#ring.clear();
       this.#staticSinceMs = this.#rateSinceMs = this.#clearSinceMs = -1;
       return events.count;
     }
 
     this.temperatureC = temperatureC;
-    const window = this.#window;
-    window.push(temperatureC);
+    // One ring serves as the rate window and as the evidence.
+    const ring = this.#ring;
+    const values = ring.values;
+    values[ring.next] = temperatureC;
+    ring.next = (ring.next + 1) & ring.mask;
+    if (ring.count <= ring.mask) ring.count++;
     const n = this.#windowSamples;
-    this.rateKPerMin = window.count > n ? ((temperatureC - window.ago(n)) * 60_000) / (n * s.intervalMs) : 0;
+    const rate = (this.rateKPerMin = ring.count > n ? (temperatureC - values[(ring.next - 1 - n) & ring.mask]) * this.#perMinute : 0);
 
-    this.#staticSinceMs = temperatureC >= s.staticC ? (this.#staticSinceMs < 0 ? timeMs : this.#staticSinceMs) : -1;
-    this.#rateSinceMs = this.rateKPerMin >= s.rateKPerMin ? (this.#rateSinceMs < 0 ? timeMs : this.#rateSinceMs) : -1;
+    if (temperatureC >= s.staticC) {
+      if (this.#staticSinceMs < 0) this.#staticSinceMs = timeMs;
+    } else this.#staticSinceMs = -1;
+    if (rate >= s.rateKPerMin) {
+      if (this.#rateSinceMs < 0) this.#rateSinceMs = timeMs;
+    } else this.#rateSinceMs = -1;
 
     if (!this.active) {
       const staticDue = this.#staticSinceMs >= 0 && timeMs - this.#staticSinceMs >= s.staticHoldMs;
-      const rateDue = this.#rateSinceMs >= 0 && timeMs - this.#rateSinceMs >= s.rateHoldMs;
-      if (staticDue || rateDue) {
+      if (staticDue || (this.#rateSinceMs >= 0 && timeMs - this.#rateSinceMs >= s.rateHoldMs)) {
         this.active = true;
         this.element = staticDue ? HEAT_ELEMENT_STATIC : HEAT_ELEMENT_RATE;
         this.#clearSinceMs = -1;
         events.push("heat", "alarm", "raised", temperatureC, s.staticC);
       }
-    } else {
-      const calm = temperatureC < s.staticC - CLEAR_BAND_K && this.rateKPerMin < s.rateKPerMin / 2;
-      this.#clearSinceMs = calm ? (this.#clearSinceMs < 0 ? timeMs : this.#clearSinceMs) : -1;
-      if (calm && timeMs - this.#clearSinceMs >= s.clearHoldMs) {
+    } else if (temperatureC < s.staticC - CLEAR_BAND_K && rate < s.rateKPerMin / 2) {
+      if (this.#clearSinceMs < 0) this.#clearSinceMs = timeMs;
+      if (timeMs - this.#clearSinceMs >= s.clearHoldMs) {
         this.active = false;
         this.element = HEAT_ELEMENT_NONE;
         this.#clearSinceMs = -1;
         events.push("heat", "alarm", "cleared", temperatureC, s.staticC - CLEAR_BAND_K);
       }
-    }
+    } else this.#clearSinceMs = -1;
     return events.count;
   }
 
+  #reportFault(change: number, temperatureC: number): void {
+    const fault = this.#health.fault;
+    if (change === LATCH_RAISED) {
+      this.#reportedFault = fault;
+      this.events.push("sensor-fault", "warning", "raised", temperatureC, this.#settings.staticC, fault);
+    } else {
+      this.events.push("sensor-fault", "warning", "cleared", temperatureC, this.#settings.staticC, this.#reportedFault);
+    }
+  }
+
+  /** The last readings, oldest first; while the sensor is suspect, its readings since. */
   evidence(): number[] {
-    return this.#evidence.evidence(2);
+    return (this.#ring.count > 0 ? this.#ring : this.#outside).evidence(2, EVIDENCE_SAMPLES);
   }
 
   snapshot(): Record<string, number> {

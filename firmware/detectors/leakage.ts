@@ -1,6 +1,6 @@
 import { FAULT_NONE } from "../faults";
 import { EventQueue, type Detector } from "./events";
-import { HoldLatch, LATCH_CLEARED, LATCH_RAISED } from "./hold-latch";
+import { HoldLatch, LATCH_CLEARED, LATCH_RAISED, LATCH_STEADY } from "./hold-latch";
 import { SampleRing } from "./sample-ring";
 import { SensorHealth } from "./sensor-health";
 
@@ -62,20 +62,32 @@ export class LeakageDetector implements Detector {
     events.count = 0;
     const health = this.#health;
     const change = health.update(leakageMa, driverFault, timeMs);
-    if (change === LATCH_RAISED) {
-      this.#reportedFault = health.fault;
-      events.push("sensor-fault", "warning", "raised", 0, s.thresholdMa, health.fault);
-    } else if (change === LATCH_CLEARED) {
-      events.push("sensor-fault", "warning", "cleared", leakageMa === leakageMa ? leakageMa : 0, s.thresholdMa, this.#reportedFault);
-    }
+    if (change !== LATCH_STEADY) this.#reportFault(change, leakageMa);
     if (health.suspect || leakageMa !== leakageMa) return events.count;
 
     this.leakageMa = leakageMa;
-    this.#evidence.push(leakageMa);
-    const latch = this.#latch.update(leakageMa >= s.thresholdMa, leakageMa < s.thresholdMa * CLEAR_RATIO, timeMs);
-    if (latch === LATCH_RAISED) events.push("leakage", "alarm", "raised", leakageMa, s.thresholdMa);
-    else if (latch === LATCH_CLEARED) events.push("leakage", "alarm", "cleared", leakageMa, s.thresholdMa * CLEAR_RATIO);
+    const ring = this.#evidence;
+    ring.values[ring.next] = leakageMa;
+    ring.next = (ring.next + 1) & ring.mask;
+    if (ring.count <= ring.mask) ring.count++;
+
+    const latch = this.#latch;
+    if (latch.active || latch.sinceMs >= 0 || leakageMa >= s.thresholdMa) {
+      const state = latch.update(leakageMa >= s.thresholdMa, leakageMa < s.thresholdMa * CLEAR_RATIO, timeMs);
+      if (state === LATCH_RAISED) events.push("leakage", "alarm", "raised", leakageMa, s.thresholdMa);
+      else if (state === LATCH_CLEARED) events.push("leakage", "alarm", "cleared", leakageMa, s.thresholdMa * CLEAR_RATIO);
+    }
     return events.count;
+  }
+
+  #reportFault(change: number, leakageMa: number): void {
+    const fault = this.#health.fault;
+    if (change === LATCH_RAISED) {
+      this.#reportedFault = fault;
+      this.events.push("sensor-fault", "warning", "raised", 0, this.#settings.thresholdMa, fault);
+    } else {
+      this.events.push("sensor-fault", "warning", "cleared", leakageMa === leakageMa ? leakageMa : 0, this.#settings.thresholdMa, this.#reportedFault);
+    }
   }
 
   evidence(): number[] {

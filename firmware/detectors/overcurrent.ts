@@ -1,6 +1,6 @@
 import { FAULT_NONE } from "../faults";
 import { EventQueue, type Detector } from "./events";
-import { HoldLatch, LATCH_CLEARED, LATCH_RAISED } from "./hold-latch";
+import { HoldLatch, LATCH_CLEARED, LATCH_RAISED, LATCH_STEADY } from "./hold-latch";
 import { SampleRing } from "./sample-ring";
 import { SensorHealth } from "./sensor-health";
 
@@ -86,20 +86,19 @@ export class OvercurrentDetector implements Detector {
     const events = this.events;
     const s = this.#settings;
     events.count = 0;
-    const health = this.#health;
-    const change = health.update(currentA, driverFault, timeMs);
-    if (change === LATCH_RAISED) {
-      this.#reportedFault = health.fault;
-      events.push("sensor-fault", "warning", "raised", 0, s.pickupA, health.fault);
-    } else if (change === LATCH_CLEARED) {
-      events.push("sensor-fault", "warning", "cleared", currentA === currentA ? currentA : 0, s.pickupA, this.#reportedFault);
-    }
     const dtMs = this.#lastTimeMs < 0 ? s.intervalMs : Math.min(timeMs - this.#lastTimeMs, 2 * s.intervalMs);
     this.#lastTimeMs = timeMs;
+    const health = this.#health;
+    const change = health.update(currentA, driverFault, timeMs);
+    if (change !== LATCH_STEADY) this.#reportFault(change, currentA);
     if (health.suspect || currentA !== currentA) return events.count;
 
     this.currentA = currentA;
-    this.#evidence.push(currentA);
+    const ring = this.#evidence;
+    ring.values[ring.next] = currentA;
+    ring.next = (ring.next + 1) & ring.mask;
+    if (ring.count <= ring.mask) ring.count++;
+
     const ratio = currentA / s.pickupA;
     if (ratio > 1) {
       this.accumulator += dtMs / 1000 / (this.#k / (Math.pow(ratio, this.#alpha) - 1));
@@ -108,14 +107,27 @@ export class OvercurrentDetector implements Detector {
       if (this.accumulator < 0) this.accumulator = 0;
     }
 
-    const latch = this.#clear.update(this.accumulator >= 1, currentA < s.pickupA * CLEAR_RATIO, timeMs);
-    if (latch === LATCH_RAISED) {
-      events.push("overcurrent", "alarm", "raised", currentA, s.pickupA);
-    } else if (latch === LATCH_CLEARED) {
-      this.accumulator = 0;
-      events.push("overcurrent", "alarm", "cleared", currentA, s.pickupA * CLEAR_RATIO);
+    const latch = this.#clear;
+    if (latch.active || latch.sinceMs >= 0 || this.accumulator >= 1) {
+      const state = latch.update(this.accumulator >= 1, currentA < s.pickupA * CLEAR_RATIO, timeMs);
+      if (state === LATCH_RAISED) {
+        events.push("overcurrent", "alarm", "raised", currentA, s.pickupA);
+      } else if (state === LATCH_CLEARED) {
+        this.accumulator = 0;
+        events.push("overcurrent", "alarm", "cleared", currentA, s.pickupA * CLEAR_RATIO);
+      }
     }
     return events.count;
+  }
+
+  #reportFault(change: number, currentA: number): void {
+    const fault = this.#health.fault;
+    if (change === LATCH_RAISED) {
+      this.#reportedFault = fault;
+      this.events.push("sensor-fault", "warning", "raised", 0, this.#settings.pickupA, fault);
+    } else {
+      this.events.push("sensor-fault", "warning", "cleared", currentA === currentA ? currentA : 0, this.#settings.pickupA, this.#reportedFault);
+    }
   }
 
   evidence(): number[] {

@@ -1,46 +1,49 @@
 /**
- * The last `capacity` samples in a preallocated Float32Array. `push` and `ago` allocate nothing;
- * `evidence` builds a plain array and is meant for the moment an alarm is reported.
+ * The last samples in a preallocated Float32Array whose length is a power of two. The fields are
+ * public so a detector's per-sample path can push inline (`values[next] = x; next = (next + 1) &
+ * mask`) without a call; `push` and `ago` are there for everything else. `evidence` builds a
+ * plain array and is meant for the moment an alarm is reported.
  */
 export class SampleRing {
-  readonly capacity: number;
-  #values: Float32Array;
-  #next = 0;
-  #count = 0;
+  readonly values: Float32Array;
+  readonly mask: number;
+  next = 0;
+  count = 0;
 
-  constructor(capacity: number) {
-    if (!(Number.isInteger(capacity) && capacity > 0)) throw new RangeError("ring capacity must be a positive integer");
-    this.capacity = capacity;
-    this.#values = new Float32Array(capacity);
+  /** Holds at least `minimum` samples (rounded up to a power of two). */
+  constructor(minimum: number) {
+    if (!(Number.isInteger(minimum) && minimum > 0)) throw new RangeError("ring size must be a positive integer");
+    let capacity = 1;
+    while (capacity < minimum) capacity *= 2;
+    this.values = new Float32Array(capacity);
+    this.mask = capacity - 1;
   }
 
-  get count(): number {
-    return this.#count;
+  get capacity(): number {
+    return this.values.length;
   }
 
   push(value: number): void {
-    this.#values[this.#next] = value;
-    this.#next = this.#next + 1 === this.capacity ? 0 : this.#next + 1;
-    if (this.#count < this.capacity) this.#count++;
+    this.values[this.next] = value;
+    this.next = (this.next + 1) & this.mask;
+    if (this.count <= this.mask) this.count++;
   }
 
   /** The sample `k` pushes ago (0 = newest). The caller keeps `k < count`. */
   ago(k: number): number {
-    let index = this.#next - 1 - k;
-    if (index < 0) index += this.capacity;
-    return this.#values[index];
+    return this.values[(this.next - 1 - k) & this.mask];
   }
 
-  /** The retained samples, oldest first, rounded to `decimals`. Allocates. */
-  evidence(decimals: number): number[] {
+  /** The newest `limit` samples (all by default), oldest first, rounded to `decimals`. Allocates. */
+  evidence(decimals: number, limit = this.count): number[] {
     const scale = 10 ** decimals;
     const out: number[] = [];
-    for (let k = this.#count - 1; k >= 0; k--) out.push(Math.round(this.ago(k) * scale) / scale);
+    for (let k = Math.min(limit, this.count) - 1; k >= 0; k--) out.push(Math.round(this.ago(k) * scale) / scale);
     return out;
   }
 
   clear(): void {
-    this.#next = 0;
-    this.#count = 0;
+    this.next = 0;
+    this.count = 0;
   }
 }

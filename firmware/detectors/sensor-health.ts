@@ -1,10 +1,10 @@
 import { FAULT_NOISY, FAULT_NONE, FAULT_STUCK } from "../faults";
-import { HoldLatch, LATCH_CLEARED, LATCH_RAISED, type LatchChange } from "./hold-latch";
+import { HoldLatch, LATCH_CLEARED, LATCH_RAISED, LATCH_STEADY, type LatchChange } from "./hold-latch";
 
 export interface HealthSettings {
   /** Identical readings for this long mean a frozen ADC or sensor; 0 turns the check off. */
   stuckMs: number;
-  /** A sample whose second difference |x[n] − 2x[n−1] + x[n−2]| exceeds this is a jump. */
+  /** A sample whose second difference |x[n] − 2x[n−1] + x[n−2]| exceeds this is a jump; Infinity turns the check off. */
   noiseLimit: number;
   /** How long a fault must persist before it is reported. */
   raiseHoldMs: number;
@@ -30,9 +30,14 @@ export class SensorHealth {
   fault = FAULT_NONE;
   /** This sample's fault, before the hold: the detector skips any sample with one. */
   candidate = FAULT_NONE;
+  /** True when the detector should not decide on this sample (a candidate or a latched fault). */
+  suspect = false;
   /** Share of recent samples that jumped, 0–1. */
   jumpShare = 0;
-  #settings: HealthSettings;
+  #stuckMs: number;
+  #noiseLimit: number;
+  /** False when both reading checks are off: only the driver's faults count. */
+  #watchesReadings: boolean;
   #latch: HoldLatch;
   #last = NaN;
   #beforeLast = NaN;
@@ -40,39 +45,40 @@ export class SensorHealth {
   #lastTimeMs = 0;
 
   constructor(settings: HealthSettings) {
-    this.#settings = settings;
+    this.#stuckMs = settings.stuckMs;
+    this.#noiseLimit = settings.noiseLimit;
+    this.#watchesReadings = settings.stuckMs > 0 || settings.noiseLimit !== Infinity;
     this.#latch = new HoldLatch(settings.raiseHoldMs, settings.clearHoldMs);
-  }
-
-  /** True when the detector should not decide on this sample. */
-  get suspect(): boolean {
-    return this.candidate !== FAULT_NONE || this.fault !== FAULT_NONE;
   }
 
   update(value: number, immediateFault: number, timeMs: number): LatchChange {
     let candidate = immediateFault;
-    if (candidate === FAULT_NONE && value === value) {
+    if (candidate === FAULT_NONE && value === value && this.#watchesReadings) {
       const last = this.#last;
       if (value === last) {
         if (this.#sameSinceMs < 0) this.#sameSinceMs = this.#lastTimeMs;
-        if (this.#settings.stuckMs > 0 && timeMs - this.#sameSinceMs >= this.#settings.stuckMs) candidate = FAULT_STUCK;
+        if (this.#stuckMs > 0 && timeMs - this.#sameSinceMs >= this.#stuckMs) candidate = FAULT_STUCK;
       } else {
         this.#sameSinceMs = -1;
       }
-      if (this.#beforeLast === this.#beforeLast) {
-        const d2 = value - 2 * last + this.#beforeLast;
-        const jumped = d2 > this.#settings.noiseLimit || d2 < -this.#settings.noiseLimit ? 1 : 0;
-        this.jumpShare += (jumped - this.jumpShare) * NOISE_GAIN;
-      }
+      // NaN until two readings are in: neither comparison holds, so it counts as no jump.
+      const d2 = value - 2 * last + this.#beforeLast;
+      const limit = this.#noiseLimit;
+      this.jumpShare += ((d2 > limit || d2 < -limit ? 1 : 0) - this.jumpShare) * NOISE_GAIN;
       if (candidate === FAULT_NONE && this.jumpShare > NOISY_SHARE) candidate = FAULT_NOISY;
       this.#beforeLast = last;
       this.#last = value;
       this.#lastTimeMs = timeMs;
     }
     this.candidate = candidate;
-    const change = this.#latch.update(candidate !== FAULT_NONE, candidate === FAULT_NONE, timeMs);
-    if (change === LATCH_RAISED) this.fault = candidate;
-    else if (change === LATCH_CLEARED) this.fault = FAULT_NONE;
+    const latch = this.#latch;
+    let change: LatchChange = LATCH_STEADY;
+    if (candidate !== FAULT_NONE || latch.active || latch.sinceMs >= 0) {
+      change = latch.update(candidate !== FAULT_NONE, candidate === FAULT_NONE, timeMs);
+      if (change === LATCH_RAISED) this.fault = candidate;
+      else if (change === LATCH_CLEARED) this.fault = FAULT_NONE;
+    }
+    this.suspect = candidate !== FAULT_NONE || this.fault !== FAULT_NONE;
     return change;
   }
 }

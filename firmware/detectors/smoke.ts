@@ -1,6 +1,6 @@
 import { FAULT_DRIFT_LIMIT, FAULT_NONE, FAULT_OPEN, FAULT_SHORT } from "../faults";
 import { EventQueue, type Detector } from "./events";
-import { HoldLatch, LATCH_CLEARED, LATCH_RAISED } from "./hold-latch";
+import { HoldLatch, LATCH_CLEARED, LATCH_RAISED, LATCH_STEADY } from "./hold-latch";
 import { SampleRing } from "./sample-ring";
 import { SensorHealth } from "./sensor-health";
 
@@ -28,7 +28,7 @@ export interface SmokeSettings {
   noiseLimitRaw: number;
 }
 
-/** Samples averaged before comparing with the levels: one noisy reading never decides. */
+/** Samples averaged before comparing with the levels: one noisy reading never decides (a power of two). */
 const AVERAGE_SAMPLES = 4;
 /** A level clears below this fraction of itself (hysteresis). */
 const CLEAR_RATIO = 0.5;
@@ -64,7 +64,9 @@ export class SmokeDetector implements Detector {
   #preAlarm: HoldLatch;
   #alarm: HoldLatch;
   #evidence = new SampleRing(EVIDENCE_SAMPLES);
-  #recent = new SampleRing(AVERAGE_SAMPLES);
+  #recent = new Float64Array(AVERAGE_SAMPLES);
+  #recentNext = 0;
+  #recentCount = 0;
   #recentSum = 0;
   #minuteSum = 0;
   #minuteCount = 0;
@@ -102,34 +104,44 @@ export class SmokeDetector implements Detector {
     const events = this.events;
     const s = this.#settings;
     events.count = 0;
-    this.#evidence.push(raw);
+    const ring = this.#evidence;
+    ring.values[ring.next] = raw;
+    ring.next = (ring.next + 1) & ring.mask;
+    if (ring.count <= ring.mask) ring.count++;
 
     const immediate = raw <= s.shortBelowRaw ? FAULT_SHORT : raw >= s.openAboveRaw ? FAULT_OPEN : FAULT_NONE;
     const health = this.#health;
     const change = health.update(raw, immediate, timeMs);
-    if (change === LATCH_RAISED) {
-      this.#reportedFault = health.fault;
-      events.push("sensor-fault", "warning", "raised", raw, this.baselineRaw, health.fault);
-    } else if (change === LATCH_CLEARED) {
-      events.push("sensor-fault", "warning", "cleared", raw, this.baselineRaw, this.#reportedFault);
-    }
+    if (change !== LATCH_STEADY) this.#reportFault(change, raw);
     if (health.suspect) return events.count;
 
+    // Average of the last AVERAGE_SAMPLES trusted readings, kept as a running sum.
     const recent = this.#recent;
-    if (recent.count === AVERAGE_SAMPLES) this.#recentSum -= recent.ago(AVERAGE_SAMPLES - 1);
-    recent.push(raw);
-    this.#recentSum += raw;
-    const average = (this.averageRaw = this.#recentSum / recent.count);
+    const slot = this.#recentNext;
+    this.#recentSum += raw - recent[slot];
+    recent[slot] = raw;
+    this.#recentNext = (slot + 1) & (AVERAGE_SAMPLES - 1);
+    if (this.#recentCount < AVERAGE_SAMPLES) this.#recentCount++;
+    const average = (this.averageRaw = this.#recentSum / this.#recentCount);
 
-    this.#trackBaseline(raw, timeMs);
+    if (this.#minuteStartMs < 0) this.#minuteStartMs = timeMs;
+    this.#minuteSum += raw;
+    this.#minuteCount++;
+    if (timeMs - this.#minuteStartMs >= BASELINE_STEP_MS) this.#stepBaseline(timeMs);
     const delta = average - this.baselineRaw;
 
-    const pre = this.#preAlarm.update(delta >= s.preAlarmDeltaRaw, delta <= s.preAlarmDeltaRaw * CLEAR_RATIO, timeMs);
-    if (pre === LATCH_RAISED) events.push("smoke", "warning", "raised", average, this.baselineRaw + s.preAlarmDeltaRaw);
-    else if (pre === LATCH_CLEARED) events.push("smoke", "warning", "cleared", average, this.baselineRaw + s.preAlarmDeltaRaw * CLEAR_RATIO);
-    const alarm = this.#alarm.update(delta >= s.alarmDeltaRaw, delta <= s.alarmDeltaRaw * CLEAR_RATIO, timeMs);
-    if (alarm === LATCH_RAISED) events.push("smoke", "alarm", "raised", average, this.baselineRaw + s.alarmDeltaRaw);
-    else if (alarm === LATCH_CLEARED) events.push("smoke", "alarm", "cleared", average, this.baselineRaw + s.alarmDeltaRaw * CLEAR_RATIO);
+    const pre = this.#preAlarm;
+    if (pre.active || pre.sinceMs >= 0 || delta >= s.preAlarmDeltaRaw) {
+      const preChange = pre.update(delta >= s.preAlarmDeltaRaw, delta <= s.preAlarmDeltaRaw * CLEAR_RATIO, timeMs);
+      if (preChange === LATCH_RAISED) events.push("smoke", "warning", "raised", average, this.baselineRaw + s.preAlarmDeltaRaw);
+      else if (preChange === LATCH_CLEARED) events.push("smoke", "warning", "cleared", average, this.baselineRaw + s.preAlarmDeltaRaw * CLEAR_RATIO);
+    }
+    const alarm = this.#alarm;
+    if (alarm.active || alarm.sinceMs >= 0 || delta >= s.alarmDeltaRaw) {
+      const alarmChange = alarm.update(delta >= s.alarmDeltaRaw, delta <= s.alarmDeltaRaw * CLEAR_RATIO, timeMs);
+      if (alarmChange === LATCH_RAISED) events.push("smoke", "alarm", "raised", average, this.baselineRaw + s.alarmDeltaRaw);
+      else if (alarmChange === LATCH_CLEARED) events.push("smoke", "alarm", "cleared", average, this.baselineRaw + s.alarmDeltaRaw * CLEAR_RATIO);
+    }
     return events.count;
   }
 
@@ -150,13 +162,20 @@ export class SmokeDetector implements Detector {
     };
   }
 
-  #trackBaseline(raw: number, timeMs: number): void {
-    if (this.#minuteStartMs < 0) this.#minuteStartMs = timeMs;
-    this.#minuteSum += raw;
-    this.#minuteCount++;
-    const elapsedMs = timeMs - this.#minuteStartMs;
-    if (elapsedMs < BASELINE_STEP_MS) return;
+  #reportFault(change: number, raw: number): void {
+    const fault = this.#health.fault;
+    if (change === LATCH_RAISED) {
+      this.#reportedFault = fault;
+      this.events.push("sensor-fault", "warning", "raised", raw, this.baselineRaw, fault);
+    } else {
+      this.events.push("sensor-fault", "warning", "cleared", raw, this.baselineRaw, this.#reportedFault);
+    }
+  }
+
+  /** Once a minute: move clean air towards that minute's mean, unless the reading is up. */
+  #stepBaseline(timeMs: number): void {
     const s = this.#settings;
+    const elapsedMs = timeMs - this.#minuteStartMs;
     const mean = this.#minuteSum / this.#minuteCount;
     this.#minuteSum = 0;
     this.#minuteCount = 0;
