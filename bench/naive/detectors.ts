@@ -67,7 +67,7 @@ function health(settings: { stuckMs: number; noiseLimit: number }) {
           const [a, b, c] = recent.map((s) => s.v);
           jumpShare += ((Math.abs(c - 2 * b + a) > settings.noiseLimit ? 1 : 0) - jumpShare) / 16;
         }
-        if (previous && previous.v === v) run = run && run.value === v ? run : { value: v, since: previous.t };
+        if (previous && previous.v === v) run = run && run.value === v ? run : { value: v, since: t };
         else run = null;
         if (settings.stuckMs > 0 && run && t - run.since >= settings.stuckMs) candidate = 3;
         if (candidate === 0 && jumpShare > 0.3) candidate = 4;
@@ -199,23 +199,30 @@ export class NaiveOvercurrent {
   #samples: Sample[] = [];
   #accumulator = 0;
   #latch;
+  #health = health({ stuckMs: 0, noiseLimit: Infinity });
+  #last: number | null = null;
+  #reported = 0;
 
   constructor(settings: OvercurrentSettings) {
     this.#s = settings;
     this.#latch = holdLatch(0, settings.clearHoldMs);
   }
 
-  update(amps: number, t: number): NaiveEvent[] {
+  update(amps: number, t: number, fault = 0): NaiveEvent[] {
     const s = this.#s;
+    const h = this.#health.update(amps, fault, t);
+    const faults: NaiveEvent[] = h.change ? [{ kind: "sensor-fault", severity: "warning", state: h.change, value: 0, threshold: s.pickupA, fault: h.change === "raised" ? (this.#reported = this.#health.fault) : this.#reported }] : [];
+    const last = this.#last;
+    this.#last = t;
+    if (h.suspect || Number.isNaN(amps)) return faults;
     const { k, alpha } = OVERCURRENT_CURVES[s.curve];
-    const previous = this.#samples.at(-1);
-    const dt = previous ? Math.min(t - previous.t, 2 * s.intervalMs) : s.intervalMs;
+    const dt = last === null ? s.intervalMs : Math.min(t - last, 2 * s.intervalMs);
     this.#samples = [...this.#samples, { t, v: amps }].slice(-32);
     const curve = (i: number) => (s.timeMultiplier * k) / (Math.pow(i / s.pickupA, alpha) - 1);
     this.#accumulator = amps > s.pickupA ? this.#accumulator + dt / 1000 / curve(amps) : Math.max(0, this.#accumulator - dt / s.resetMs);
     const change = this.#latch.update(this.#accumulator >= 1, amps < s.pickupA * 0.9, t);
     if (change === "cleared") this.#accumulator = 0;
-    return change ? [{ kind: "overcurrent", severity: "alarm", state: change, value: amps, threshold: change === "raised" ? s.pickupA : s.pickupA * 0.9, fault: 0 }] : [];
+    return change ? [...faults, { kind: "overcurrent", severity: "alarm", state: change, value: amps, threshold: change === "raised" ? s.pickupA : s.pickupA * 0.9, fault: 0 }] : faults;
   }
 }
 
@@ -223,17 +230,22 @@ export class NaiveLeakage {
   #s: LeakageSettings;
   #samples: Sample[] = [];
   #latch;
+  #health = health({ stuckMs: 0, noiseLimit: Infinity });
+  #reported = 0;
 
   constructor(settings: LeakageSettings) {
     this.#s = settings;
     this.#latch = holdLatch(settings.holdMs, settings.clearHoldMs);
   }
 
-  update(milliamps: number, t: number): NaiveEvent[] {
+  update(milliamps: number, t: number, fault = 0): NaiveEvent[] {
     const s = this.#s;
+    const h = this.#health.update(milliamps, fault, t);
+    const faults: NaiveEvent[] = h.change ? [{ kind: "sensor-fault", severity: "warning", state: h.change, value: 0, threshold: s.thresholdMa, fault: h.change === "raised" ? (this.#reported = this.#health.fault) : this.#reported }] : [];
+    if (h.suspect || Number.isNaN(milliamps)) return faults;
     this.#samples = [...this.#samples, { t, v: milliamps }].slice(-32);
     const change = this.#latch.update(milliamps >= s.thresholdMa, milliamps < s.thresholdMa * 0.8, t);
-    return change ? [{ kind: "leakage", severity: "alarm", state: change, value: milliamps, threshold: change === "raised" ? s.thresholdMa : s.thresholdMa * 0.8, fault: 0 }] : [];
+    return change ? [...faults, { kind: "leakage", severity: "alarm", state: change, value: milliamps, threshold: change === "raised" ? s.thresholdMa : s.thresholdMa * 0.8, fault: 0 }] : faults;
   }
 }
 

@@ -212,8 +212,31 @@ let emptyClock: VirtualClock;
 let naiveTick = 0;
 let sent = 0;
 
+/** The reads one node second makes, with nothing done with them: what the (native, on a device) IO calls cost. */
+let io: { smoke: ReplayAnalog; ntc: ReplayAnalog; ct: ReplayAnalog; leakage: ReplayAnalog; i2c: ReplayI2C; pointer: Uint8Array; word: Uint8Array };
+function ioOnly(): number {
+  let sink = io.smoke.read() + io.ntc.read();
+  io.i2c.write(io.pointer);
+  io.i2c.read(io.word);
+  sink += noWait.microseconds();
+  for (let i = 0; i < BURST; i++) {
+    noWait.waitUntil(i);
+    sink += io.ct.read() + io.leakage.read();
+  }
+  return sink + noWait.microseconds();
+}
+
 function preparePipeline(): void {
   for (const key of Object.keys(replay)) replay[Number(key)].next = 0;
+  io = {
+    smoke: new ReplayAnalog({ pin: PINS.smoke }),
+    ntc: new ReplayAnalog({ pin: PINS.ntc }),
+    ct: new ReplayAnalog({ pin: PINS.ct }),
+    leakage: new ReplayAnalog({ pin: PINS.leakage }),
+    i2c: new ReplayI2C(),
+    pointer: new Uint8Array(1),
+    word: new Uint8Array(2),
+  };
   clock = new VirtualClock();
   sensing = new Sensing({ clock, timers: clock, device, microClock: noWait, log: () => {}, calibration, send: () => void sent++ });
   const refused = sensing.apply(pipelineConfig);
@@ -224,7 +247,7 @@ function preparePipeline(): void {
   for (const interval of [config.smoke!.intervalMs, config.heat!.intervalMs, electrical.intervalMs]) emptyClock.repeat(() => {}, interval);
 }
 
-serveScenario((request: { op: string; target?: Target; impl?: "lean" | "naive" | "loop"; count?: number; record?: boolean }) => {
+serveScenario((request: { op: string; target?: Target; impl?: "lean" | "naive" | "loop" | "io" | "clock"; count?: number; record?: boolean }) => {
   switch (request.op) {
     case "prepare": {
       // In slices, since a trace with many events costs more than one crank's meter may count.
@@ -247,13 +270,14 @@ serveScenario((request: { op: string; target?: Target; impl?: "lean" | "naive" |
       reset(request.target!);
       return {};
     case "run":
-      return { events: run(request.target!, request.impl!, request.count!, !!request.record) };
+      return { events: run(request.target!, request.impl as "lean" | "naive" | "loop", request.count!, !!request.record) };
     case "events":
       return eventLog;
     case "pipeline": {
       const count = request.count!;
       if (request.impl === "lean") for (let k = 0; k < count; k++) clock.advance(1000);
       else if (request.impl === "naive") for (let k = 0; k < count; k++) naiveNode.tick(++naiveTick * 1000);
+      else if (request.impl === "io") for (let k = 0; k < count; k++) ioOnly();
       else for (let k = 0; k < count; k++) emptyClock.advance(1000);
       return { sent, naiveEvents: naiveNode.events.length, samples: sensing.samples };
     }

@@ -71,12 +71,17 @@ export class SmokeDetector implements Detector {
   #minuteSum = 0;
   #minuteCount = 0;
   #minuteStartMs = -1;
+  /** Samples a baseline step takes at the configured rate: the clock is looked at only then. */
+  #samplesPerStep: number;
   #driftFault = false;
+  /** Either level latched or counting towards a change. */
+  #latchesBusy = false;
   #reportedFault = FAULT_NONE;
 
   constructor(settings: SmokeSettings, learntBaselineRaw?: number) {
     this.#settings = settings;
     this.evidenceIntervalMs = settings.intervalMs;
+    this.#samplesPerStep = Math.max(1, Math.floor(BASELINE_STEP_MS / settings.intervalMs));
     this.baselineRaw = learntBaselineRaw ?? settings.baselineRaw;
     this.#health = new SensorHealth({
       stuckMs: settings.stuckMs,
@@ -126,22 +131,21 @@ export class SmokeDetector implements Detector {
 
     if (this.#minuteStartMs < 0) this.#minuteStartMs = timeMs;
     this.#minuteSum += raw;
-    this.#minuteCount++;
-    if (timeMs - this.#minuteStartMs >= BASELINE_STEP_MS) this.#stepBaseline(timeMs);
+    if (++this.#minuteCount >= this.#samplesPerStep && timeMs - this.#minuteStartMs >= BASELINE_STEP_MS) this.#stepBaseline(timeMs);
     const delta = average - this.baselineRaw;
 
+    // Below the pre-alarm level with neither latch active or counting, nothing can change; the
+    // alarm level is above the pre-alarm's, so one comparison covers both.
+    if (delta < s.preAlarmDeltaRaw && !this.#latchesBusy) return events.count;
     const pre = this.#preAlarm;
-    if (pre.active || pre.sinceMs >= 0 || delta >= s.preAlarmDeltaRaw) {
-      const preChange = pre.update(delta >= s.preAlarmDeltaRaw, delta <= s.preAlarmDeltaRaw * CLEAR_RATIO, timeMs);
-      if (preChange === LATCH_RAISED) events.push("smoke", "warning", "raised", average, this.baselineRaw + s.preAlarmDeltaRaw);
-      else if (preChange === LATCH_CLEARED) events.push("smoke", "warning", "cleared", average, this.baselineRaw + s.preAlarmDeltaRaw * CLEAR_RATIO);
-    }
+    const preChange = pre.update(delta >= s.preAlarmDeltaRaw, delta <= s.preAlarmDeltaRaw * CLEAR_RATIO, timeMs);
+    if (preChange === LATCH_RAISED) events.push("smoke", "warning", "raised", average, this.baselineRaw + s.preAlarmDeltaRaw);
+    else if (preChange === LATCH_CLEARED) events.push("smoke", "warning", "cleared", average, this.baselineRaw + s.preAlarmDeltaRaw * CLEAR_RATIO);
     const alarm = this.#alarm;
-    if (alarm.active || alarm.sinceMs >= 0 || delta >= s.alarmDeltaRaw) {
-      const alarmChange = alarm.update(delta >= s.alarmDeltaRaw, delta <= s.alarmDeltaRaw * CLEAR_RATIO, timeMs);
-      if (alarmChange === LATCH_RAISED) events.push("smoke", "alarm", "raised", average, this.baselineRaw + s.alarmDeltaRaw);
-      else if (alarmChange === LATCH_CLEARED) events.push("smoke", "alarm", "cleared", average, this.baselineRaw + s.alarmDeltaRaw * CLEAR_RATIO);
-    }
+    const alarmChange = alarm.update(delta >= s.alarmDeltaRaw, delta <= s.alarmDeltaRaw * CLEAR_RATIO, timeMs);
+    if (alarmChange === LATCH_RAISED) events.push("smoke", "alarm", "raised", average, this.baselineRaw + s.alarmDeltaRaw);
+    else if (alarmChange === LATCH_CLEARED) events.push("smoke", "alarm", "cleared", average, this.baselineRaw + s.alarmDeltaRaw * CLEAR_RATIO);
+    this.#latchesBusy = pre.active || pre.sinceMs >= 0 || alarm.active || alarm.sinceMs >= 0;
     return events.count;
   }
 
