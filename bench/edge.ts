@@ -178,4 +178,5 @@ This host ran xsnap at ≈${fmt(hostRate / 1e6)}M compute units/s (a lean detect
 A node's sensing costs ≈${fmt(perSecond)} compute units per second in its own code (all groups at 1 Hz),
 plus ${fmt(ioTick)} for the 132 ADC/I2C calls and 64 burst waits, which on a device are native calls.
 Assuming XS on a 240 MHz ESP32 runs 30–60× fewer units per second than this host (see firmware/README.md),
-that is ${fmt((perSecond / (hostRate / 30)) * 100, 2)}–${fmt((perSecond / (hostRate / 60)) * 100, 2)} % of one core, plus the 40 ms/s the CT and leakage burst spins (4 %).`);
+that is ${fmt((perSecond / (hostRate / 30)) * 100, 2)}–${fmt((perSecond / (hostRate / 60)) * 100, 2)} % of one core for the node's own code, at most ${fmt((leanTick / (hostRate / 30)) * 100, 2)}–${fmt((leanTick / (hostRate / 60)) * 100, 2)} %
+counting the IO calls as if they were JavaScript, plus the 40 ms a second the CT and leakage burst holds the CPU (4 %).`);
