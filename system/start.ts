@@ -26,6 +26,7 @@ async function main(): Promise<void> {
     databaseUrl,
     databaseAuthToken: env.databaseAuthToken,
     mqtt: { url: mqttUrl, username: env.mqttUsername, password: env.mqttPassword, protocolVersion, shareGroup: "shouwang-ingest" },
+    instanceId: env.instanceId,
     port: env.port,
     host: env.host,
     log,

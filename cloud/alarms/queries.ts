@@ -47,6 +47,30 @@ export async function insertAlarm(db: Db, message: AlarmMessage, receivedAt: num
   return rows.length ? toRecord(rows[0]) : null;
 }
 
+/** Inserts alarms once each by (node, boot, seq), in one statement; returns the rows it inserted. */
+export function insertAlarmsStatement(db: Db, messages: AlarmMessage[], receivedAt: number) {
+  return db
+    .insert(alarms)
+    .values(
+      messages.map((message) => ({
+        nodeId: message.node,
+        bootId: message.boot,
+        seq: message.seq,
+        nodeTimeMs: message.t,
+        kind: message.kind,
+        severity: message.severity,
+        state: message.state,
+        value: message.value,
+        unit: message.unit,
+        threshold: message.threshold,
+        evidence: message.evidence ? JSON.stringify(message.evidence) : null,
+        receivedAt,
+      })),
+    )
+    .onConflictDoNothing({ target: [alarms.nodeId, alarms.bootId, alarms.seq] })
+    .returning();
+}
+
 export interface AlarmQuery {
   nodeId?: string;
   /** Only alarms with an id below this one: the page after a previous page's last id. */

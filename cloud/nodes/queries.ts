@@ -1,4 +1,4 @@
-import { sql } from "drizzle-orm";
+import { and, eq, isNotNull, sql } from "drizzle-orm";
 import type { Db } from "../db/client";
 import { nodes } from "../db/schema";
 
@@ -29,4 +29,83 @@ export async function recordSighting(db: Db, sighting: NodeSighting): Promise<vo
       lastSeenAt: sighting.at,
     })
     .onConflictDoUpdate({ target: nodes.id, set: { ...changes, lastSeenAt: sql`max(${nodes.lastSeenAt}, ${sighting.at})` } });
+}
+
+/** A node heard from in one ingest batch: the latest of what its messages said. */
+export interface BatchSighting {
+  nodeId: string;
+  bootId: number;
+  at: number;
+  /** Used only when the node is new: a first message that is a will says offline. */
+  onlineIfNew: boolean;
+  firmware?: string;
+  readings?: Record<string, number>;
+}
+
+/**
+ * One statement for a whole batch: creates nodes on first contact, moves `last_seen_at` forward,
+ * keeps the newest readings and firmware. A node the liveness sweep marked offline for missed
+ * heartbeats is online again once heard from; a node whose will said offline stays offline until
+ * its next connection says otherwise ({@link applyStatement}).
+ */
+export function upsertSightingsStatement(db: Db, sightings: BatchSighting[]) {
+  return db
+    .insert(nodes)
+    .values(
+      sightings.map((s) => ({
+        id: s.nodeId,
+        bootId: s.bootId,
+        online: s.onlineIfNew,
+        offlineReason: s.onlineIfNew ? null : "will",
+        firmware: s.firmware ?? null,
+        readings: s.readings ? JSON.stringify(s.readings) : null,
+        firstSeenAt: s.at,
+        lastSeenAt: s.at,
+      })),
+    )
+    .onConflictDoUpdate({
+      target: nodes.id,
+      set: {
+        lastSeenAt: sql`max(${nodes.lastSeenAt}, excluded.last_seen_at)`,
+        bootId: sql`max(coalesce(${nodes.bootId}, 0), excluded.boot_id)`,
+        firmware: sql`coalesce(excluded.firmware, ${nodes.firmware})`,
+        readings: sql`coalesce(excluded.readings, ${nodes.readings})`,
+        online: sql`case when ${nodes.offlineReason} = 'missed-heartbeats' then 1 else ${nodes.online} end`,
+        offlineReason: sql`case when ${nodes.offlineReason} = 'missed-heartbeats' then null else ${nodes.offlineReason} end`,
+      },
+    });
+}
+
+/**
+ * A status message, applied only if it speaks for the newest connection: an online status for a
+ * connection later than the one on record, a will for that connection or a later one. So a
+ * previous connection's will arriving late — possible when several cloud instances share the
+ * stream — never marks a reconnected node offline, and a late "online" never revives a node
+ * whose connection already died.
+ */
+export function applyStatement(db: Db, status: { nodeId: string; bootId: number; seq: number; online: boolean; willSeq?: number; firmware: string }) {
+  const connection = status.online ? (status.willSeq ?? status.seq - 1) : status.seq;
+  const later = status.online
+    ? sql`(${nodes.statusBoot} is null or ${nodes.statusBoot} < ${status.bootId} or (${nodes.statusBoot} = ${status.bootId} and ${nodes.statusWillSeq} < ${connection}))`
+    : sql`(${nodes.statusBoot} is null or ${nodes.statusBoot} < ${status.bootId} or (${nodes.statusBoot} = ${status.bootId} and ${nodes.statusWillSeq} <= ${connection}))`;
+  return db
+    .update(nodes)
+    .set({
+      online: status.online,
+      offlineReason: status.online ? null : "will",
+      statusBoot: status.bootId,
+      statusWillSeq: connection,
+      firmware: status.firmware,
+    })
+    .where(and(eq(nodes.id, status.nodeId), later));
+}
+
+/** Marks online nodes offline when nothing was heard from them for `missedBeats` heartbeat periods. Returns their ids. */
+export async function markSilentNodesOffline(db: Db, now: number, missedBeats: number): Promise<string[]> {
+  const rows = await db
+    .update(nodes)
+    .set({ online: false, offlineReason: "missed-heartbeats" })
+    .where(and(eq(nodes.online, true), isNotNull(nodes.heartbeatMs), sql`${nodes.lastSeenAt} < ${now} - ${nodes.heartbeatMs} * ${missedBeats}`))
+    .returning({ id: nodes.id });
+  return rows.map((row) => row.id);
 }
