@@ -39,6 +39,7 @@ export async function storeBatch(db: Db, messages: NodeMessage[], receivedAt: nu
   const statuses: StatusMessage[] = [];
   const acks: AckMessage[] = [];
 
+  const readingsFrom = new Map<string, TelemetryMessage>();
   for (const message of messages) {
     let sighting = sightings.get(message.node);
     if (!sighting) {
@@ -50,10 +51,16 @@ export async function storeBatch(db: Db, messages: NodeMessage[], receivedAt: nu
       case "alarm":
         alarms.push(message);
         break;
-      case "telemetry":
+      case "telemetry": {
         telemetry.push(message);
-        sighting.readings = message.readings;
+        // The newest by (boot, seq), not the last to arrive: a redelivered copy is older.
+        const newest = readingsFrom.get(message.node);
+        if (!newest || message.boot > newest.boot || (message.boot === newest.boot && message.seq > newest.seq)) {
+          readingsFrom.set(message.node, message);
+          sighting.readings = message.readings;
+        }
         break;
+      }
       case "event":
         events.push(message);
         break;
