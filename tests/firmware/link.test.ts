@@ -77,7 +77,12 @@ describe("link, in XS", () => {
   it("backs off with full jitter: delays within the doubling ceiling, spread across it, reset after success", async () => {
     const { sequences } = await run<{ sequences: number[][] }>({ case: "backoff", seed: 12345, draws: 400 });
     const ceilings = [1000, 2000, 4000, 8000, 16_000, 16_000, 16_000, 1000];
-    for (const delays of sequences) delays.forEach((delay, i) => expect(delay).toBeGreaterThanOrEqual(100) && expect(delay).toBeLessThanOrEqual(ceilings[i]));
+    for (const delays of sequences) {
+      delays.forEach((delay, i) => {
+        expect(delay).toBeGreaterThanOrEqual(100);
+        expect(delay).toBeLessThanOrEqual(ceilings[i]);
+      });
+    }
     // Spread: the first retries of 400 nodes fill each tenth of their window.
     const firsts = sequences.map((d) => d[0]);
     const tenths = Array.from({ length: 10 }, (_, i) => firsts.filter((ms) => ms >= 100 + i * 90 && ms < 100 + (i + 1) * 90).length);
