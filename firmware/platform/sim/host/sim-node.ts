@@ -18,7 +18,10 @@ export interface SimNodeOptions {
   seed?: number;
   /** Why this boot happened, as the chip would say (`power-on`, `panic`, …). Default `power-on`. */
   resetReason?: string;
-  /** Heap the simulated chip gives the firmware; free heap is this minus XS's live slots. Default 160 KB. */
+  /**
+   * Free heap of the simulated chip before the firmware's own objects: the heartbeat reports this
+   * minus what XS holds beyond the engine and the loaded code. Default 160 KB.
+   */
   heapBytes?: number;
   onLog?: (level: string, message: string) => void;
   /** Called when the node hands a message to MQTT, with the host's clock, for latency measurements. */
@@ -32,8 +35,8 @@ export interface StepResult<T> {
   meter: XsMeter;
 }
 
-/** xsnap-worker is a 64-bit build: one XS slot is 32 bytes (16 on the ESP32's 32-bit XS). */
-const SLOT_BYTES = 32;
+/** One XS slot on the ESP32's 32-bit build (xsnap-worker's 64-bit slots are twice that). */
+const SLOT_BYTES = 16;
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
@@ -56,6 +59,8 @@ export class SimNode {
   #pins: Record<string, number> = {};
   #resetReason: string;
   #lastMeter: XsMeter | undefined;
+  /** Live slots once the firmware's code is loaded: the engine and the code, in flash on a device. */
+  #baseSlots = 0;
   #rssiDbm = -62;
   #restartRequested = false;
   #restarting: Promise<void> | undefined;
@@ -165,7 +170,8 @@ export class SimNode {
   }
 
   async #bootFirmware(): Promise<void> {
-    await this.#worker.evaluate(await bundleForXs(firmwarePath("platform/sim/runtime.ts")));
+    const loaded = await this.#worker.evaluate(await bundleForXs(firmwarePath("platform/sim/runtime.ts")));
+    this.#baseSlots = loaded.meter.currentHeapCount;
     const board = this.#options.board ?? esp32DevkitC;
     await this.#command({
       op: "boot",
@@ -247,7 +253,7 @@ export class SimNode {
         return;
       case "system.info": {
         const heapBytes = this.#options.heapBytes ?? 160 * 1024;
-        const used = (this.#lastMeter?.currentHeapCount ?? 0) * SLOT_BYTES;
+        const used = Math.max(0, (this.#lastMeter?.currentHeapCount ?? this.#baseSlots) - this.#baseSlots) * SLOT_BYTES;
         return {
           freeHeapBytes: Math.max(0, heapBytes - used),
           rssiDbm: this.#bridge.networkUp ? this.#rssiDbm : null,
