@@ -1,25 +1,18 @@
 import { and, desc, eq, lt } from "drizzle-orm";
 import type { EventMessage } from "../../shared/messages";
-import type { Db } from "../db/client";
+import type { InStatement, InValue } from "@libsql/client";
+import { placeholders, type Db } from "../db/client";
 import { nodeEvents } from "../db/schema";
 
-/** Inserts state events once each by (node, boot, seq); returns the keys it inserted. */
-export function insertEventsStatement(db: Db, messages: EventMessage[], receivedAt: number) {
-  return db
-    .insert(nodeEvents)
-    .values(
-      messages.map((m) => ({
-        nodeId: m.node,
-        bootId: m.boot,
-        seq: m.seq,
-        nodeTimeMs: m.t,
-        name: m.name,
-        data: m.data ? JSON.stringify(m.data) : null,
-        receivedAt,
-      })),
-    )
-    .onConflictDoNothing({ target: [nodeEvents.nodeId, nodeEvents.bootId, nodeEvents.seq] })
-    .returning({ nodeId: nodeEvents.nodeId, bootId: nodeEvents.bootId, seq: nodeEvents.seq });
+/** Inserts state events once each by (node, boot, seq), in one statement; returns the keys it inserted. */
+export function insertEventsSql(messages: EventMessage[], receivedAt: number): InStatement {
+  const args: InValue[] = [];
+  for (const m of messages) args.push(m.node, m.boot, m.seq, m.t, m.name, m.data ? JSON.stringify(m.data) : null, receivedAt);
+  return {
+    sql: `insert into node_events (node_id, boot_id, seq, node_time_ms, name, data, received_at) values ${placeholders(messages.length, 7)}
+      on conflict (node_id, boot_id, seq) do nothing returning node_id, boot_id, seq`,
+    args,
+  };
 }
 
 export interface EventRecord {

@@ -1,12 +1,13 @@
+import type { InStatement, InValue, ResultSet } from "@libsql/client";
 import type { AckMessage, AlarmMessage, EventMessage, HealthMessage, NodeMessage, StatusMessage, TelemetryMessage } from "../../shared/messages";
 import type { AlarmRecord } from "../alarms/alarm-record";
-import { insertAlarmsStatement, toRecord } from "../alarms/queries";
+import { insertAlarmsSql, recordFromRow } from "../alarms/queries";
 import { ackStatement } from "../commands/queries";
 import type { Db } from "../db/client";
-import { insertEventsStatement } from "../events/queries";
-import { insertHealthStatement, latestHealthStatement } from "../nodes/health-queries";
-import { applyStatement, upsertSightingsStatement, type BatchSighting } from "../nodes/queries";
-import { insertTelemetryStatement } from "../telemetry/queries";
+import { insertEventsSql } from "../events/queries";
+import { insertHealthSql, latestHealthStatement } from "../nodes/health-queries";
+import { applyStatement, upsertSightingsSql, type BatchSighting } from "../nodes/queries";
+import { insertTelemetrySql } from "../telemetry/queries";
 
 export type StoreOutcome = "stored" | "duplicate";
 
@@ -27,7 +28,8 @@ export const MAX_BATCH = 1000;
  * from, one multi-row insert per message type (each ignoring a (node, boot, seq) it already
  * holds, and returning what it inserted, so each message learns whether it was new), then the
  * per-message updates (status, latest heartbeat, command acks). Arrival order is kept within
- * every table.
+ * every table. The hot statements are plain SQL built once per batch: mapping a thousand rows
+ * through the ORM cost more than writing them.
  */
 export async function storeBatch(db: Db, messages: NodeMessage[], receivedAt: number): Promise<StoredBatch> {
   if (messages.length > MAX_BATCH) throw new RangeError(`a batch holds at most ${MAX_BATCH} messages`);
@@ -77,30 +79,34 @@ export async function storeBatch(db: Db, messages: NodeMessage[], receivedAt: nu
     }
   }
 
-  const statements = [upsertSightingsStatement(db, [...sightings.values()])] as unknown[];
-  const slot = <T>(statement: T): number => statements.push(statement) - 1;
-  const alarmSlot = alarms.length ? slot(insertAlarmsStatement(db, alarms, receivedAt)) : -1;
-  const telemetrySlot = telemetry.length ? slot(insertTelemetryStatement(db, telemetry, receivedAt)) : -1;
-  const eventSlot = events.length ? slot(insertEventsStatement(db, events, receivedAt)) : -1;
-  const healthSlot = health.length ? slot(insertHealthStatement(db, health, receivedAt)) : -1;
-  for (const message of health) slot(latestHealthStatement(db, message, receivedAt));
+  const statements: InStatement[] = [upsertSightingsSql([...sightings.values()])];
+  const slot = (statement: InStatement): number => statements.push(statement) - 1;
+  const drizzled = (query: { toSQL(): { sql: string; params: unknown[] } }): InStatement => {
+    const { sql, params } = query.toSQL();
+    return { sql, args: params as InValue[] };
+  };
+  const alarmSlot = alarms.length ? slot(insertAlarmsSql(alarms, receivedAt)) : -1;
+  const telemetrySlot = telemetry.length ? slot(insertTelemetrySql(telemetry, receivedAt)) : -1;
+  const eventSlot = events.length ? slot(insertEventsSql(events, receivedAt)) : -1;
+  const healthSlot = health.length ? slot(insertHealthSql(health, receivedAt)) : -1;
+  for (const message of health) slot(drizzled(latestHealthStatement(db, message, receivedAt)));
   for (const message of statuses) {
-    slot(applyStatement(db, { nodeId: message.node, bootId: message.boot, seq: message.seq, online: message.online, willSeq: message.willSeq, firmware: message.firmware }));
+    slot(drizzled(applyStatement(db, { nodeId: message.node, bootId: message.boot, seq: message.seq, online: message.online, willSeq: message.willSeq, firmware: message.firmware })));
   }
-  const ackSlots = acks.map((ack) => slot(ackStatement(db, ack, receivedAt)));
+  const ackSlots = acks.map((ack) => slot(drizzled(ackStatement(db, ack, receivedAt))));
 
-  const results = (await db.batch(statements as unknown as Parameters<Db["batch"]>[0])) as unknown as unknown[];
+  const results: ResultSet[] = await db.$client.batch(statements, "write");
 
   const inserted = new Set<string>();
   for (const index of [alarmSlot, telemetrySlot, eventSlot, healthSlot]) {
     if (index < 0) continue;
-    for (const row of results[index] as Array<{ nodeId: string; bootId: number; seq: number }>) inserted.add(key(row.nodeId, row.bootId, row.seq));
+    for (const row of results[index].rows) inserted.add(key(String(row.node_id), Number(row.boot_id), Number(row.seq)));
   }
   const settledAcks = new Set<AckMessage>();
   acks.forEach((ack, i) => {
-    if ((results[ackSlots[i]] as unknown[]).length > 0) settledAcks.add(ack);
+    if (results[ackSlots[i]].rows.length > 0) settledAcks.add(ack);
   });
-  const newAlarms = alarmSlot < 0 ? [] : (results[alarmSlot] as Parameters<typeof toRecord>[0][]).map(toRecord);
+  const newAlarms = alarmSlot < 0 ? [] : results[alarmSlot].rows.map((row) => recordFromRow(row as unknown as Record<string, unknown>));
 
   const outcomes = messages.map((message): StoreOutcome => {
     switch (message.type) {

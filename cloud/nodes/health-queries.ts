@@ -1,36 +1,27 @@
 import { and, desc, eq, gte, lt, sql } from "drizzle-orm";
 import type { HealthMessage } from "../../shared/messages";
-import type { Db } from "../db/client";
+import type { InStatement, InValue } from "@libsql/client";
+import { placeholders, type Db } from "../db/client";
 import { nodeHealth, nodes } from "../db/schema";
 
-/** Inserts heartbeats once each by (node, boot, seq); returns the keys it inserted. */
-export function insertHealthStatement(db: Db, messages: HealthMessage[], receivedAt: number) {
-  return db
-    .insert(nodeHealth)
-    .values(
-      messages.map((m) => ({
-        nodeId: m.node,
-        bootId: m.boot,
-        seq: m.seq,
-        uptimeMs: m.t,
-        firmware: m.firmware,
-        freeHeapBytes: m.heap?.freeBytes ?? null,
-        minFreeHeapBytes: m.heap?.minFreeBytes ?? null,
-        rssiDbm: m.rssiDbm === undefined ? null : Math.round(m.rssiDbm),
-        resetReason: m.resetReason,
-        outboxDepth: m.outbox.depth,
-        outboxAlarms: m.outbox.alarms,
-        droppedTelemetry: m.dropped.telemetry,
-        droppedEvents: m.dropped.event,
-        droppedAlarms: m.dropped.alarm,
-        sensors: JSON.stringify(m.sensors),
-        sensorFault: hasSensorFault(m),
-        lastError: m.lastError ?? null,
-        receivedAt,
-      })),
-    )
-    .onConflictDoNothing({ target: [nodeHealth.nodeId, nodeHealth.bootId, nodeHealth.seq] })
-    .returning({ nodeId: nodeHealth.nodeId, bootId: nodeHealth.bootId, seq: nodeHealth.seq });
+/** Inserts heartbeats once each by (node, boot, seq), in one statement; returns the keys it inserted. */
+export function insertHealthSql(messages: HealthMessage[], receivedAt: number): InStatement {
+  const args: InValue[] = [];
+  for (const m of messages) {
+    args.push(
+      m.node, m.boot, m.seq, m.t, m.firmware,
+      m.heap?.freeBytes ?? null, m.heap?.minFreeBytes ?? null, m.rssiDbm === undefined ? null : Math.round(m.rssiDbm), m.resetReason,
+      m.outbox.depth, m.outbox.alarms, m.dropped.telemetry, m.dropped.event, m.dropped.alarm,
+      JSON.stringify(m.sensors), hasSensorFault(m) ? 1 : 0, m.lastError ?? null, receivedAt,
+    );
+  }
+  return {
+    sql: `insert into node_health (node_id, boot_id, seq, uptime_ms, firmware, free_heap_bytes, min_free_heap_bytes, rssi_dbm, reset_reason,
+        outbox_depth, outbox_alarms, dropped_telemetry, dropped_events, dropped_alarms, sensors, sensor_fault, last_error, received_at)
+      values ${placeholders(messages.length, 18)}
+      on conflict (node_id, boot_id, seq) do nothing returning node_id, boot_id, seq`,
+    args,
+  };
 }
 
 export function hasSensorFault(message: HealthMessage): boolean {

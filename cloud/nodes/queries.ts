@@ -1,5 +1,6 @@
 import { and, eq, isNotNull, sql } from "drizzle-orm";
-import type { Db } from "../db/client";
+import type { InStatement, InValue } from "@libsql/client";
+import { placeholders, type Db } from "../db/client";
 import { nodes } from "../db/schema";
 
 export interface NodeSighting {
@@ -48,32 +49,22 @@ export interface BatchSighting {
  * heartbeats is online again once heard from; a node whose will said offline stays offline until
  * its next connection says otherwise ({@link applyStatement}).
  */
-export function upsertSightingsStatement(db: Db, sightings: BatchSighting[]) {
-  return db
-    .insert(nodes)
-    .values(
-      sightings.map((s) => ({
-        id: s.nodeId,
-        bootId: s.bootId,
-        online: s.onlineIfNew,
-        offlineReason: s.onlineIfNew ? null : "will",
-        firmware: s.firmware ?? null,
-        readings: s.readings ? JSON.stringify(s.readings) : null,
-        firstSeenAt: s.at,
-        lastSeenAt: s.at,
-      })),
-    )
-    .onConflictDoUpdate({
-      target: nodes.id,
-      set: {
-        lastSeenAt: sql`max(${nodes.lastSeenAt}, excluded.last_seen_at)`,
-        bootId: sql`max(coalesce(${nodes.bootId}, 0), excluded.boot_id)`,
-        firmware: sql`coalesce(excluded.firmware, ${nodes.firmware})`,
-        readings: sql`coalesce(excluded.readings, ${nodes.readings})`,
-        online: sql`case when ${nodes.offlineReason} = 'missed-heartbeats' then 1 else ${nodes.online} end`,
-        offlineReason: sql`case when ${nodes.offlineReason} = 'missed-heartbeats' then null else ${nodes.offlineReason} end`,
-      },
-    });
+export function upsertSightingsSql(sightings: BatchSighting[]): InStatement {
+  const args: InValue[] = [];
+  for (const s of sightings) {
+    args.push(s.nodeId, s.bootId, s.onlineIfNew ? 1 : 0, s.onlineIfNew ? null : "will", s.firmware ?? null, s.readings ? JSON.stringify(s.readings) : null, s.at, s.at);
+  }
+  return {
+    sql: `insert into nodes (id, boot_id, online, offline_reason, firmware, readings, first_seen_at, last_seen_at) values ${placeholders(sightings.length, 8)}
+      on conflict (id) do update set
+        last_seen_at = max(nodes.last_seen_at, excluded.last_seen_at),
+        boot_id = max(coalesce(nodes.boot_id, 0), excluded.boot_id),
+        firmware = coalesce(excluded.firmware, nodes.firmware),
+        readings = coalesce(excluded.readings, nodes.readings),
+        online = case when nodes.offline_reason = 'missed-heartbeats' then 1 else nodes.online end,
+        offline_reason = case when nodes.offline_reason = 'missed-heartbeats' then null else nodes.offline_reason end`,
+    args,
+  };
 }
 
 /**

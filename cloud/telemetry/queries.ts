@@ -1,12 +1,14 @@
+import type { InStatement, InValue } from "@libsql/client";
 import type { TelemetryMessage } from "../../shared/messages";
-import type { Db } from "../db/client";
-import { telemetry } from "../db/schema";
+import { placeholders } from "../db/client";
 
-/** Inserts telemetry once each by (node, boot, seq); returns the keys it inserted. */
-export function insertTelemetryStatement(db: Db, messages: TelemetryMessage[], receivedAt: number) {
-  return db
-    .insert(telemetry)
-    .values(messages.map((m) => ({ nodeId: m.node, bootId: m.boot, seq: m.seq, nodeTimeMs: m.t, readings: JSON.stringify(m.readings), receivedAt })))
-    .onConflictDoNothing({ target: [telemetry.nodeId, telemetry.bootId, telemetry.seq] })
-    .returning({ nodeId: telemetry.nodeId, bootId: telemetry.bootId, seq: telemetry.seq });
+/** Inserts telemetry once each by (node, boot, seq), in one statement; returns the keys it inserted. */
+export function insertTelemetrySql(messages: TelemetryMessage[], receivedAt: number): InStatement {
+  const args: InValue[] = [];
+  for (const m of messages) args.push(m.node, m.boot, m.seq, m.t, JSON.stringify(m.readings), receivedAt);
+  return {
+    sql: `insert into telemetry (node_id, boot_id, seq, node_time_ms, readings, received_at) values ${placeholders(messages.length, 6)}
+      on conflict (node_id, boot_id, seq) do nothing returning node_id, boot_id, seq`,
+    args,
+  };
 }

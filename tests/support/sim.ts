@@ -2,6 +2,7 @@ import { asc, eq } from "drizzle-orm";
 import type { Db } from "../../cloud/db/client";
 import { alarms } from "../../cloud/db/schema";
 import type { SimNode } from "../../firmware/platform/sim/host/sim-node";
+import type { Truthy } from "./wait";
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -14,11 +15,11 @@ export async function runUntil<T>(
   check: () => T | Promise<T>,
   what: string,
   options: { stepMs?: number; timeoutMs?: number; pauseMs?: number } = {},
-): Promise<NonNullable<T>> {
+): Promise<Truthy<T>> {
   const deadline = Date.now() + (options.timeoutMs ?? 15_000);
   for (;;) {
     const value = await check();
-    if (value) return value as NonNullable<T>;
+    if (value) return value as Truthy<T>;
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
     for (const node of nodes) await node.advance(options.stepMs ?? 500);
     await sleep(options.pauseMs ?? 5);
