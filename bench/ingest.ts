@@ -17,12 +17,19 @@ import { startMosquitto, type Mosquitto } from "../tests/support/mosquitto";
  * the broker's (and the MQTT path's) own ceiling. Both use the ingest's MQTT client with the
  * same Receive Maximum; they differ only in what happens to a message before its PUBACK.
  *
- *   BENCH_NODES (1000)  BENCH_PER_NODE (40)  BENCH_WINDOW (8 in flight per node)
+ * Rounds alternate the two, and the best of each is compared, so a neighbour's burst of CPU on
+ * a shared machine does not decide the ratio.
+ *
+ *   BENCH_NODES (1000)  BENCH_PER_NODE (50)  BENCH_WINDOW (8 in flight per node)  BENCH_ROUNDS (3)
+ *   BENCH_RECEIVE_MAXIMUM (2000, the ingest's default)  BENCH_MAX_BATCH (1000, likewise)
  */
 const NODES = Number(process.env.BENCH_NODES ?? 1000);
-const PER_NODE = Number(process.env.BENCH_PER_NODE ?? 40);
+const PER_NODE = Number(process.env.BENCH_PER_NODE ?? 50);
 const WINDOW = Number(process.env.BENCH_WINDOW ?? 8);
 const TOTAL = NODES * PER_NODE;
+const RECEIVE_MAXIMUM = Number(process.env.BENCH_RECEIVE_MAXIMUM ?? 2000);
+const MAX_BATCH = Number(process.env.BENCH_MAX_BATCH ?? 1000);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const log = createLogger((line) => process.stderr.write(`${line}\n`), "warn");
 
 interface RunResult {
@@ -65,7 +72,7 @@ function nullIngest(): Ingest & { count: number } {
 
 async function ceiling(broker: Mosquitto, boot: number): Promise<RunResult> {
   const sink = nullIngest();
-  const subscription = await startSubscriber({ url: broker.url, clientId: `bench-ceiling-${boot}`, protocolVersion: 5 }, sink, log);
+  const subscription = await startSubscriber({ url: broker.url, clientId: `bench-ceiling-${boot}`, protocolVersion: 5, receiveMaximum: RECEIVE_MAXIMUM, sessionExpirySeconds: 0 }, sink, log);
   try {
     const result = await run(broker, boot, () => sink.count >= TOTAL);
     return { ...result, handled: sink.count };
@@ -80,45 +87,65 @@ async function main(): Promise<void> {
   const broker = await startMosquitto();
   const dir = mkdtempSync(join(tmpdir(), "sw-bench-ingest-"));
   const database = await openDatabase(`file:${join(dir, "bench.db")}`);
-  let subscription: IngestSubscription | undefined;
+  const format = (n: number) => Math.round(n).toLocaleString("en-US");
+  const rows: string[] = [];
+  const row = (label: string, messages: number, seconds: number) =>
+    rows.push(`  ${label.padEnd(34)} ${format(messages).padStart(9)} ${seconds.toFixed(2).padStart(9)} ${format(messages / seconds).padStart(11)}`);
   try {
-    process.stderr.write(`bench:ingest: ${NODES} nodes × ${PER_NODE} telemetry messages = ${TOTAL}, QoS 1, ${WINDOW} in flight per node\n`);
-    const ceilingBefore = await ceiling(broker, 1);
+    process.stderr.write(`bench:ingest: ${NODES} nodes × ${PER_NODE} telemetry messages = ${TOTAL} per run, QoS 1, ${WINDOW} in flight per node, ${ROUNDS} rounds\n`);
+    await ceiling(broker, 1); // warm-up: connections, JIT, the broker's first contact with every client id
+    const ceilings: number[] = [];
+    const persistedRates: number[] = [];
+    let lost = 0;
+    let batches = 0;
+    let largest = 0;
+    let failed = 0;
+    for (let round = 1; round <= ROUNDS; round++) {
+      const boot = 1 + round * 2;
+      const open = await ceiling(broker, boot - 1);
+      ceilings.push(TOTAL / open.seconds);
+      row(`round ${round}: no-op subscriber (ceiling)`, TOTAL, open.seconds);
 
-    const ingest = createIngest({ db: database.db, feed: new AlarmFeed(), log, now: Date.now });
-    subscription = await startSubscriber({ url: broker.url, clientId: "bench-ingest", protocolVersion: 5 }, ingest, log);
-    const stored = await run(broker, 2, () => ingest.stats.stored + ingest.stats.duplicates + ingest.stats.failed >= TOTAL);
-    await ingest.idle();
-    const [row] = await database.db.all<{ rows: number; keys: number }>(
-      sql`select count(*) as rows, count(distinct node_id || '/' || boot_id || '/' || seq) as keys from telemetry where boot_id = 2`,
-    );
-    await subscription.close();
-    subscription = undefined;
-
-    const ceilingAfter = await ceiling(broker, 3);
-    const best = Math.max(TOTAL / ceilingBefore.seconds, TOTAL / ceilingAfter.seconds);
-    const persisted = row.rows / stored.seconds;
-    const lost = TOTAL - row.rows;
-    const format = (n: number) => Math.round(n).toLocaleString("en-US");
+      const ingest = createIngest({ db: database.db, feed: new AlarmFeed(), log, now: Date.now, maxBatch: MAX_BATCH });
+      // Session expiry 0: a session that outlived its round would queue the next rounds' messages.
+      const subscription = await startSubscriber(
+        { url: broker.url, clientId: `bench-ingest-${round}`, protocolVersion: 5, receiveMaximum: RECEIVE_MAXIMUM, sessionExpirySeconds: 0 },
+        ingest,
+        log,
+      );
+      const stored = await run(broker, boot, () => ingest.stats.stored + ingest.stats.duplicates + ingest.stats.failed >= TOTAL);
+      await ingest.idle();
+      await subscription.close();
+      const [count] = await database.db.all<{ rows: number; keys: number }>(
+        sql`select count(*) as rows, count(distinct node_id || '/' || seq) as keys from telemetry where boot_id = ${boot}`,
+      );
+      persistedRates.push(count.rows / stored.seconds);
+      lost += TOTAL - count.keys;
+      batches += ingest.stats.batches;
+      largest = Math.max(largest, ingest.stats.largestBatch);
+      failed += ingest.stats.failed;
+      row(`round ${round}: ingest, persisted in libSQL`, count.rows, stored.seconds);
+    }
+    const bestCeiling = Math.max(...ceilings);
+    const bestPersisted = Math.max(...persistedRates);
     const lines = [
       "",
       `bench:ingest — ${format(NODES)} simulated nodes (mqtt.js clients in a separate process) × ${PER_NODE} telemetry messages, QoS 1, ${WINDOW} in flight per node`,
-      `broker: ${version}, project config (deploy/mosquitto/shouwang.conf); store: libSQL file, WAL; ingest: group commit, Receive Maximum 1000`,
+      `broker: ${version}, project config (deploy/mosquitto/shouwang.conf); store: libSQL file, WAL; ingest: group commit ≤ ${MAX_BATCH} per transaction, Receive Maximum ${RECEIVE_MAXIMUM}`,
       "",
-      "                                   messages   seconds       msg/s",
-      `  broker ceiling, no-op subscriber ${String(format(TOTAL)).padStart(9)} ${ceilingBefore.seconds.toFixed(2).padStart(9)} ${format(TOTAL / ceilingBefore.seconds).padStart(11)}   (before)`,
-      `  ingest, persisted in libSQL      ${String(format(row.rows)).padStart(9)} ${stored.seconds.toFixed(2).padStart(9)} ${format(persisted).padStart(11)}`,
-      `  broker ceiling, no-op subscriber ${String(format(TOTAL)).padStart(9)} ${ceilingAfter.seconds.toFixed(2).padStart(9)} ${format(TOTAL / ceilingAfter.seconds).padStart(11)}   (after)`,
+      `  ${"".padEnd(34)} ${"messages".padStart(9)} ${"seconds".padStart(9)} ${"msg/s".padStart(11)}`,
+      ...rows,
       "",
-      `  ratio persisted / best ceiling   ${(persisted / best).toFixed(2)}   (goal ≥ 0.50)`,
-      `  lost                             ${lost}      (goal 0; rows ${format(row.rows)}, distinct (node, boot, seq) ${format(row.keys)})`,
-      `  transactions                     ${ingest.stats.batches}, largest ${ingest.stats.largestBatch} messages; failed ${ingest.stats.failed}`,
+      `  persisted per second (best round)  ${format(bestPersisted)}`,
+      `  broker ceiling (best round)        ${format(bestCeiling)}`,
+      `  ratio                              ${(bestPersisted / bestCeiling).toFixed(2)}   (goal ≥ 0.50)`,
+      `  lost                               ${lost}      (goal 0: every (node, seq) of every round is in the telemetry table)`,
+      `  transactions                       ${batches}, largest ${largest} messages; failed writes ${failed}`,
       "",
     ];
     process.stdout.write(lines.join("\n"));
     if (lost !== 0) process.exitCode = 1;
   } finally {
-    await subscription?.close();
     database.close();
     await broker.stop();
   }

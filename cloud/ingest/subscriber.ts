@@ -17,7 +17,8 @@ export interface SubscriberOptions {
   /**
    * MQTT 5 Receive Maximum: QoS 1 messages the broker may have in flight to this instance
    * before its PUBACKs. It bounds what a crash leaves for redelivery and what the ingest holds
-   * in memory, and it is the most a single transaction can gather. Default 1000.
+   * in memory. Default 2000: twice the ingest's largest transaction, so one batch fills while
+   * the previous one commits.
    */
   receiveMaximum?: number;
   /** How long the broker keeps this instance's session (and its queued messages) while it is away. Default 7 days. */
@@ -188,7 +189,7 @@ class IngestConnection implements IngestSubscription {
       password: password === undefined ? undefined : Buffer.from(password),
       properties:
         protocolVersion === 5
-          ? { sessionExpiryInterval: this.#options.sessionExpirySeconds ?? 7 * 24 * 3600, receiveMaximum: this.#options.receiveMaximum ?? 1000 }
+          ? { sessionExpiryInterval: this.#options.sessionExpirySeconds ?? 7 * 24 * 3600, receiveMaximum: this.#options.receiveMaximum ?? 2000 }
           : undefined,
     });
     this.#lastHeardMs = Date.now();
@@ -272,13 +273,21 @@ class IngestConnection implements IngestSubscription {
   #flushAcks(): void {
     const socket = this.#socket;
     if (!socket) return;
-    socket.cork();
-    while (this.#acks.length > 0 && this.#acks[0].stored) {
-      const { messageId } = this.#acks.shift()!;
-      this.#send({ cmd: "puback", messageId });
-      this.#acknowledged++;
+    let ready = 0;
+    while (ready < this.#acks.length && this.#acks[ready].stored) ready++;
+    if (ready === 0) return;
+    // A success PUBACK is four bytes in 3.1.1 and in 5 (reason code 0 and no properties may be
+    // omitted, v5 §3.4.2.1): type, remaining length 2, packet id. One write for the lot.
+    const packets = Buffer.allocUnsafe(ready * 4);
+    for (let i = 0; i < ready; i++) {
+      const { messageId } = this.#acks[i];
+      packets[i * 4] = 0x40;
+      packets[i * 4 + 1] = 0x02;
+      packets.writeUInt16BE(messageId, i * 4 + 2);
     }
-    socket.uncork();
+    this.#acks.splice(0, ready);
+    socket.write(packets);
+    this.#acknowledged += ready;
   }
 
   #lost(generation: number): void {

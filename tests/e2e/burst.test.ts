@@ -11,7 +11,7 @@ import { startMosquitto, type Mosquitto } from "../support/mosquitto";
 import { waitFor } from "../support/wait";
 
 /**
- * A burst of QoS 1 messages within seconds. The ingest holds up to its Receive Maximum (1000) in
+ * A burst of QoS 1 messages within seconds. The ingest holds up to its Receive Maximum (2000) in
  * hand and writes them in a few transactions; the broker queues the rest for the cloud's session.
  * Mosquitto's default queue (max_queued_messages 1000) drops the overflow, so the project's
  * config raises it; the last case shows what the default would cost.
