@@ -39,6 +39,7 @@ describe("200 nodes reconnecting after a broker restart", () => {
     const encoder = new TextEncoder();
     const decoder = new TextDecoder();
     const attempts: number[] = [];
+    const firstAttempt = new Map<number, number>();
     const connectedAt: number[] = [];
     let live: XsWorker;
     const command = async (request: unknown) => JSON.parse(decoder.decode((await live.command(encoder.encode(JSON.stringify(request)))).bytes));
@@ -47,7 +48,17 @@ describe("200 nodes reconnecting after a broker restart", () => {
       void command({ op: "mqtt", link, ...event }).catch(() => undefined);
     };
     for (let link = 0; link < NODES; link++) {
-      bridges.push(new MqttBridge({ brokerUrl: broker.url, protocolVersion: 4, notify: (event) => notify(link, event), onAttempt: (at) => attempts.push(at) }));
+      bridges.push(
+        new MqttBridge({
+          brokerUrl: broker.url,
+          protocolVersion: 4,
+          notify: (event) => notify(link, event),
+          onAttempt: (at) => {
+            attempts.push(at);
+            if (!firstAttempt.has(link)) firstAttempt.set(link, at);
+          },
+        }),
+      );
     }
     live = worker = new XsWorker({
       name: "fleet",
@@ -77,6 +88,7 @@ describe("200 nodes reconnecting after a broker restart", () => {
 
     attempts.length = 0;
     connectedAt.length = 0;
+    firstAttempt.clear();
     const droppedAt = performance.now();
     await broker.restart(1500); // down for 1.5 s
     const backAt = performance.now();
@@ -95,13 +107,14 @@ describe("200 nodes reconnecting after a broker restart", () => {
       const { attempts: a, connected: c } = buckets.get(key)!;
       return `  ${String(key * BUCKET_MS).padStart(6)}–${String((key + 1) * BUCKET_MS).padEnd(6)} ms  attempts ${String(a).padStart(3)} ${"#".repeat(Math.ceil(a / 2)).padEnd(50)} connected ${c}`;
     });
-    const sorted = [...attempts].sort((a, b) => a - b).map((at) => at - droppedAt);
+    const firstRetries = [...firstAttempt.values()].map((at) => at - droppedAt).sort((a, b) => a - b);
     const busiest = Math.max(...keys.map((key) => buckets.get(key)!.attempts));
     const lastConnected = Math.max(...connectedAt) - droppedAt;
     console.log(
       [
         `reconnect storm: ${NODES} nodes, broker down ${Math.round(backAt - droppedAt)} ms; ${attempts.length} attempts, ` +
-          `busiest ${BUCKET_MS} ms window ${busiest} attempts, all back ${Math.round(lastConnected)} ms after the drop`,
+          `busiest ${BUCKET_MS} ms window ${busiest} attempts; first retries from ${Math.round(firstRetries[0])} to ${Math.round(firstRetries.at(-1)!)} ms; ` +
+          `all back ${Math.round(lastConnected)} ms after the drop`,
         ...rows,
       ].join("\n"),
     );
@@ -112,8 +125,9 @@ describe("200 nodes reconnecting after a broker restart", () => {
     // full jitter the first retries are uniform over their first second (about 55 per 250 ms),
     // and the second retries of those that failed overlap them.
     expect(busiest).toBeLessThan(NODES * 0.45);
-    const firstRetries = sorted.slice(0, NODES);
-    expect(firstRetries[Math.floor(NODES * 0.9)] - firstRetries[Math.floor(NODES * 0.1)]).toBeGreaterThan(600);
+    // Each node's first retry: uniform over 100–1000 ms, so the middle 80 % spans about 720 ms.
+    expect(firstRetries).toHaveLength(NODES);
+    expect(firstRetries[Math.floor(NODES * 0.9)] - firstRetries[Math.floor(NODES * 0.1)]).toBeGreaterThan(500);
     // Attempts while the broker was down were few per node: backoff, not a hammering.
     expect(attempts.length).toBeLessThan(NODES * 4);
   });

@@ -53,7 +53,11 @@ describe("store and forward: XS nodes → Mosquitto → cloud", () => {
     });
     nodes.push(node);
     await node.setPins({ smoke: 300 });
-    await runUntil([node], async () => (await node.inspect()).connected, `${nodeId} to connect`);
+    // Connected, and its boot event acknowledged: the outbox starts empty.
+    await runUntil([node], async () => {
+      const inspection = await node.inspect();
+      return inspection.connected && inspection.outbox.depth === 0;
+    }, `${nodeId} to connect`);
     return node;
   };
   const db = () => cloud.database.db;
