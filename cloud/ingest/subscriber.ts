@@ -24,6 +24,8 @@ export interface SubscriberOptions {
   /** How long the broker keeps this instance's session (and its queued messages) while it is away. Default 7 days. */
   sessionExpirySeconds?: number;
   keepAliveSeconds?: number;
+  /** Start-up fails if the first subscription is not in place within this. Default 10 s. */
+  firstConnectTimeoutMs?: number;
 }
 
 export interface IngestSubscription {
@@ -110,12 +112,13 @@ class IngestConnection implements IngestSubscription {
   }
 
   start(): Promise<void> {
+    const timeoutMs = this.#options.firstConnectTimeoutMs ?? FIRST_CONNECT_TIMEOUT_MS;
     return new Promise<void>((resolve, reject) => {
       const timer = setTimeout(() => {
         this.#closing = true;
         this.#teardown();
-        reject(new Error(`could not reach the MQTT broker at ${redactUrl(this.#options.url)} within ${FIRST_CONNECT_TIMEOUT_MS / 1000} s`));
-      }, FIRST_CONNECT_TIMEOUT_MS);
+        reject(new Error(`could not reach the MQTT broker at ${redactUrl(this.#options.url)} within ${timeoutMs / 1000} s`));
+      }, timeoutMs);
       this.#onSubscribed = () => {
         clearTimeout(timer);
         this.#onFirstError = undefined;
