@@ -25,29 +25,6 @@ export function toRecord(row: AlarmRow): AlarmRecord {
   };
 }
 
-/** Stores an alarm once: returns the new record, or null when (node, boot, seq) was already stored. */
-export async function insertAlarm(db: Db, message: AlarmMessage, receivedAt: number): Promise<AlarmRecord | null> {
-  const rows = await db
-    .insert(alarms)
-    .values({
-      nodeId: message.node,
-      bootId: message.boot,
-      seq: message.seq,
-      nodeTimeMs: message.t,
-      kind: message.kind,
-      severity: message.severity,
-      state: message.state,
-      value: message.value,
-      unit: message.unit,
-      threshold: message.threshold,
-      evidence: message.evidence ? JSON.stringify(message.evidence) : null,
-      receivedAt,
-    })
-    .onConflictDoNothing({ target: [alarms.nodeId, alarms.bootId, alarms.seq] })
-    .returning();
-  return rows.length ? toRecord(rows[0]) : null;
-}
-
 /** Inserts alarms once each by (node, boot, seq), in one statement; returns the rows it inserted ({@link recordFromRow}). */
 export function insertAlarmsSql(messages: AlarmMessage[], receivedAt: number): InStatement {
   const args: InValue[] = [];
