@@ -12,9 +12,11 @@ export default function main(): void {
   const nodeConfig: NodeConfig = {
     nodeId: config.node,
     firmwareVersion: config.firmware,
-    mqtt: { host: config.mqtt_host, port: Number(config.mqtt_port), keepAliveMs: 30_000 },
+    mqtt: { host: config.mqtt_host, port: Number(config.mqtt_port), keepAliveMs: 30_000, bootSpreadMs: 5000 },
     sampleIntervalMs: 1000,
     telemetryIntervalMs: 60_000,
+    healthIntervalMs: 60_000,
+    outboxSlots: 32,
     smoke: { baseline: 300, raiseAboveBaseline: 400, clearBelowBaseline: 150, holdSamples: 3 },
   };
   const platform = esp32Platform({ pins: config.pins, mqttHost: nodeConfig.mqtt.host, mqttPort: nodeConfig.mqtt.port });

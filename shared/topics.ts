@@ -7,11 +7,14 @@ import { isNodeId, PROTOCOL_VERSION } from "./protocol";
  *   sw/v1/node/<id>/alarm       node → cloud   QoS 1, outbox
  *   sw/v1/node/<id>/telemetry   node → cloud   QoS 0, droppable
  *   sw/v1/node/<id>/status      node → cloud   retained; the last will says offline
+ *   sw/v1/node/<id>/event       node → cloud   QoS 1, outbox (state changes)
+ *   sw/v1/node/<id>/health      node → cloud   QoS 0, heartbeat
+ *   sw/v1/node/<id>/ack         node → cloud   QoS 1, outbox (a command's result)
  *   sw/v1/node/<id>/cmd         cloud → node   QoS 1
  */
 export const TOPIC_ROOT = `sw/v${PROTOCOL_VERSION}`;
 
-export const UPLINK_CHANNELS = ["alarm", "telemetry", "status"] as const;
+export const UPLINK_CHANNELS = ["alarm", "telemetry", "status", "event", "health", "ack"] as const;
 export type UplinkChannel = (typeof UPLINK_CHANNELS)[number];
 export type Channel = UplinkChannel | "cmd";
 
@@ -43,4 +46,11 @@ export function parseUplinkTopic(topic: string): ParsedTopic | null {
   if (!isNodeId(nodeId)) return null;
   if (!(UPLINK_CHANNELS as readonly string[]).includes(channel)) return null;
   return { nodeId, channel: channel as UplinkChannel };
+}
+
+/** The node id a command topic is addressed to; null for anything that is not `sw/v1/node/<valid id>/cmd`. */
+export function parseCommandTopic(topic: string): string | null {
+  const parts = topic.split("/");
+  if (parts.length !== 5 || `${parts[0]}/${parts[1]}` !== TOPIC_ROOT || parts[2] !== "node" || parts[4] !== "cmd") return null;
+  return isNodeId(parts[3]) ? parts[3] : null;
 }

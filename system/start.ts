@@ -25,7 +25,8 @@ async function main(): Promise<void> {
   const cloud = await startCloud({
     databaseUrl,
     databaseAuthToken: env.databaseAuthToken,
-    mqtt: { url: mqttUrl, username: env.mqttUsername, password: env.mqttPassword, protocolVersion, shareGroup: "shouwang-ingest" },
+    mqtt: { url: mqttUrl, username: env.mqttUsername, password: env.mqttPassword, protocolVersion, shareGroup: env.ingestShareGroup },
+    instanceId: env.instanceId,
     port: env.port,
     host: env.host,
     log,

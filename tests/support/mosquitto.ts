@@ -16,6 +16,10 @@ export interface Mosquitto {
   port: number;
   dir: string;
   stop(): Promise<void>;
+  /** Stops the broker (SIGTERM: it saves its persistence file) and starts it again on the same port and config. */
+  restart(downMs?: number): Promise<void>;
+  /** Where a `persistence true` broker keeps its state: pass as `persistence_location` in extraConfig. */
+  readonly persistenceDir: string;
 }
 
 const PROJECT_CONFIG = new URL("../../deploy/mosquitto/shouwang.conf", import.meta.url);
@@ -42,6 +46,28 @@ export async function startMosquitto(options: MosquittoOptions = {}): Promise<Mo
       ...(options.extraConfig ?? []),
     ].join("\n"),
   );
+  let child = await launch(config, port);
+  const stop = () =>
+    new Promise<void>((resolve) => {
+      if (child.exitCode !== null || child.signalCode !== null) return resolve();
+      child.once("exit", () => resolve());
+      child.kill("SIGTERM");
+    });
+  return {
+    url: `mqtt://127.0.0.1:${port}`,
+    port,
+    dir,
+    persistenceDir: `${dir}/`,
+    stop,
+    async restart(downMs = 0) {
+      await stop();
+      if (downMs > 0) await new Promise((resolve) => setTimeout(resolve, downMs));
+      child = await launch(config, port);
+    },
+  };
+}
+
+async function launch(config: string, port: number): Promise<ChildProcess> {
   const child: ChildProcess = spawn("mosquitto", ["-c", config], { stdio: ["ignore", "ignore", "pipe"] });
   let stderr = "";
   child.stderr?.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
@@ -49,17 +75,7 @@ export async function startMosquitto(options: MosquittoOptions = {}): Promise<Mo
     child.kill("SIGKILL");
     throw new Error(`${error.message}\n${stderr}`);
   });
-  return {
-    url: `mqtt://127.0.0.1:${port}`,
-    port,
-    dir,
-    stop: () =>
-      new Promise<void>((resolve) => {
-        if (child.exitCode !== null) return resolve();
-        child.once("exit", () => resolve());
-        child.kill("SIGTERM");
-      }),
-  };
+  return child;
 }
 
 async function waitForPort(port: number, timeoutMs: number): Promise<void> {

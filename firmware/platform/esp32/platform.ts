@@ -1,6 +1,7 @@
 import type { AnalogConstructor, DigitalConstructor } from "../../ports/io";
 import type { Platform } from "../../ports/platform";
 import { Ecma419Mqtt } from "./ecma419-mqtt";
+import { Esp32System } from "./esp32-system";
 import type { MqttProvider } from "./ecma419-mqtt-client";
 import { moddableTimers } from "./moddable-timers";
 import { PreferenceStore } from "./preference-store";
@@ -8,7 +9,8 @@ import { TicksClock } from "./ticks-clock";
 
 /**
  * The ESP32 platform: Moddable's ECMA-419 IO classes from the built-in `device` provider, the
- * board's pins from `mc/config`, timers, NVS and the ECMA-419 MQTT client.
+ * board's pins from `mc/config`, timers, NVS, the ECMA-419 MQTT client, and what the heartbeat
+ * reports about the chip.
  */
 export function esp32Platform(options: { pins: Record<string, number>; mqttHost: string; mqttPort: number }): Platform {
   // The SDK's mqttclient config module adds `network.mqtt` to the frozen `device` at preload.
@@ -25,6 +27,7 @@ export function esp32Platform(options: { pins: Record<string, number>; mqttHost:
     },
     mqtt: new Ecma419Mqtt(provider, options.mqttHost, options.mqttPort),
     storage: new PreferenceStore(),
+    system: new Esp32System(),
     log: (level, message) => trace(`${level}: ${message}\n`),
   };
 }

@@ -21,6 +21,16 @@ export interface NodeInspection {
   queued: number;
   connected: boolean;
   alarmActive: boolean;
+  bootId: number;
+  /** The seq the node's next message will carry. */
+  nextSeq: number;
+  outbox: { depth: number; alarms: number; capacity: number; inFlight: number; dropped: { telemetry: number; event: number; alarm: number } };
+  /** Entries the outbox restored from flash at this boot. */
+  restored: number;
+  connectAttempts: number;
+  healthSent: number;
+  healthIntervalMs: number;
+  telemetryIntervalMs: number;
 }
 
 /** Requests from the node to the host (through `issueCommand`), answered synchronously. */
@@ -32,6 +42,8 @@ export type NodeToHost =
   | { op: "mqtt.close" }
   | { op: "storage.get"; key: string }
   | { op: "storage.set"; key: string; value: string }
-  | { op: "storage.delete"; key: string };
+  | { op: "storage.delete"; key: string }
+  | { op: "system.info" }
+  | { op: "system.restart" };
 
 export type HostReply = { ok: true; value?: unknown } | { ok: false; error: string };

@@ -6,6 +6,7 @@ import type { HostToNode, NodeInspection } from "./protocol";
 import { simDevice, SimPins } from "./sim-io";
 import { SimMqtt } from "./sim-mqtt";
 import { SimStorage } from "./sim-storage";
+import { SimSystem } from "./sim-system";
 import { VirtualClock } from "./virtual-clock";
 
 /**
@@ -38,18 +39,30 @@ function boot(request: Extract<HostToNode, { op: "boot" }>): void {
     device: simDevice(pins, pinMap, request.adcResolutionBits),
     mqtt,
     storage: new SimStorage(),
+    system: new SimSystem(),
     log: (level, message) => callHost({ op: "log", level, message }),
   };
   node = startSmokeNode(platform, request.config, seededRandom(request.seed));
 }
 
 function inspect(): NodeInspection {
+  if (!node) throw new Error("node not booted");
+  const { uplink, link } = node;
+  const outbox = uplink.outbox;
   return {
     now: clock.now(),
-    samples: node?.samples ?? 0,
-    queued: node?.uplink.queued ?? 0,
-    connected: node?.uplink.connected ?? false,
-    alarmActive: node?.detector.active ?? false,
+    samples: node.samples,
+    queued: uplink.queued,
+    connected: uplink.connected,
+    alarmActive: node.detector.active,
+    bootId: link.bootId,
+    nextSeq: uplink.nextSeq,
+    outbox: { depth: outbox.depth, alarms: outbox.alarms, capacity: outbox.capacity, inFlight: outbox.inFlight, dropped: { ...outbox.dropped } },
+    restored: link.restored,
+    connectAttempts: link.session.attempts,
+    healthSent: link.health.sent,
+    healthIntervalMs: link.health.intervalMs,
+    telemetryIntervalMs: node.config.telemetryIntervalMs,
   };
 }
 
