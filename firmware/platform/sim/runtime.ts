@@ -1,7 +1,10 @@
 /// <reference path="./xsnap-globals.d.ts" />
 import { startSmokeNode, type SmokeNode } from "../../node/smoke-node";
 import type { Platform } from "../../ports/platform";
+import { withIdentity } from "../../provisioning/identity";
+import { bootProvisioned, type ProvisionedNode } from "../../provisioning/provisioned-boot";
 import { callHost } from "./host-call";
+import { simEntropy } from "./sim-entropy";
 import type { HostToNode, NodeInspection } from "./protocol";
 import { simDevice, SimPins } from "./sim-io";
 import { SimMqtt } from "./sim-mqtt";
@@ -27,10 +30,11 @@ const clock = new VirtualClock();
 const pins = new SimPins();
 const mqtt = new SimMqtt();
 let node: SmokeNode | undefined;
+let provisioned: ProvisionedNode | undefined;
 let pinMap: Record<string, number> = {};
 
 function boot(request: Extract<HostToNode, { op: "boot" }>): void {
-  if (node) throw new Error("node already booted");
+  if (node || provisioned) throw new Error("node already booted");
   pinMap = request.pins;
   const platform: Platform = {
     clock,
@@ -40,12 +44,36 @@ function boot(request: Extract<HostToNode, { op: "boot" }>): void {
     storage: new SimStorage(),
     log: (level, message) => callHost({ op: "log", level, message }),
   };
-  node = startSmokeNode(platform, request.config, seededRandom(request.seed));
+  const random = seededRandom(request.seed);
+  const claim = request.claim;
+  if (!claim) {
+    node = startSmokeNode(platform, request.config, random);
+    return;
+  }
+  provisioned = bootProvisioned({
+    platform,
+    entropy: simEntropy,
+    random,
+    settings: { ...claim, firmwareVersion: request.config.firmwareVersion, keepAliveMs: request.config.mqtt.keepAliveMs },
+    resetPin: pinMap.factoryReset,
+    start: (identity) => {
+      const started = startSmokeNode(platform, withIdentity(request.config, identity), random);
+      node = started;
+      return {
+        stop() {
+          started.stop();
+          if (node === started) node = undefined;
+        },
+      };
+    },
+  });
 }
 
 function inspect(): NodeInspection {
   return {
     now: clock.now(),
+    nodeId: node?.uplink.nodeId ?? null,
+    claim: provisioned ? { state: provisioned.claimState, lastRefusal: provisioned.lastRefusal } : null,
     samples: node?.samples ?? 0,
     queued: node?.uplink.queued ?? 0,
     connected: node?.uplink.connected ?? false,
@@ -76,8 +104,10 @@ function dispatch(request: HostToNode): unknown {
     case "inspect":
       return inspect();
     case "stop":
-      node?.stop();
+      if (provisioned) provisioned.stop();
+      else node?.stop();
       node = undefined;
+      provisioned = undefined;
       return undefined;
   }
 }

@@ -1,13 +1,17 @@
 import mqtt, { type MqttClient } from "mqtt";
+import { randomBytes } from "node:crypto";
 import { esp32DevkitC, type BoardDefinition } from "../../../../hardware/boards";
 import type { NodeConfig } from "../../../config";
-import type { HostReply, HostToNode, NodeInspection, NodeToHost } from "../protocol";
+import type { HostReply, HostToNode, NodeInspection, NodeToHost, SimClaim } from "../protocol";
 import { bundleForXs, firmwarePath } from "./bundle";
 import { SimFlash } from "./sim-flash";
 import { XsWorker, type XsMeter } from "./xs-worker";
 
 export interface SimNodeOptions {
+  /** The node's settings; with `claim`, its nodeId and MQTT credentials come from the claim instead. */
   config: NodeConfig;
+  /** Boot blank, with only a batch's claim credential (board defaults to the simulated board's id). */
+  claim?: Omit<SimClaim, "board"> & { board?: string };
   /** The simulated board; its pin map reaches the firmware as mc/config does on a device. */
   board?: BoardDefinition;
   /** MQTT URL the host bridges the node's session to, e.g. mqtt://127.0.0.1:1883. */
@@ -44,7 +48,8 @@ export class SimNode {
 
   private constructor(options: SimNodeOptions) {
     this.#options = options;
-    this.nodeId = options.config.nodeId;
+    // A claimed node's id is its serial, so the name holds before and after the claim.
+    this.nodeId = options.claim?.serial ?? options.config.nodeId;
     this.flash = options.flash ?? new SimFlash();
     this.worker = new XsWorker({ name: this.nodeId, onIssue: (request) => this.#onIssue(request) });
   }
@@ -61,6 +66,7 @@ export class SimNode {
         seed: options.seed ?? 1,
         pins: board.pins,
         adcResolutionBits: board.adcResolutionBits,
+        claim: options.claim && { ...options.claim, board: options.claim.board ?? board.id },
       });
     } catch (error) {
       node.kill();
@@ -147,6 +153,8 @@ export class SimNode {
       case "storage.delete":
         this.flash.delete(request.key);
         return;
+      case "entropy":
+        return randomBytes(request.byteLength).toString("hex");
       case "mqtt.connect":
         this.#connect(request.options);
         return;
@@ -176,7 +184,7 @@ export class SimNode {
       // The firmware owns reconnection and backoff; the bridge only reports what happened.
       reconnectPeriod: 0,
       connectTimeout: 10_000,
-      will: { topic: options.will.topic, payload: Buffer.from(options.will.payload), qos: options.will.qos, retain: options.will.retain },
+      will: options.will && { topic: options.will.topic, payload: Buffer.from(options.will.payload), qos: options.will.qos, retain: options.will.retain },
     });
     this.#client = client;
     let reported = false;
