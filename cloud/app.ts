@@ -5,6 +5,7 @@ import { alarmRoutes } from "./alarms/routes";
 import { requireToken, type AuthVariables } from "./auth/require-token";
 import { consolePage } from "./console/page";
 import type { Db } from "./db/client";
+import { fleetRoutes } from "./fleet/routes";
 import type { Ingest } from "./ingest/ingest";
 import type { Logger } from "./log";
 import { nodeRoutes } from "./nodes/routes";
@@ -27,6 +28,7 @@ export function createApp(deps: AppDeps) {
   api.use("*", requireToken(deps.db));
   api.route("/alarms", alarmRoutes(deps));
   api.route("/nodes", nodeRoutes(deps));
+  api.route("/fleet", fleetRoutes(deps));
   api.get("/ingest/stats", (c) => c.json(deps.ingest.stats));
   app.route("/api", api);
 

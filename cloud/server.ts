@@ -5,6 +5,7 @@ import { AlarmFeed } from "./alarms/alarm-feed";
 import { createApp } from "./app";
 import { ensureFirstAdminToken } from "./auth/tokens";
 import { openDatabase, type Database } from "./db/client";
+import { startProvisioner, type Provisioner } from "./fleet/provisioner";
 import { createIngest, type Ingest } from "./ingest/ingest";
 import { startSubscriber } from "./ingest/subscriber";
 import type { Logger } from "./log";
@@ -13,6 +14,8 @@ export interface CloudOptions {
   databaseUrl: string;
   databaseAuthToken?: string;
   mqtt: { url: string; username?: string; password?: string; protocolVersion: 4 | 5; shareGroup?: string };
+  /** The provisioner's broker account; without it the cloud answers no claims. */
+  provisioning?: { username: string; password: string };
   /** Stable per instance, so the broker keeps its session (and queued QoS 1 messages) across restarts. */
   instanceId?: string;
   port: number;
@@ -30,6 +33,8 @@ export interface RunningCloud {
   ingest: Ingest;
   feed: AlarmFeed;
   app: ReturnType<typeof createApp>;
+  /** Answers claims when the cloud was given a provisioner account. */
+  provisioner: Provisioner | null;
   close(): Promise<void>;
 }
 
@@ -44,6 +49,7 @@ export async function startCloud(options: CloudOptions): Promise<RunningCloud> {
   const app = createApp({ db: database.db, feed, ingest, log });
 
   let subscriber: MqttClient | undefined;
+  let provisioner: Provisioner | undefined;
   let server: ServerType | undefined;
   try {
     subscriber = await startSubscriber(
@@ -51,6 +57,17 @@ export async function startCloud(options: CloudOptions): Promise<RunningCloud> {
       ingest,
       log,
     );
+    if (options.provisioning) {
+      provisioner = await startProvisioner({
+        url: options.mqtt.url,
+        ...options.provisioning,
+        clientId: `sw-provisioner-${options.instanceId ?? hostname()}`,
+        shareGroup: options.mqtt.shareGroup ? "shouwang-provisioner" : undefined,
+        db: database.db,
+        log,
+        now,
+      });
+    }
     const port = await new Promise<number>((resolve, reject) => {
       server = serve({ fetch: app.fetch, port: options.port, hostname: options.host }, (info) => resolve(info.port));
       server.once("error", (error: NodeJS.ErrnoException) =>
@@ -67,16 +84,19 @@ export async function startCloud(options: CloudOptions): Promise<RunningCloud> {
       ingest,
       feed,
       app,
+      provisioner: provisioner ?? null,
       async close() {
         // Live SSE streams never end by themselves: cut them, then wait for the listener to close.
         const closing = new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
         (server as { closeAllConnections?: () => void } | undefined)?.closeAllConnections?.();
         await closing;
+        await provisioner?.close();
         await subscriber?.endAsync();
         database.close();
       },
     };
   } catch (error) {
+    await provisioner?.close().catch(() => undefined);
     subscriber?.end(true);
     server?.close();
     database.close();

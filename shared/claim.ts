@@ -35,6 +35,16 @@ export function serialFromMac(mac: string): string | null {
   return isSerial(serial) ? serial : null;
 }
 
+/** The broker account of a batch's claim credential; its password is the batch's claim secret. */
+export function claimUsername(batchId: string): string {
+  return `claim-${batchId}`;
+}
+
+/** The MQTT client id a blank node claims with (its own id once claimed is its serial). */
+export function claimClientId(serial: string): string {
+  return `claim-${serial}`;
+}
+
 export interface ClaimRequest {
   v: 1;
   serial: string;

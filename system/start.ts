@@ -26,6 +26,10 @@ async function main(): Promise<void> {
     databaseUrl,
     databaseAuthToken: env.databaseAuthToken,
     mqtt: { url: mqttUrl, username: env.mqttUsername, password: env.mqttPassword, protocolVersion, shareGroup: "shouwang-ingest" },
+    provisioning:
+      env.mqttProvisionerUsername && env.mqttProvisionerPassword
+        ? { username: env.mqttProvisionerUsername, password: env.mqttProvisionerPassword }
+        : undefined,
     port: env.port,
     host: env.host,
     log,

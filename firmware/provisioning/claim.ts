@@ -1,4 +1,6 @@
 import {
+  claimClientId,
+  claimUsername,
   decodeClaimResponse,
   encodeClaimRequest,
   SECRET_HEX_LENGTH,
@@ -105,8 +107,8 @@ export class Claimer {
     this.#attempts++;
     log("info", `claiming an identity: serial ${settings.serial}, batch ${settings.batch}, ${settings.kind} node on ${settings.board}`);
     mqtt.connect({
-      clientId: `claim-${settings.serial}`,
-      username: `claim-${settings.batch}`,
+      clientId: claimClientId(settings.serial),
+      username: claimUsername(settings.batch),
       password: settings.secret,
       keepAliveMs: settings.keepAliveMs,
     });
