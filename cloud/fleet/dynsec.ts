@@ -8,8 +8,13 @@ import type { MqttClient } from "mqtt";
 const CONTROL_TOPIC = "$CONTROL/dynamic-security/v1";
 const RESPONSE_TOPIC = `${CONTROL_TOPIC}/response`;
 const ANSWER_TIMEOUT_MS = 10_000;
-/** Commands issued in the same turn travel in one control message, up to this many. */
-const MAX_COMMANDS_PER_MESSAGE = 100;
+/**
+ * Commands issued in the same turn travel together in one control message, as long as it stays
+ * under the broker's message_size_limit (4096 bytes in deploy/mosquitto/shouwang.conf, the
+ * limit every node message keeps to). A bigger one is refused with PUBACK reason 0x95, which
+ * mqtt.js treats as a protocol error and drops the connection.
+ */
+const MAX_MESSAGE_BYTES = 4000;
 
 export interface DynsecCommand {
   command: string;
@@ -88,7 +93,7 @@ export class DynsecClient {
   #flush(): void {
     this.#flushing = false;
     while (this.#queue.length) {
-      const batch = this.#queue.splice(0, MAX_COMMANDS_PER_MESSAGE);
+      const batch = this.#takeFitting();
       const commands = batch.map((pending) => {
         const correlationData = `${this.#prefix}-${++this.#next}`;
         const timer = setTimeout(() => {
@@ -103,6 +108,20 @@ export class DynsecClient {
         for (const { correlationData } of commands) this.#fail(correlationData, new DynsecError(`could not send to the broker: ${error.message}`));
       });
     }
+  }
+
+  /** The longest run of queued commands whose message fits the size limit (always at least one). */
+  #takeFitting(): Pending[] {
+    let bytes = '{"commands":[]}'.length;
+    let count = 0;
+    for (const pending of this.#queue) {
+      // Room for the correlation id and a comma (commands are ASCII: ids, topics, hex passwords).
+      const size = JSON.stringify(pending.command).length + 48;
+      if (count > 0 && bytes + size > MAX_MESSAGE_BYTES) break;
+      bytes += size;
+      count++;
+    }
+    return this.#queue.splice(0, count);
   }
 
   #fail(correlationData: string, error: Error): void {

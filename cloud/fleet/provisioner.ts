@@ -81,6 +81,7 @@ export async function startProvisioner(options: ProvisionerOptions): Promise<Pro
     throw error;
   }
   const accounts = dynsecAccounts(dynsec);
+  const limit = concurrencyLimit(MAX_CLAIMS_IN_FLIGHT);
   client.on("error", (error) => log("warn", "provisioner connection error", { error: error.message }));
   client.on("message", (topic, payload, packet) => {
     if (topic.startsWith("$CONTROL/")) return;
@@ -89,7 +90,8 @@ export async function startProvisioner(options: ProvisionerOptions): Promise<Pro
       return;
     }
     stats.requests++;
-    decideClaim({ db: options.db, accounts, log, now: options.now }, topic, payload.toString("utf8")).then(
+    const text = payload.toString("utf8");
+    limit(() => decideClaim({ db: options.db, accounts, log, now: options.now }, topic, text)).then(
       (decided) => {
         if (!decided) {
           stats.ignored++;
@@ -111,8 +113,40 @@ export async function startProvisioner(options: ProvisionerOptions): Promise<Pro
     stats,
     async close() {
       dynsec?.close();
-      await client.endAsync();
+      await endWithin(client, 2000);
     },
+  };
+}
+
+/** Ends gracefully if the broker acknowledges what is in flight soon, else cuts the connection. */
+async function endWithin(client: MqttClient, ms: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<"late">((resolve) => (timer = setTimeout(() => resolve("late"), ms)));
+  const outcome = await Promise.race([client.endAsync().then(() => "ended" as const), late]);
+  clearTimeout(timer);
+  if (outcome === "late") await client.endAsync(true);
+}
+
+/**
+ * Claims decided at once. A building's worth of nodes powering up together all ask in the same
+ * second; deciding them all at once interleaves every one's database and broker steps, so all
+ * finish late together. A bounded number in flight, the rest in arrival order, answers the early
+ * ones early at the same total throughput.
+ */
+const MAX_CLAIMS_IN_FLIGHT = 32;
+
+function concurrencyLimit(max: number): <T>(work: () => Promise<T>) => Promise<T> {
+  let running = 0;
+  const waiting: Array<() => void> = [];
+  return async (work) => {
+    if (running >= max) await new Promise<void>((resolve) => waiting.push(resolve));
+    running++;
+    try {
+      return await work();
+    } finally {
+      running--;
+      waiting.shift()?.();
+    }
   };
 }
 
@@ -138,7 +172,7 @@ export async function connectBrokerAdmin(options: { url: string; username: strin
     accounts: dynsecAccounts(dynsec),
     async close() {
       dynsec.close();
-      await client.endAsync();
+      await endWithin(client, 2000);
     },
   };
 }
