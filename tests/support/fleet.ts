@@ -10,6 +10,7 @@ export interface FleetSite {
   accounts: BrokerBootstrap;
   cloud: RunningCloud;
   fleet: FleetDeps;
+  databaseUrl: string;
   log: ReturnType<typeof memoryLogger>;
   stop(): Promise<void>;
 }
@@ -23,8 +24,9 @@ export async function startFleetSite(): Promise<FleetSite> {
   try {
     const accounts = await bootstrapBroker({ url: broker.url, adminUsername: broker.admin!.username, adminPassword: broker.admin!.password });
     const log = memoryLogger();
+    const databaseUrl = tempDatabaseUrl();
     const cloud = await startCloud({
-      databaseUrl: tempDatabaseUrl(),
+      databaseUrl,
       mqtt: { url: broker.url, ...accounts.ingest, protocolVersion: 5, shareGroup: "ingest" },
       provisioning: accounts.provisioner,
       instanceId: `test-${process.pid}-${broker.port}`,
@@ -36,6 +38,7 @@ export async function startFleetSite(): Promise<FleetSite> {
       broker,
       accounts,
       cloud,
+      databaseUrl,
       log,
       fleet: { db: cloud.database.db, accounts: cloud.provisioner!.accounts, now: Date.now },
       async stop() {
