@@ -48,6 +48,7 @@ async function main(): Promise<void> {
     `  MQTT:      ${broker ? `${broker.url} (embedded)` : "configured broker"}`,
     `  Database:  ${env.databaseUrl ? "configured libSQL" : databaseUrl}`,
     `  Simulated: ${site ? `${site.nodes.length} smoke nodes in XS` : "none"}`,
+    `  Claims:    ${cloud.provisioner ? "answered (npx shouwang help: batches, devices, installation)" : "off (needs MQTT_URL and MQTT_PROVISIONER_USERNAME/PASSWORD)"}`,
   ];
   if (cloud.firstAdminToken) {
     lines.push(

@@ -147,12 +147,3 @@ export async function findDeviceView(db: Db, serial: string): Promise<DeviceView
 export async function setNodePlace(db: Db, nodeId: string, placeId: string): Promise<void> {
   await db.update(nodes).set({ placeId }).where(eq(nodes.id, nodeId));
 }
-
-/** The device whose credentials hash to this, if it is claimed: for services that check a device's password themselves. */
-export async function deviceByCredentialHash(db: Db, nodeId: string, credentialHash: string): Promise<Device | null> {
-  const [row] = await db
-    .select()
-    .from(devices)
-    .where(and(eq(devices.nodeId, nodeId), eq(devices.credentialHash, credentialHash), eq(devices.status, "claimed")));
-  return row ?? null;
-}
