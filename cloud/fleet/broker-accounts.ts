@@ -1,6 +1,6 @@
 import { claimUsername } from "../../shared/claim";
 import { claimGrants, cloudIngestGrants, nodeGrants, provisionerGrants, type TopicGrants } from "../../shared/topics";
-import type { DynsecAnswer, DynsecClient, DynsecCommand } from "./dynsec";
+import { CONTROL_TOPIC, RESPONSE_TOPIC, type DynsecAnswer, type DynsecClient, type DynsecCommand } from "./dynsec";
 
 /**
  * The broker accounts the fleet needs. Mosquitto 2.0.11 does not substitute `%u` in a role's
@@ -46,9 +46,9 @@ export function createRole(rolename: string, grants: TopicGrants, extraAcls: Ret
 
 /** The plugin's own topics, for the provisioner: it creates and deletes accounts. */
 export const DYNSEC_ADMIN_ACLS = [
-  { acltype: "publishClientSend", topic: "$CONTROL/dynamic-security/v1", allow: true, priority: 0 },
-  { acltype: "subscribePattern", topic: "$CONTROL/dynamic-security/v1/response", allow: true, priority: 0 },
-  { acltype: "publishClientReceive", topic: "$CONTROL/dynamic-security/v1/response", allow: true, priority: 0 },
+  { acltype: "publishClientSend", topic: CONTROL_TOPIC, allow: true, priority: 0 },
+  { acltype: "subscribePattern", topic: RESPONSE_TOPIC, allow: true, priority: 0 },
+  { acltype: "publishClientReceive", topic: RESPONSE_TOPIC, allow: true, priority: 0 },
 ];
 
 /** Roles of the cloud's two accounts: ingest (node traffic only) and provisioner (claims and accounts). */

@@ -5,8 +5,8 @@ import type { MqttClient } from "mqtt";
  * topic, answers on its response topic (mosquitto.org/documentation/dynamic-security). Every
  * subscriber to the response topic sees every answer, so each command carries a correlation id.
  */
-const CONTROL_TOPIC = "$CONTROL/dynamic-security/v1";
-const RESPONSE_TOPIC = `${CONTROL_TOPIC}/response`;
+export const CONTROL_TOPIC = "$CONTROL/dynamic-security/v1";
+export const RESPONSE_TOPIC = `${CONTROL_TOPIC}/response`;
 const ANSWER_TIMEOUT_MS = 10_000;
 /**
  * Commands issued in the same turn travel together in one control message, as long as it stays

@@ -155,8 +155,15 @@ export class Claimer {
         return;
       }
       const identity: NodeIdentity = { nodeId: answer.nodeId, username: answer.username, password: xorHex(answer.sealedPassword, pad) };
-      saveIdentity(storage, identity);
-      storage.delete(CLAIM_PAD);
+      try {
+        saveIdentity(storage, identity);
+        storage.delete(CLAIM_PAD);
+      } catch (error) {
+        // The pad stays, so asking again with it gets fresh credentials.
+        this.#state = "retrying";
+        this.#retry(`claim: could not store the identity in flash (${String(error)})`, this.#backoff());
+        return;
+      }
       this.#lastRefusal = null;
       log("info", `claimed: this node is ${identity.nodeId}`);
       this.#options.onClaimed(identity);
