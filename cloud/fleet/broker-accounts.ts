@@ -8,7 +8,7 @@ import { CONTROL_TOPIC, RESPONSE_TOPIC, type DynsecAnswer, type DynsecClient, ty
  * a role of its own, naming its topics literally.
  */
 export interface BrokerAccounts {
-  /** Creates the node's account confined to its own topics, or sets a new password on it. */
+  /** Creates the node's account (client id = node id) confined to its own topics, or sets a new password on it. */
   registerNode(nodeId: string, password: string): Promise<void>;
   /** Deletes the node's account: the broker disconnects it at once and refuses it from then on. */
   removeNode(nodeId: string): Promise<void>;
@@ -64,7 +64,9 @@ export function dynsecAccounts(dynsec: DynsecClient): BrokerAccounts {
     async registerNode(nodeId, password) {
       const rolename = nodeRoleName(nodeId);
       const [, client] = await dynsec.runAll(
-        [createRole(rolename, nodeGrants(nodeId)), { command: "createClient", username: nodeId, password, roles: [{ rolename }] }],
+        // Bound to its client id as well: stolen credentials cannot be used beside the real node
+        // without knocking it off the broker, which its status shows.
+        [createRole(rolename, nodeGrants(nodeId)), { command: "createClient", username: nodeId, password, clientid: nodeId, roles: [{ rolename }] }],
         exists,
       );
       if (client.error) {
