@@ -5,12 +5,13 @@ Usage: npx shouwang <command> [options]      (or: npm run fleet -- <command> [op
 Batches (for makers flashing boards)
   batch create --kind <sensor|elevator|capsule> --board <esp32-devkitc|esp32-s3-devkitc-1>
                (--count <n> | --serials <file> | --serial <mac> …)
-               [--expires <30d|2026-12-31>] [--id <batch-id>] [--note <text>] [--mqtt-host <host>]
+               [--expires <30d|2026-12-31>] [--id <batch-id>] [--note <text>] [--mqtt-host <host> [--mqtt-port <port>]]
       Creates a batch and its claim credential on the broker. Prints the claim secret once and
       the mcconfig command that builds and flashes a board for it.
   batch list
   batch flash-command <batch> [--secret <claim-secret>] [--mqtt-host <host>] [--mqtt-port <port>]
       Prints the exact mcconfig command again; with --secret it first checks the secret is right.
+      The broker address is the nodes' view of it: --mqtt-host/--mqtt-port, else MQTT_URL's.
   batch labels <batch> [--out <file.csv>]
       Labels as CSV: serial, kind, board, batch, state and the QR payload to print.
 

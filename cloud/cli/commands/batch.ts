@@ -39,6 +39,7 @@ async function create(context: CliContext, args: string[]): Promise<void> {
       id: { type: "string" },
       note: { type: "string" },
       "mqtt-host": { type: "string" },
+      "mqtt-port": { type: "string" },
     },
   });
   if (!values.kind || !values.board) throw new FleetError("batch create needs --kind and --board");
@@ -75,7 +76,7 @@ async function create(context: CliContext, args: string[]): Promise<void> {
       "",
       "Build and flash each board (set WIFI_SSID and WIFI_PASSWORD for the site's network):",
       `  export SW_CLAIM_SECRET=${secret}`,
-      `  ${flashCommand(batch, mqttTarget(context, values["mqtt-host"]))}`,
+      `  ${flashCommand(batch, mqttTarget(context, values["mqtt-host"], values["mqtt-port"]))}`,
     ].join("\n"),
   );
 }
@@ -148,7 +149,8 @@ function mqttTarget(context: CliContext, host?: string, port?: string): { mqttHo
   const url = context.env.mqttUrl ? new URL(context.env.mqttUrl) : undefined;
   const mqttHost = host ?? url?.hostname;
   if (!mqttHost) throw new FleetError("say which broker the nodes connect to: --mqtt-host <host> (or set MQTT_URL)");
-  const mqttPort = Number(port ?? (url?.port || 1883));
+  // A host given here is the nodes' view of the broker: its port is its own, not the cloud's URL's.
+  const mqttPort = Number(port ?? (host ? 1883 : url?.port || 1883));
   if (!(Number.isInteger(mqttPort) && mqttPort > 0 && mqttPort < 65536)) throw new FleetError("--mqtt-port must be 1–65535");
   return { mqttHost, mqttPort };
 }
