@@ -6,6 +6,7 @@ import { requireToken, type AuthVariables } from "./auth/require-token";
 import { consolePage } from "./console/page";
 import type { CommandPublisher } from "./commands/publisher";
 import type { Db } from "./db/client";
+import { fleetRoutes } from "./fleet/routes";
 import type { Ingest } from "./ingest/ingest";
 import type { Logger } from "./log";
 import { nodeRoutes } from "./nodes/routes";
@@ -31,6 +32,7 @@ export function createApp(deps: AppDeps) {
   api.use("*", requireToken(deps.db));
   api.route("/alarms", alarmRoutes(deps));
   api.route("/nodes", nodeRoutes({ db: deps.db, commands: deps.commands, now: deps.now ?? Date.now }));
+  api.route("/fleet", fleetRoutes(deps));
   api.get("/ingest/stats", (c) => c.json(deps.ingest.stats));
   app.route("/api", api);
 

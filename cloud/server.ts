@@ -4,6 +4,7 @@ import { AlarmFeed } from "./alarms/alarm-feed";
 import { createApp } from "./app";
 import { ensureFirstAdminToken } from "./auth/tokens";
 import { openDatabase, type Database } from "./db/client";
+import { startProvisioner, type Provisioner } from "./fleet/provisioner";
 import { createIngest, type Ingest } from "./ingest/ingest";
 import { startCommandPublisher, type CommandPublisher } from "./commands/publisher";
 import { startSubscriber, type IngestSubscription } from "./ingest/subscriber";
@@ -14,6 +15,8 @@ export interface CloudOptions {
   databaseUrl: string;
   databaseAuthToken?: string;
   mqtt: { url: string; username?: string; password?: string; protocolVersion: 4 | 5; shareGroup?: string; receiveMaximum?: number };
+  /** The provisioner's broker account; without it the cloud answers no claims. */
+  provisioning?: { username: string; password: string };
   /** Stable per instance, so the broker keeps its session (and queued QoS 1 messages) across restarts. */
   instanceId?: string;
   /** How often the liveness sweep runs (0: never; a test calls `liveness.sweep()` itself). Default 10 s. */
@@ -35,6 +38,8 @@ export interface RunningCloud {
   app: ReturnType<typeof createApp>;
   subscription: IngestSubscription;
   liveness: LivenessMonitor;
+  /** Answers claims when the cloud was given a provisioner account. */
+  provisioner: Provisioner | null;
   close(): Promise<void>;
 }
 
@@ -50,6 +55,7 @@ export async function startCloud(options: CloudOptions): Promise<RunningCloud> {
 
   let subscriber: IngestSubscription | undefined;
   let publisher: CommandPublisher | undefined;
+  let provisioner: Provisioner | undefined;
   let server: ServerType | undefined;
   let liveness: LivenessMonitor | undefined;
   try {
@@ -57,6 +63,17 @@ export async function startCloud(options: CloudOptions): Promise<RunningCloud> {
     publisher = await startCommandPublisher({ ...options.mqtt, clientId: `sw-cloud-${instance}-cmd` }, log);
     liveness = startLivenessMonitor({ db: database.db, now, log, everyMs: options.livenessEveryMs });
     const app = createApp({ db: database.db, feed, ingest, log, commands: publisher, now });
+    if (options.provisioning) {
+      provisioner = await startProvisioner({
+        url: options.mqtt.url,
+        ...options.provisioning,
+        clientId: `sw-provisioner-${instance}`,
+        shareGroup: options.mqtt.shareGroup ? "shouwang-provisioner" : undefined,
+        db: database.db,
+        log,
+        now,
+      });
+    }
     const port = await new Promise<number>((resolve, reject) => {
       server = serve({ fetch: app.fetch, port: options.port, hostname: options.host }, (info) => resolve(info.port));
       server.once("error", (error: NodeJS.ErrnoException) =>
@@ -75,18 +92,21 @@ export async function startCloud(options: CloudOptions): Promise<RunningCloud> {
       app,
       subscription: subscriber,
       liveness,
+      provisioner: provisioner ?? null,
       async close() {
         liveness?.stop();
         // Live SSE streams never end by themselves: cut them, then wait for the listener to close.
         const closing = new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
         (server as { closeAllConnections?: () => void } | undefined)?.closeAllConnections?.();
         await closing;
+        await provisioner?.close();
         await subscriber?.close();
         await publisher?.close();
         database.close();
       },
     };
   } catch (error) {
+    await provisioner?.close().catch(() => undefined);
     liveness?.stop();
     await subscriber?.close().catch(() => undefined);
     await publisher?.close().catch(() => undefined);

@@ -1,10 +1,22 @@
+import type { ClaimRefusal } from "../../../shared/claim";
+import type { NodeKind } from "../../../shared/node-kinds";
 import type { NodeConfig } from "../../config";
+import type { ClaimState } from "../../provisioning/claim";
 import type { LogLevel } from "../../ports/log";
 import type { MqttConnectOptions } from "../../ports/mqtt";
 
 /** Requests from the host harness into the simulated node (through `handleCommand`). */
 export type HostToNode =
-  | { op: "boot"; kind: "smoke"; config: NodeConfig; seed: number; pins: Record<string, number>; adcResolutionBits: number }
+  | {
+      op: "boot";
+      kind: "smoke";
+      config: NodeConfig;
+      seed: number;
+      pins: Record<string, number>;
+      adcResolutionBits: number;
+      /** A blank node: it claims its identity with these before it starts (config.nodeId is then unused). */
+      claim?: SimClaim;
+    }
   | { op: "advance"; ms: number }
   /** Levels by pin name (`smoke`), mapped to GPIOs through the board's pin map. */
   | { op: "pins"; values: Record<string, number> }
@@ -15,8 +27,21 @@ export type HostToNode =
   | { op: "inspect" }
   | { op: "stop" };
 
+/** What a blank simulated node is built with, as `mcconfig … claim_batch=… claim_secret=…` builds a board. */
+export interface SimClaim {
+  batch: string;
+  secret: string;
+  serial: string;
+  board: string;
+  kind: NodeKind;
+}
+
 export interface NodeInspection {
   now: number;
+  /** The id the node runs under: its claimed id, or its build-time one; null while it claims. */
+  nodeId: string | null;
+  /** Provisioning progress of a node booted blank; null for one with a build-time id. */
+  claim: { state: ClaimState; lastRefusal: ClaimRefusal | null } | null;
   samples: number;
   queued: number;
   connected: boolean;
@@ -44,6 +69,8 @@ export type NodeToHost =
   | { op: "storage.set"; key: string; value: string }
   | { op: "storage.delete"; key: string }
   | { op: "system.info" }
-  | { op: "system.restart" };
+  | { op: "system.restart" }
+  /** Random bytes from the host's CSPRNG, as hex. */
+  | { op: "entropy"; byteLength: number };
 
 export type HostReply = { ok: true; value?: unknown } | { ok: false; error: string };

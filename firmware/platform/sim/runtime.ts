@@ -1,7 +1,10 @@
 /// <reference path="./xsnap-globals.d.ts" />
 import { startSmokeNode, type SmokeNode } from "../../node/smoke-node";
 import type { Platform } from "../../ports/platform";
+import { withIdentity } from "../../provisioning/identity";
+import { bootProvisioned, type ProvisionedNode } from "../../provisioning/provisioned-boot";
 import { callHost } from "./host-call";
+import { simEntropy } from "./sim-entropy";
 import type { HostToNode, NodeInspection } from "./protocol";
 import { simDevice, SimPins } from "./sim-io";
 import { SimMqtt } from "./sim-mqtt";
@@ -28,10 +31,11 @@ const clock = new VirtualClock();
 const pins = new SimPins();
 const mqtt = new SimMqtt();
 let node: SmokeNode | undefined;
+let provisioned: ProvisionedNode | undefined;
 let pinMap: Record<string, number> = {};
 
 function boot(request: Extract<HostToNode, { op: "boot" }>): void {
-  if (node) throw new Error("node already booted");
+  if (node || provisioned) throw new Error("node already booted");
   pinMap = request.pins;
   const platform: Platform = {
     clock,
@@ -42,15 +46,48 @@ function boot(request: Extract<HostToNode, { op: "boot" }>): void {
     system: new SimSystem(),
     log: (level, message) => callHost({ op: "log", level, message }),
   };
-  node = startSmokeNode(platform, request.config, seededRandom(request.seed));
+  const random = seededRandom(request.seed);
+  const claim = request.claim;
+  if (!claim) {
+    node = startSmokeNode(platform, request.config, random);
+    return;
+  }
+  provisioned = bootProvisioned({
+    platform,
+    entropy: simEntropy,
+    random,
+    settings: { ...claim, firmwareVersion: request.config.firmwareVersion, keepAliveMs: request.config.mqtt.keepAliveMs },
+    resetPin: pinMap.factoryReset,
+    start: (identity) => {
+      const started = startSmokeNode(platform, withIdentity(request.config, identity), random);
+      node = started;
+      return {
+        stop() {
+          started.stop();
+          if (node === started) node = undefined;
+        },
+      };
+    },
+  });
 }
 
 function inspect(): NodeInspection {
-  if (!node) throw new Error("node not booted");
+  const claim = provisioned ? { state: provisioned.claimState, lastRefusal: provisioned.lastRefusal } : null;
+  if (!node) {
+    // A blank node still claiming its identity: nothing runs yet but the claim.
+    if (!provisioned) throw new Error("node not booted");
+    const empty = { depth: 0, alarms: 0, capacity: 0, inFlight: 0, dropped: { telemetry: 0, event: 0, alarm: 0 } };
+    return {
+      now: clock.now(), nodeId: null, claim, samples: 0, queued: 0, connected: false, alarmActive: false, bootId: 0, nextSeq: 0,
+      outbox: empty, restored: 0, connectAttempts: 0, healthSent: 0, healthIntervalMs: 0, telemetryIntervalMs: 0,
+    };
+  }
   const { uplink, link } = node;
   const outbox = uplink.outbox;
   return {
     now: clock.now(),
+    nodeId: uplink.nodeId,
+    claim,
     samples: node.samples,
     queued: uplink.queued,
     connected: uplink.connected,
@@ -89,8 +126,10 @@ function dispatch(request: HostToNode): unknown {
     case "inspect":
       return inspect();
     case "stop":
-      node?.stop();
+      if (provisioned) provisioned.stop();
+      else node?.stop();
       node = undefined;
+      provisioned = undefined;
       return undefined;
   }
 }

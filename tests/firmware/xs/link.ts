@@ -258,12 +258,12 @@ const cases: Record<string, (request: any) => unknown> = {
       clock.advance(20_000);
     }
     mqtt.onConnected();
-    const will = JSON.parse(mqtt.connects.at(-1)!.options.will.payload);
+    const will = JSON.parse(mqtt.connects.at(-1)!.options.will!.payload);
     const status = mqtt.published.find((p) => p.topic.endsWith("/status"))!;
     return {
       beforeSpread,
       connectTimes: mqtt.connects.map((c) => c.atMs),
-      will: { ...will, retain: mqtt.connects.at(-1)!.options.will.retain, clientId: mqtt.connects.at(-1)!.options.clientId, keepAliveMs: mqtt.connects.at(-1)!.options.keepAliveMs },
+      will: { ...will, retain: mqtt.connects.at(-1)!.options.will!.retain, clientId: mqtt.connects.at(-1)!.options.clientId, keepAliveMs: mqtt.connects.at(-1)!.options.keepAliveMs },
       online: { ...JSON.parse(status.payload), retain: status.retain, qos: status.qos },
       subscribed: mqtt.subscribed,
       attempts: session.attempts,

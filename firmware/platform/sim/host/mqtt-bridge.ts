@@ -64,7 +64,7 @@ export class MqttBridge {
       clean: true,
       reconnectPeriod: 0,
       connectTimeout: 10_000,
-      will: { topic: options.will.topic, payload: Buffer.from(options.will.payload), qos: options.will.qos, retain: options.will.retain },
+      will: options.will && { topic: options.will.topic, payload: Buffer.from(options.will.payload), qos: options.will.qos, retain: options.will.retain },
     });
     this.#client = client;
     let reported = false;

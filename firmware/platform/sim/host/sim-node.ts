@@ -1,13 +1,17 @@
+import { randomBytes } from "node:crypto";
 import { esp32DevkitC, type BoardDefinition } from "../../../../hardware/boards";
 import type { NodeConfig } from "../../../config";
-import type { HostReply, HostToNode, NodeInspection, NodeToHost } from "../protocol";
+import type { HostReply, HostToNode, NodeInspection, NodeToHost, SimClaim } from "../protocol";
 import { bundleForXs, firmwarePath } from "./bundle";
 import { MqttBridge } from "./mqtt-bridge";
 import { SimFlash } from "./sim-flash";
 import { XsWorker, type XsMeter } from "./xs-worker";
 
 export interface SimNodeOptions {
+  /** The node's settings; with `claim`, its nodeId and MQTT credentials come from the claim instead. */
   config: NodeConfig;
+  /** Boot blank, with only a batch's claim credential (board defaults to the simulated board's id). */
+  claim?: Omit<SimClaim, "board"> & { board?: string };
   /** The simulated board; its pin map reaches the firmware as mc/config does on a device. */
   board?: BoardDefinition;
   /** MQTT URL the host bridges the node's session to, e.g. mqtt://127.0.0.1:1883. */
@@ -68,7 +72,8 @@ export class SimNode {
 
   private constructor(options: SimNodeOptions) {
     this.#options = options;
-    this.nodeId = options.config.nodeId;
+    // A claimed node's id is its serial, so the name holds before and after the claim.
+    this.nodeId = options.claim?.serial ?? options.config.nodeId;
     this.flash = options.flash ?? new SimFlash();
     this.#resetReason = options.resetReason ?? "power-on";
     this.#bridge = new MqttBridge({
@@ -180,6 +185,7 @@ export class SimNode {
       seed: (this.#options.seed ?? 1) + this.#boots * 7919,
       pins: board.pins,
       adcResolutionBits: board.adcResolutionBits,
+      claim: this.#options.claim && { ...this.#options.claim, board: this.#options.claim.board ?? board.id },
     });
     if (Object.keys(this.#pins).length > 0) await this.#command({ op: "pins", values: this.#pins });
     this.#boots++;
@@ -239,6 +245,8 @@ export class SimNode {
       case "storage.delete":
         this.flash.delete(request.key);
         return;
+      case "entropy":
+        return randomBytes(request.byteLength).toString("hex");
       case "mqtt.connect":
         this.#bridge.connect(request.options);
         return;
