@@ -224,6 +224,28 @@ function electricalProblem(e: unknown): string | null {
 
 const RATE_MARGIN_S = 5;
 
+/**
+ * `config` with settings changed by dotted name (`smoke.alarmDeltaRaw`,
+ * `electrical.leakage.thresholdMa`), or why not: only settings the config already has can be
+ * changed, numbers with numbers and switches with 0 or 1. The result still has to pass
+ * `sensingConfigProblem`; this only builds it.
+ */
+export function withSensingChanges(config: SensingConfig, changes: Record<string, number>): SensingConfig | string {
+  const next = JSON.parse(JSON.stringify(config)) as Record<string, any>;
+  for (const key of Object.keys(changes)) {
+    const path = key.split(".");
+    let holder: Record<string, any> | undefined = next;
+    for (const part of path.slice(0, -1)) holder = isObject(holder?.[part]) ? holder![part] : undefined;
+    const leaf = path[path.length - 1];
+    const current = holder?.[leaf];
+    const value = changes[key];
+    if (typeof current === "number") holder![leaf] = value;
+    else if (typeof current === "boolean" && (value === 0 || value === 1)) holder![leaf] = value === 1;
+    else return `"${key}" is not a setting this node can change`;
+  }
+  return next as SensingConfig;
+}
+
 function isObject(value: unknown): value is Record<string, any> {
   return typeof value === "object" && value !== null && !Array.isArray(value);
 }

@@ -32,10 +32,10 @@ export class NaiveNode {
     const io = device.io;
     this.#adc = {
       smoke: new io.Analog({ pin: device.pin.smoke }),
-      ntc: new io.Analog({ pin: device.pin.ntc }),
-      ct: new io.Analog({ pin: device.pin.ct }),
+      ntc: new io.Analog({ pin: device.pin.heat }),
+      ct: new io.Analog({ pin: device.pin.current }),
       leakage: new io.Analog({ pin: device.pin.leakage }),
-      tmp117: new io.I2C({ data: device.pin.i2cData, clock: device.pin.i2cClock, hz: 400_000, address: calibration.tmp117Address }),
+      tmp117: new io.I2C({ data: device.pin.i2cSda, clock: device.pin.i2cScl, hz: 400_000, address: calibration.tmp117Address }),
     };
   }
 

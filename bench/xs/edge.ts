@@ -11,6 +11,8 @@ import { VirtualClock } from "../../firmware/platform/sim/virtual-clock";
 import type { MicrosecondClock } from "../../firmware/ports/clock";
 import type { AnalogInput, Device, DigitalPort, I2cPort } from "../../firmware/ports/io";
 import { defaultChargingSettings, defaultSensingConfig } from "../../firmware/sensing-config";
+import { esp32DevkitC } from "../../hardware/boards";
+import { sensorCalibration } from "../../hardware/calibration";
 import { Trace, type TraceEvent, type TraceSpec } from "../../tests/support/traces";
 import { serveScenario } from "../../tests/firmware/xs/scenario";
 import { NaiveCharging, NaiveHeat, NaiveLeakage, NaiveOvercurrent, NaiveSmoke } from "../naive/detectors";
@@ -129,14 +131,8 @@ function run(target: Target, impl: "lean" | "naive" | "loop", count: number, rec
 
 const TICKS = 10_000;
 const BURST = electrical.cycles * electrical.samplesPerCycle;
-const calibration: SensorCalibration = {
-  adcFullScaleMv: 3100,
-  ntc: { seriesOhm: 10_000, supplyMv: 3300, model: "beta", r25Ohm: 10_000, beta: 3950 },
-  ct: { unitsPerCount: 30 / 1321, biasCounts: 2048, biasToleranceCounts: 300 },
-  leakage: { unitsPerCount: 1000 / 1321, biasCounts: 2048, biasToleranceCounts: 300 },
-  tmp117Address: 0x48,
-};
-const PINS = { smoke: 34, ntc: 35, ct: 36, leakage: 39, i2cData: 21, i2cClock: 22 };
+const calibration: SensorCalibration = sensorCalibration(esp32DevkitC);
+const PINS = { smoke: 34, heat: 35, current: 36, leakage: 39, i2cSda: 21, i2cScl: 22 };
 const replay: Record<number, { values: Float32Array; next: number }> = {};
 
 /** An ADC that replays recorded counts: a few operations per read, like a native call's cost to JS. */
@@ -190,7 +186,7 @@ function prepareReplay(): void {
     let state = seed;
     for (let i = 0; i < values.length; i++) {
       state = (state * 1103515245 + 12345) >>> 0;
-      values[i] = Math.round(2048 + (milliampsOrAmps / unitsPerCount) * Math.SQRT2 * Math.sin((2 * Math.PI * i) / electrical.samplesPerCycle) + ((state >>> 16) % 5) - 2);
+      values[i] = Math.round(calibration.ct.biasCounts + (milliampsOrAmps / unitsPerCount) * Math.SQRT2 * Math.sin((2 * Math.PI * i) / electrical.samplesPerCycle) + ((state >>> 16) % 5) - 2);
     }
     return { values, next: 0 };
   };
@@ -199,8 +195,8 @@ function prepareReplay(): void {
   replay[PINS.smoke] = { values: smoke, next: 0 };
   const ntc = new Float32Array(TICKS);
   for (let i = 0; i < TICKS; i++) ntc[i] = 2180 + (i % 7) - 3;
-  replay[PINS.ntc] = { values: ntc, next: 0 };
-  replay[PINS.ct] = waveform(8, calibration.ct.unitsPerCount, 7);
+  replay[PINS.heat] = { values: ntc, next: 0 };
+  replay[PINS.current] = waveform(8, calibration.ct.unitsPerCount, 7);
   replay[PINS.leakage] = waveform(5, calibration.leakage.unitsPerCount, 9);
 }
 
@@ -230,8 +226,8 @@ function preparePipeline(): void {
   for (const key of Object.keys(replay)) replay[Number(key)].next = 0;
   io = {
     smoke: new ReplayAnalog({ pin: PINS.smoke }),
-    ntc: new ReplayAnalog({ pin: PINS.ntc }),
-    ct: new ReplayAnalog({ pin: PINS.ct }),
+    ntc: new ReplayAnalog({ pin: PINS.heat }),
+    ct: new ReplayAnalog({ pin: PINS.current }),
     leakage: new ReplayAnalog({ pin: PINS.leakage }),
     i2c: new ReplayI2C(),
     pointer: new Uint8Array(1),

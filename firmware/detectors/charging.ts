@@ -79,6 +79,18 @@ export class ChargingDetector implements Detector {
     return this.#state === CHARGING ? timeMs - this.#sessionStartMs : 0;
   }
 
+  /** Takes over the session the detector this one replaces was following (a new config). */
+  adopt(previous: ChargingDetector): void {
+    this.#state = previous.#state;
+    this.#sinceMs = previous.#sinceMs;
+    this.#sessionStartMs = previous.#sessionStartMs;
+    this.#overrun = previous.#overrun;
+    this.#packFault = previous.#packFault;
+    this.#lastTimeMs = previous.#lastTimeMs;
+    this.levelA = previous.levelA;
+    this.peakA = previous.peakA;
+  }
+
   /** NaN (the CT channel is faulty) is skipped: the overcurrent detector reports that fault. */
   update(currentA: number, timeMs: number): number {
     const events = this.events;

@@ -25,6 +25,11 @@ export class DigitalAlarmDetector implements Detector {
     return this.#latch.active;
   }
 
+  /** Takes over the alarm state of the detector this one replaces (a new config). */
+  adopt(previous: DigitalAlarmDetector): void {
+    this.#latch.adopt(previous.#latch);
+  }
+
   /** `on` is 1 while the IC alarms, 0 otherwise. */
   update(on: number, timeMs: number): number {
     const events = this.events;

@@ -112,6 +112,14 @@ export class HeatDetector implements Detector {
     return this.#health.fault;
   }
 
+  /** Takes over the alarm and fault states of the detector this one replaces (a new config). */
+  adopt(previous: HeatDetector): void {
+    this.active = previous.active;
+    this.element = previous.element;
+    this.#health.adopt(previous.#health);
+    this.#reportedFault = previous.#reportedFault;
+  }
+
   /** `temperatureC` NaN without a fault is a reading not ready yet: it is skipped. */
   update(temperatureC: number, timeMs: number, driverFault: number = FAULT_NONE): number {
     const events = this.events;

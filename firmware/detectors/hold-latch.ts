@@ -43,6 +43,12 @@ export class HoldLatch {
     return this.sinceMs < 0 ? 0 : timeMs - this.sinceMs;
   }
 
+  /** Takes over another latch's state (a detector rebuilt for a new config keeps its alarms). */
+  adopt(previous: HoldLatch): void {
+    this.active = previous.active;
+    this.sinceMs = -1;
+  }
+
   reset(): void {
     this.active = false;
     this.sinceMs = -1;

@@ -56,6 +56,18 @@ export class LeakageDetector implements Detector {
     return this.#latch.active;
   }
 
+  /** The channel's latched fault, 0 while healthy. */
+  get fault(): number {
+    return this.#health.fault;
+  }
+
+  /** Takes over the alarm and fault of the detector this one replaces (a new config). */
+  adopt(previous: LeakageDetector): void {
+    this.#latch.adopt(previous.#latch);
+    this.#health.adopt(previous.#health);
+    this.#reportedFault = previous.#reportedFault;
+  }
+
   update(leakageMa: number, timeMs: number, driverFault: number = FAULT_NONE): number {
     const events = this.events;
     const s = this.#settings;

@@ -76,6 +76,19 @@ export class OvercurrentDetector implements Detector {
     return this.#clear.active;
   }
 
+  /** The channel's latched fault, 0 while healthy. */
+  get fault(): number {
+    return this.#health.fault;
+  }
+
+  /** Takes over the trip, the accumulator and the fault of the detector this one replaces (a new config). */
+  adopt(previous: OvercurrentDetector): void {
+    this.#clear.adopt(previous.#clear);
+    this.accumulator = previous.accumulator;
+    this.#health.adopt(previous.#health);
+    this.#reportedFault = previous.#reportedFault;
+  }
+
   /** Seconds the curve gives for a constant `currentA`; Infinity at or below pickup. */
   tripTimeS(currentA: number): number {
     const ratio = currentA / this.#settings.pickupA;

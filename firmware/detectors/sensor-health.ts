@@ -51,6 +51,13 @@ export class SensorHealth {
     this.#latch = new HoldLatch(settings.raiseHoldMs, settings.clearHoldMs);
   }
 
+  /** Takes over a latched fault from the health check this one replaces. */
+  adopt(previous: SensorHealth): void {
+    this.fault = previous.fault;
+    this.suspect = previous.fault !== FAULT_NONE;
+    this.#latch.adopt(previous.#latch);
+  }
+
   update(value: number, immediateFault: number, timeMs: number): LatchChange {
     let candidate = immediateFault;
     if (candidate === FAULT_NONE && this.#watchesReadings && value === value) {

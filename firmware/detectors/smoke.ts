@@ -105,6 +105,19 @@ export class SmokeDetector implements Detector {
     return this.#health.fault !== FAULT_NONE ? this.#health.fault : this.#driftFault ? FAULT_DRIFT_LIMIT : FAULT_NONE;
   }
 
+  /**
+   * Takes over the alarm, pre-alarm and fault states of the detector this one replaces (a new
+   * config), so a standing alarm is neither raised twice nor left without its clear.
+   */
+  adopt(previous: SmokeDetector): void {
+    this.#preAlarm.adopt(previous.#preAlarm);
+    this.#alarm.adopt(previous.#alarm);
+    this.#health.adopt(previous.#health);
+    this.#reportedFault = previous.#reportedFault;
+    this.#driftFault = previous.#driftFault;
+    this.#latchesBusy = this.#preAlarm.active || this.#alarm.active;
+  }
+
   update(raw: number, timeMs: number): number {
     const events = this.events;
     const s = this.#settings;

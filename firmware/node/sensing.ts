@@ -1,4 +1,4 @@
-import type { AlarmMessage, NodeHeader } from "../../shared/messages";
+import type { AlarmMessage, NodeHeader, SensorState } from "../../shared/messages";
 import type { SensorCalibration } from "../calibration";
 import { ChargingDetector } from "../detectors/charging";
 import { DigitalAlarmDetector } from "../detectors/digital-alarm";
@@ -74,15 +74,28 @@ export class Sensing {
     this.#options = options;
   }
 
+  /** Why `candidate` would be refused, or null. */
+  problem(candidate: unknown): string | null {
+    const { device, microClock } = this.#options;
+    return sensingConfigProblem(candidate, this.#options.adcResolutionBits ?? 12) ?? this.#hardwareProblem(candidate as SensingConfig, device, microClock);
+  }
+
   /** Starts sampling with `candidate`, or returns why it is refused and keeps the running config. */
   apply(candidate: unknown): string | null {
-    const { device, microClock } = this.#options;
-    const problem = sensingConfigProblem(candidate, this.#options.adcResolutionBits ?? 12) ?? this.#hardwareProblem(candidate as SensingConfig, device, microClock);
+    const problem = this.problem(candidate);
     if (problem) return problem;
-    const learnt = this.#smoke?.baselineRaw;
+    const previous = { smoke: this.#smoke, smokeIc: this.#smokeIc, heat: this.#heat, overcurrent: this.#overcurrent, leakage: this.#leakage, charging: this.#charging };
     this.#stop();
     this.config = candidate as SensingConfig;
-    this.#start(this.config, learnt);
+    this.#start(this.config, previous.smoke?.baselineRaw);
+    // The new detectors take over what the old ones had raised, so a standing alarm is neither
+    // raised again nor left without its clear.
+    if (previous.smoke && this.#smoke) this.#smoke.adopt(previous.smoke);
+    if (previous.smokeIc && this.#smokeIc) this.#smokeIc.adopt(previous.smokeIc);
+    if (previous.heat && this.#heat) this.#heat.adopt(previous.heat);
+    if (previous.overcurrent && this.#overcurrent) this.#overcurrent.adopt(previous.overcurrent);
+    if (previous.leakage && this.#leakage) this.#leakage.adopt(previous.leakage);
+    if (previous.charging && this.#charging) this.#charging.adopt(previous.charging);
     return null;
   }
 
@@ -106,6 +119,17 @@ export class Sensing {
     };
   }
 
+  /** Each sensor's state for the heartbeat: a latched fault, no reading yet, or ok. Allocates. */
+  states(): Record<string, SensorState> {
+    const out: Record<string, SensorState> = {};
+    const state = (fault: number, reading: number): SensorState => (fault !== 0 ? "fault" : reading === reading ? "ok" : "unknown");
+    if (this.#smoke) out.smoke = state(this.#smoke.fault, this.latest.smokeRaw);
+    if (this.#heat) out.heat = state(this.#heat.fault, this.#heat.temperatureC);
+    if (this.#overcurrent) out.current = state(this.#overcurrent.fault, this.latest.currentA);
+    if (this.#leakage) out.leakage = state(this.#leakage.fault, this.latest.leakageMa);
+    return out;
+  }
+
   /** Latest readings by names that carry units, finite ones only (telemetry). Allocates. */
   readings(): Record<string, number> {
     const out: Record<string, number> = {};
@@ -127,10 +151,10 @@ export class Sensing {
     const pin = device.pin;
     if (config.smoke && pin.smoke === undefined) return "smoke: the board has no smoke pin";
     if (config.smoke?.digitalAlarm && pin.smokeAlarm === undefined) return "smoke.digitalAlarm: the board has no smokeAlarm pin";
-    if (config.heat?.source === "ntc" && pin.ntc === undefined) return "heat.source: the board has no ntc pin";
+    if (config.heat?.source === "ntc" && pin.heat === undefined) return "heat.source: the board has no heat (NTC) pin";
     if (config.heat?.source === "tmp117" && !device.I2C) return "heat.source: the board has no I2C bus for the TMP117";
     if (config.electrical) {
-      if (pin.ct === undefined || pin.leakage === undefined) return "electrical: the board has no ct or leakage pin";
+      if (pin.current === undefined || pin.leakage === undefined) return "electrical: the board has no current or leakage pin";
       if (!microClock) return "electrical: the platform has no microsecond clock for sampling bursts";
     }
     return null;
@@ -168,9 +192,9 @@ export class Sensing {
     const heatConfig = config.heat;
     if (heatConfig) {
       const ntc =
-        device.pin.ntc === undefined
+        device.pin.heat === undefined
           ? undefined
-          : this.#own(new NtcThermistor({ io: device.io.Analog, pin: device.pin.ntc, calibration: calibration.ntc, adcFullScaleMv: calibration.adcFullScaleMv }));
+          : this.#own(new NtcThermistor({ io: device.io.Analog, pin: device.pin.heat, calibration: calibration.ntc, adcFullScaleMv: calibration.adcFullScaleMv }));
       const bus = device.I2C?.default;
       const tmp117 = bus ? this.#own(new Tmp117({ io: bus.io, data: bus.data, clock: bus.clock, port: bus.port, address: calibration.tmp117Address })) : undefined;
       const fromNtc = heatConfig.source === "ntc";
@@ -194,7 +218,7 @@ export class Sensing {
         new AcCurrentSampler({
           io: device.io.Analog,
           channels: [
-            { pin: device.pin.ct, calibration: calibration.ct },
+            { pin: device.pin.current, calibration: calibration.ct },
             { pin: device.pin.leakage, calibration: calibration.leakage },
           ],
           clock: microClock!,

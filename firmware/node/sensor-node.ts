@@ -1,10 +1,11 @@
 import { calibrationProblem, type SensorCalibration } from "../calibration";
 import { linkConfigProblem, type LinkConfig } from "../config";
-import { nextBootId } from "../link/boot-counter";
-import { LinkSession } from "../link/session";
-import { Uplink } from "../link/uplink";
+import { clearConfigChanges, loadConfigChanges, saveConfigChanges } from "../link/config-store";
+import { startLink, type Link } from "../link/link";
+import type { Uplink } from "../link/uplink";
+import type { TimerHandle } from "../ports/clock";
 import type { Platform } from "../ports/platform";
-import type { SensingConfig } from "../sensing-config";
+import { withSensingChanges, type SensingConfig } from "../sensing-config";
 import { Sensing, type SensingInspection } from "./sensing";
 
 export interface SensorNodeConfig extends LinkConfig {
@@ -13,61 +14,141 @@ export interface SensorNodeConfig extends LinkConfig {
 
 export interface SensorNode {
   readonly uplink: Uplink;
+  readonly link: Link;
   readonly sensing: Sensing;
-  /** Takes a new sensing config, or returns why it is refused (the running one stays). */
+  readonly config: SensorNodeConfig;
+  readonly samples: number;
+  /** Takes a whole new sensing config, or returns why it is refused (the running one stays). */
   applySensing(candidate: unknown): string | null;
   inspect(): SensingInspection;
   stop(): void;
 }
 
+const DEFAULT_HEALTH_INTERVAL_MS = 60_000;
+const DEFAULT_OUTBOX_SLOTS = 32;
+
 /**
  * A sensor node: smoke, heat and electrical sensing on one board, each group on its own timer,
- * every decision sent as an alarm through the uplink (QoS 1, queued until acknowledged), and the
- * latest readings as telemetry. sensor → driver → detector → uplink, nothing reaching back.
+ * every decision sent as an alarm through the link's persistent outbox, the latest readings as
+ * telemetry, each sensor's state in the heartbeat. sensor → driver → detector → uplink, nothing
+ * reaching back. A `config` command changes sensing settings by dotted name
+ * (`electrical.leakage.thresholdMa`); the changes are checked like the boot config, applied at
+ * once and kept in flash.
  */
-export function startSensorNode(platform: Platform, config: SensorNodeConfig, calibration: SensorCalibration, random: () => number): SensorNode {
-  const linkProblem = linkConfigProblem(config);
+export function startSensorNode(platform: Platform, bootConfig: SensorNodeConfig, calibration: SensorCalibration, random: () => number): SensorNode {
+  const linkProblem = linkConfigProblem(bootConfig);
   if (linkProblem) throw new Error(`config refused: ${linkProblem}`);
   const boardProblem = calibrationProblem(calibration, 12);
   if (boardProblem) throw new Error(`board calibration refused: ${boardProblem}`);
-  const { clock, timers, device, microClock, mqtt, storage, log } = platform;
+  const { clock, timers, device, microClock, storage } = platform;
 
-  const bootId = nextBootId(storage);
-  const uplink = new Uplink({ nodeId: config.nodeId, bootId, mqtt, clock });
-  const session = new LinkSession({
-    mqtt,
-    uplink,
+  const sensing = new Sensing({
+    clock,
     timers,
-    log,
-    random,
-    firmwareVersion: config.firmwareVersion,
-    credentials: { username: config.mqtt.username, password: config.mqtt.password },
-    keepAliveMs: config.mqtt.keepAliveMs,
+    device,
+    microClock,
+    storage,
+    log: (level, message) => link.log(level, message),
+    calibration,
+    send: (alarm) => {
+      if (!uplink.alarm(alarm)) link.log("error", `outbox full of unsent alarms: a ${alarm.kind} alarm was dropped`);
+    },
   });
+  const bootProblem = sensing.problem(bootConfig.sensing);
+  if (bootProblem) throw new Error(`config refused: sensing ${bootProblem}`);
 
-  const sensing = new Sensing({ clock, timers, device, microClock, storage, log, calibration, send: (alarm) => uplink.alarm(alarm) });
-  const refused = sensing.apply(config.sensing);
-  if (refused) throw new Error(`config refused: sensing ${refused}`);
+  let config = bootConfig;
+  let storedChanges = loadConfigChanges(storage) ?? {};
+  let storedRefusal: string | undefined;
+  if (Object.keys(storedChanges).length > 0) {
+    const changed = withChanges(bootConfig, storedChanges);
+    if (typeof changed === "string") {
+      storedRefusal = changed;
+      storedChanges = {};
+      clearConfigChanges(storage);
+    } else {
+      config = changed;
+    }
+  }
 
-  const telemetryTimer =
-    config.telemetryIntervalMs > 0 ? timers.repeat(() => uplink.telemetry({ readings: sensing.readings() }), config.telemetryIntervalMs) : undefined;
+  const link = startLink({
+    platform,
+    nodeId: config.nodeId,
+    kind: "sensor",
+    firmwareVersion: config.firmwareVersion,
+    mqtt: config.mqtt,
+    healthIntervalMs: config.healthIntervalMs ?? DEFAULT_HEALTH_INTERVAL_MS,
+    outboxSlots: config.outboxSlots ?? DEFAULT_OUTBOX_SLOTS,
+    random,
+    sensors: () => sensing.states(),
+    handlers: { config: applyChanges },
+  });
+  const { uplink, log } = link;
+  if (storedRefusal) log("error", `stored config changes refused and cleared: ${storedRefusal}`);
+  sensing.apply(config.sensing);
 
-  session.start();
-  log("info", `sensor node ${config.nodeId} started, boot ${bootId}`);
+  let telemetryTimer: TimerHandle | undefined;
+  function startTelemetry(): void {
+    timers.clear(telemetryTimer);
+    telemetryTimer = config.telemetryIntervalMs > 0 ? timers.repeat(() => uplink.telemetry({ readings: sensing.readings() }), config.telemetryIntervalMs) : undefined;
+  }
+
+  function applyChanges(changes: Record<string, number>): string | null {
+    const changed = withChanges(config, changes);
+    if (typeof changed === "string") return changed;
+    const refused = sensing.apply(changed.sensing);
+    if (refused) return refused;
+    const previous = config;
+    config = changed;
+    if (changed.telemetryIntervalMs !== previous.telemetryIntervalMs) startTelemetry();
+    if (changed.healthIntervalMs !== previous.healthIntervalMs) link.health.setInterval(changed.healthIntervalMs ?? DEFAULT_HEALTH_INTERVAL_MS);
+    storedChanges = { ...storedChanges, ...changes };
+    saveConfigChanges(storage, storedChanges);
+    uplink.event("config-applied", changes);
+    return null;
+  }
+
+  startTelemetry();
+  log("info", `sensor node ${config.nodeId} started, boot ${link.bootId}`);
 
   return {
     uplink,
+    link,
     sensing,
+    get config() {
+      return config;
+    },
+    get samples() {
+      return sensing.samples;
+    },
     applySensing(candidate: unknown): string | null {
       const problem = sensing.apply(candidate);
-      log(problem ? "warn" : "info", problem ? `sensing config refused: ${problem}` : "sensing config applied");
+      if (problem) log("warn", `sensing config refused: ${problem}`);
+      else config = { ...config, sensing: candidate as SensingConfig };
       return problem;
     },
     inspect: () => sensing.inspect(),
     stop() {
       timers.clear(telemetryTimer);
       sensing.close();
-      session.close();
+      link.stop();
     },
   };
+}
+
+/** Link settings a config command may change besides the sensing ones. */
+const LINK_CHANGEABLE = ["telemetryIntervalMs", "healthIntervalMs"] as const;
+
+/** The config with `changes` applied (link settings and dotted sensing settings), or why not. All or nothing. */
+function withChanges(config: SensorNodeConfig, changes: Record<string, number>): SensorNodeConfig | string {
+  const sensingChanges: Record<string, number> = {};
+  const next: SensorNodeConfig = { ...config };
+  for (const key of Object.keys(changes)) {
+    if ((LINK_CHANGEABLE as readonly string[]).includes(key)) (next as unknown as Record<string, number>)[key] = changes[key];
+    else sensingChanges[key] = changes[key];
+  }
+  const sensing = withSensingChanges(config.sensing, sensingChanges);
+  if (typeof sensing === "string") return sensing;
+  next.sensing = sensing;
+  return linkConfigProblem(next) ?? next;
 }

@@ -3,6 +3,7 @@ import type { Device } from "./io";
 import type { Log } from "./log";
 import type { MqttSession } from "./mqtt";
 import type { KeyValueStore } from "./storage";
+import type { SystemInfo } from "./system";
 
 /** Everything the node's logic is handed. Only `platform/esp32` and `platform/sim` build one. */
 export interface Platform {
@@ -13,5 +14,6 @@ export interface Platform {
   device: Device;
   mqtt: MqttSession;
   storage: KeyValueStore;
+  system: SystemInfo;
   log: Log;
 }

@@ -1,9 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { NtcCalibration } from "../../firmware/calibration";
 import { esp32DevkitC } from "../../hardware/boards";
+import { sensorCalibration } from "../../hardware/calibration";
 import { XsScenario } from "../support/xs";
 
-const sensors = esp32DevkitC.sensors;
+const sensors = sensorCalibration(esp32DevkitC);
 const FAULT = { none: 0, open: 1, short: 2, outOfRange: 5, noResponse: 6 };
 
 /** ADC counts the board's NTC divider gives at `celsius` (B-parameter model), the inverse of the driver. */
@@ -29,7 +30,7 @@ describe("drivers on the simulated ECMA-419 provider (in XS)", () => {
         op: "rms",
         calibration: sensors.ct,
         waveform: {
-          offsetCounts: options.offset ?? 2048,
+          offsetCounts: options.offset ?? sensors.ct.biasCounts,
           amplitudeCounts: peak,
           hz: options.mainsHz ?? 50,
           thirdHarmonicCounts: peak * (options.thirdShare ?? 0),

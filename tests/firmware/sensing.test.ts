@@ -1,14 +1,16 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { defaultSensingConfig, type SensingConfig } from "../../firmware/sensing-config";
 import { esp32DevkitC } from "../../hardware/boards";
+import { sensorCalibration } from "../../hardware/calibration";
 import { XsScenario } from "../support/xs";
 
 const board = esp32DevkitC;
-const ct = board.sensors.ct;
-const leak = board.sensors.leakage;
+const calibration = sensorCalibration(board);
+const ct = calibration.ct;
+const leak = calibration.leakage;
 /** A mains current as the clamp's ADC pin sees it. */
 const current = (amps: number, unitsPerCount = ct.unitsPerCount) => ({
-  offsetCounts: 2048,
+  offsetCounts: ct.biasCounts,
   amplitudeCounts: (amps / unitsPerCount) * Math.SQRT2,
   hz: 50,
   noiseCounts: 2,
@@ -32,10 +34,10 @@ describe("sensing: drivers, detectors and timers together (in XS)", () => {
     const config: SensingConfig = defaultSensingConfig();
     config.smoke!.digitalAlarm = true;
     // Timers start at boot, but nothing samples until the clock moves.
-    expect(await call({ op: "boot", pins: board.pins, calibration: board.sensors, config })).toEqual({ refused: null });
+    expect(await call({ op: "boot", pins: board.pins, calibration, config })).toEqual({ refused: null });
     await call({ op: "waveform", pin: "smoke", waveform: steady(300, 3) });
     await call({ op: "ntc", celsius: 24 });
-    await call({ op: "waveform", pin: "ct", waveform: current(8) });
+    await call({ op: "waveform", pin: "current", waveform: current(8) });
     await call({ op: "waveform", pin: "leakage", waveform: current(5, leak.unitsPerCount) });
     await call({ op: "i2c", address: 0x48, registers: { 0x0f: 0x0117, 0x00: Math.round(23.8 / 0.0078125) } });
   });

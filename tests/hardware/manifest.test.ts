@@ -4,6 +4,7 @@ import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { calibrationProblem } from "../../firmware/calibration";
 import { esp32DevkitC, esp32S3DevkitC1 } from "../../hardware/boards";
+import { manifestPlatformConfig, wiringDocuments, withBoardConfigs } from "../../hardware/generate";
 
 const root = fileURLToPath(new URL("../..", import.meta.url));
 const manifest = JSON.parse(readFileSync(join(root, "manifest.json"), "utf8")) as {
@@ -23,9 +24,16 @@ describe("manifest.json", () => {
     ["esp32", esp32DevkitC],
     ["esp32/esp32s3", esp32S3DevkitC1],
   ])("gives %s the pins and sensor coefficients of its board definition", (platform, board) => {
-    expect(manifest.platforms[platform].config).toEqual({ board: board.id, pins: board.pins, sensors: board.sensors });
+    expect(manifest.platforms[platform].config).toEqual(manifestPlatformConfig(board));
     expect(board.platform).toBe(platform);
-    expect(calibrationProblem(board.sensors, board.adcResolutionBits)).toBeNull();
+    expect(calibrationProblem(manifestPlatformConfig(board).sensors, board.adcResolutionBits)).toBeNull();
+  });
+
+  it("is what `npm run hardware` generates from the board definitions, and so are the wiring documents", () => {
+    expect(manifest).toEqual(withBoardConfigs(manifest));
+    for (const [path, text] of Object.entries(wiringDocuments())) {
+      expect(readFileSync(join(root, path), "utf8"), `${path} is out of date: run \`npm run hardware\``).toBe(text);
+    }
   });
 
   it("lists every device-side firmware module (mcconfig's wildcards do not recurse)", () => {

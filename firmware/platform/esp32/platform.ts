@@ -1,6 +1,7 @@
 import type { AnalogConstructor, DigitalConstructor, I2cConstructor } from "../../ports/io";
 import type { Platform } from "../../ports/platform";
 import { Ecma419Mqtt } from "./ecma419-mqtt";
+import { Esp32System } from "./esp32-system";
 import type { MqttProvider } from "./ecma419-mqtt-client";
 import { Esp32MicroClock } from "./micro-clock";
 import { moddableTimers } from "./moddable-timers";
@@ -9,8 +10,9 @@ import { TicksClock } from "./ticks-clock";
 
 /**
  * The ESP32 platform: Moddable's ECMA-419 IO classes from the built-in `device` provider, the
- * board's pins from `mc/config`, timers, NVS and the ECMA-419 MQTT client. The I2C bus is the
- * board's `i2cData`/`i2cClock` pins, so it comes from the board definition like every other pin.
+ * board's pins from `mc/config`, timers, NVS, the ECMA-419 MQTT client, what the heartbeat
+ * reports about the chip, and a microsecond clock for sampling bursts. The I2C bus is the board's
+ * `i2cSda`/`i2cScl` pins, so it comes from the board definition like every other pin.
  */
 export function esp32Platform(options: { pins: Record<string, number>; mqttHost: string; mqttPort: number }): Platform {
   // The SDK's mqttclient config module adds `network.mqtt` to the frozen `device` at preload.
@@ -20,18 +22,19 @@ export function esp32Platform(options: { pins: Record<string, number>; mqttHost:
   // types Digital's modes as unknown, where SDK 8.2's own typings say number, and has I2C `read`
   // return an ArrayBuffer where, given a buffer, it fills that buffer.
   const I2C = device.io.I2C as unknown as I2cConstructor;
-  const { i2cData, i2cClock } = options.pins;
+  const { i2cSda, i2cScl } = options.pins;
   return {
     clock: new TicksClock(),
     timers: moddableTimers,
     microClock: new Esp32MicroClock(),
     device: {
       io: { Analog: device.io.Analog as unknown as AnalogConstructor, Digital: device.io.Digital as unknown as DigitalConstructor, I2C },
-      I2C: i2cData !== undefined && i2cClock !== undefined ? { default: { io: I2C, data: i2cData, clock: i2cClock } } : undefined,
+      I2C: i2cSda !== undefined && i2cScl !== undefined ? { default: { io: I2C, data: i2cSda, clock: i2cScl } } : undefined,
       pin: options.pins,
     },
     mqtt: new Ecma419Mqtt(provider, options.mqttHost, options.mqttPort),
     storage: new PreferenceStore(),
+    system: new Esp32System(),
     log: (level, message) => trace(`${level}: ${message}\n`),
   };
 }

@@ -1,14 +1,26 @@
+import type { ClaimRefusal } from "../../../shared/claim";
+import type { NodeKind } from "../../../shared/node-kinds";
 import type { SensorCalibration } from "../../calibration";
 import type { NodeConfig } from "../../config";
 import type { SensingInspection } from "../../node/sensing";
 import type { SensorNodeConfig } from "../../node/sensor-node";
+import type { ClaimState } from "../../provisioning/claim";
 import type { LogLevel } from "../../ports/log";
 import type { MqttConnectOptions } from "../../ports/mqtt";
 import type { WaveformSpec } from "./sim-io";
 
 /** Requests from the host harness into the simulated node (through `handleCommand`). */
 export type HostToNode =
-  | { op: "boot"; kind: "smoke"; config: NodeConfig; seed: number; pins: Record<string, number>; adcResolutionBits: number }
+  | {
+      op: "boot";
+      kind: "smoke";
+      config: NodeConfig;
+      seed: number;
+      pins: Record<string, number>;
+      adcResolutionBits: number;
+      /** A blank node: it claims its identity with these before it starts (config.nodeId is then unused). */
+      claim?: SimClaim;
+    }
   | {
       op: "boot";
       kind: "sensor";
@@ -17,6 +29,7 @@ export type HostToNode =
       seed: number;
       pins: Record<string, number>;
       adcResolutionBits: number;
+      claim?: SimClaim;
     }
   | { op: "advance"; ms: number }
   /** Levels by pin name (`smoke`), mapped to GPIOs through the board's pin map. */
@@ -34,12 +47,35 @@ export type HostToNode =
   | { op: "inspect" }
   | { op: "stop" };
 
+/** What a blank simulated node is built with, as `mcconfig … claim_batch=… claim_secret=…` builds a board. */
+export interface SimClaim {
+  batch: string;
+  secret: string;
+  serial: string;
+  board: string;
+  kind: NodeKind;
+}
+
 export interface NodeInspection {
   now: number;
+  /** The id the node runs under: its claimed id, or its build-time one; null while it claims. */
+  nodeId: string | null;
+  /** Provisioning progress of a node booted blank; null for one with a build-time id. */
+  claim: { state: ClaimState; lastRefusal: ClaimRefusal | null } | null;
   samples: number;
   queued: number;
   connected: boolean;
   alarmActive: boolean;
+  bootId: number;
+  /** The seq the node's next message will carry. */
+  nextSeq: number;
+  outbox: { depth: number; alarms: number; capacity: number; inFlight: number; dropped: { telemetry: number; event: number; alarm: number } };
+  /** Entries the outbox restored from flash at this boot. */
+  restored: number;
+  connectAttempts: number;
+  healthSent: number;
+  healthIntervalMs: number;
+  telemetryIntervalMs: number;
   /** Sensor nodes only. */
   sensing?: SensingInspection;
 }
@@ -53,6 +89,10 @@ export type NodeToHost =
   | { op: "mqtt.close" }
   | { op: "storage.get"; key: string }
   | { op: "storage.set"; key: string; value: string }
-  | { op: "storage.delete"; key: string };
+  | { op: "storage.delete"; key: string }
+  | { op: "system.info" }
+  | { op: "system.restart" }
+  /** Random bytes from the host's CSPRNG, as hex. */
+  | { op: "entropy"; byteLength: number };
 
 export type HostReply = { ok: true; value?: unknown } | { ok: false; error: string };

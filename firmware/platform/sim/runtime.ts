@@ -2,17 +2,22 @@
 import { startSensorNode, type SensorNode } from "../../node/sensor-node";
 import { startSmokeNode, type SmokeNode } from "../../node/smoke-node";
 import type { Platform } from "../../ports/platform";
+import { withIdentity } from "../../provisioning/identity";
+import { bootProvisioned, type ProvisionedNode } from "../../provisioning/provisioned-boot";
 import { callHost } from "./host-call";
+import { simEntropy } from "./sim-entropy";
 import type { HostToNode, NodeInspection } from "./protocol";
 import { simDevice, SimI2cBus, SimPins } from "./sim-io";
 import { SimMicroClock } from "./sim-micro-clock";
 import { SimMqtt } from "./sim-mqtt";
 import { SimStorage } from "./sim-storage";
+import { SimSystem } from "./sim-system";
 import { VirtualClock } from "./virtual-clock";
 
 /**
  * Entry of a simulated node inside xsnap-worker. The host drives it through `handleCommand`:
- * boot, move the virtual clock, set pin levels, deliver MQTT events, inspect.
+ * boot, move the virtual clock, set pin levels and waveforms, attach I2C targets, deliver MQTT
+ * events, inspect.
  */
 
 // Firmware time comes from the injected clock only: make the host's wall clock unreachable,
@@ -30,12 +35,13 @@ const microClock = new SimMicroClock(clock);
 const pins = new SimPins();
 const bus = new SimI2cBus();
 const mqtt = new SimMqtt();
-let smokeNode: SmokeNode | undefined;
-let sensorNode: SensorNode | undefined;
+/** The running node program: the walking skeleton's smoke node or a sensor node. */
+let node: { kind: "smoke"; node: SmokeNode } | { kind: "sensor"; node: SensorNode } | undefined;
+let provisioned: ProvisionedNode | undefined;
 let pinMap: Record<string, number> = {};
 
 function boot(request: Extract<HostToNode, { op: "boot" }>): void {
-  if (smokeNode || sensorNode) throw new Error("node already booted");
+  if (node || provisioned) throw new Error("node already booted");
   pinMap = request.pins;
   const platform: Platform = {
     clock,
@@ -44,21 +50,74 @@ function boot(request: Extract<HostToNode, { op: "boot" }>): void {
     device: simDevice(pins, pinMap, request.adcResolutionBits, { microClock, bus }),
     mqtt,
     storage: new SimStorage(),
+    system: new SimSystem(),
     log: (level, message) => callHost({ op: "log", level, message }),
   };
-  if (request.kind === "sensor") sensorNode = startSensorNode(platform, request.config, request.calibration, seededRandom(request.seed));
-  else smokeNode = startSmokeNode(platform, request.config, seededRandom(request.seed));
+  const random = seededRandom(request.seed);
+  const start = (identity?: Parameters<typeof withIdentity>[1]): { stop(): void } => {
+    if (request.kind === "sensor") {
+      const started = startSensorNode(platform, identity ? withIdentity(request.config, identity) : request.config, request.calibration, random);
+      node = { kind: "sensor", node: started };
+      return started;
+    }
+    const started = startSmokeNode(platform, identity ? withIdentity(request.config, identity) : request.config, random);
+    node = { kind: "smoke", node: started };
+    return started;
+  };
+  const claim = request.claim;
+  if (!claim) {
+    start();
+    return;
+  }
+  provisioned = bootProvisioned({
+    platform,
+    entropy: simEntropy,
+    random,
+    settings: { ...claim, firmwareVersion: request.config.firmwareVersion, keepAliveMs: request.config.mqtt.keepAliveMs },
+    resetPin: pinMap.factoryReset,
+    start: (identity) => {
+      const started = start(identity);
+      const running = node;
+      return {
+        stop() {
+          started.stop();
+          if (node === running) node = undefined;
+        },
+      };
+    },
+  });
 }
 
 function inspect(): NodeInspection {
-  const uplink = smokeNode?.uplink ?? sensorNode?.uplink;
-  const sensing = sensorNode?.inspect();
+  const claim = provisioned ? { state: provisioned.claimState, lastRefusal: provisioned.lastRefusal } : null;
+  if (!node) {
+    // A blank node still claiming its identity: nothing runs yet but the claim.
+    if (!provisioned) throw new Error("node not booted");
+    const empty = { depth: 0, alarms: 0, capacity: 0, inFlight: 0, dropped: { telemetry: 0, event: 0, alarm: 0 } };
+    return {
+      now: clock.now(), nodeId: null, claim, samples: 0, queued: 0, connected: false, alarmActive: false, bootId: 0, nextSeq: 0,
+      outbox: empty, restored: 0, connectAttempts: 0, healthSent: 0, healthIntervalMs: 0, telemetryIntervalMs: 0,
+    };
+  }
+  const { uplink, link, samples, config } = node.node;
+  const sensing = node.kind === "sensor" ? node.node.inspect() : undefined;
+  const outbox = uplink.outbox;
   return {
     now: clock.now(),
-    samples: smokeNode?.samples ?? sensing?.samples ?? 0,
-    queued: uplink?.queued ?? 0,
-    connected: uplink?.connected ?? false,
-    alarmActive: smokeNode?.detector.active ?? (!!sensing?.smoke?.alarm || !!sensing?.heat?.alarm),
+    nodeId: uplink.nodeId,
+    claim,
+    samples,
+    queued: uplink.queued,
+    connected: uplink.connected,
+    alarmActive: node.kind === "smoke" ? node.node.detector.active : !!sensing?.smoke?.alarm || !!sensing?.heat?.alarm,
+    bootId: link.bootId,
+    nextSeq: uplink.nextSeq,
+    outbox: { depth: outbox.depth, alarms: outbox.alarms, capacity: outbox.capacity, inFlight: outbox.inFlight, dropped: { ...outbox.dropped } },
+    restored: link.restored,
+    connectAttempts: link.session.attempts,
+    healthSent: link.health.sent,
+    healthIntervalMs: link.health.intervalMs,
+    telemetryIntervalMs: config.telemetryIntervalMs,
     sensing,
   };
 }
@@ -87,8 +146,8 @@ function dispatch(request: HostToNode): unknown {
       else bus.detach(request.address);
       return undefined;
     case "sensing":
-      if (!sensorNode) throw new Error("only a sensor node takes a sensing config");
-      return sensorNode.applySensing(request.config);
+      if (node?.kind !== "sensor") throw new Error("only a sensor node takes a sensing config");
+      return node.node.applySensing(request.config);
     case "mqtt":
       if (request.event === "connected") mqtt.onConnected();
       else if (request.event === "published") mqtt.onPublished(request.packetId);
@@ -98,9 +157,10 @@ function dispatch(request: HostToNode): unknown {
     case "inspect":
       return inspect();
     case "stop":
-      smokeNode?.stop();
-      sensorNode?.stop();
-      smokeNode = sensorNode = undefined;
+      if (provisioned) provisioned.stop();
+      else node?.node.stop();
+      node = undefined;
+      provisioned = undefined;
       return undefined;
   }
 }

@@ -119,12 +119,14 @@ export function simDevice(
     static readonly InputPullUp = 1;
     static readonly Output = 8;
     #pin: PinSpecifier;
+    #pulledUp: boolean;
     constructor(options: { pin: PinSpecifier; mode: number }) {
       this.#pin = options.pin;
-      // An unconnected input with its pull-up on reads high.
-      if (options.mode === SimDigital.InputPullUp && !pins.values.has(options.pin)) pins.set(options.pin, 1);
+      this.#pulledUp = options.mode === SimDigital.InputPullUp;
     }
     read(): number {
+      // A pin nothing drives reads as its pull leaves it: high with a pull-up, as on the chip.
+      if (!pins.values.has(this.#pin)) return this.#pulledUp ? 1 : 0;
       return pins.get(this.#pin) ? 1 : 0;
     }
     write(value: 0 | 1): void {
@@ -160,11 +162,11 @@ export function simDevice(
     }
   }
 
-  const i2cData = pinMap.i2cData;
-  const i2cClock = pinMap.i2cClock;
+  const i2cSda = pinMap.i2cSda;
+  const i2cScl = pinMap.i2cScl;
   return {
     io: { Analog: SimAnalog, Digital: SimDigital, I2C: SimI2C },
-    I2C: i2cData !== undefined && i2cClock !== undefined ? { default: { io: SimI2C, data: i2cData, clock: i2cClock } } : undefined,
+    I2C: i2cSda !== undefined && i2cScl !== undefined ? { default: { io: SimI2C, data: i2cSda, clock: i2cScl } } : undefined,
     pin: pinMap,
   };
 }

@@ -8,7 +8,7 @@ import { VirtualClock } from "../../../firmware/platform/sim/virtual-clock";
 import { serveScenario } from "./scenario";
 
 /** The drivers on the simulated device provider, inside XS: waveforms on ADC pins, registers on the I2C bus. */
-const PINS = { ct: 36, leakage: 39, ntc: 35 };
+const PINS = { current: 36, leakage: 39, heat: 35 };
 
 type Request =
   | {
@@ -31,15 +31,15 @@ serveScenario((request: Request) => {
   const microClock = new SimMicroClock(clock);
   const pins = new SimPins();
   const bus = new SimI2cBus();
-  const device = simDevice(pins, { ...PINS, i2cData: 21, i2cClock: 22 }, 12, { microClock, bus });
+  const device = simDevice(pins, { ...PINS, i2cSda: 21, i2cScl: 22 }, 12, { microClock, bus });
   switch (request.op) {
     case "rms": {
-      pins.setWaveform(PINS.ct, request.waveform);
+      pins.setWaveform(PINS.current, request.waveform);
       pins.setWaveform(PINS.leakage, request.leakageWaveform ?? { offsetCounts: 2048, amplitudeCounts: 0, hz: 50 });
       const sampler = new AcCurrentSampler({
         io: device.io.Analog,
         channels: [
-          { pin: PINS.ct, calibration: request.calibration },
+          { pin: PINS.current, calibration: request.calibration },
           { pin: PINS.leakage, calibration: request.calibration },
         ],
         clock: microClock,
@@ -63,9 +63,9 @@ serveScenario((request: Request) => {
       return { readings, elapsedUs: microClock.microseconds() };
     }
     case "ntc": {
-      const ntc = new NtcThermistor({ io: device.io.Analog, pin: PINS.ntc, calibration: request.calibration, adcFullScaleMv: request.adcFullScaleMv });
+      const ntc = new NtcThermistor({ io: device.io.Analog, pin: PINS.heat, calibration: request.calibration, adcFullScaleMv: request.adcFullScaleMv });
       return request.counts.map((counts) => {
-        pins.set(PINS.ntc, counts);
+        pins.set(PINS.heat, counts);
         const c = ntc.sample();
         return { temperatureC: Number.isFinite(c) ? c : null, fault: ntc.fault };
       });

@@ -79,7 +79,7 @@ serveScenario((request: Request) => {
       pins.setWaveform(pinMap[request.pin], request.waveform);
       return {};
     case "ntc":
-      pins.setWaveform(pinMap.ntc, { offsetCounts: ntcCounts(request.celsius), amplitudeCounts: 0, hz: 0, noiseCounts: request.noiseCounts ?? 2, seed: 3 });
+      pins.setWaveform(pinMap.heat, { offsetCounts: ntcCounts(request.celsius), amplitudeCounts: 0, hz: 0, noiseCounts: request.noiseCounts ?? 2, seed: 3 });
       return {};
     case "i2c":
       if (request.registers) bus.attach(request.address, request.registers);
@@ -89,7 +89,7 @@ serveScenario((request: Request) => {
       // The air temperature follows the trace; the NTC pin follows the air, one step per second.
       const trace = new Trace(request.trace);
       for (let s = 0; s < request.seconds; s++) {
-        pins.set(pinMap.ntc, ntcCounts(trace.next()));
+        pins.set(pinMap.heat, ntcCounts(trace.next()));
         clock.advance(1000);
       }
       return { now: clock.now() };

@@ -1,14 +1,18 @@
-import mqtt, { type MqttClient } from "mqtt";
+import { randomBytes } from "node:crypto";
 import { esp32DevkitC, type BoardDefinition } from "../../../../hardware/boards";
+import { sensorCalibration } from "../../../../hardware/calibration";
 import type { NodeConfig } from "../../../config";
 import type { SensorNodeConfig } from "../../../node/sensor-node";
-import type { HostReply, HostToNode, NodeInspection, NodeToHost } from "../protocol";
+import type { HostReply, HostToNode, NodeInspection, NodeToHost, SimClaim } from "../protocol";
 import type { WaveformSpec } from "../sim-io";
 import { bundleForXs, firmwarePath } from "./bundle";
+import { MqttBridge } from "./mqtt-bridge";
 import { SimFlash } from "./sim-flash";
 import { XsWorker, type XsMeter } from "./xs-worker";
 
 interface CommonOptions {
+  /** Boot blank, with only a batch's claim credential (board defaults to the simulated board's id). */
+  claim?: Omit<SimClaim, "board"> & { board?: string };
   /** The simulated board; its pin map reaches the firmware as mc/config does on a device. */
   board?: BoardDefinition;
   /** MQTT URL the host bridges the node's session to, e.g. mqtt://127.0.0.1:1883. */
@@ -17,12 +21,25 @@ interface CommonOptions {
   protocolVersion?: 4 | 5;
   flash?: SimFlash;
   seed?: number;
+  /** Why this boot happened, as the chip would say (`power-on`, `panic`, …). Default `power-on`. */
+  resetReason?: string;
+  /**
+   * Free heap of the simulated chip before the firmware's own objects: the heartbeat reports this
+   * minus what XS holds beyond the engine and the loaded code. Default 160 KB.
+   */
+  heapBytes?: number;
   onLog?: (level: string, message: string) => void;
   /** Called when the node hands a message to MQTT, with the host's clock, for latency measurements. */
   onPublish?: (topic: string, payload: string, atMs: number) => void;
+  /** Called at each connection attempt the firmware makes, with the host's clock. */
+  onConnectAttempt?: (atMs: number) => void;
 }
 
-/** A smoke node (the walking skeleton's), or a sensor node: smoke, heat and electrical sensing. */
+/**
+ * A smoke node (the walking skeleton's) or a sensor node (smoke, heat and electrical sensing).
+ * The config holds the node's settings; with `claim`, its nodeId and MQTT credentials come from
+ * the claim instead.
+ */
 export type SimNodeOptions = CommonOptions & ({ kind?: "smoke"; config: NodeConfig } | { kind: "sensor"; config: SensorNodeConfig });
 
 export interface StepResult<T> {
@@ -30,40 +47,59 @@ export interface StepResult<T> {
   meter: XsMeter;
 }
 
+/** One XS slot on the ESP32's 32-bit build (xsnap-worker's 64-bit slots are twice that). */
+const SLOT_BYTES = 16;
+
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
 
 /**
  * A simulated node: its firmware runs in a real XS machine (xsnap-worker), its pins are set by
  * the caller, its clock moves when the caller says, and its MQTT session is bridged to a real
- * broker. Every step returns XS's meter.
+ * broker. Its flash lives here, in the host, so it outlives the XS machine: `kill()` is a power
+ * cut, and a node booted again on the same flash finds its outbox as it was. When the firmware
+ * restarts itself (a reboot command), the host ends the XS machine and boots a new one.
+ * Every step returns XS's meter.
  */
 export class SimNode {
   readonly nodeId: string;
   readonly flash: SimFlash;
-  readonly worker: XsWorker;
   #options: SimNodeOptions;
-  #client: MqttClient | undefined;
+  #worker: XsWorker;
+  #bridge: MqttBridge;
   #realtime: NodeJS.Timeout | undefined;
+  #pins: Record<string, number> = {};
+  #waveforms = new Map<string, WaveformSpec>();
+  #i2c = new Map<number, Record<number, number>>();
+  #resetReason: string;
+  #lastMeter: XsMeter | undefined;
+  /** Live slots once the firmware's code is loaded: the engine and the code, in flash on a device. */
+  #baseSlots = 0;
+  #rssiDbm = -62;
+  #restartRequested = false;
+  #restarting: Promise<void> | undefined;
+  #boots = 0;
 
   private constructor(options: SimNodeOptions) {
     this.#options = options;
-    this.nodeId = options.config.nodeId;
+    // A claimed node's id is its serial, so the name holds before and after the claim.
+    this.nodeId = options.claim?.serial ?? options.config.nodeId;
     this.flash = options.flash ?? new SimFlash();
-    this.worker = new XsWorker({ name: this.nodeId, onIssue: (request) => this.#onIssue(request) });
+    this.#resetReason = options.resetReason ?? "power-on";
+    this.#bridge = new MqttBridge({
+      brokerUrl: options.brokerUrl,
+      protocolVersion: options.protocolVersion,
+      onPublish: options.onPublish,
+      onAttempt: options.onConnectAttempt,
+      notify: (event) => this.#notify({ op: "mqtt", ...event }),
+    });
+    this.#worker = this.#newWorker();
   }
 
   static async boot(options: SimNodeOptions): Promise<SimNode> {
     const node = new SimNode(options);
     try {
-      await node.worker.evaluate(await bundleForXs(firmwarePath("platform/sim/runtime.ts")));
-      const board = options.board ?? esp32DevkitC;
-      const common = { seed: options.seed ?? 1, pins: board.pins, adcResolutionBits: board.adcResolutionBits };
-      await node.#send(
-        options.kind === "sensor"
-          ? { op: "boot", kind: "sensor", config: options.config, calibration: board.sensors, ...common }
-          : { op: "boot", kind: "smoke", config: options.config, ...common },
-      );
+      await node.#bootFirmware();
     } catch (error) {
       node.kill();
       throw error;
@@ -71,17 +107,35 @@ export class SimNode {
     return node;
   }
 
+  get worker(): XsWorker {
+    return this.#worker;
+  }
+
+  /** Times the firmware has booted in this SimNode (1 after `boot`, +1 per restart). */
+  get boots(): number {
+    return this.#boots;
+  }
+
+  get networkUp(): boolean {
+    return this.#bridge.networkUp;
+  }
+
   setPins(values: Record<string, number>): Promise<StepResult<unknown>> {
+    Object.assign(this.#pins, values);
     return this.#send({ op: "pins", values });
   }
 
   /** A synthesized waveform on a named pin (a CT clamp's or residual-current transformer's output); null for a plain level again. */
   setWaveform(pin: string, waveform: WaveformSpec | null): Promise<StepResult<unknown>> {
+    if (waveform) this.#waveforms.set(pin, waveform);
+    else this.#waveforms.delete(pin);
     return this.#send({ op: "waveform", pin, waveform });
   }
 
   /** Attaches an I2C target with these 16-bit registers, or with null removes it. */
   setI2c(address: number, registers: Record<number, number> | null): Promise<StepResult<unknown>> {
+    if (registers) this.#i2c.set(address, { ...(this.#i2c.get(address) ?? {}), ...registers });
+    else this.#i2c.delete(address);
     return this.#send({ op: "i2c", address, registers });
   }
 
@@ -99,6 +153,15 @@ export class SimNode {
     return (await this.#send({ op: "inspect" })).value as NodeInspection;
   }
 
+  /** Wi-Fi lost (the connection dies without a goodbye, attempts fail) or back. */
+  setNetwork(up: boolean): void {
+    this.#bridge.setNetwork(up);
+  }
+
+  setRssi(dbm: number): void {
+    this.#rssiDbm = dbm;
+  }
+
   /** Lets the virtual clock follow the host's clock, for a live simulated site. */
   runRealtime(tickMs = 100): void {
     let last = performance.now();
@@ -114,31 +177,84 @@ export class SimNode {
     clearInterval(this.#realtime);
   }
 
+  /** Resolves once a restart the firmware asked for has completed. */
+  async settled(): Promise<void> {
+    while (this.#restarting) await this.#restarting;
+  }
+
   /** Power cut: the XS machine and its connection end at once, without a goodbye. */
   kill(): void {
     this.stopRealtime();
-    this.worker.kill();
-    this.#client?.end(true);
+    this.#worker.kill();
+    this.#bridge.kill();
   }
 
   async stop(): Promise<void> {
     this.stopRealtime();
-    if (this.worker.alive) {
+    await this.settled().catch(() => undefined);
+    if (this.#worker.alive) {
       await this.#send({ op: "stop" }).catch(() => undefined);
-      await this.worker.close();
+      await this.#worker.close();
     }
-    this.#client?.end(true);
+    this.#bridge.close();
+  }
+
+  #newWorker(): XsWorker {
+    return new XsWorker({ name: this.nodeId, onIssue: (request) => this.#onIssue(request) });
+  }
+
+  async #bootFirmware(): Promise<void> {
+    const loaded = await this.#worker.evaluate(await bundleForXs(firmwarePath("platform/sim/runtime.ts")));
+    this.#baseSlots = loaded.meter.currentHeapCount;
+    const board = this.#options.board ?? esp32DevkitC;
+    const common = {
+      seed: (this.#options.seed ?? 1) + this.#boots * 7919,
+      pins: board.pins,
+      adcResolutionBits: board.adcResolutionBits,
+      claim: this.#options.claim && { ...this.#options.claim, board: this.#options.claim.board ?? board.id },
+    };
+    const options = this.#options;
+    await this.#command(
+      options.kind === "sensor"
+        ? { op: "boot", kind: "sensor", config: options.config, calibration: sensorCalibration(board), ...common }
+        : { op: "boot", kind: "smoke", config: options.config, ...common },
+    );
+    // What the host wired survives a restart, as the hardware does.
+    if (Object.keys(this.#pins).length > 0) await this.#command({ op: "pins", values: this.#pins });
+    for (const [pin, waveform] of this.#waveforms) await this.#command({ op: "waveform", pin, waveform });
+    for (const [address, registers] of this.#i2c) await this.#command({ op: "i2c", address, registers });
+    this.#boots++;
+  }
+
+  async #restart(reason: string): Promise<void> {
+    this.#worker.kill();
+    this.#bridge.kill();
+    await this.#worker.exited;
+    this.#resetReason = reason;
+    this.#worker = this.#newWorker();
+    await this.#bootFirmware();
   }
 
   async #send(request: HostToNode): Promise<StepResult<unknown>> {
-    const { bytes, meter } = await this.worker.command(encoder.encode(JSON.stringify(request)));
+    await this.settled();
+    const result = await this.#command(request);
+    if (this.#restartRequested) {
+      this.#restartRequested = false;
+      this.#restarting = this.#restart("software").finally(() => (this.#restarting = undefined));
+    }
+    return result;
+  }
+
+  async #command(request: HostToNode): Promise<StepResult<unknown>> {
+    const { bytes, meter } = await this.#worker.command(encoder.encode(JSON.stringify(request)));
+    this.#lastMeter = meter;
     const reply = JSON.parse(decoder.decode(bytes)) as HostReply;
     if (!reply.ok) throw new Error(`node ${this.nodeId} refused ${request.op}: ${reply.error}`);
     return { value: reply.value, meter };
   }
 
   #notify(request: HostToNode): void {
-    if (this.worker.alive) this.#send(request).catch((error: Error) => this.#log("error", error.message));
+    if (this.#worker.alive) this.#send(request).catch((error: Error) => this.#log("error", error.message));
   }
 
   #log(level: string, message: string): void {
@@ -164,63 +280,33 @@ export class SimNode {
       case "storage.delete":
         this.flash.delete(request.key);
         return;
+      case "entropy":
+        return randomBytes(request.byteLength).toString("hex");
       case "mqtt.connect":
-        this.#connect(request.options);
+        this.#bridge.connect(request.options);
         return;
       case "mqtt.publish":
-        this.#publish(request);
+        this.#bridge.publish(request.topic, request.payload, request.qos, request.retain, request.packetId);
         return;
       case "mqtt.subscribe":
-        this.#client?.subscribe(request.filter, { qos: 1 });
+        this.#bridge.subscribe(request.filter);
         return;
       case "mqtt.close":
-        // A clean DISCONNECT: the broker discards the last will, as for a node shut down on purpose.
-        this.#client?.end(false);
-        this.#client = undefined;
+        this.#bridge.close();
+        return;
+      case "system.info": {
+        const heapBytes = this.#options.heapBytes ?? 160 * 1024;
+        const used = Math.max(0, (this.#lastMeter?.currentHeapCount ?? this.#baseSlots) - this.#baseSlots) * SLOT_BYTES;
+        return {
+          freeHeapBytes: Math.max(0, heapBytes - used),
+          rssiDbm: this.#bridge.networkUp ? this.#rssiDbm : null,
+          resetReason: this.#resetReason,
+        };
+      }
+      case "system.restart":
+        // The firmware's crank must finish first: the restart happens once its command returns.
+        this.#restartRequested = true;
         return;
     }
-  }
-
-  #connect(options: Extract<NodeToHost, { op: "mqtt.connect" }>["options"]): void {
-    this.#client?.end(true);
-    const client = mqtt.connect(this.#options.brokerUrl, {
-      clientId: options.clientId,
-      username: options.username,
-      password: options.password,
-      keepalive: Math.round(options.keepAliveMs / 1000),
-      protocolVersion: this.#options.protocolVersion ?? 4,
-      clean: true,
-      // The firmware owns reconnection and backoff; the bridge only reports what happened.
-      reconnectPeriod: 0,
-      connectTimeout: 10_000,
-      will: { topic: options.will.topic, payload: Buffer.from(options.will.payload), qos: options.will.qos, retain: options.will.retain },
-    });
-    this.#client = client;
-    let reported = false;
-    const down = (reason: string) => {
-      if (reported || this.#client !== client) return;
-      reported = true;
-      this.#client = undefined;
-      client.end(true);
-      this.#notify({ op: "mqtt", event: "disconnected", reason });
-    };
-    client.on("connect", () => {
-      // As the device's socket does (`noDelay`): an alarm must not wait behind Nagle's algorithm
-      // for the ACK of an earlier QoS 0 telemetry packet, which costs ~40 ms on Linux.
-      (client.stream as { setNoDelay?: (on: boolean) => void }).setNoDelay?.(true);
-      this.#notify({ op: "mqtt", event: "connected" });
-    });
-    client.on("message", (topic, payload) => this.#notify({ op: "mqtt", event: "message", topic, payload: payload.toString("utf8") }));
-    client.on("error", (error) => down(error.message));
-    client.on("close", () => down("connection closed"));
-  }
-
-  #publish(request: Extract<NodeToHost, { op: "mqtt.publish" }>): void {
-    const client = this.#client;
-    if (!client?.connected) return; // unacknowledged: the firmware sends it again after reconnecting
-    this.#options.onPublish?.(request.topic, request.payload, performance.now());
-    client.publish(request.topic, request.payload, { qos: request.qos, retain: request.retain }, (error) => {
-      if (!error && request.qos === 1) this.#notify({ op: "mqtt", event: "published", packetId: request.packetId });
-    });
   }
 }
