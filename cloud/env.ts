@@ -19,6 +19,14 @@ export interface CloudEnv {
   dataDir: string;
   /** Simulated smoke nodes to start; by default 3 when nothing is configured, else 0. */
   simNodes: number;
+  /** Alarm routing: seconds without acknowledgement before the next tier (default 60). */
+  ackTimeoutS: number;
+  /** Alarm routing: escalations before it stops (default 3). */
+  escalationLimit: number;
+  /** Alarm routing: days after resolution a re-check falls due (default 7). */
+  recheckAfterDays: number;
+  /** The site's offset from UTC in minutes, for duty rosters and CAP times (default 480, China). */
+  utcOffsetMinutes: number;
 }
 
 export class EnvError extends Error {
@@ -72,6 +80,10 @@ export function parseEnv(source: Record<string, string | undefined> = process.en
     embeddedMqttPort: integer("EMBEDDED_MQTT_PORT", 18830, 0, 65535),
     dataDir: text("DATA_DIR") ?? ".shouwang",
     simNodes: integer("SIM_NODES", configured ? 0 : 3, 0, 500),
+    ackTimeoutS: integer("ACK_TIMEOUT_S", 60, 5, 3600),
+    escalationLimit: integer("ESCALATION_LIMIT", 3, 0, 20),
+    recheckAfterDays: integer("RECHECK_AFTER_DAYS", 7, 1, 365),
+    utcOffsetMinutes: integer("UTC_OFFSET_MINUTES", 480, -720, 840),
   };
   if (problems.length) throw new EnvError(`Invalid settings:\n  - ${problems.join("\n  - ")}`);
   return env;

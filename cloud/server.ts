@@ -8,6 +8,9 @@ import { openDatabase, type Database } from "./db/client";
 import { createIngest, type Ingest } from "./ingest/ingest";
 import { startSubscriber } from "./ingest/subscriber";
 import type { Logger } from "./log";
+import { connectAppPublisher } from "./notify/mqtt-publisher";
+import { createRoutingStage, type RoutingOptions, type RoutingStage } from "./routing/stage";
+import { timerScheduler, type Scheduler } from "./time/scheduler";
 
 export interface CloudOptions {
   databaseUrl: string;
@@ -19,6 +22,11 @@ export interface CloudOptions {
   host: string;
   log: Logger;
   now?: () => number;
+  /** Resident photos go under `<dataDir>/reports`. */
+  dataDir?: string;
+  scheduler?: Scheduler;
+  /** Incident timing, SMS/voice adapter, webhook retries and the like (see RoutingOptions). */
+  routing?: Partial<Pick<RoutingOptions, "config" | "smsVoice" | "fetch" | "webhookRetry" | "appRetry" | "cap" | "reportsPerHour" | "statusLookupsPerHour">>;
 }
 
 export interface RunningCloud {
@@ -29,6 +37,7 @@ export interface RunningCloud {
   database: Database;
   ingest: Ingest;
   feed: AlarmFeed;
+  routing: RoutingStage;
   app: ReturnType<typeof createApp>;
   close(): Promise<void>;
 }
@@ -41,11 +50,29 @@ export async function startCloud(options: CloudOptions): Promise<RunningCloud> {
   const firstAdminToken = await ensureFirstAdminToken(database.db, now());
   const feed = new AlarmFeed();
   const ingest = createIngest({ db: database.db, feed, log, now });
-  const app = createApp({ db: database.db, feed, ingest, log });
+  const scheduler = options.scheduler ?? timerScheduler(now);
 
   let subscriber: MqttClient | undefined;
+  let publisher: MqttClient | undefined;
+  let routing: RoutingStage | undefined;
   let server: ServerType | undefined;
   try {
+    const appPublisher = await connectAppPublisher(
+      { ...options.mqtt, clientId: `sw-cloud-notify-${options.instanceId ?? hostname()}-${process.pid}` },
+      log,
+    );
+    publisher = appPublisher.client;
+    routing = createRoutingStage({
+      ...options.routing,
+      db: database.db,
+      feed,
+      log,
+      scheduler,
+      appPublish: appPublisher.publish,
+      dataDir: options.dataDir ?? ".shouwang",
+    });
+    await routing.start();
+    const app = createApp({ db: database.db, feed, ingest, log, routing });
     subscriber = await startSubscriber(
       { ...options.mqtt, clientId: `sw-cloud-${options.instanceId ?? hostname()}` },
       ingest,
@@ -66,6 +93,7 @@ export async function startCloud(options: CloudOptions): Promise<RunningCloud> {
       database,
       ingest,
       feed,
+      routing,
       app,
       async close() {
         // Live SSE streams never end by themselves: cut them, then wait for the listener to close.
@@ -73,11 +101,16 @@ export async function startCloud(options: CloudOptions): Promise<RunningCloud> {
         (server as { closeAllConnections?: () => void } | undefined)?.closeAllConnections?.();
         await closing;
         await subscriber?.endAsync();
+        routing?.stop();
+        await routing?.desk.idle();
+        await publisher?.endAsync();
         database.close();
       },
     };
   } catch (error) {
     subscriber?.end(true);
+    routing?.stop();
+    publisher?.end(true);
     server?.close();
     database.close();
     throw error;

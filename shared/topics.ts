@@ -8,6 +8,7 @@ import { isNodeId, PROTOCOL_VERSION } from "./protocol";
  *   sw/v1/node/<id>/telemetry   node → cloud   QoS 0, droppable
  *   sw/v1/node/<id>/status      node → cloud   retained; the last will says offline
  *   sw/v1/node/<id>/cmd         cloud → node   QoS 1
+ *   sw/v1/staff/<id>/notify     cloud → staff app   QoS 1, one person's incident notifications
  */
 export const TOPIC_ROOT = `sw/v${PROTOCOL_VERSION}`;
 
@@ -43,4 +44,14 @@ export function parseUplinkTopic(topic: string): ParsedTopic | null {
   if (!isNodeId(nodeId)) return null;
   if (!(UPLINK_CHANNELS as readonly string[]).includes(channel)) return null;
   return { nodeId, channel: channel as UplinkChannel };
+}
+
+/** Where the cloud pushes one staff member's incident notifications; the app subscribes to its own. */
+export function staffNotifyTopic(staffId: number): string {
+  return `${TOPIC_ROOT}/staff/${staffId}/notify`;
+}
+
+/** Every staff member's notifications (for monitoring, and the routing benchmark). */
+export function staffNotifyFilter(): string {
+  return `${TOPIC_ROOT}/staff/+/notify`;
 }
