@@ -82,10 +82,10 @@ export async function testCloud(routing: TestRoutingOptions = {}): Promise<TestC
 }
 
 /** A staff-app push that records what it published, with the clock time it was sent. */
-export function recordingAppPublish(clock: { now: number }): AppPublish & { sent: Array<{ topic: string; payload: unknown; atMs: number }> } {
+export function recordingAppPublish(now: () => number): AppPublish & { sent: Array<{ topic: string; payload: unknown; atMs: number }> } {
   const sent: Array<{ topic: string; payload: unknown; atMs: number }> = [];
   const publish = (async (topic: string, payload: string) => {
-    sent.push({ topic, payload: JSON.parse(payload) as unknown, atMs: clock.now });
+    sent.push({ topic, payload: JSON.parse(payload) as unknown, atMs: now() });
   }) as AppPublish & { sent: typeof sent };
   publish.sent = sent;
   return publish;
