@@ -203,16 +203,16 @@ export class Notifier {
         signal: abort.signal,
         redirect: "manual",
       });
-      await response.body?.cancel();
+      await response.body?.cancel().catch(() => {});
       if (response.ok) return "sent";
       // 408 and 429 mean "later"; any other 4xx means the receiver will never take this body.
       if (response.status >= 400 && response.status < 500 && response.status !== 408 && response.status !== 429) {
         throw new PermanentDeliveryError(`webhook answered ${response.status}`);
       }
-      throw new Error(`webhook answered ${response.status}`);
+      throw new WebhookAnswer(`webhook answered ${response.status}`);
     } catch (error) {
-      if (error instanceof PermanentDeliveryError) throw error;
-      const reason = abort.signal.aborted ? (abort.signal.reason as Error)?.message ?? "aborted" : (error as Error).message;
+      if (error instanceof PermanentDeliveryError || error instanceof WebhookAnswer) throw error;
+      const reason = abort.signal.aborted ? ((abort.signal.reason as Error)?.message ?? "aborted") : (error as Error).message;
       throw new Error(`webhook not reached: ${reason}`);
     } finally {
       clearTimeout(timer);
@@ -244,6 +244,9 @@ export class Notifier {
     });
   }
 }
+
+/** The receiver answered, with a status worth retrying. */
+class WebhookAnswer extends Error {}
 
 function withTimeout<T>(promise: Promise<T>, timeoutMs: number, what: string): Promise<T> {
   return new Promise<T>((resolve, reject) => {
