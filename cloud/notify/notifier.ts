@@ -10,7 +10,7 @@ import type { ConsoleHub } from "./channels/console-hub";
 import type { SmsVoiceAdapter } from "./channels/sms-voice";
 import { DeliveryQueue, PermanentDeliveryError, type DeliveryOutcome, type SendResult } from "./delivery-queue";
 import { shortText, type IncidentChange, type NotifyPurpose, type StaffNotification } from "./message";
-import { activeWebhooks, insertDeliveries, updateDelivery, type NewDelivery, type WebhookRow } from "./queries";
+import { activeWebhooks, insertDeliveries, updateDeliveries, type DeliveryChange, type NewDelivery, type WebhookRow } from "./queries";
 import { DELIVERY_HEADER, EVENT_HEADER, SIGNATURE_HEADER, signWebhook, TIMESTAMP_HEADER } from "./signature";
 
 /** Publishes one message to the broker at QoS 1; resolves on PUBACK. */
@@ -68,6 +68,7 @@ export class Notifier {
   readonly #webhookQueues = new Map<number, DeliveryQueue<WebhookJob>>();
   readonly #notified = new Set<number>();
   readonly #aborts = new Set<AbortController>();
+  #outcomes: Array<{ id: number; change: DeliveryChange; settle: (error?: Error) => void }> = [];
 
   constructor(deps: NotifierDeps) {
     this.#deps = deps;
@@ -236,12 +237,23 @@ export class Notifier {
       this.#notified.add(incidentId);
       await markFirstNotified(this.#deps.db, incidentId, now);
     }
-    await updateDelivery(this.#deps.db, deliveryId, {
-      status: outcome.status,
-      attempts: outcome.attempts,
-      lastError: outcome.error?.slice(0, 500) ?? null,
-      completedAt: done ? now : null,
+    const change: DeliveryChange = { status: outcome.status, attempts: outcome.attempts, lastError: outcome.error?.slice(0, 500) ?? null, completedAt: done ? now : null };
+    await new Promise<void>((resolve, reject) => {
+      this.#outcomes.push({ id: deliveryId, change, settle: (error) => (error ? reject(error) : resolve()) });
+      if (this.#outcomes.length === 1) setImmediate(() => void this.#flushOutcomes());
     });
+  }
+
+  /** Writes the outcomes gathered during one turn of the event loop together. */
+  async #flushOutcomes(): Promise<void> {
+    const batch = this.#outcomes;
+    this.#outcomes = [];
+    try {
+      await updateDeliveries(this.#deps.db, batch);
+      for (const entry of batch) entry.settle();
+    } catch (error) {
+      for (const entry of batch) entry.settle(error as Error);
+    }
   }
 }
 

@@ -11,8 +11,18 @@ export async function insertDeliveries(db: Db, rows: NewDelivery[]): Promise<num
   return inserted.map((r) => r.id);
 }
 
-export async function updateDelivery(db: Db, id: number, change: { status: DeliveryStatus; attempts: number; lastError: string | null; completedAt: number | null }): Promise<void> {
-  await db.update(deliveries).set(change).where(eq(deliveries.id, id));
+export interface DeliveryChange {
+  status: DeliveryStatus;
+  attempts: number;
+  lastError: string | null;
+  completedAt: number | null;
+}
+
+/** Several outcomes in one transaction: one disk sync instead of one per delivery. */
+export async function updateDeliveries(db: Db, changes: Array<{ id: number; change: DeliveryChange }>): Promise<void> {
+  if (!changes.length) return;
+  const [first, ...rest] = changes.map(({ id, change }) => db.update(deliveries).set(change).where(eq(deliveries.id, id)));
+  await db.batch([first, ...rest]);
 }
 
 export async function listDeliveries(db: Db, incidentId: number, channel?: DeliveryChannel) {

@@ -23,9 +23,11 @@ export async function chooseRecipients(
   utcOffsetMinutes: number,
 ): Promise<Recipient[]> {
   if (placePath === null || tier.targets.length === 0) return [];
+  // A scope holds the incident's place only if the scope's place lies on the incident's path,
+  // so only people scoped at one of those few places need loading.
   const [chain, people] = await Promise.all([
     placesOnPath(db, placePath),
-    loadStaff(db, { roles: [...new Set(tier.targets.map((t) => t.role))], activeOnly: true }),
+    loadStaff(db, { roles: [...new Set(tier.targets.map((t) => t.role))], activeOnly: true, scopedAtAnyOf: placePath.split("/").filter(Boolean) }),
   ]);
   return pickRecipients(chain, placePath, people, tier, atMs, utcOffsetMinutes);
 }

@@ -46,8 +46,16 @@ export async function replaceShifts(db: Db, staffId: number, windows: DutyWindow
 }
 
 /** People with their scopes and shifts; `roles` narrows to those roles, and only active people. */
-export async function loadStaff(db: Db, filter: { ids?: number[]; roles?: readonly StaffRole[]; activeOnly?: boolean } = {}): Promise<StaffMember[]> {
+export async function loadStaff(
+  db: Db,
+  filter: { ids?: number[]; roles?: readonly StaffRole[]; activeOnly?: boolean; scopedAtAnyOf?: string[] } = {},
+): Promise<StaffMember[]> {
   const conditions = [];
+  if (filter.scopedAtAnyOf) {
+    // People with a scope at one of these places: for routing, the places on an incident's path.
+    const ids = filter.scopedAtAnyOf.length ? filter.scopedAtAnyOf : ["-"];
+    conditions.push(inArray(staff.id, db.select({ id: staffScopes.staffId }).from(staffScopes).where(inArray(staffScopes.placeId, ids))));
+  }
   if (filter.ids) conditions.push(inArray(staff.id, filter.ids.length ? filter.ids : [-1]));
   if (filter.roles) conditions.push(inArray(staff.role, filter.roles.length ? [...filter.roles] : ["-"] as never));
   if (filter.activeOnly) conditions.push(eq(staff.active, true));
