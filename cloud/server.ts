@@ -72,6 +72,7 @@ export async function startCloud(options: CloudOptions): Promise<RunningCloud> {
       dataDir: options.dataDir ?? ".shouwang",
     });
     await routing.start();
+    if (!options.routing?.smsVoice) log("info", "no SMS/voice adapter configured: sms and voice steps of routing rules are skipped");
     const app = createApp({ db: database.db, feed, ingest, log, routing });
     subscriber = await startSubscriber(
       { ...options.mqtt, clientId: `sw-cloud-${options.instanceId ?? hostname()}` },

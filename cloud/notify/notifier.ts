@@ -98,7 +98,6 @@ export class Notifier {
       sms: person("sms", 8, sms, (job) => this.#smsVoice(job, "sms", sms.timeoutMs)),
       voice: person("voice", 8, sms, (job) => this.#smsVoice(job, "voice", sms.timeoutMs)),
     };
-    if (!deps.smsVoice) log("info", "no SMS/voice adapter configured: sms and voice steps of routing rules are skipped");
   }
 
   /** Stores and sends one tier's notifications; returns the number of deliveries made. */
