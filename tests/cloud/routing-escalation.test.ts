@@ -1,4 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { createRoutingStage } from "../../cloud/routing/stage";
 import { isOnDuty } from "../../cloud/staff/duty";
 import { staffNotifyTopic } from "../../shared/topics";
 import { recordingAppPublish, testCloud, type TestCloud } from "../support/cloud";
@@ -94,5 +95,24 @@ describe("escalation on a controllable clock", () => {
     const wed = { days: 1 << 3, startMinute: 18 * 60, endMinute: 8 * 60 };
     expect(isOnDuty([wed], Date.UTC(2026, 10, 25, 22, 0), 480)).toBe(true); // Thu 06:00 local
     expect(isOnDuty([wed], Date.UTC(2026, 10, 26, 22, 0), 480)).toBe(false); // Fri 06:00 local
+  });
+
+  it("re-arms pending escalations from the database after a restart", async () => {
+    const team = await seedTeam(cloud);
+    await nodeAlarm(cloud, "smoke-b1-301");
+    await cloud.settle();
+    const [fire] = await incidents(cloud);
+    // The instance stops; a new one starts over the same database with the same clock.
+    cloud.routing.stop();
+    const restarted = createRoutingStage({ db: cloud.database.db, feed: cloud.feed, log: cloud.log, scheduler: cloud.scheduler, appPublish: app, dataDir: cloud.dataDir });
+    await restarted.start();
+    await cloud.scheduler.advance(60_000, async () => {
+      await restarted.desk.idle();
+      await restarted.notifier.idle();
+    });
+    const { incident: after } = await incident(cloud, fire.id);
+    expect(after.escalationStep).toBe(1);
+    expect(pushedTo(team.liaison.id)).toHaveLength(1);
+    restarted.stop();
   });
 });
