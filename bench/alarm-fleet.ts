@@ -67,6 +67,7 @@ async function main(): Promise<void> {
   const chosen = new Set<number>();
   while (chosen.size < Math.min(alarmCount, nodeCount)) chosen.add(Math.floor(Math.random() * nodeCount));
   const publishedAt = new Map<string, number>();
+  const publishedWallMs: Record<string, number> = {};
   const acked = new Set<string>();
   await new Promise((resolve) => setTimeout(resolve, TELEMETRY_INTERVAL_MS)); // telemetry at full rate first
   await Promise.all(
@@ -76,6 +77,7 @@ async function main(): Promise<void> {
           setTimeout(() => {
             const message: AlarmMessage = { v: 1, node: nodeId(i), boot: 1, seq: seqs[i]++, t: Math.round(performance.now()), type: "alarm", kind: "smoke", severity: "alarm", state: "raised", value: 950, unit: "raw", threshold: 700 };
             publishedAt.set(nodeId(i), performance.now());
+            publishedWallMs[nodeId(i)] = Date.now();
             clients[i].publish(nodeTopic(nodeId(i), "alarm"), encodeMessage(message), { qos: 1 }, (error) => {
               if (!error) acked.add(nodeId(i));
               resolve();
@@ -102,6 +104,7 @@ async function main(): Promise<void> {
       notifications,
       lost: publishedAt.size - latencies.length,
       latencies,
+      publishedWallMs,
     })}\n`,
   );
   await Promise.all(clients.map((c) => c.endAsync(true)));
