@@ -39,7 +39,8 @@ interface Item {
   atMs: number;
   detail: string;
   actor: string;
-  trigger: Trigger;
+  /** The trigger it came from; absent for a person's finding (a failed re-check). */
+  trigger?: Trigger;
 }
 
 /** Consecutive triggers of one key in one state, handled as one step. */
@@ -142,10 +143,10 @@ export class IncidentDesk {
       for (const run of toRuns(group)) {
         try {
           const incidentId = run.first.raised ? await this.#raised(run) : await this.#cleared(run);
-          for (const item of run.items) if (item.trigger.source === "report") item.trigger.done(incidentId);
+          for (const item of run.items) if (item.trigger?.source === "report") item.trigger.done(incidentId);
         } catch (error) {
           this.#deps.log("error", "incident stage failed on a trigger", { key: run.first.key, error: (error as Error).message });
-          for (const item of run.items) if (item.trigger.source === "report") item.trigger.done(null);
+          for (const item of run.items) if (item.trigger?.source === "report") item.trigger.done(null);
         }
       }
     }
@@ -497,7 +498,6 @@ export class IncidentDesk {
       atMs: at,
       detail: "re-check found the hazard",
       actor,
-      trigger: { source: "report", reportId: 0, placeId: row.placeId ?? "", description: "", atMs: at, done: () => {} },
     };
     // A re-check is a person's finding, never a flap: it always notifies.
     return this.#reopen({ ...row, lastNotifiedAt: null }, { first: item, last: item, count: 0, severity: row.severity, items: [item] }, "recheck", actor);
