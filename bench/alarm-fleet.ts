@@ -15,7 +15,8 @@ const nodeCount = Number(nodeCountText);
 const alarmCount = Number(alarmCountText);
 const injectOverMs = Number(durationText);
 const TELEMETRY_INTERVAL_MS = 5000;
-const GRACE_MS = 10_000;
+/** How long to wait for stragglers; an alarm with no notification by then counts as lost. */
+const GRACE_MS = 60_000;
 
 const nodeId = (i: number) => `bench-node-${String(i).padStart(4, "0")}`;
 
@@ -103,6 +104,7 @@ async function main(): Promise<void> {
       notified: latencies.length,
       notifications,
       lost: publishedAt.size - latencies.length,
+      late: latencies.filter((ms) => ms > 10_000).length,
       latencies,
       publishedWallMs,
     })}\n`,
