@@ -4,7 +4,7 @@ import type { Db } from "../db/client";
 import { incidents, type Hazard } from "../db/schema";
 import type { Logger } from "../log";
 import type { Notifier } from "../notify/notifier";
-import type { NotifyPurpose } from "../notify/message";
+import type { IncidentChange, NotifyPurpose } from "../notify/message";
 import type { Place } from "../places/queries";
 import { placesOnPath } from "../routing/queries";
 import { chooseRecipients } from "../routing/router";
@@ -73,6 +73,8 @@ export class IncidentDesk {
   #idle: Array<() => void> = [];
   #timers = new Map<string, () => void>();
   #lastFoldBroadcast = new Map<number, number>();
+  /** Console broadcasts and webhook hand-offs started by the intake loop, which does not wait for them. */
+  #side = new Set<Promise<void>>();
   #stopped = false;
 
   constructor(deps: DeskDeps) {
@@ -91,9 +93,23 @@ export class IncidentDesk {
   }
 
   /** Resolves when every trigger submitted so far has been handled. */
-  idle(): Promise<void> {
-    if (!this.#working && this.#queue.length === 0) return Promise.resolve();
-    return new Promise((resolve) => this.#idle.push(resolve));
+  async idle(): Promise<void> {
+    while (this.#working || this.#queue.length || this.#side.size) {
+      if (this.#working || this.#queue.length) await new Promise<void>((resolve) => this.#idle.push(resolve));
+      await Promise.all([...this.#side]);
+    }
+  }
+
+  /**
+   * Tells the console and webhooks of a change without holding up the next trigger: the intake
+   * loop's own writes stay at what the first notification needs.
+   */
+  #changed(row: IncidentRow, change: IncidentChange): void {
+    const work = this.#deps.notifier.incidentChanged(toIncidentView(row), change).catch((error: Error) => {
+      this.#deps.log("error", "could not announce an incident change", { incident: row.id, change, error: error.message });
+    });
+    this.#side.add(work);
+    void work.finally(() => this.#side.delete(work));
   }
 
   get queued(): number {
@@ -247,16 +263,19 @@ export class IncidentDesk {
     if (!row) return null; // another instance opened it first; the caller folds into that one
     // Notify before anything else is written: the people are what the seconds are for.
     const staffIds = await this.#notifyTier(row, 0, "notify");
-    await recordEvent(db, {
-      incidentId: row.id,
-      at: first.atMs,
-      type: "opened",
-      actor: first.actor,
-      detail: { alarmId: first.alarmId, nodeId: first.nodeId, detail: first.detail, triggers: run.count },
-    });
-    await recordEvent(db, { incidentId: row.id, at: this.#deps.scheduler.now(), type: "notified", actor: "system", detail: { step: 0, tier: 0, staff: staffIds } });
+    await recordEvent(
+      db,
+      {
+        incidentId: row.id,
+        at: first.atMs,
+        type: "opened",
+        actor: first.actor,
+        detail: { alarmId: first.alarmId, nodeId: first.nodeId, detail: first.detail, triggers: run.count },
+      },
+      { incidentId: row.id, at: this.#deps.scheduler.now(), type: "notified", actor: "system", detail: { step: 0, tier: 0, staff: staffIds } },
+    );
     this.#armTimers(row);
-    await this.#deps.notifier.incidentChanged(toIncidentView(row), "opened");
+    this.#changed(row, "opened");
     return row;
   }
 
@@ -293,10 +312,13 @@ export class IncidentDesk {
     if (!row) return null;
     this.#cancel(`recheck:${row.id}`);
     const staffIds = flapping ? [] : await this.#notifyTier(row, 0, "reopen");
-    await recordEvent(db, { incidentId: row.id, at, type: "reopened", actor, detail: { why, notified: !flapping, reason: flapping ? "flapping: notified moments ago" : undefined } });
-    if (!flapping) await recordEvent(db, { incidentId: row.id, at: scheduler.now(), type: "notified", actor: "system", detail: { step: 0, tier: 0, staff: staffIds } });
+    await recordEvent(
+      db,
+      { incidentId: row.id, at, type: "reopened", actor, detail: { why, notified: !flapping, reason: flapping ? "flapping: notified moments ago" : undefined } },
+      ...(flapping ? [] : [{ incidentId: row.id, at: scheduler.now(), type: "notified", actor: "system", detail: { step: 0, tier: 0, staff: staffIds } }]),
+    );
     this.#armTimers(row);
-    await this.#deps.notifier.incidentChanged(toIncidentView(row), "reopened");
+    this.#changed(row, "reopened");
     return row;
   }
 
@@ -322,7 +344,7 @@ export class IncidentDesk {
         : { waitsFor: "a person to confirm: a node reading normal does not prove a fire is out" },
     });
     this.#armTimers(row);
-    await this.#deps.notifier.incidentChanged(toIncidentView(row), "source-cleared");
+    this.#changed(row, "source-cleared");
     return row.id;
   }
 
@@ -422,14 +444,11 @@ export class IncidentDesk {
     );
     if (!updated) return;
     const staffIds = await this.#notifyTier(updated, step, "escalate");
-    await recordEvent(db, {
-      incidentId: id,
-      at: now,
-      type: "escalated",
-      actor: "system",
-      detail: { step, unacknowledgedForMs: now - row.openedAt, staff: staffIds },
-    });
-    if (next === null) await recordEvent(db, { incidentId: id, at: now, type: "escalation-limit-reached", actor: "system", detail: { steps: step } });
+    await recordEvent(
+      db,
+      { incidentId: id, at: now, type: "escalated", actor: "system", detail: { step, unacknowledgedForMs: now - row.openedAt, staff: staffIds } },
+      ...(next === null ? [{ incidentId: id, at: now, type: "escalation-limit-reached", actor: "system", detail: { steps: step } }] : []),
+    );
     this.#armTimers(updated);
     await this.#deps.notifier.incidentChanged(toIncidentView(updated), "escalated");
   }

@@ -76,12 +76,18 @@ export async function foldTriggers(db: Db, id: number, openKey: string, count: n
   return rows[0] ?? null;
 }
 
-export async function markFirstNotified(db: Db, id: number, at: number): Promise<void> {
-  await db.update(incidents).set({ firstNotifiedAt: at }).where(and(eq(incidents.id, id), isNull(incidents.firstNotifiedAt)));
+export interface IncidentEventInput {
+  incidentId: number;
+  at: number;
+  type: string;
+  actor: string;
+  detail?: unknown;
 }
 
-export async function recordEvent(db: Db, event: { incidentId: number; at: number; type: string; actor: string; detail?: unknown }): Promise<void> {
-  await db.insert(incidentEvents).values({ ...event, detail: event.detail === undefined ? null : JSON.stringify(event.detail) });
+/** Records steps in one statement, in the order given (ids ascend with it). */
+export async function recordEvent(db: Db, ...events: IncidentEventInput[]): Promise<void> {
+  if (!events.length) return;
+  await db.insert(incidentEvents).values(events.map((event) => ({ ...event, detail: event.detail === undefined ? null : JSON.stringify(event.detail) })));
 }
 
 export async function listEvents(db: Db, incidentId: number) {

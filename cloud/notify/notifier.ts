@@ -1,6 +1,5 @@
 import type { Db } from "../db/client";
 import type { DeliveryChannel } from "../db/schema";
-import { markFirstNotified } from "../incidents/queries";
 import type { IncidentView } from "../incidents/view";
 import type { Logger } from "../log";
 import type { Recipient } from "../routing/router";
@@ -68,7 +67,7 @@ export class Notifier {
   readonly #webhookQueues = new Map<number, DeliveryQueue<WebhookJob>>();
   readonly #notified = new Set<number>();
   readonly #aborts = new Set<AbortController>();
-  #outcomes: Array<{ id: number; change: DeliveryChange; settle: (error?: Error) => void }> = [];
+  #outcomes: Array<{ id: number; change: DeliveryChange; firstNotified: number | null; settle: (error?: Error) => void }> = [];
 
   constructor(deps: NotifierDeps) {
     this.#deps = deps;
@@ -230,15 +229,16 @@ export class Notifier {
   async #record(deliveryId: number, outcome: DeliveryOutcome, incidentId: number | null): Promise<void> {
     const now = this.#deps.scheduler.now();
     const done = outcome.status !== "retrying";
+    let firstNotified: number | null = null;
     if (incidentId !== null && outcome.status === "sent" && !this.#notified.has(incidentId)) {
       // Only saves repeat writes; the UPDATE itself sets the time once.
       if (this.#notified.size > 10_000) this.#notified.clear();
       this.#notified.add(incidentId);
-      await markFirstNotified(this.#deps.db, incidentId, now);
+      firstNotified = incidentId;
     }
     const change: DeliveryChange = { status: outcome.status, attempts: outcome.attempts, lastError: outcome.error?.slice(0, 500) ?? null, completedAt: done ? now : null };
     await new Promise<void>((resolve, reject) => {
-      this.#outcomes.push({ id: deliveryId, change, settle: (error) => (error ? reject(error) : resolve()) });
+      this.#outcomes.push({ id: deliveryId, change, firstNotified, settle: (error) => (error ? reject(error) : resolve()) });
       if (this.#outcomes.length === 1) setImmediate(() => void this.#flushOutcomes());
     });
   }
@@ -248,7 +248,8 @@ export class Notifier {
     const batch = this.#outcomes;
     this.#outcomes = [];
     try {
-      await updateDeliveries(this.#deps.db, batch);
+      const firsts = batch.filter((e) => e.firstNotified !== null).map((e) => ({ incidentId: e.firstNotified!, at: e.change.completedAt ?? this.#deps.scheduler.now() }));
+      await updateDeliveries(this.#deps.db, batch, firsts);
       for (const entry of batch) entry.settle();
     } catch (error) {
       for (const entry of batch) entry.settle(error as Error);

@@ -1,6 +1,6 @@
-import { and, desc, eq } from "drizzle-orm";
+import { and, desc, eq, isNull } from "drizzle-orm";
 import type { Db } from "../db/client";
-import { deliveries, webhooks, type DeliveryChannel, type DeliveryStatus } from "../db/schema";
+import { deliveries, incidents, webhooks, type DeliveryChannel, type DeliveryStatus } from "../db/schema";
 
 export type NewDelivery = typeof deliveries.$inferInsert;
 export type WebhookRow = typeof webhooks.$inferSelect;
@@ -18,10 +18,17 @@ export interface DeliveryChange {
   completedAt: number | null;
 }
 
-/** Several outcomes in one transaction: one disk sync instead of one per delivery. */
-export async function updateDeliveries(db: Db, changes: Array<{ id: number; change: DeliveryChange }>): Promise<void> {
-  if (!changes.length) return;
-  const [first, ...rest] = changes.map(({ id, change }) => db.update(deliveries).set(change).where(eq(deliveries.id, id)));
+/**
+ * Several outcomes in one transaction, with the first-notified time of incidents whose first
+ * delivery is among them: one disk sync instead of one per row.
+ */
+export async function updateDeliveries(db: Db, changes: Array<{ id: number; change: DeliveryChange }>, firstNotified: Array<{ incidentId: number; at: number }> = []): Promise<void> {
+  if (!changes.length && !firstNotified.length) return;
+  const statements = [
+    ...changes.map(({ id, change }) => db.update(deliveries).set(change).where(eq(deliveries.id, id))),
+    ...firstNotified.map(({ incidentId, at }) => db.update(incidents).set({ firstNotifiedAt: at }).where(and(eq(incidents.id, incidentId), isNull(incidents.firstNotifiedAt)))),
+  ];
+  const [first, ...rest] = statements;
   await db.batch([first, ...rest]);
 }
 
