@@ -1,4 +1,5 @@
 import { serve, type ServerType } from "@hono/node-server";
+import type { MqttClient } from "mqtt";
 import { hostname } from "node:os";
 import { AlarmFeed } from "./alarms/alarm-feed";
 import { createApp } from "./app";
@@ -10,6 +11,9 @@ import { startCommandPublisher, type CommandPublisher } from "./commands/publish
 import { startSubscriber, type IngestSubscription } from "./ingest/subscriber";
 import type { Logger } from "./log";
 import { startLivenessMonitor, type LivenessMonitor } from "./nodes/liveness";
+import { connectAppPublisher } from "./notify/mqtt-publisher";
+import { createRoutingStage, type RoutingOptions, type RoutingStage } from "./routing/stage";
+import { timerScheduler, type Scheduler } from "./time/scheduler";
 
 export interface CloudOptions {
   databaseUrl: string;
@@ -25,6 +29,11 @@ export interface CloudOptions {
   host: string;
   log: Logger;
   now?: () => number;
+  /** Resident photos go under `<dataDir>/reports`. */
+  dataDir?: string;
+  scheduler?: Scheduler;
+  /** Incident timing, SMS/voice adapter, webhook retries and the like (see RoutingOptions). */
+  routing?: Partial<Pick<RoutingOptions, "config" | "smsVoice" | "fetch" | "webhookRetry" | "appRetry" | "cap" | "reportsPerHour" | "statusLookupsPerHour">>;
 }
 
 export interface RunningCloud {
@@ -35,6 +44,7 @@ export interface RunningCloud {
   database: Database;
   ingest: Ingest;
   feed: AlarmFeed;
+  routing: RoutingStage;
   app: ReturnType<typeof createApp>;
   subscription: IngestSubscription;
   liveness: LivenessMonitor;
@@ -52,17 +62,33 @@ export async function startCloud(options: CloudOptions): Promise<RunningCloud> {
   const feed = new AlarmFeed();
   const ingest = createIngest({ db: database.db, feed, log, now });
   const instance = options.instanceId ?? hostname();
+  const scheduler = options.scheduler ?? timerScheduler(now);
 
   let subscriber: IngestSubscription | undefined;
   let publisher: CommandPublisher | undefined;
   let provisioner: Provisioner | undefined;
+  let appPublisher: MqttClient | undefined;
+  let routing: RoutingStage | undefined;
   let server: ServerType | undefined;
   let liveness: LivenessMonitor | undefined;
   try {
+    const notify = await connectAppPublisher({ ...options.mqtt, clientId: `sw-cloud-${instance}-notify` }, log);
+    appPublisher = notify.client;
+    routing = createRoutingStage({
+      ...options.routing,
+      db: database.db,
+      feed,
+      log,
+      scheduler,
+      appPublish: notify.publish,
+      dataDir: options.dataDir ?? ".shouwang",
+    });
+    await routing.start();
+    if (!options.routing?.smsVoice) log("info", "no SMS/voice adapter configured: sms and voice steps of routing rules are skipped");
     subscriber = await startSubscriber({ ...options.mqtt, clientId: `sw-cloud-${instance}` }, ingest, log);
     publisher = await startCommandPublisher({ ...options.mqtt, clientId: `sw-cloud-${instance}-cmd` }, log);
     liveness = startLivenessMonitor({ db: database.db, now, log, everyMs: options.livenessEveryMs });
-    const app = createApp({ db: database.db, feed, ingest, log, commands: publisher, now });
+    const app = createApp({ db: database.db, feed, ingest, log, commands: publisher, now, routing });
     if (options.provisioning) {
       provisioner = await startProvisioner({
         url: options.mqtt.url,
@@ -89,6 +115,7 @@ export async function startCloud(options: CloudOptions): Promise<RunningCloud> {
       database,
       ingest,
       feed,
+      routing,
       app,
       subscription: subscriber,
       liveness,
@@ -101,7 +128,10 @@ export async function startCloud(options: CloudOptions): Promise<RunningCloud> {
         await closing;
         await provisioner?.close();
         await subscriber?.close();
+        routing?.stop();
+        await routing?.desk.idle();
         await publisher?.close();
+        await appPublisher?.endAsync();
         database.close();
       },
     };
@@ -109,7 +139,9 @@ export async function startCloud(options: CloudOptions): Promise<RunningCloud> {
     await provisioner?.close().catch(() => undefined);
     liveness?.stop();
     await subscriber?.close().catch(() => undefined);
+    routing?.stop();
     await publisher?.close().catch(() => undefined);
+    appPublisher?.end(true);
     server?.close();
     database.close();
     throw error;

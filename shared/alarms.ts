@@ -1,12 +1,12 @@
 /**
  * What a node can raise. Later kinds (elevator, capsule) extend this list.
+ * (A charging session's start and end are events, `charge-started` and `charge-ended`, not alarms.)
  *
  * - `smoke`: `severity` "warning" is the pre-alarm (sustained obscuration below the alarm level),
  *   "alarm" the fire alarm. The two are raised and cleared independently.
  * - `heat`: EN 54-5 class A1R (static or rate-of-rise element; `detector.element` says which).
  * - `overcurrent`: inverse time–current curve tripped (IEC 60255-151 style).
  * - `leakage`: residual current above the GB 14287.2 alarm setting.
- * - `charge-session`: "info"; raised when an e-bike starts charging on a shed circuit, cleared at the end.
  * - `charge-overrun`: "warning"; current persists past the longest plausible charge.
  * - `charge-pack-fault`: "alarm"; a current step during charging that looks like a failing pack.
  * - `sensor-fault`: a sensor is open, short, stuck, noisy or out of range — a fault, never a fire;
@@ -18,7 +18,6 @@ export const ALARM_KINDS = [
   "overcurrent",
   "leakage",
   "sensor-fault",
-  "charge-session",
   "charge-overrun",
   "charge-pack-fault",
 ] as const;

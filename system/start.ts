@@ -34,6 +34,15 @@ async function main(): Promise<void> {
     port: env.port,
     host: env.host,
     log,
+    dataDir,
+    routing: {
+      config: {
+        ackTimeoutMs: env.ackTimeoutS * 1000,
+        maxEscalations: env.escalationLimit,
+        recheckAfterMs: env.recheckAfterDays * 86_400_000,
+        utcOffsetMinutes: env.utcOffsetMinutes,
+      },
+    },
   });
 
   let site: Site | undefined;

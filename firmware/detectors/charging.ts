@@ -30,8 +30,9 @@ const EVIDENCE_SAMPLES = 32;
  * E-bike charging on a charging-shed circuit, from its CT current. A charger's mains current
  * is flat while the pack takes constant current, tapers while it holds constant voltage, then
  * drops to nothing (or a trickle) when the pack is full. The detector reports:
- *   - `charge-session` (info) raised when a charger has drawn above `startA` for `startHoldMs`,
- *     cleared once the current has stayed below `stopA` for `stopHoldMs`;
+ *   - `charge-session` raised when a charger has drawn above `startA` for `startHoldMs`,
+ *     cleared once the current has stayed below `stopA` for `stopHoldMs` (the node sends these
+ *     as `charge-started`/`charge-ended` events, not alarms);
  *   - `charge-overrun` (warning) when current still flows `maxSessionMs` after the start: a
  *     charger that does not terminate keeps pushing a full pack;
  *   - `charge-pack-fault` (alarm) when, mid-session, the current steps up to `stepRatio` × its
@@ -56,6 +57,8 @@ export class ChargingDetector implements Detector {
   #overrun = false;
   #packFault = false;
   #lastTimeMs = -1;
+  /** Length of the session that ended last, for the end event's state. */
+  #lastSessionMs = 0;
   #evidence = new SampleRing(EVIDENCE_SAMPLES);
 
   constructor(settings: ChargingSettings) {
@@ -132,6 +135,7 @@ export class ChargingDetector implements Detector {
         if (this.#packFault) events.push("charge-pack-fault", "alarm", "cleared", currentA, this.levelA * s.stepRatio);
         if (this.#overrun) events.push("charge-overrun", "warning", "cleared", currentA, s.stopA);
         events.push("charge-session", "info", "cleared", currentA, s.stopA);
+        this.#lastSessionMs = timeMs - this.#sessionStartMs;
         this.#state = IDLE;
         this.#overrun = this.#packFault = false;
       }
@@ -167,7 +171,7 @@ export class ChargingDetector implements Detector {
     return {
       levelA: Math.round(this.levelA * 100) / 100,
       peakA: Math.round(this.peakA * 100) / 100,
-      sessionMin: Math.round(this.sessionMs(this.#lastTimeMs) / 600) / 100,
+      sessionMin: Math.round((this.#state === CHARGING ? this.sessionMs(this.#lastTimeMs) : this.#lastSessionMs) / 600) / 100,
       overrun: this.#overrun ? 1 : 0,
       packFault: this.#packFault ? 1 : 0,
     };

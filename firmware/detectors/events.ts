@@ -1,9 +1,15 @@
 import type { AlarmKind, AlarmState, Severity } from "../../shared/alarms";
 import { FAULT_NONE } from "../faults";
 
+/**
+ * What a detector decides about: an alarm kind, or `charge-session`, which the node sends as
+ * `charge-started`/`charge-ended` events rather than as an alarm.
+ */
+export type DetectorEventKind = AlarmKind | "charge-session";
+
 /** One decision of a detector, in a slot the detector owns and reuses. */
 export interface DetectorEvent {
-  kind: AlarmKind;
+  kind: DetectorEventKind;
   severity: Severity;
   state: AlarmState;
   value: number;
@@ -26,7 +32,7 @@ export class EventQueue {
     this.slots = slots;
   }
 
-  push(kind: AlarmKind, severity: Severity, state: AlarmState, value: number, threshold: number, fault: number = FAULT_NONE): void {
+  push(kind: DetectorEventKind, severity: Severity, state: AlarmState, value: number, threshold: number, fault: number = FAULT_NONE): void {
     if (this.count === this.slots.length) throw new RangeError("detector event queue overflow");
     const slot = this.slots[this.count++];
     slot.kind = kind;

@@ -33,6 +33,8 @@ export interface SensingOptions {
   adcResolutionBits?: number;
   /** Where decisions go: the uplink's `alarm` on a node, a recorder in tests. */
   send: (alarm: AlarmBody) => void;
+  /** Where state events go (a charging session's start and end): the uplink's `event` on a node. */
+  event?: (name: string, data: Record<string, number>) => void;
 }
 
 export interface SensingInspection {
@@ -257,9 +259,17 @@ export class Sensing {
     const state = detector.snapshot();
     for (let i = 0; i < count; i++) {
       const event = detector.events.slots[i];
+      const kind = event.kind;
+      if (kind === "charge-session") {
+        this.#options.event?.(event.state === "raised" ? "charge-started" : "charge-ended", {
+          currentA: round(event.value),
+          ...state,
+        });
+        continue;
+      }
       this.alarmsSent++;
       this.#options.send({
-        kind: event.kind,
+        kind,
         severity: event.severity,
         state: event.state,
         value: round(event.value),

@@ -53,6 +53,7 @@ export function startSensorNode(platform: Platform, bootConfig: SensorNodeConfig
     send: (alarm) => {
       if (!uplink.alarm(alarm)) link.log("error", `outbox full of unsent alarms: a ${alarm.kind} alarm was dropped`);
     },
+    event: (name, data) => uplink.event(name, data),
   });
   const bootProblem = sensing.problem(bootConfig.sensing);
   if (bootProblem) throw new Error(`config refused: sensing ${bootProblem}`);

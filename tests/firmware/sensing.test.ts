@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { defaultSensingConfig, type SensingConfig } from "../../firmware/sensing-config";
+import { defaultChargingSettings, defaultSensingConfig, type SensingConfig } from "../../firmware/sensing-config";
 import { esp32DevkitC } from "../../hardware/boards";
 import { sensorCalibration } from "../../hardware/calibration";
 import { XsScenario } from "../support/xs";
@@ -146,6 +146,26 @@ describe("sensing: drivers, detectors and timers together (in XS)", () => {
       await call({ op: "waveform", pin: "leakage", waveform: current(5, leak.unitsPerCount) });
       await call({ op: "advance", ms: 60_000 });
       await take();
+    });
+
+    it("follows an e-bike charge on a shed circuit as events, not alarms", async () => {
+      const config = defaultSensingConfig();
+      config.electrical!.charging = defaultChargingSettings();
+      expect((await call({ op: "apply", config })).refused).toBeNull();
+      await call({ op: "waveform", pin: "current", waveform: current(0.02) });
+      await call({ op: "advance", ms: 60_000 });
+      await call({ op: "events" });
+      await call({ op: "waveform", pin: "current", waveform: current(0.8) });
+      await call({ op: "advance", ms: 3_600_000 });
+      await call({ op: "waveform", pin: "current", waveform: current(0.02) });
+      await call({ op: "advance", ms: 180_000 });
+      const events = await call<Array<{ name: string; data: Record<string, number> }>>({ op: "events" });
+      expect(events.map((e) => e.name)).toEqual(["charge-started", "charge-ended"]);
+      expect(events[0].data.currentA).toBeCloseTo(0.8, 1);
+      expect(events[1].data.sessionMin).toBeGreaterThan(59);
+      expect(await take()).toEqual([]);
+      await call({ op: "waveform", pin: "current", waveform: current(8) });
+      expect((await call({ op: "apply", config: defaultSensingConfig() })).refused).toBeNull();
     });
 
     it("keeps the learnt smoke baseline across a config change", async () => {

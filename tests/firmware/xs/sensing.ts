@@ -26,6 +26,7 @@ let pinMap: Record<string, number> = {};
 let calibration: SensorCalibration;
 let sensing: Sensing | undefined;
 let sent: Array<{ atMs: number; alarm: AlarmBody; problem: string | null }> = [];
+let events: Array<{ atMs: number; name: string; data: Record<string, number> }> = [];
 let seq = 0;
 
 function send(alarm: AlarmBody): void {
@@ -52,6 +53,7 @@ type Request =
   | { op: "heat-trace"; trace: TraceSpec; seconds: number }
   | { op: "advance"; ms: number }
   | { op: "take" }
+  | { op: "events" }
   | { op: "inspect" };
 
 serveScenario((request: Request) => {
@@ -68,6 +70,7 @@ serveScenario((request: Request) => {
         log: () => {},
         calibration,
         send,
+        event: (name, data) => void events.push({ atMs: clock.now(), name, data }),
       });
       return { refused: sensing.apply(request.config) };
     case "apply":
@@ -100,6 +103,11 @@ serveScenario((request: Request) => {
     case "take": {
       const taken = sent;
       sent = [];
+      return taken;
+    }
+    case "events": {
+      const taken = events;
+      events = [];
       return taken;
     }
     case "inspect":
