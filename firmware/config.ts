@@ -1,4 +1,5 @@
 import { isNodeId } from "../shared/protocol";
+import { otaConfigProblem, type OtaConfig } from "./ota/ota-config";
 
 /** What a node is told at build or provisioning time. Validated before use; a bad one is refused whole. */
 export interface NodeConfig {
@@ -10,6 +11,8 @@ export interface NodeConfig {
   /** How often the latest readings are sent (QoS 0). 0 sends none. */
   telemetryIntervalMs: number;
   smoke: SmokeThresholds;
+  /** Present when the node takes over-the-air updates (firmware/ota). */
+  ota?: OtaConfig;
 }
 
 export interface SmokeThresholds {
@@ -39,5 +42,6 @@ export function configProblem(config: NodeConfig): string | null {
   }
   if (!(Number.isInteger(s.holdSamples) && s.holdSamples >= 1 && s.holdSamples <= 64)) return "smoke.holdSamples must be 1–64";
   if (!(s.baseline >= 0)) return "smoke.baseline must be non-negative";
+  if (config.ota) return otaConfigProblem(config.ota);
   return null;
 }

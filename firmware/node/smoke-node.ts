@@ -4,12 +4,16 @@ import { SmokeChamber } from "../drivers/smoke-chamber";
 import { nextBootId } from "../link/boot-counter";
 import { LinkSession } from "../link/session";
 import { Uplink } from "../link/uplink";
+import { OtaAgent } from "../ota/ota-agent";
+import { attachOtaLink } from "../ota/ota-link";
 import type { Platform } from "../ports/platform";
 
 export interface SmokeNode {
   readonly uplink: Uplink;
   readonly detector: ThresholdDetector;
   readonly samples: number;
+  /** Present when the config and the platform allow over-the-air updates. */
+  readonly ota: OtaAgent | undefined;
   stop(): void;
 }
 
@@ -68,6 +72,29 @@ export function startSmokeNode(platform: Platform, config: NodeConfig, random: (
       ? timers.repeat(() => uplink.telemetry({ readings: { smokeRaw: latest } }), config.telemetryIntervalMs)
       : undefined;
 
+  // Updates wait while the smoke alarm stands; a new image must keep sampling and stay connected to be kept.
+  const ota =
+    config.ota && platform.ota
+      ? new OtaAgent({
+          nodeId: config.nodeId,
+          bootId,
+          runningVersion: config.firmwareVersion,
+          config: config.ota,
+          platform: platform.ota,
+          mqtt,
+          storage,
+          clock,
+          timers,
+          log,
+          busy: () => (detector.active ? "smoke alarm active" : null),
+          healthy: () => uplink.connected && samples > 0,
+        })
+      : undefined;
+  if (ota) {
+    attachOtaLink(mqtt, ota);
+    ota.start();
+  }
+
   session.start();
   log("info", `smoke node ${config.nodeId} started, boot ${bootId}`);
 
@@ -77,7 +104,9 @@ export function startSmokeNode(platform: Platform, config: NodeConfig, random: (
     get samples() {
       return samples;
     },
+    ota,
     stop() {
+      ota?.stop();
       timers.clear(sampleTimer);
       timers.clear(telemetryTimer);
       session.close();

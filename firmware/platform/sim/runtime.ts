@@ -5,6 +5,7 @@ import { callHost } from "./host-call";
 import type { HostToNode, NodeInspection } from "./protocol";
 import { simDevice, SimPins } from "./sim-io";
 import { SimMqtt } from "./sim-mqtt";
+import { simOtaPlatform } from "./sim-ota";
 import { SimStorage } from "./sim-storage";
 import { VirtualClock } from "./virtual-clock";
 
@@ -39,6 +40,7 @@ function boot(request: Extract<HostToNode, { op: "boot" }>): void {
     mqtt,
     storage: new SimStorage(),
     log: (level, message) => callHost({ op: "log", level, message }),
+    ota: request.ota ? simOtaPlatform(request.ota.capacityBytes, () => clock.halt()) : undefined,
   };
   node = startSmokeNode(platform, request.config, seededRandom(request.seed));
 }
@@ -50,6 +52,7 @@ function inspect(): NodeInspection {
     queued: node?.uplink.queued ?? 0,
     connected: node?.uplink.connected ?? false,
     alarmActive: node?.detector.active ?? false,
+    ota: node?.ota?.inspect() ?? null,
   };
 }
 
@@ -68,6 +71,8 @@ function dispatch(request: HostToNode): unknown {
       }
       return undefined;
     case "mqtt":
+      // A restarting node hears nothing more: the host is about to replace this machine.
+      if (clock.halted) return undefined;
       if (request.event === "connected") mqtt.onConnected();
       else if (request.event === "published") mqtt.onPublished(request.packetId);
       else if (request.event === "message") mqtt.onMessage(request.topic, request.payload);

@@ -4,6 +4,7 @@ import type { NodeConfig } from "../../../config";
 import type { HostReply, HostToNode, NodeInspection, NodeToHost } from "../protocol";
 import { bundleForXs, firmwarePath } from "./bundle";
 import { SimFlash } from "./sim-flash";
+import type { BootedImage, SimPartitions } from "./sim-partitions";
 import { XsWorker, type XsMeter } from "./xs-worker";
 
 export interface SimNodeOptions {
@@ -19,6 +20,12 @@ export interface SimNodeOptions {
   onLog?: (level: string, message: string) => void;
   /** Called when the node hands a message to MQTT, with the host's clock, for latency measurements. */
   onPublish?: (topic: string, payload: string, atMs: number) => void;
+  /**
+   * The node's app slots; with them the host plays the bootloader: each boot starts the image it
+   * selects (its version becomes the firmware's), and the firmware can update itself and restart.
+   * `config.ota` must be set too.
+   */
+  partitions?: SimPartitions;
 }
 
 export interface StepResult<T> {
@@ -37,31 +44,27 @@ const decoder = new TextDecoder();
 export class SimNode {
   readonly nodeId: string;
   readonly flash: SimFlash;
-  readonly worker: XsWorker;
+  #worker: XsWorker;
   #options: SimNodeOptions;
   #client: MqttClient | undefined;
   #realtime: NodeJS.Timeout | undefined;
+  #pins: Record<string, number> = {};
+  #image: BootedImage | undefined;
+  #restartRequested = false;
+  #restarting: Promise<void> | null = null;
+  #boots = 0;
 
   private constructor(options: SimNodeOptions) {
     this.#options = options;
     this.nodeId = options.config.nodeId;
     this.flash = options.flash ?? new SimFlash();
-    this.worker = new XsWorker({ name: this.nodeId, onIssue: (request) => this.#onIssue(request) });
+    this.#worker = this.#newWorker();
   }
 
   static async boot(options: SimNodeOptions): Promise<SimNode> {
     const node = new SimNode(options);
     try {
-      await node.worker.evaluate(await bundleForXs(firmwarePath("platform/sim/runtime.ts")));
-      const board = options.board ?? esp32DevkitC;
-      await node.#send({
-        op: "boot",
-        kind: "smoke",
-        config: options.config,
-        seed: options.seed ?? 1,
-        pins: board.pins,
-        adcResolutionBits: board.adcResolutionBits,
-      });
+      await node.#startFirmware();
     } catch (error) {
       node.kill();
       throw error;
@@ -69,8 +72,33 @@ export class SimNode {
     return node;
   }
 
+  /** The XS machine running the firmware now; a restart replaces it. */
+  get worker(): XsWorker {
+    return this.#worker;
+  }
+
+  /** The image the simulated bootloader started at the latest boot, when the node has partitions. */
+  get image(): BootedImage | undefined {
+    return this.#image;
+  }
+
+  /** Boots so far, counting the first. */
+  get boots(): number {
+    return this.#boots;
+  }
+
   setPins(values: Record<string, number>): Promise<StepResult<unknown>> {
+    Object.assign(this.#pins, values);
     return this.#send({ op: "pins", values });
+  }
+
+  /**
+   * Power cut and power back: the XS machine and its connection end without a goodbye, and the
+   * bootloader starts whichever image its rules select. Flash, partitions and pin levels stay.
+   */
+  async powerCycle(): Promise<void> {
+    await this.#restarting;
+    await this.#restart();
   }
 
   /** Moves the node's clock forward, running every timer that falls due. */
@@ -100,28 +128,82 @@ export class SimNode {
   /** Power cut: the XS machine and its connection end at once, without a goodbye. */
   kill(): void {
     this.stopRealtime();
-    this.worker.kill();
+    this.#worker.kill();
     this.#client?.end(true);
   }
 
   async stop(): Promise<void> {
     this.stopRealtime();
-    if (this.worker.alive) {
+    await this.#restarting;
+    if (this.#worker.alive) {
       await this.#send({ op: "stop" }).catch(() => undefined);
-      await this.worker.close();
+      await this.#worker.close();
     }
     this.#client?.end(true);
   }
 
+  #newWorker(): XsWorker {
+    return new XsWorker({ name: this.nodeId, onIssue: (request) => this.#onIssue(request) });
+  }
+
+  /** Loads the firmware into the current worker and boots it, as the image the bootloader selects. */
+  async #startFirmware(): Promise<void> {
+    const options = this.#options;
+    await this.#worker.evaluate(await bundleForXs(firmwarePath("platform/sim/runtime.ts")));
+    const board = options.board ?? esp32DevkitC;
+    let config = options.config;
+    if (options.partitions) {
+      if (!config.ota) throw new Error("a node with partitions needs config.ota");
+      this.#image = options.partitions.selectBoot();
+      config = { ...config, firmwareVersion: this.#image.header.version };
+    }
+    this.#boots++;
+    await this.#command({
+      op: "boot",
+      kind: "smoke",
+      config,
+      seed: (options.seed ?? 1) + this.#boots - 1,
+      pins: board.pins,
+      adcResolutionBits: board.adcResolutionBits,
+      ota: options.partitions ? { capacityBytes: options.partitions.capacityBytes } : undefined,
+    });
+    if (Object.keys(this.#pins).length) await this.#command({ op: "pins", values: this.#pins });
+  }
+
+  /** A restart (esp_restart, a rollback, a power cycle): TCP drops without DISCONNECT, so the broker sends the last will. */
+  #restart(): Promise<void> {
+    this.#restartRequested = false;
+    this.#restarting = (async () => {
+      this.#client?.end(true);
+      this.#client = undefined;
+      this.#worker.kill();
+      await this.#worker.exited;
+      this.#worker = this.#newWorker();
+      await this.#startFirmware();
+    })().finally(() => {
+      this.#restarting = null;
+    });
+    return this.#restarting;
+  }
+
   async #send(request: HostToNode): Promise<StepResult<unknown>> {
-    const { bytes, meter } = await this.worker.command(encoder.encode(JSON.stringify(request)));
+    if (this.#restarting) await this.#restarting;
+    const result = await this.#command(request).catch((error: Error) => error);
+    // The firmware asked to restart during that step: replace the machine before anything else runs.
+    if (this.#restartRequested && !this.#restarting) await this.#restart();
+    if (result instanceof Error) throw result;
+    return result;
+  }
+
+  async #command(request: HostToNode): Promise<StepResult<unknown>> {
+    const { bytes, meter } = await this.#worker.command(encoder.encode(JSON.stringify(request)));
     const reply = JSON.parse(decoder.decode(bytes)) as HostReply;
     if (!reply.ok) throw new Error(`node ${this.nodeId} refused ${request.op}: ${reply.error}`);
     return { value: reply.value, meter };
   }
 
   #notify(request: HostToNode): void {
-    if (this.worker.alive) this.#send(request).catch((error: Error) => this.#log("error", error.message));
+    if (this.#worker.alive) this.#send(request).catch((error: Error) => this.#log("error", error.message));
   }
 
   #log(level: string, message: string): void {
@@ -156,6 +238,27 @@ export class SimNode {
       case "mqtt.subscribe":
         this.#client?.subscribe(request.filter, { qos: 1 });
         return;
+      case "ota.slot.begin":
+        return this.#partitions().begin(request.byteLength);
+      case "ota.slot.write":
+        return this.#partitions().write(request.offset, Buffer.from(request.data, "base64"));
+      case "ota.slot.read":
+        return Buffer.from(this.#partitions().read(request.offset, request.length)).toString("base64");
+      case "ota.slot.activate":
+        return this.#partitions().activate();
+      case "ota.slot.abort":
+        return this.#partitions().abort();
+      case "ota.boot.state":
+        return this.#partitions().runningState();
+      case "ota.boot.markValid":
+        return this.#partitions().markValid();
+      case "ota.boot.rollback":
+        this.#partitions().markInvalid();
+        this.#restartRequested = true;
+        return;
+      case "ota.boot.restart":
+        this.#restartRequested = true;
+        return;
       case "mqtt.close":
         // A clean DISCONNECT: the broker discards the last will, as for a node shut down on purpose.
         this.#client?.end(false);
@@ -164,8 +267,19 @@ export class SimNode {
     }
   }
 
+  #partitions(): SimPartitions {
+    if (!this.#options.partitions) throw new Error("this simulated node has no OTA partitions");
+    return this.#options.partitions;
+  }
+
   #connect(options: Extract<NodeToHost, { op: "mqtt.connect" }>["options"]): void {
     this.#client?.end(true);
+    if (this.#image?.header.defect === "no-connect") {
+      // A broken build: its connection never comes up.
+      this.#client = undefined;
+      setImmediate(() => this.#notify({ op: "mqtt", event: "disconnected", reason: "connection refused (simulated defect in this image)" }));
+      return;
+    }
     const client = mqtt.connect(this.#options.brokerUrl, {
       clientId: options.clientId,
       username: options.username,
