@@ -8,12 +8,15 @@ import type { Db } from "./db/client";
 import type { Ingest } from "./ingest/ingest";
 import type { Logger } from "./log";
 import { nodeRoutes } from "./nodes/routes";
+import { otaRoutes, type OtaDeps } from "./ota/routes";
 
 export interface AppDeps {
   db: Db;
   feed: AlarmFeed;
   ingest: Ingest;
   log: Logger;
+  /** Over-the-air updates; without them /api/ota answers 404. */
+  ota?: OtaDeps;
 }
 
 /** The HTTP app, built from its dependencies so a test can make one over a fresh database. */
@@ -28,6 +31,7 @@ export function createApp(deps: AppDeps) {
   api.route("/alarms", alarmRoutes(deps));
   api.route("/nodes", nodeRoutes(deps));
   api.get("/ingest/stats", (c) => c.json(deps.ingest.stats));
+  if (deps.ota) api.route("/ota", otaRoutes(deps.ota));
   app.route("/api", api);
 
   app.notFound((c) => c.json({ error: "not-found", message: `No route for ${c.req.method} ${c.req.path}` }, 404));

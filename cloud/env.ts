@@ -19,6 +19,8 @@ export interface CloudEnv {
   dataDir: string;
   /** Simulated smoke nodes to start; by default 3 when nothing is configured, else 0. */
   simNodes: number;
+  /** Ed25519 public keys (64 hex digits each) whose signed firmware the cloud accepts; none: uploads are refused. */
+  otaReleaseKeys: string[];
 }
 
 export class EnvError extends Error {
@@ -72,7 +74,19 @@ export function parseEnv(source: Record<string, string | undefined> = process.en
     embeddedMqttPort: integer("EMBEDDED_MQTT_PORT", 18830, 0, 65535),
     dataDir: text("DATA_DIR") ?? ".shouwang",
     simNodes: integer("SIM_NODES", configured ? 0 : 3, 0, 500),
+    otaReleaseKeys: releaseKeys(text("OTA_RELEASE_KEYS"), problems),
   };
   if (problems.length) throw new EnvError(`Invalid settings:\n  - ${problems.join("\n  - ")}`);
   return env;
+}
+
+function releaseKeys(raw: string | undefined, problems: string[]): string[] {
+  if (raw === undefined) return [];
+  const keys = raw.split(/[\s,]+/).filter(Boolean);
+  for (const key of keys) {
+    if (!/^[0-9a-f]{64}$/.test(key)) {
+      problems.push(`OTA_RELEASE_KEYS must list Ed25519 public keys as 64 lowercase hex digits (\`npm run release -- keygen\` prints one); "${key.slice(0, 12)}…" is not one`);
+    }
+  }
+  return keys;
 }

@@ -8,6 +8,9 @@ import { openDatabase, type Database } from "./db/client";
 import { createIngest, type Ingest } from "./ingest/ingest";
 import { startSubscriber } from "./ingest/subscriber";
 import type { Logger } from "./log";
+import { CampaignEngine, type OfferChannel } from "./ota/campaign-engine";
+import { ImageStore } from "./ota/image-store";
+import { startOtaService, type OtaService } from "./ota/ota-service";
 
 export interface CloudOptions {
   databaseUrl: string;
@@ -19,6 +22,8 @@ export interface CloudOptions {
   host: string;
   log: Logger;
   now?: () => number;
+  /** Over-the-air updates: images under `dataDir`, accepted only signed by one of `releaseKeys`. */
+  ota?: { dataDir: string; releaseKeys: string[]; tickMs?: number; reofferMs?: number };
 }
 
 export interface RunningCloud {
@@ -30,6 +35,7 @@ export interface RunningCloud {
   ingest: Ingest;
   feed: AlarmFeed;
   app: ReturnType<typeof createApp>;
+  ota: { store: ImageStore; engine: CampaignEngine; service: OtaService } | undefined;
   close(): Promise<void>;
 }
 
@@ -41,16 +47,38 @@ export async function startCloud(options: CloudOptions): Promise<RunningCloud> {
   const firstAdminToken = await ensureFirstAdminToken(database.db, now());
   const feed = new AlarmFeed();
   const ingest = createIngest({ db: database.db, feed, log, now });
-  const app = createApp({ db: database.db, feed, ingest, log });
+  let otaService: OtaService | undefined;
+  let ota: { store: ImageStore; engine: CampaignEngine } | undefined;
+  if (options.ota) {
+    // The engine sends through the service once it is connected; the service feeds reports to the engine.
+    const channel: OfferChannel = { offer: (node, offer) => otaService?.offer(node, offer), cancel: (node, cancel) => otaService?.cancel(node, cancel) };
+    const store = new ImageStore({ db: database.db, dataDir: options.ota.dataDir, releaseKeys: options.ota.releaseKeys });
+    ota = { store, engine: new CampaignEngine({ db: database.db, clock: now, channel, log, reofferMs: options.ota.reofferMs }) };
+  }
+  const app = createApp({ db: database.db, feed, ingest, log, ota: ota && { db: database.db, store: ota.store, engine: ota.engine, now } });
 
   let subscriber: MqttClient | undefined;
   let server: ServerType | undefined;
+  let ticker: NodeJS.Timeout | undefined;
   try {
     subscriber = await startSubscriber(
       { ...options.mqtt, clientId: `sw-cloud-${options.instanceId ?? hostname()}` },
       ingest,
       log,
     );
+    if (ota) {
+      const engine = ota.engine;
+      otaService = await startOtaService(
+        { ...options.mqtt, shareGroup: options.mqtt.shareGroup && "shouwang-ota", clientId: `sw-ota-${options.instanceId ?? hostname()}-${process.pid}` },
+        { store: ota.store, engine: () => engine, log },
+      );
+      let ticking = false;
+      ticker = setInterval(() => {
+        if (ticking) return;
+        ticking = true;
+        void engine.tick().finally(() => (ticking = false));
+      }, options.ota!.tickMs ?? 5000);
+    }
     const port = await new Promise<number>((resolve, reject) => {
       server = serve({ fetch: app.fetch, port: options.port, hostname: options.host }, (info) => resolve(info.port));
       server.once("error", (error: NodeJS.ErrnoException) =>
@@ -67,16 +95,22 @@ export async function startCloud(options: CloudOptions): Promise<RunningCloud> {
       ingest,
       feed,
       app,
+      ota: ota && otaService ? { ...ota, service: otaService } : undefined,
       async close() {
+        clearInterval(ticker);
         // Live SSE streams never end by themselves: cut them, then wait for the listener to close.
         const closing = new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
         (server as { closeAllConnections?: () => void } | undefined)?.closeAllConnections?.();
         await closing;
         await subscriber?.endAsync();
+        await otaService?.close();
+        await ota?.store.close();
         database.close();
       },
     };
   } catch (error) {
+    clearInterval(ticker);
+    void otaService?.close();
     subscriber?.end(true);
     server?.close();
     database.close();

@@ -29,6 +29,7 @@ async function main(): Promise<void> {
     port: env.port,
     host: env.host,
     log,
+    ota: { dataDir, releaseKeys: env.otaReleaseKeys },
   });
 
   let site: Site | undefined;
