@@ -110,6 +110,11 @@ export class SimNode {
     return (await this.#send({ op: "inspect" })).value as NodeInspection;
   }
 
+  /** Wi-Fi drops: the TCP connection dies under the node, which notices and reconnects on its own schedule. */
+  dropLink(): void {
+    this.#client?.stream.destroy();
+  }
+
   /** Lets the virtual clock follow the host's clock, for a live simulated site. */
   runRealtime(tickMs = 100): void {
     let last = performance.now();
