@@ -1,4 +1,9 @@
-/** Hex and byte helpers shared by the OTA code. Hex is lowercase, two digits a byte. */
+/**
+ * Hex and byte helpers for the OTA code. Strings become bytes natively (text-bytes.ts) rather
+ * than through `charCodeAt` loops, which are quadratic on XS's UTF-8 strings.
+ */
+import { textBytes } from "./text-bytes";
+
 const HEX_DIGITS = "0123456789abcdef";
 
 export function isHex(text: unknown, byteLength: number): text is string {
@@ -6,10 +11,19 @@ export function isHex(text: unknown, byteLength: number): text is string {
 }
 
 export function hexToBytes(hex: string): Uint8Array {
-  if (hex.length % 2 !== 0 || !/^[0-9a-fA-F]*$/.test(hex)) throw new RangeError("not an even-length hex string");
-  const bytes = new Uint8Array(hex.length / 2);
-  for (let i = 0; i < bytes.length; i++) bytes[i] = parseInt(hex.slice(2 * i, 2 * i + 2), 16);
+  const digits = textBytes(hex);
+  if (digits.length % 2 !== 0) throw new RangeError("hex must have an even number of digits");
+  const bytes = new Uint8Array(digits.length / 2);
+  for (let i = 0; i < bytes.length; i++) bytes[i] = (nibble(digits, 2 * i) << 4) | nibble(digits, 2 * i + 1);
   return bytes;
+}
+
+function nibble(digits: Uint8Array, index: number): number {
+  const code = digits[index];
+  if (code >= 48 && code <= 57) return code - 48;
+  if (code >= 97 && code <= 102) return code - 87;
+  if (code >= 65 && code <= 70) return code - 55;
+  throw new RangeError(`byte ${code} at ${index} is not a hex digit`);
 }
 
 export function bytesToHex(bytes: Uint8Array): string {
@@ -20,12 +34,8 @@ export function bytesToHex(bytes: Uint8Array): string {
 
 /** ASCII only: the OTA texts that get hashed or signed are ASCII by construction (shared/ota.ts). */
 export function asciiBytes(text: string): Uint8Array {
-  const bytes = new Uint8Array(text.length);
-  for (let i = 0; i < text.length; i++) {
-    const code = text.charCodeAt(i);
-    if (code > 0x7e) throw new RangeError("text to sign must be ASCII");
-    bytes[i] = code;
-  }
+  const bytes = textBytes(text);
+  for (let i = 0; i < bytes.length; i++) if (bytes[i] > 0x7e) throw new RangeError("text to sign must be ASCII");
   return bytes;
 }
 

@@ -31,19 +31,30 @@ interface Curve {
 }
 let curve: Curve | undefined;
 
+/**
+ * x mod p, skipping the division when |x| < p already. Besides saving work on small values, it
+ * keeps XS's metering sound: the BigInt remainder of a number shorter than its divisor charges
+ * the meter a negative amount (xsBigInt.c, fxBigInt_rem), which on a fresh crank wraps the
+ * unsigned counter and aborts the machine. Hot paths multiply full-size field elements, whose
+ * products are never shorter than p; everything that may see small values goes through here.
+ */
+function reduce(x: bigint): bigint {
+  return x >= P || x <= -P ? x % P : x;
+}
+
 function pow(base: bigint, exponent: bigint): bigint {
   let result = 1n;
-  let square = base % P;
+  let square = reduce(base);
   while (exponent > 0n) {
-    if (exponent & 1n) result = (result * square) % P;
-    square = (square * square) % P;
+    if (exponent & 1n) result = reduce(result * square);
+    square = reduce(square * square);
     exponent >>= 1n;
   }
   return result;
 }
 
 function positive(value: bigint): bigint {
-  const r = value % P;
+  const r = reduce(value);
   return r < 0n ? r + P : r;
 }
 
@@ -51,12 +62,12 @@ function constants(): Curve {
   if (!curve) {
     const d = positive(-121665n * pow(121666n, P - 2n));
     const sqrtMinusOne = pow(2n, (P - 1n) / 4n);
-    curve = { d, d2: (2n * d) % P, sqrtMinusOne, base: [0n, 0n, 1n, 0n] };
+    curve = { d, d2: reduce(2n * d), sqrtMinusOne, base: [0n, 0n, 1n, 0n] };
     // §5.1: B is the point with y = 4/5 and x "positive" (even).
-    const y = (4n * pow(5n, P - 2n)) % P;
+    const y = reduce(4n * pow(5n, P - 2n));
     const x = recoverX(y, 0, curve);
     if (x === null) throw new Error("Ed25519 base point did not decode");
-    curve.base = [x, y, 1n, (x * y) % P];
+    curve.base = [x, y, 1n, reduce(x * y)];
   }
   return curve;
 }
@@ -64,16 +75,16 @@ function constants(): Curve {
 /** §5.1.3 steps 2–4: x from y and the sign bit, or null if no such point exists. */
 function recoverX(y: bigint, sign: number, c: Curve): bigint | null {
   if (y >= P) return null;
-  const y2 = (y * y) % P;
+  const y2 = reduce(y * y);
   const u = positive(y2 - 1n);
-  const v = (c.d * y2 + 1n) % P;
-  const v3 = (v * v * v) % P;
-  const v7 = (v3 * v3 * v) % P;
-  let x = (((u * v3) % P) * pow((u * v7) % P, (P - 5n) / 8n)) % P;
-  const vx2 = (v * x * x) % P;
+  const v = reduce(c.d * y2 + 1n);
+  const v3 = reduce(v * v * v);
+  const v7 = reduce(v3 * v3 * v);
+  let x = reduce(reduce(u * v3) * pow(reduce(u * v7), (P - 5n) / 8n));
+  const vx2 = reduce(v * x * x);
   if (vx2 !== u) {
     if (vx2 !== positive(-u)) return null;
-    x = (x * c.sqrtMinusOne) % P;
+    x = reduce(x * c.sqrtMinusOne);
   }
   if (x === 0n && sign === 1) return null;
   if (Number(x & 1n) !== sign) x = P - x;
@@ -90,12 +101,12 @@ function decodePoint(bytes: Uint8Array, offset: number, c: Curve): Point | null 
   const sign = bytes[offset + 31] >> 7;
   const y = littleEndian(bytes, offset, 32) & ((1n << 255n) - 1n);
   const x = recoverX(y, sign, c);
-  return x === null ? null : [x, y, 1n, (x * y) % P];
+  return x === null ? null : [x, y, 1n, reduce(x * y)];
 }
 
 function cache(point: Point, c: Curve): Cached {
   const [x, y, z, t] = point;
-  return [(y - x) % P, (y + x) % P, (c.d2 * t) % P, (2n * z) % P];
+  return [reduce(y - x), reduce(y + x), reduce(c.d2 * t), reduce(2n * z)];
 }
 
 /** §5.1.4 addition (a = −1), with Q cached. Coordinates may be negative until the final comparison. */
@@ -150,7 +161,9 @@ export class Ed25519Verification {
   #sBytes = new Uint8Array(32);
   #kBytes = new Uint8Array(32);
   #table: Array<Cached | null> = [null, null, null, null];
-  #q: Point = [0n, 1n, 1n, 0n];
+  #points: Array<Point | null> = [null, null, null, null];
+  /** The running sum; null while it is still the neutral element, which is never doubled or added to. */
+  #q: Point | null = null;
   #bit = 252;
 
   constructor(publicKey: Uint8Array, message: Uint8Array, signature: Uint8Array) {
@@ -196,9 +209,9 @@ export class Ed25519Verification {
         // Straus–Shamir: one pass over the bits of S and k computes [S]B + [k](−A).
         const a = this.#a!;
         const minusA: Point = [-a[0], a[1], a[2], -a[3]];
-        this.#table[1] = cache(c.base, c);
-        this.#table[2] = cache(minusA, c);
-        this.#table[3] = cache(add(c.base, this.#table[2]), c);
+        const baseMinusA = add(c.base, cache(minusA, c));
+        this.#points = [null, c.base, minusA, baseMinusA];
+        this.#table = [null, cache(c.base, c), cache(minusA, c), cache(baseMinusA, c)];
         this.#phase = Phase.Ladder;
         return false;
       }
@@ -206,10 +219,10 @@ export class Ed25519Verification {
         const last = Math.max(-1, this.#bit - LADDER_BITS_PER_STEP);
         let q = this.#q;
         for (let i = this.#bit; i > last; i--) {
-          q = double(q);
+          if (q) q = double(q);
           const index = ((this.#sBytes[i >> 3] >> (i & 7)) & 1) | (((this.#kBytes[i >> 3] >> (i & 7)) & 1) << 1);
-          const entry = this.#table[index];
-          if (entry) q = add(q, entry);
+          if (index === 0) continue;
+          q = q ? add(q, this.#table[index]!) : this.#points[index]!.slice() as Point;
         }
         this.#q = q;
         this.#bit = last;
@@ -220,7 +233,7 @@ export class Ed25519Verification {
         // R has Z = 1, so [S]B − [k]A = R exactly when X_Q = x_R·Z_Q and Y_Q = y_R·Z_Q.
         const q = this.#q;
         const r = this.#r!;
-        const same = positive(q[0] - r[0] * q[2]) === 0n && positive(q[1] - r[1] * q[2]) === 0n;
+        const same = q === null ? r[0] === 0n && r[1] === 1n : positive(q[0] - r[0] * q[2]) === 0n && positive(q[1] - r[1] * q[2]) === 0n;
         return this.#finish(same);
       }
       case Phase.Done:
@@ -234,6 +247,8 @@ export class Ed25519Verification {
     this.#r = undefined;
     this.#a = undefined;
     this.#table = [null, null, null, null];
+    this.#points = [null, null, null, null];
+    this.#q = null;
     return true;
   }
 }

@@ -1,9 +1,12 @@
+/// <reference path="./xsnap-globals.d.ts" />
 import { decodeBase64Into, encodeBase64 } from "../../ota/base64";
 import { Sha256 } from "../../ota/sha256";
 import type { BootControl, BootState } from "../../ports/boot-control";
 import type { FirmwareSlot } from "../../ports/firmware-slot";
 import type { OtaPlatform } from "../../ports/platform";
 import { callHost } from "./host-call";
+
+const ascii = new TextDecoder();
 
 /** The inactive app slot, kept by the host (host/sim-partitions.ts) so it outlives this XS machine. */
 export class SimFirmwareSlot implements FirmwareSlot {
@@ -18,7 +21,7 @@ export class SimFirmwareSlot implements FirmwareSlot {
   }
 
   write(bytes: Uint8Array, offset: number, length: number): void {
-    callHost({ op: "ota.slot.write", offset, data: encodeBase64(bytes, 0, length) });
+    callHost({ op: "ota.slot.write", offset, data: ascii.decode(encodeBase64(bytes, 0, length)) });
   }
 
   read(into: Uint8Array, offset: number, length: number): void {

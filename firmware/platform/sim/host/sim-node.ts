@@ -191,13 +191,21 @@ export class SimNode {
     return this.#restarting;
   }
 
+  /**
+   * Sends a step to the firmware. A step the caller asked for (advance, pins, inspect) that was
+   * still queued for a machine a restart replaced goes to the new machine; an MQTT event for the
+   * old machine's connection is dropped with it, as the connection itself is.
+   */
   async #send(request: HostToNode): Promise<StepResult<unknown>> {
-    if (this.#restarting) await this.#restarting;
-    const result = await this.#command(request).catch((error: Error) => error);
-    // The firmware asked to restart during that step: replace the machine before anything else runs.
-    if (this.#restartRequested && !this.#restarting) await this.#restart();
-    if (result instanceof Error) throw result;
-    return result;
+    for (;;) {
+      if (this.#restarting) await this.#restarting;
+      const worker = this.#worker;
+      const result = await this.#command(request).catch((error: Error) => error);
+      // The firmware asked to restart during that step: replace the machine before anything else runs.
+      if (this.#restartRequested && !this.#restarting) await this.#restart();
+      if (!(result instanceof Error)) return result;
+      if (worker === this.#worker || request.op === "mqtt") throw result;
+    }
   }
 
   async #command(request: HostToNode): Promise<StepResult<unknown>> {
