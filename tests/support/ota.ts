@@ -1,16 +1,23 @@
 import { eq } from "drizzle-orm";
-import type { KeyObject } from "node:crypto";
-import { createHash } from "node:crypto";
+import { createHash, type KeyObject } from "node:crypto";
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { createApp } from "../../cloud/app";
 import type { Db } from "../../cloud/db/client";
 import { nodes } from "../../cloud/db/schema";
-import { createPlace } from "../../cloud/places/queries";
+import { recordSighting } from "../../cloud/nodes/queries";
+import { CampaignEngine, type OfferChannel } from "../../cloud/ota/campaign-engine";
+import { ImageStore } from "../../cloud/ota/image-store";
 import { generateReleaseKey, loadPrivateKey, signRelease } from "../../cloud/ota/release-key";
+import { createPlace } from "../../cloud/places/queries";
 import type { NodeConfig } from "../../firmware/config";
 import { OTA_DEFAULTS } from "../../firmware/ota/ota-config";
 import type { SimNode } from "../../firmware/platform/sim/host/sim-node";
 import { SimPartitions } from "../../firmware/platform/sim/host/sim-partitions";
-import type { SignedRelease } from "../../shared/ota";
+import type { OtaCancel, OtaOffer, SignedRelease } from "../../shared/ota";
 import { buildSimImage, type SimImageHeader } from "../../shared/sim-image";
+import { testCloud } from "./cloud";
 import { smokeNodeConfig } from "./sim-config";
 
 export interface ReleaseKey {
@@ -87,4 +94,52 @@ export async function drive(simNodes: SimNode[], done: () => boolean | Promise<b
     for (const node of simNodes) await node.advance(stepMs);
     await new Promise((resolve) => setTimeout(resolve, 3));
   }
+}
+
+export interface SentToNode {
+  nodeId: string;
+  message: OtaOffer | OtaCancel;
+}
+
+/**
+ * The cloud app with OTA over a fresh database, a fake clock and an offer channel that records
+ * what would have gone to each node, for tests that play the nodes' side themselves.
+ */
+export async function otaTestCloud(releaseKeys: string[], options: { reofferMs?: number } = {}) {
+  const cloud = await testCloud();
+  const sent: SentToNode[] = [];
+  const channel: OfferChannel = {
+    offer: (nodeId, message) => sent.push({ nodeId, message }),
+    cancel: (nodeId, message) => sent.push({ nodeId, message }),
+  };
+  const db = cloud.database.db;
+  const store = new ImageStore({ db, dataDir: mkdtempSync(join(tmpdir(), "sw-ota-store-")), releaseKeys });
+  const engine = new CampaignEngine({ db, clock: () => cloud.clock.now, channel, log: cloud.log, reofferMs: options.reofferMs ?? 60_000 });
+  const app = createApp({ db, feed: cloud.feed, ingest: cloud.ingest, log: cloud.log, ota: { db, store, engine, now: () => cloud.clock.now } });
+  const request = (path: string, init: RequestInit = {}) =>
+    app.request(path, { ...init, headers: { authorization: `Bearer ${cloud.token}`, ...(init.body && typeof init.body === "string" ? { "content-type": "application/json" } : {}), ...init.headers } });
+  return {
+    ...cloud,
+    app,
+    store,
+    engine,
+    sent,
+    request,
+    async upload(image: Uint8Array, release: unknown): Promise<{ status: number; body: Record<string, unknown> }> {
+      const form = new FormData();
+      form.set("image", new Blob([new Uint8Array(image)]), "firmware.bin");
+      form.set("release", JSON.stringify(release));
+      const response = await request("/api/ota/images", { method: "POST", body: form });
+      return { status: response.status, body: (await response.json()) as Record<string, unknown> };
+    },
+    /** A node announcing itself, as its firmware does at boot. */
+    async announce(nodeId: string, running = "0.1.0", boot = 1): Promise<void> {
+      await recordSighting(db, { nodeId, bootId: boot, at: cloud.clock.now, online: true, firmware: running });
+      await engine.onReport(nodeId, { v: 1, node: nodeId, boot, t: 0, campaign: null, state: "idle", version: null, running, board: BOARD, kind: "smoke" });
+    },
+    async close() {
+      await store.close();
+      cloud.database.close();
+    },
+  };
 }
