@@ -34,7 +34,7 @@ async function main(): Promise<void> {
 
   let site: Site | undefined;
   if (env.simNodes > 0) {
-    site = await startSite({ brokerUrl: mqttUrl, protocolVersion, nodes: env.simNodes, dataDir, log: (line) => log("debug", line) });
+    site = await startSite({ brokerUrl: mqttUrl, protocolVersion, nodes: env.simNodes, dataDir, log: (line) => log("debug", line), releaseKeys: env.otaReleaseKeys });
   }
 
   const lines = [
@@ -44,7 +44,7 @@ async function main(): Promise<void> {
     `  API:       ${cloud.url}/api/alarms`,
     `  MQTT:      ${broker ? `${broker.url} (embedded)` : "configured broker"}`,
     `  Database:  ${env.databaseUrl ? "configured libSQL" : databaseUrl}`,
-    `  Simulated: ${site ? `${site.nodes.length} smoke nodes in XS` : "none"}`,
+    `  Simulated: ${site ? `${site.nodes.length} smoke nodes in XS${env.otaReleaseKeys.length ? ", taking signed updates" : ""}` : "none"}`,
   ];
   if (cloud.firstAdminToken) {
     lines.push(
