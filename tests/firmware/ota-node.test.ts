@@ -19,7 +19,7 @@ import { waitFor } from "../support/wait";
  * OTA on the node, end to end: the firmware in XS with a simulated flash partition and a host
  * bootloader, a real Mosquitto, and the cloud's image store, chunk service and campaign engine.
  */
-describe("OTA on a node in XS", () => {
+describe("OTA on a node in XS", { timeout: 60_000 }, () => {
   let broker: Mosquitto;
   let cloud: RunningCloud;
   let token: string;

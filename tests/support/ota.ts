@@ -87,7 +87,7 @@ export async function placeNodes(db: Db, placeId: string, nodeIds: string[]): Pr
  */
 export async function drive(simNodes: SimNode[], done: () => boolean | Promise<boolean>, what: string, options: { stepMs?: number; timeoutMs?: number } = {}): Promise<void> {
   const stepMs = options.stepMs ?? 250;
-  const deadline = Date.now() + (options.timeoutMs ?? 20_000);
+  const deadline = Date.now() + (options.timeoutMs ?? 30_000);
   for (;;) {
     if (await done()) return;
     if (Date.now() > deadline) throw new Error(`timed out driving the nodes until ${what}`);
