@@ -94,7 +94,7 @@ class SimulatedNode {
   ) {}
 
   #report(campaign: string | null, state: OtaState, version: string | null, extra: Partial<OtaReport> = {}): Promise<void> {
-    return this.onReport({ v: 1, node: this.id, boot: this.boot, t: this.events.now - 1, campaign, state, version, running: this.running, board: "esp32-devkitc", kind: "smoke", ...extra });
+    return this.onReport({ v: 1, node: this.id, boot: this.boot, t: this.events.now - 1, campaign, state, version, running: this.running, board: "esp32-devkitc", kind: "sensor", ...extra });
   }
 
   announce(): Promise<void> {
@@ -174,8 +174,8 @@ async function campaigns(): Promise<void> {
   const engine = new CampaignEngine({ db: database.db, clock: () => events.now, channel, log: memoryLogger(), reofferMs: 3 * MINUTE });
 
   const release = async (version: string) => {
-    const image = buildSimImage({ version, board: "esp32-devkitc", kind: "smoke" }, IMAGE_BYTES);
-    const signed = signRelease({ board: "esp32-devkitc", kind: "smoke", version, sizeBytes: image.length, sha256: createHash("sha256").update(image).digest("hex") }, key);
+    const image = buildSimImage({ version, board: "esp32-devkitc", kind: "sensor" }, IMAGE_BYTES);
+    const signed = signRelease({ board: "esp32-devkitc", kind: "sensor", version, sizeBytes: image.length, sha256: createHash("sha256").update(image).digest("hex") }, key);
     return (await store.accept(image, signed, "bench", events.now)).image.sha256;
   };
 
@@ -250,7 +250,7 @@ async function campaigns(): Promise<void> {
 // ─── part 2: signature verification in XS ───────────────────────────────────────────────────
 async function verificationCost(): Promise<void> {
   const { privateKeyPem, publicKeyHex } = generateReleaseKey();
-  const signed = signRelease({ board: "esp32-devkitc", kind: "smoke", version: "0.2.0", sizeBytes: IMAGE_BYTES, sha256: "ab".repeat(32) }, loadPrivateKey(privateKeyPem));
+  const signed = signRelease({ board: "esp32-devkitc", kind: "sensor", version: "0.2.0", sizeBytes: IMAGE_BYTES, sha256: "ab".repeat(32) }, loadPrivateKey(privateKeyPem));
   const request = { publicKey: publicKeyHex, statement: releaseStatementText(signed), signature: signed.signature };
   const worker = new XsWorker({ name: "bench-verify", onPrint: () => {} });
   await worker.evaluate(await bundleForXs(new URL("./xs/verify-release.ts", import.meta.url).pathname));

@@ -4,7 +4,9 @@ import type { AlarmFeed } from "./alarms/alarm-feed";
 import { alarmRoutes } from "./alarms/routes";
 import { requireToken, type AuthVariables } from "./auth/require-token";
 import { consolePage } from "./console/page";
+import type { CommandPublisher } from "./commands/publisher";
 import type { Db } from "./db/client";
+import { fleetRoutes } from "./fleet/routes";
 import type { Ingest } from "./ingest/ingest";
 import type { Logger } from "./log";
 import { nodeRoutes } from "./nodes/routes";
@@ -15,6 +17,9 @@ export interface AppDeps {
   feed: AlarmFeed;
   ingest: Ingest;
   log: Logger;
+  /** Where commands to nodes go (the broker; a recorder in tests). */
+  commands: CommandPublisher;
+  now?: () => number;
   /** Over-the-air updates; without them /api/ota answers 404. */
   ota?: OtaDeps;
 }
@@ -29,7 +34,8 @@ export function createApp(deps: AppDeps) {
   const api = new Hono<{ Variables: AuthVariables }>();
   api.use("*", requireToken(deps.db));
   api.route("/alarms", alarmRoutes(deps));
-  api.route("/nodes", nodeRoutes(deps));
+  api.route("/nodes", nodeRoutes({ db: deps.db, commands: deps.commands, now: deps.now ?? Date.now }));
+  api.route("/fleet", fleetRoutes(deps));
   api.get("/ingest/stats", (c) => c.json(deps.ingest.stats));
   if (deps.ota) api.route("/ota", otaRoutes(deps.ota));
   app.route("/api", api);

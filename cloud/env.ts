@@ -13,12 +13,29 @@ export interface CloudEnv {
   mqttUrl: string | undefined;
   mqttUsername: string | undefined;
   mqttPassword: string | undefined;
+  /**
+   * The provisioner's broker account (Mosquitto dynamic-security admin): with both set, the cloud
+   * answers claims and the fleet CLI can create batches and revoke devices.
+   */
+  mqttProvisionerUsername: string | undefined;
+  mqttProvisionerPassword: string | undefined;
   /** Port of the embedded broker; 18830 keeps clear of a system Mosquitto on 1883. */
   embeddedMqttPort: number;
   /** Where the embedded database and simulated nodes' flash live. */
   dataDir: string;
   /** Simulated smoke nodes to start; by default 3 when nothing is configured, else 0. */
   simNodes: number;
+  /**
+   * This instance's name, unique among instances sharing a broker: its MQTT client id (and so
+   * its persistent session) derives from it. Default: the host name.
+   */
+  instanceId: string | undefined;
+  /**
+   * MQTT 5 shared-subscription group for running several instances side by side. Unset: one
+   * instance with a plain persistent subscription, which Mosquitto restores after its own
+   * restart (its 2.0 series does not restore `$share` subscriptions from persistence).
+   */
+  ingestShareGroup: string | undefined;
   /** Ed25519 public keys (64 hex digits each) whose signed firmware the cloud accepts; none: uploads are refused. */
   otaReleaseKeys: string[];
 }
@@ -71,11 +88,27 @@ export function parseEnv(source: Record<string, string | undefined> = process.en
     mqttUrl,
     mqttUsername: text("MQTT_USERNAME"),
     mqttPassword: text("MQTT_PASSWORD"),
+    mqttProvisionerUsername: text("MQTT_PROVISIONER_USERNAME"),
+    mqttProvisionerPassword: text("MQTT_PROVISIONER_PASSWORD"),
     embeddedMqttPort: integer("EMBEDDED_MQTT_PORT", 18830, 0, 65535),
     dataDir: text("DATA_DIR") ?? ".shouwang",
     simNodes: integer("SIM_NODES", configured ? 0 : 3, 0, 500),
+    instanceId: text("INSTANCE_ID"),
+    ingestShareGroup: text("INGEST_SHARE_GROUP"),
     otaReleaseKeys: releaseKeys(text("OTA_RELEASE_KEYS"), problems),
   };
+  if (env.ingestShareGroup !== undefined && !/^[A-Za-z0-9_-]{1,40}$/.test(env.ingestShareGroup)) {
+    problems.push("INGEST_SHARE_GROUP must be 1–40 characters of A–Z, a–z, 0–9, '_' and '-'");
+  }
+  if (env.instanceId !== undefined && !/^[A-Za-z0-9_-]{1,40}$/.test(env.instanceId)) {
+    problems.push("INSTANCE_ID must be 1–40 characters of A–Z, a–z, 0–9, '_' and '-'");
+  }
+  if ((env.mqttProvisionerUsername === undefined) !== (env.mqttProvisionerPassword === undefined)) {
+    problems.push("MQTT_PROVISIONER_USERNAME and MQTT_PROVISIONER_PASSWORD go together: set both or neither");
+  }
+  if (env.mqttProvisionerUsername !== undefined && mqttUrl === undefined) {
+    problems.push("MQTT_PROVISIONER_USERNAME needs MQTT_URL: provisioning registers devices with a Mosquitto broker, not the embedded one");
+  }
   if (problems.length) throw new EnvError(`Invalid settings:\n  - ${problems.join("\n  - ")}`);
   return env;
 }

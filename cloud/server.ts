@@ -1,13 +1,15 @@
 import { serve, type ServerType } from "@hono/node-server";
-import type { MqttClient } from "mqtt";
 import { hostname } from "node:os";
 import { AlarmFeed } from "./alarms/alarm-feed";
 import { createApp } from "./app";
 import { ensureFirstAdminToken } from "./auth/tokens";
 import { openDatabase, type Database } from "./db/client";
+import { startProvisioner, type Provisioner } from "./fleet/provisioner";
 import { createIngest, type Ingest } from "./ingest/ingest";
-import { startSubscriber } from "./ingest/subscriber";
+import { startCommandPublisher, type CommandPublisher } from "./commands/publisher";
+import { startSubscriber, type IngestSubscription } from "./ingest/subscriber";
 import type { Logger } from "./log";
+import { startLivenessMonitor, type LivenessMonitor } from "./nodes/liveness";
 import { CampaignEngine, type OfferChannel } from "./ota/campaign-engine";
 import { ImageStore } from "./ota/image-store";
 import { startOtaService, type OtaService } from "./ota/ota-service";
@@ -15,9 +17,13 @@ import { startOtaService, type OtaService } from "./ota/ota-service";
 export interface CloudOptions {
   databaseUrl: string;
   databaseAuthToken?: string;
-  mqtt: { url: string; username?: string; password?: string; protocolVersion: 4 | 5; shareGroup?: string };
+  mqtt: { url: string; username?: string; password?: string; protocolVersion: 4 | 5; shareGroup?: string; receiveMaximum?: number };
+  /** The provisioner's broker account; without it the cloud answers no claims. */
+  provisioning?: { username: string; password: string };
   /** Stable per instance, so the broker keeps its session (and queued QoS 1 messages) across restarts. */
   instanceId?: string;
+  /** How often the liveness sweep runs (0: never; a test calls `liveness.sweep()` itself). Default 10 s. */
+  livenessEveryMs?: number;
   port: number;
   host: string;
   log: Logger;
@@ -35,7 +41,11 @@ export interface RunningCloud {
   ingest: Ingest;
   feed: AlarmFeed;
   app: ReturnType<typeof createApp>;
+  subscription: IngestSubscription;
+  liveness: LivenessMonitor;
   ota: { store: ImageStore; engine: CampaignEngine; service: OtaService } | undefined;
+  /** Answers claims when the cloud was given a provisioner account. */
+  provisioner: Provisioner | null;
   close(): Promise<void>;
 }
 
@@ -47,6 +57,7 @@ export async function startCloud(options: CloudOptions): Promise<RunningCloud> {
   const firstAdminToken = await ensureFirstAdminToken(database.db, now());
   const feed = new AlarmFeed();
   const ingest = createIngest({ db: database.db, feed, log, now });
+  const instance = options.instanceId ?? hostname();
   let otaService: OtaService | undefined;
   let ota: { store: ImageStore; engine: CampaignEngine } | undefined;
   if (options.ota) {
@@ -55,21 +66,30 @@ export async function startCloud(options: CloudOptions): Promise<RunningCloud> {
     const store = new ImageStore({ db: database.db, dataDir: options.ota.dataDir, releaseKeys: options.ota.releaseKeys });
     ota = { store, engine: new CampaignEngine({ db: database.db, clock: now, channel, log, reofferMs: options.ota.reofferMs }) };
   }
-  const app = createApp({ db: database.db, feed, ingest, log, ota: ota && { db: database.db, store: ota.store, engine: ota.engine, now } });
 
-  let subscriber: MqttClient | undefined;
+  let subscriber: IngestSubscription | undefined;
+  let publisher: CommandPublisher | undefined;
+  let provisioner: Provisioner | undefined;
   let server: ServerType | undefined;
+  let liveness: LivenessMonitor | undefined;
   let ticker: NodeJS.Timeout | undefined;
   try {
-    subscriber = await startSubscriber(
-      { ...options.mqtt, clientId: `sw-cloud-${options.instanceId ?? hostname()}` },
+    subscriber = await startSubscriber({ ...options.mqtt, clientId: `sw-cloud-${instance}` }, ingest, log);
+    publisher = await startCommandPublisher({ ...options.mqtt, clientId: `sw-cloud-${instance}-cmd` }, log);
+    liveness = startLivenessMonitor({ db: database.db, now, log, everyMs: options.livenessEveryMs });
+    const app = createApp({
+      db: database.db,
+      feed,
       ingest,
       log,
-    );
+      commands: publisher,
+      now,
+      ota: ota && { db: database.db, store: ota.store, engine: ota.engine, now },
+    });
     if (ota) {
       const engine = ota.engine;
       otaService = await startOtaService(
-        { ...options.mqtt, shareGroup: options.mqtt.shareGroup && "shouwang-ota", clientId: `sw-ota-${options.instanceId ?? hostname()}-${process.pid}` },
+        { ...options.mqtt, shareGroup: options.mqtt.shareGroup && "shouwang-ota", clientId: `sw-cloud-${instance}-ota` },
         { store: ota.store, engine: () => engine, log },
       );
       let ticking = false;
@@ -77,7 +97,18 @@ export async function startCloud(options: CloudOptions): Promise<RunningCloud> {
         if (ticking) return;
         ticking = true;
         void engine.tick().finally(() => (ticking = false));
-      }, options.ota!.tickMs ?? 5000);
+      }, options.ota?.tickMs ?? 5000);
+    }
+    if (options.provisioning) {
+      provisioner = await startProvisioner({
+        url: options.mqtt.url,
+        ...options.provisioning,
+        clientId: `sw-provisioner-${instance}`,
+        shareGroup: options.mqtt.shareGroup ? "shouwang-provisioner" : undefined,
+        db: database.db,
+        log,
+        now,
+      });
     }
     const port = await new Promise<number>((resolve, reject) => {
       server = serve({ fetch: app.fetch, port: options.port, hostname: options.host }, (info) => resolve(info.port));
@@ -95,23 +126,32 @@ export async function startCloud(options: CloudOptions): Promise<RunningCloud> {
       ingest,
       feed,
       app,
+      subscription: subscriber,
+      liveness,
+      provisioner: provisioner ?? null,
       ota: ota && otaService ? { ...ota, service: otaService } : undefined,
       async close() {
         clearInterval(ticker);
+        liveness?.stop();
         // Live SSE streams never end by themselves: cut them, then wait for the listener to close.
         const closing = new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
         (server as { closeAllConnections?: () => void } | undefined)?.closeAllConnections?.();
         await closing;
-        await subscriber?.endAsync();
+        await provisioner?.close();
+        await subscriber?.close();
+        await publisher?.close();
         await otaService?.close();
         await ota?.store.close();
         database.close();
       },
     };
   } catch (error) {
+    await provisioner?.close().catch(() => undefined);
     clearInterval(ticker);
-    void otaService?.close();
-    subscriber?.end(true);
+    await otaService?.close().catch(() => undefined);
+    liveness?.stop();
+    await subscriber?.close().catch(() => undefined);
+    await publisher?.close().catch(() => undefined);
     server?.close();
     database.close();
     throw error;

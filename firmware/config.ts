@@ -5,11 +5,23 @@ import { otaConfigProblem, type OtaConfig } from "./ota/ota-config";
 export interface NodeConfig {
   nodeId: string;
   firmwareVersion: string;
-  mqtt: { host: string; port: number; username?: string; password?: string; keepAliveMs: number };
+  mqtt: {
+    host: string;
+    port: number;
+    username?: string;
+    password?: string;
+    keepAliveMs: number;
+    /** The first connection after boot waits a random 0 … bootSpreadMs (default 0). */
+    bootSpreadMs?: number;
+  };
   /** How often the smoke chamber is read. */
   sampleIntervalMs: number;
   /** How often the latest readings are sent (QoS 0). 0 sends none. */
   telemetryIntervalMs: number;
+  /** Heartbeat period (default 60 s); the cloud marks the node offline after missing several. */
+  healthIntervalMs?: number;
+  /** Flash slots of the outbox (default 32: what fits beside the other keys in a 24 KB NVS partition). */
+  outboxSlots?: number;
   smoke: SmokeThresholds;
   /** Present when the node takes over-the-air updates (firmware/ota). */
   ota?: OtaConfig;
@@ -34,6 +46,15 @@ export function configProblem(config: NodeConfig): string | null {
   if (!(config.mqtt.keepAliveMs >= 5000)) return "mqtt.keepAliveMs must be at least 5000";
   if (!(config.sampleIntervalMs >= 10 && config.sampleIntervalMs <= 60000)) return "sampleIntervalMs must be 10–60000";
   if (!(config.telemetryIntervalMs === 0 || config.telemetryIntervalMs >= 1000)) return "telemetryIntervalMs must be 0 or at least 1000";
+  if (config.mqtt.bootSpreadMs !== undefined && !(config.mqtt.bootSpreadMs >= 0 && config.mqtt.bootSpreadMs <= 600_000)) {
+    return "mqtt.bootSpreadMs must be 0–600000";
+  }
+  if (config.healthIntervalMs !== undefined && !(config.healthIntervalMs >= 5000 && config.healthIntervalMs <= 3_600_000)) {
+    return "healthIntervalMs must be 5000–3600000";
+  }
+  if (config.outboxSlots !== undefined && !(Number.isInteger(config.outboxSlots) && config.outboxSlots >= 4 && config.outboxSlots <= 999)) {
+    return "outboxSlots must be a whole number from 4 to 999";
+  }
   const s = config.smoke;
   if (!s) return "smoke thresholds are required";
   if (!(s.raiseAboveBaseline > 0)) return "smoke.raiseAboveBaseline must be positive";
@@ -44,4 +65,29 @@ export function configProblem(config: NodeConfig): string | null {
   if (!(s.baseline >= 0)) return "smoke.baseline must be non-negative";
   if (config.ota) return otaConfigProblem(config.ota);
   return null;
+}
+
+/** Settings a config command may change, by the dotted name it uses. Identity and broker settings are not among them. */
+const CHANGEABLE: Record<string, (config: NodeConfig, value: number) => void> = {
+  sampleIntervalMs: (c, v) => (c.sampleIntervalMs = v),
+  telemetryIntervalMs: (c, v) => (c.telemetryIntervalMs = v),
+  healthIntervalMs: (c, v) => (c.healthIntervalMs = v),
+  "smoke.raiseAboveBaseline": (c, v) => (c.smoke.raiseAboveBaseline = v),
+  "smoke.clearBelowBaseline": (c, v) => (c.smoke.clearBelowBaseline = v),
+  "smoke.holdSamples": (c, v) => (c.smoke.holdSamples = v),
+  "smoke.baseline": (c, v) => (c.smoke.baseline = v),
+};
+
+/**
+ * The config with `changes` applied, or the reason they are refused. All or nothing: the result
+ * passes the same checks as the boot config, and on a refusal the caller keeps the old one.
+ */
+export function withChanges(config: NodeConfig, changes: Record<string, number>): NodeConfig | string {
+  const next: NodeConfig = { ...config, mqtt: { ...config.mqtt }, smoke: { ...config.smoke } };
+  for (const key of Object.keys(changes)) {
+    const apply = CHANGEABLE[key];
+    if (!apply) return `"${key}" cannot be changed remotely (changeable: ${Object.keys(CHANGEABLE).join(", ")})`;
+    apply(next, changes[key]);
+  }
+  return configProblem(next) ?? next;
 }

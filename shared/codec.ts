@@ -1,8 +1,17 @@
 import { ALARM_KINDS, ALARM_STATES, SEVERITIES } from "./alarms";
-import type { AlarmMessage, NodeMessage, StatusMessage, TelemetryMessage } from "./messages";
-import { CHANNEL_OF } from "./messages";
+import type {
+  AckMessage,
+  AlarmMessage,
+  CommandMessage,
+  EventMessage,
+  HealthMessage,
+  NodeMessage,
+  StatusMessage,
+  TelemetryMessage,
+} from "./messages";
+import { ACK_RESULTS, CHANNEL_OF, COMMAND_OPS, SENSOR_STATES } from "./messages";
 import { isNodeId, MAX_PAYLOAD_BYTES, PROTOCOL_VERSION } from "./protocol";
-import { parseUplinkTopic } from "./topics";
+import { parseCommandTopic, parseUplinkTopic } from "./topics";
 
 /** Why a message was refused; the ingest counts rejections under these names. */
 export type RejectReason =
@@ -62,8 +71,7 @@ export function decodeNodeMessage(topic: string, text: string, byteLength: numbe
     return reject("topic-mismatch", `a ${type} message does not belong on the ${route.channel} channel`);
   }
 
-  const bodyProblem =
-    type === "alarm" ? alarmProblem(raw) : type === "telemetry" ? telemetryProblem(raw) : statusProblem(raw);
+  const bodyProblem = BODY_PROBLEM[type as NodeMessage["type"]](raw);
   if (bodyProblem) return reject("invalid-field", bodyProblem);
   return { ok: true, message: raw as unknown as NodeMessage };
 }
@@ -107,8 +115,155 @@ function telemetryProblem(raw: Record<string, unknown>): string | null {
 function statusProblem(raw: Record<string, unknown>): string | null {
   const m = raw as Partial<Record<keyof StatusMessage, unknown>>;
   if (typeof m.online !== "boolean") return "online must be true or false";
-  if (typeof m.firmware !== "string" || m.firmware.length === 0 || m.firmware.length > 32) return "firmware must be a version string";
+  if (!isShortText(m.firmware, 32)) return "firmware must be a version string";
+  if (m.willSeq !== undefined && !isCount(m.willSeq)) return "willSeq must be a non-negative integer";
   return null;
+}
+
+const MAX_EVENT_DATA = 16;
+const MAX_SENSORS = 16;
+
+function eventProblem(raw: Record<string, unknown>): string | null {
+  const m = raw as Partial<Record<keyof EventMessage, unknown>>;
+  if (typeof m.name !== "string" || !/^[a-z][a-z0-9-]{0,39}$/.test(m.name)) return "name must be 1–40 characters of a–z, 0–9 and '-'";
+  if (m.data !== undefined) {
+    if (!isRecord(m.data)) return "data must be an object";
+    const entries = Object.entries(m.data);
+    if (entries.length > MAX_EVENT_DATA) return `data may hold at most ${MAX_EVENT_DATA} values`;
+    for (const [key, value] of entries) {
+      if (!isSettingName(key)) return `data key "${clip(key)}" is not a short identifier`;
+      if (!(typeof value === "boolean" || isFiniteNumber(value) || (typeof value === "string" && value.length <= 120))) {
+        return `data.${key} must be a boolean, a finite number or a string of at most 120 characters`;
+      }
+    }
+  }
+  return null;
+}
+
+function healthProblem(raw: Record<string, unknown>): string | null {
+  const m = raw as Partial<Record<keyof HealthMessage, unknown>>;
+  if (!isShortText(m.kind, 16)) return "kind must be a string of 1–16 characters";
+  if (!isShortText(m.firmware, 32)) return "firmware must be a version string";
+  if (!isCount(m.intervalMs) || m.intervalMs < 1000) return "intervalMs must be a whole number of at least 1000";
+  if (m.heap !== undefined) {
+    if (!isRecord(m.heap) || !isCount(m.heap.freeBytes) || !isCount(m.heap.minFreeBytes)) return "heap must hold freeBytes and minFreeBytes as counts";
+  }
+  if (m.rssiDbm !== undefined && !(isFiniteNumber(m.rssiDbm) && m.rssiDbm >= -127 && m.rssiDbm <= 20)) return "rssiDbm must be a number from -127 to 20";
+  if (!isShortText(m.resetReason, 24)) return "resetReason must be a string of 1–24 characters";
+  if (!isRecord(m.sensors)) return "sensors must be an object";
+  const sensors = Object.entries(m.sensors);
+  if (sensors.length > MAX_SENSORS) return `sensors may list at most ${MAX_SENSORS}`;
+  for (const [name, state] of sensors) {
+    if (!isIdentifier(name)) return `sensor name "${clip(name)}" is not a short identifier`;
+    if (!oneOf(SENSOR_STATES, state)) return `sensor ${name} must be one of ${SENSOR_STATES.join(", ")}`;
+  }
+  const outbox = m.outbox;
+  if (!isRecord(outbox) || !isCount(outbox.depth) || !isCount(outbox.capacity) || !isCount(outbox.alarms)) {
+    return "outbox must hold depth, capacity and alarms as counts";
+  }
+  const dropped = m.dropped;
+  if (!isRecord(dropped) || !isCount(dropped.telemetry) || !isCount(dropped.event) || !isCount(dropped.alarm)) {
+    return "dropped must hold telemetry, event and alarm as counts";
+  }
+  if (m.lastError !== undefined && !(typeof m.lastError === "string" && m.lastError.length <= 200)) return "lastError must be a string of at most 200 characters";
+  return null;
+}
+
+function ackProblem(raw: Record<string, unknown>): string | null {
+  const m = raw as Partial<Record<keyof AckMessage, unknown>>;
+  if (!(m.command === "" || isCommandId(m.command))) return "command must be a command id or empty";
+  if (!isShortText(m.op, 24)) return "op must be a string of 1–24 characters";
+  if (!oneOf(ACK_RESULTS, m.result)) return `result must be one of ${ACK_RESULTS.join(", ")}`;
+  if (m.detail !== undefined && !(typeof m.detail === "string" && m.detail.length <= 200)) return "detail must be a string of at most 200 characters";
+  return null;
+}
+
+const BODY_PROBLEM: { [K in NodeMessage["type"]]: (raw: Record<string, unknown>) => string | null } = {
+  alarm: alarmProblem,
+  telemetry: telemetryProblem,
+  status: statusProblem,
+  event: eventProblem,
+  health: healthProblem,
+  ack: ackProblem,
+};
+
+export function encodeCommand(command: CommandMessage): string {
+  return JSON.stringify(command);
+}
+
+export type CommandDecodeResult =
+  | { ok: true; command: CommandMessage }
+  | { ok: false; reason: RejectReason | "wrong-node"; detail: string; id: string; op: string };
+
+const MAX_CONFIG_ENTRIES = 16;
+const MAX_DISPLAY_TEXT = 120;
+
+/**
+ * Decodes a command that arrived on `topic` at the node `selfNodeId`. Never throws. A refusal
+ * still carries the command's id and op when they could be read, so the node can ack it.
+ */
+export function decodeCommand(topic: string, text: string, selfNodeId: string): CommandDecodeResult {
+  let id = "";
+  let op = "unknown";
+  const refuse = (reason: RejectReason | "wrong-node", detail: string): CommandDecodeResult => ({ ok: false, reason, detail, id, op });
+  if (text.length > MAX_PAYLOAD_BYTES) return refuse("oversized", `command is ${text.length} characters; the limit is ${MAX_PAYLOAD_BYTES}`);
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch (error) {
+    return refuse("malformed-json", (error as Error).message);
+  }
+  if (!isRecord(raw)) return refuse("malformed-json", "command is not a JSON object");
+  if (isCommandId(raw.id)) id = raw.id;
+  if (typeof raw.op === "string" && raw.op.length >= 1 && raw.op.length <= 24) op = raw.op;
+  if (raw.v !== PROTOCOL_VERSION) return refuse("unknown-version", `version ${clip(JSON.stringify(raw.v))} is not ${PROTOCOL_VERSION}`);
+  if (raw.type !== "command") return refuse("invalid-field", "type must be command");
+  if (!id) return refuse("invalid-field", "id must be 1–40 characters of A–Z, a–z, 0–9, '_' and '-'");
+  const addressee = parseCommandTopic(topic);
+  if (addressee !== selfNodeId) return refuse("wrong-node", `command came on ${clip(topic)}, not this node's command topic`);
+  if (raw.node !== selfNodeId) return refuse("wrong-node", `command is addressed to "${clip(String(raw.node))}", not to ${selfNodeId}`);
+  if (!oneOf(COMMAND_OPS, raw.op)) return refuse("invalid-field", `op must be one of ${COMMAND_OPS.join(", ")}`);
+  switch (raw.op) {
+    case "config": {
+      if (!isRecord(raw.config)) return refuse("invalid-field", "config must be an object of settings");
+      const entries = Object.entries(raw.config);
+      if (entries.length === 0 || entries.length > MAX_CONFIG_ENTRIES) return refuse("invalid-field", `config must change 1–${MAX_CONFIG_ENTRIES} settings`);
+      for (const [key, value] of entries) {
+        if (!isSettingName(key)) return refuse("invalid-field", `config key "${clip(key)}" is not a setting name`);
+        if (!isFiniteNumber(value)) return refuse("invalid-field", `config.${key} must be a finite number`);
+      }
+      break;
+    }
+    case "relay-test":
+      if (!(isCount(raw.durationMs) && raw.durationMs >= 100 && raw.durationMs <= 10_000)) {
+        return refuse("invalid-field", "durationMs must be a whole number from 100 to 10000");
+      }
+      break;
+    case "display":
+      if (typeof raw.text !== "string" || raw.text.length > MAX_DISPLAY_TEXT) return refuse("invalid-field", `text must be a string of at most ${MAX_DISPLAY_TEXT} characters`);
+      break;
+    case "reboot":
+      break;
+  }
+  return { ok: true, command: raw as unknown as CommandMessage };
+}
+
+/** Command ids are the cloud's; short and printable so they fit in an ack and a log line. */
+export function isCommandId(value: unknown): value is string {
+  return typeof value === "string" && /^[A-Za-z0-9_-]{1,40}$/.test(value);
+}
+
+function isShortText(value: unknown, max: number): value is string {
+  return typeof value === "string" && value.length > 0 && value.length <= max;
+}
+
+/** `telemetryIntervalMs`, or one level deep: `smoke.holdSamples`. */
+function isSettingName(name: string): boolean {
+  return /^[A-Za-z][A-Za-z0-9]{0,31}(\.[A-Za-z][A-Za-z0-9]{0,31})?$/.test(name);
+}
+
+function isIdentifier(name: string): boolean {
+  return /^[A-Za-z][A-Za-z0-9]{0,31}$/.test(name);
 }
 
 function reject(reason: RejectReason, detail: string): DecodeResult {

@@ -38,13 +38,82 @@ export interface StatusMessage extends NodeHeader {
   type: "status";
   online: boolean;
   firmware: string;
+  /**
+   * On an online status: the seq of this connection's last will. The will is stamped before the
+   * online message, so a will with this seq (or a later one) means this very connection died,
+   * and a will with an earlier seq is a previous connection's, arriving late.
+   */
+  willSeq?: number;
 }
 
-export type NodeMessage = AlarmMessage | TelemetryMessage | StatusMessage;
+/** A state change worth keeping (config applied, sensor fault, relay test): QoS 1 through the outbox. */
+export interface EventMessage extends NodeHeader {
+  type: "event";
+  /** Short kebab-case name: `config-applied`, `outbox-overflow`. */
+  name: string;
+  /** At most 16 small values. */
+  data?: Record<string, string | number | boolean>;
+}
+
+export const SENSOR_STATES = ["ok", "fault", "unknown"] as const;
+export type SensorState = (typeof SENSOR_STATES)[number];
+
+/** The node's heartbeat, every `intervalMs`. Its header's `t` is the uptime. */
+export interface HealthMessage extends NodeHeader {
+  type: "health";
+  /** Node kind: `smoke`, `elevator`, `capsule`. */
+  kind: string;
+  firmware: string;
+  /** Heartbeat period; the cloud marks the node offline after it misses several. */
+  intervalMs: number;
+  /** Free heap now and the lowest seen since boot; absent where the platform cannot tell. */
+  heap?: { freeBytes: number; minFreeBytes: number };
+  rssiDbm?: number;
+  /** Why the node last started: `power-on`, `software`, `panic`, `task-wdt`, `brownout`, … */
+  resetReason: string;
+  sensors: Record<string, SensorState>;
+  outbox: { depth: number; capacity: number; alarms: number };
+  /** Messages the outbox dropped since boot, by kind. Alarms are never dropped to make room. */
+  dropped: { telemetry: number; event: number; alarm: number };
+  lastError?: string;
+}
+
+export const ACK_RESULTS = ["ok", "refused", "failed"] as const;
+export type AckResult = (typeof ACK_RESULTS)[number];
+
+/** A command's result, QoS 1 through the outbox. */
+export interface AckMessage extends NodeHeader {
+  type: "ack";
+  /** The command's id; empty when the command was too malformed to carry one. */
+  command: string;
+  op: string;
+  result: AckResult;
+  detail?: string;
+}
+
+export type NodeMessage = AlarmMessage | TelemetryMessage | StatusMessage | EventMessage | HealthMessage | AckMessage;
 
 /** Which channel each message type travels on. */
 export const CHANNEL_OF: { [K in NodeMessage["type"]]: UplinkChannel } = {
   alarm: "alarm",
   telemetry: "telemetry",
   status: "status",
+  event: "event",
+  health: "health",
+  ack: "ack",
 };
+
+export const COMMAND_OPS = ["config", "relay-test", "reboot", "display"] as const;
+export type CommandOp = (typeof COMMAND_OPS)[number];
+
+/**
+ * A command from the cloud, on the node's `cmd` topic. `id` is the cloud's, echoed in the ack.
+ * `config` changes named settings (`telemetryIntervalMs`, `smoke.holdSamples`); the node checks
+ * them as it checks its boot config and refuses the whole change with a reason.
+ */
+export type CommandMessage = { v: 1; type: "command"; id: string; node: string } & (
+  | { op: "config"; config: Record<string, number> }
+  | { op: "relay-test"; durationMs: number }
+  | { op: "reboot" }
+  | { op: "display"; text: string }
+);

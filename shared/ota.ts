@@ -1,3 +1,4 @@
+import { NODE_KINDS, type NodeKind } from "./node-kinds";
 import { isNodeId, PROTOCOL_VERSION } from "./protocol";
 
 /**
@@ -16,9 +17,9 @@ export const OTA_CHUNK_BYTES = 2048;
 /** Largest image: one OTA app slot when mcconfig's ota autosplit halves the 4 MB factory partition (0x1F0000). */
 export const MAX_IMAGE_BYTES = 0x1f0000;
 
-/** Node kinds an image is built for. SEAM(issue 6): provisioning's kind list should become the one source. */
-export const OTA_NODE_KINDS = ["smoke", "elevator", "capsule"] as const;
-export type OtaNodeKind = (typeof OTA_NODE_KINDS)[number];
+/** Node kinds an image is built for: the same kinds provisioning knows. */
+export const OTA_NODE_KINDS = NODE_KINDS;
+export type OtaNodeKind = NodeKind;
 
 /** Boards an image is built for: hardware/boards ids. */
 export const BOARD_ID_PATTERN = /^[a-z0-9][a-z0-9-]{1,39}$/;

@@ -25,7 +25,12 @@ async function main(): Promise<void> {
   const cloud = await startCloud({
     databaseUrl,
     databaseAuthToken: env.databaseAuthToken,
-    mqtt: { url: mqttUrl, username: env.mqttUsername, password: env.mqttPassword, protocolVersion, shareGroup: "shouwang-ingest" },
+    mqtt: { url: mqttUrl, username: env.mqttUsername, password: env.mqttPassword, protocolVersion, shareGroup: env.ingestShareGroup },
+    instanceId: env.instanceId,
+    provisioning:
+      env.mqttProvisionerUsername && env.mqttProvisionerPassword
+        ? { username: env.mqttProvisionerUsername, password: env.mqttProvisionerPassword }
+        : undefined,
     port: env.port,
     host: env.host,
     log,
@@ -45,6 +50,7 @@ async function main(): Promise<void> {
     `  MQTT:      ${broker ? `${broker.url} (embedded)` : "configured broker"}`,
     `  Database:  ${env.databaseUrl ? "configured libSQL" : databaseUrl}`,
     `  Simulated: ${site ? `${site.nodes.length} smoke nodes in XS${env.otaReleaseKeys.length ? ", taking signed updates" : ""}` : "none"}`,
+    `  Claims:    ${cloud.provisioner ? "answered (npx shouwang help: batches, devices, installation)" : "off (needs MQTT_URL and MQTT_PROVISIONER_USERNAME/PASSWORD)"}`,
   ];
   if (cloud.firstAdminToken) {
     lines.push(

@@ -1,6 +1,7 @@
 import { and, desc, eq, lt } from "drizzle-orm";
 import type { AlarmMessage } from "../../shared/messages";
-import type { Db } from "../db/client";
+import type { InStatement, InValue } from "@libsql/client";
+import { placeholders, type Db } from "../db/client";
 import { alarms } from "../db/schema";
 import type { AlarmRecord } from "./alarm-record";
 
@@ -24,27 +25,38 @@ export function toRecord(row: AlarmRow): AlarmRecord {
   };
 }
 
-/** Stores an alarm once: returns the new record, or null when (node, boot, seq) was already stored. */
-export async function insertAlarm(db: Db, message: AlarmMessage, receivedAt: number): Promise<AlarmRecord | null> {
-  const rows = await db
-    .insert(alarms)
-    .values({
-      nodeId: message.node,
-      bootId: message.boot,
-      seq: message.seq,
-      nodeTimeMs: message.t,
-      kind: message.kind,
-      severity: message.severity,
-      state: message.state,
-      value: message.value,
-      unit: message.unit,
-      threshold: message.threshold,
-      evidence: message.evidence ? JSON.stringify(message.evidence) : null,
-      receivedAt,
-    })
-    .onConflictDoNothing({ target: [alarms.nodeId, alarms.bootId, alarms.seq] })
-    .returning();
-  return rows.length ? toRecord(rows[0]) : null;
+/** Inserts alarms once each by (node, boot, seq), in one statement; returns the rows it inserted ({@link recordFromRow}). */
+export function insertAlarmsSql(messages: AlarmMessage[], receivedAt: number): InStatement {
+  const args: InValue[] = [];
+  for (const m of messages) {
+    args.push(m.node, m.boot, m.seq, m.t, m.kind, m.severity, m.state, m.value, m.unit, m.threshold, m.evidence ? JSON.stringify(m.evidence) : null, receivedAt);
+  }
+  return {
+    sql: `insert into alarms (node_id, boot_id, seq, node_time_ms, kind, severity, state, value, unit, threshold, evidence, received_at)
+      values ${placeholders(messages.length, 12)}
+      on conflict (node_id, boot_id, seq) do nothing
+      returning id, node_id, boot_id, seq, node_time_ms, kind, severity, state, value, unit, threshold, evidence, received_at`,
+    args,
+  };
+}
+
+/** A row returned by {@link insertAlarmsSql}, as the API shows it. */
+export function recordFromRow(row: Record<string, unknown>): AlarmRecord {
+  return toRecord({
+    id: Number(row.id),
+    nodeId: String(row.node_id),
+    bootId: Number(row.boot_id),
+    seq: Number(row.seq),
+    nodeTimeMs: Number(row.node_time_ms),
+    kind: String(row.kind),
+    severity: String(row.severity),
+    state: String(row.state),
+    value: Number(row.value),
+    unit: String(row.unit),
+    threshold: Number(row.threshold),
+    evidence: row.evidence === null ? null : String(row.evidence),
+    receivedAt: Number(row.received_at),
+  });
 }
 
 export interface AlarmQuery {

@@ -6,7 +6,7 @@ import { dirname } from "node:path";
 import { fileURLToPath } from "node:url";
 import * as schema from "./schema";
 
-export type Db = LibSQLDatabase<typeof schema>;
+export type Db = LibSQLDatabase<typeof schema> & { $client: Client };
 
 export interface Database {
   db: Db;
@@ -30,4 +30,13 @@ export async function openDatabase(url: string, authToken?: string): Promise<Dat
   const db = drizzle(client, { schema });
   await migrate(db, { migrationsFolder: MIGRATIONS });
   return { db, client, close: () => client.close() };
+}
+
+/**
+ * `count` rows of `columns` placeholders, for a multi-row statement built once per batch:
+ * much cheaper than an ORM row mapping when one transaction carries a thousand rows.
+ */
+export function placeholders(count: number, columns: number): string {
+  const row = `(${Array.from({ length: columns }, () => "?").join(",")})`;
+  return Array.from({ length: count }, () => row).join(",");
 }

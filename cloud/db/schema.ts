@@ -34,6 +34,21 @@ export const nodes = sqliteTable("nodes", {
   readings: text("readings"),
   firstSeenAt: integer("first_seen_at").notNull(),
   lastSeenAt: integer("last_seen_at").notNull(),
+  /** Node kind from its heartbeat: smoke, elevator, capsule. */
+  kind: text("kind"),
+  /** Why it is offline: `will` (its connection died) or `missed-heartbeats`; null while online. */
+  offlineReason: text("offline_reason"),
+  /** The connection the online flag speaks for: (boot, seq of that connection's will). */
+  statusBoot: integer("status_boot"),
+  statusWillSeq: integer("status_will_seq"),
+  /** The heartbeat period the node announced; the liveness sweep allows several of these. */
+  heartbeatMs: integer("heartbeat_ms"),
+  lastHealthAt: integer("last_health_at"),
+  /** The latest heartbeat as JSON, and its (boot, seq) so an older one never overwrites it. */
+  health: text("health"),
+  healthBoot: integer("health_boot"),
+  healthSeq: integer("health_seq"),
+  sensorFault: integer("sensor_fault", { mode: "boolean" }).notNull().default(false),
 });
 
 /** Alarms as nodes raised and cleared them. (node, boot, seq) is unique: a replay is stored once. */
@@ -72,4 +87,6 @@ export const apiTokens = sqliteTable("api_tokens", {
   createdAt: integer("created_at").notNull(),
 });
 
+export * from "./schema/node-link";
+export * from "./schema/fleet";
 export * from "./schema/ota";

@@ -2,10 +2,10 @@ import { decodeNodeMessage, type RejectReason } from "../../shared/codec";
 import type { NodeMessage } from "../../shared/messages";
 import { MAX_PAYLOAD_BYTES } from "../../shared/protocol";
 import type { AlarmFeed } from "../alarms/alarm-feed";
-import { insertAlarm } from "../alarms/queries";
 import type { Db } from "../db/client";
 import type { Logger } from "../log";
-import { recordSighting } from "../nodes/queries";
+import { GroupCommit } from "./group-commit";
+import { MAX_BATCH, storeBatch, type StoreOutcome } from "./store-batch";
 
 export type IngestOutcome = "stored" | "duplicate" | "rejected" | "failed";
 
@@ -14,22 +14,42 @@ export interface IngestStats {
   stored: number;
   duplicates: number;
   rejected: Record<RejectReason, number>;
-  /** Valid messages the database refused; logged with the error. */
+  /** Valid messages the database refused; logged with the error, and not acknowledged. */
   failed: number;
+  /** Transactions written, and the largest number of messages one held. */
+  batches: number;
+  largestBatch: number;
 }
 
 export interface Ingest {
+  /** Resolves once the message is stored (or known to be a copy), rejected, or failed to store. */
   handle(topic: string, payload: Uint8Array): Promise<IngestOutcome>;
+  /** Resolves when everything handed in so far is written. */
+  idle(): Promise<void>;
   readonly stats: IngestStats;
 }
 
+export interface IngestDeps {
+  db: Db;
+  feed: AlarmFeed;
+  log: Logger;
+  now: () => number;
+  /** Most messages per transaction (default and ceiling: 1000). */
+  maxBatch?: number;
+}
+
 const utf8 = new TextDecoder("utf-8", { fatal: true });
+/** A write that fails is tried again this many times (a busy database clears quickly) before its messages count as failed. */
+const WRITE_ATTEMPTS = 3;
 
 /**
  * Validates each message a node sent and stores what it means. A malformed message is counted
  * under its reason and logged, never stored and never thrown: the next message must still flow.
+ * Valid messages are written in batches ({@link GroupCommit}), one transaction each, and each
+ * message's promise resolves only when its batch has committed: "acknowledge after store" holds
+ * per message while the database sees few, large transactions.
  */
-export function createIngest(deps: { db: Db; feed: AlarmFeed; log: Logger; now: () => number }): Ingest {
+export function createIngest(deps: IngestDeps): Ingest {
   const { db, feed, log, now } = deps;
   const stats: IngestStats = {
     received: 0,
@@ -37,6 +57,8 @@ export function createIngest(deps: { db: Db; feed: AlarmFeed; log: Logger; now: 
     duplicates: 0,
     failed: 0,
     rejected: { oversized: 0, "malformed-json": 0, "unknown-version": 0, "invalid-field": 0, "unknown-topic": 0, "topic-mismatch": 0 },
+    batches: 0,
+    largestBatch: 0,
   };
 
   const reject = (reason: RejectReason, topic: string, detail: string): IngestOutcome => {
@@ -45,27 +67,26 @@ export function createIngest(deps: { db: Db; feed: AlarmFeed; log: Logger; now: 
     return "rejected";
   };
 
-  async function store(message: NodeMessage): Promise<IngestOutcome> {
-    const at = now();
-    switch (message.type) {
-      case "alarm": {
-        await recordSighting(db, { nodeId: message.node, bootId: message.boot, at, online: true });
-        const record = await insertAlarm(db, message, at);
-        if (!record) return "duplicate";
-        feed.publish(record);
-        return "stored";
+  const writer = new GroupCommit<NodeMessage, StoreOutcome>(async (messages) => {
+    let lastError: unknown;
+    for (let attempt = 1; attempt <= WRITE_ATTEMPTS; attempt++) {
+      try {
+        const { outcomes, newAlarms } = await storeBatch(db, messages, now());
+        stats.batches = writer.batches;
+        stats.largestBatch = writer.largest;
+        for (const alarm of newAlarms) feed.publish(alarm);
+        return outcomes;
+      } catch (error) {
+        lastError = error;
+        if (attempt < WRITE_ATTEMPTS) await new Promise((resolve) => setTimeout(resolve, 50 * attempt));
       }
-      case "telemetry":
-        await recordSighting(db, { nodeId: message.node, bootId: message.boot, at, readings: message.readings });
-        return "stored";
-      case "status":
-        await recordSighting(db, { nodeId: message.node, bootId: message.boot, at, online: message.online, firmware: message.firmware });
-        return "stored";
     }
-  }
+    throw lastError;
+  }, Math.min(deps.maxBatch ?? MAX_BATCH, MAX_BATCH));
 
   return {
     stats,
+    idle: () => writer.idle(),
     async handle(topic, payload) {
       stats.received++;
       if (payload.byteLength > MAX_PAYLOAD_BYTES) {
@@ -80,7 +101,7 @@ export function createIngest(deps: { db: Db; feed: AlarmFeed; log: Logger; now: 
       const decoded = decodeNodeMessage(topic, text, payload.byteLength);
       if (!decoded.ok) return reject(decoded.reason, topic, decoded.detail);
       try {
-        const outcome = await store(decoded.message);
+        const outcome = await writer.add(decoded.message);
         if (outcome === "duplicate") stats.duplicates++;
         else stats.stored++;
         return outcome;

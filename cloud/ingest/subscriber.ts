@@ -1,4 +1,6 @@
-import mqtt, { type IClientOptions, type MqttClient } from "mqtt";
+import { generate, parser as mqttParser, type IConnackPacket, type IPublishPacket, type ISubackPacket, type Packet } from "mqtt-packet";
+import { connect as netConnect, type Socket } from "node:net";
+import { connect as tlsConnect } from "node:tls";
 import { uplinkFilters } from "../../shared/topics";
 import type { Logger } from "../log";
 import type { Ingest } from "./ingest";
@@ -12,52 +14,313 @@ export interface SubscriberOptions {
   protocolVersion: 4 | 5;
   /** MQTT 5 shared-subscription group, so several cloud instances split the stream. */
   shareGroup?: string;
+  /**
+   * MQTT 5 Receive Maximum: QoS 1 messages the broker may have in flight to this instance
+   * before its PUBACKs. It bounds what a crash leaves for redelivery and what the ingest holds
+   * in memory. Default 2000: twice the ingest's largest transaction, so one batch fills while
+   * the previous one commits.
+   */
+  receiveMaximum?: number;
+  /** How long the broker keeps this instance's session (and its queued messages) while it is away. Default 7 days. */
+  sessionExpirySeconds?: number;
+  keepAliveSeconds?: number;
+  /** Start-up fails if the first subscription is not in place within this. Default 10 s. */
+  firstConnectTimeoutMs?: number;
 }
 
+export interface IngestSubscription {
+  readonly connected: boolean;
+  /** Messages acknowledged to the broker since start. */
+  readonly acknowledged: number;
+  /** Stops taking messages, lets those in hand be stored and acknowledged, then disconnects (the session stays). */
+  close(): Promise<void>;
+}
+
+const FIRST_CONNECT_TIMEOUT_MS = 10_000;
+const RETRY_FIRST_MS = 500;
+const RETRY_MAX_MS = 10_000;
+
 /**
- * Feeds every node uplink message into the ingest. The PUBACK for a QoS 1 message goes out only
- * after the ingest has finished with it, so a crash between receipt and storage leaves the
- * message with the broker, which delivers it again.
+ * Feeds every node uplink message into the ingest and acknowledges each QoS 1 message only
+ * once the ingest has stored it. Written on `mqtt-packet` rather than mqtt.js because mqtt.js
+ * hands a client one incoming message at a time and sends its PUBACK before reading the next:
+ * with "ack after store" that means one database transaction per message. Here up to
+ * `receiveMaximum` messages are in hand at once, the ingest writes them in a few transactions,
+ * and the PUBACKs go out in the order the messages came, as MQTT requires (v5 §4.6).
+ *
+ * The session is persistent (Clean Start 0 and a session expiry; 3.1.1: clean session 0), so
+ * messages that arrive while this instance restarts or crashes wait at the broker, and anything
+ * received but not yet acknowledged is delivered again. A failed write is not acknowledged:
+ * the connection is dropped so the broker delivers it again after the reconnect.
  */
-export async function startSubscriber(options: SubscriberOptions, ingest: Ingest, log: Logger): Promise<MqttClient> {
-  const connectOptions: IClientOptions = {
-    clientId: options.clientId,
-    username: options.username,
-    password: options.password,
-    protocolVersion: options.protocolVersion,
-    // A persistent session: QoS 1 messages that arrive while the cloud restarts wait at the broker.
-    clean: false,
-    reconnectPeriod: 1000,
-    connectTimeout: 10_000,
-  };
-  const client = mqtt.connect(options.url, connectOptions);
-  client.handleMessage = (packet, done) => {
-    ingest.handle(packet.topic, packet.payload as Buffer).then(
-      () => done(),
-      () => done(),
-    );
-  };
-  const prefix = options.shareGroup && options.protocolVersion === 5 ? `$share/${options.shareGroup}/` : "";
-  const filters = uplinkFilters().map((filter) => prefix + filter);
-  // PUBACKs and small messages go out at once rather than waiting on Nagle's algorithm.
-  client.on("connect", () => (client.stream as { setNoDelay?: (on: boolean) => void }).setNoDelay?.(true));
-  client.on("error", (error) => log("warn", "ingest connection error", { error: error.message }));
-  client.on("offline", () => log("warn", "ingest offline; reconnecting", { broker: redactUrl(options.url) }));
-  try {
-    await new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`could not reach the MQTT broker at ${redactUrl(options.url)} within 10 s`)), 10_000);
-      client.once("connect", () => {
-        clearTimeout(timer);
-        resolve();
-      });
-    });
-    await client.subscribeAsync(filters, { qos: 1 });
-  } catch (error) {
-    client.end(true);
-    throw error;
+export async function startSubscriber(options: SubscriberOptions, ingest: Ingest, log: Logger): Promise<IngestSubscription> {
+  const connection = new IngestConnection(options, ingest, log);
+  await connection.start();
+  log("info", "ingest subscribed", { broker: redactUrl(options.url), filters: connection.filters.join(",") });
+  return connection;
+}
+
+interface PendingAck {
+  messageId: number;
+  stored: boolean;
+}
+
+class IngestConnection implements IngestSubscription {
+  readonly filters: string[];
+  #options: SubscriberOptions;
+  #ingest: Ingest;
+  #log: Logger;
+  #url: URL;
+  #socket: Socket | undefined;
+  #generation = 0;
+  #acks: PendingAck[] = [];
+  #subscribed = false;
+  #closing = false;
+  #retryMs = RETRY_FIRST_MS;
+  #retryTimer: NodeJS.Timeout | undefined;
+  #pingTimer: NodeJS.Timeout | undefined;
+  #lastHeardMs = 0;
+  #nextPacketId = 0;
+  #acknowledged = 0;
+  #onSubscribed: (() => void) | undefined;
+  #onFirstError: ((error: Error) => void) | undefined;
+
+  constructor(options: SubscriberOptions, ingest: Ingest, log: Logger) {
+    this.#options = options;
+    this.#ingest = ingest;
+    this.#log = log;
+    let url: URL;
+    try {
+      url = new URL(options.url);
+    } catch {
+      throw new Error("MQTT_URL is not a URL (expected mqtt://host:port or mqtts://host:port)");
+    }
+    if (url.protocol !== "mqtt:" && url.protocol !== "mqtts:") {
+      throw new Error(`the ingest connects over mqtt:// or mqtts://, not ${url.protocol}//`);
+    }
+    this.#url = url;
+    const prefix = options.shareGroup && options.protocolVersion === 5 ? `$share/${options.shareGroup}/` : "";
+    this.filters = uplinkFilters().map((filter) => prefix + filter);
   }
-  log("info", "ingest subscribed", { broker: redactUrl(options.url), filters: filters.join(",") });
-  return client;
+
+  get connected(): boolean {
+    return this.#subscribed;
+  }
+
+  get acknowledged(): number {
+    return this.#acknowledged;
+  }
+
+  start(): Promise<void> {
+    const timeoutMs = this.#options.firstConnectTimeoutMs ?? FIRST_CONNECT_TIMEOUT_MS;
+    return new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.#closing = true;
+        this.#teardown();
+        reject(new Error(`could not reach the MQTT broker at ${redactUrl(this.#options.url)} within ${timeoutMs / 1000} s`));
+      }, timeoutMs);
+      this.#onSubscribed = () => {
+        clearTimeout(timer);
+        this.#onFirstError = undefined;
+        resolve();
+      };
+      this.#onFirstError = (error) => {
+        clearTimeout(timer);
+        this.#closing = true;
+        this.#teardown();
+        reject(error);
+      };
+      this.#connect();
+    });
+  }
+
+  async close(): Promise<void> {
+    this.#closing = true;
+    clearTimeout(this.#retryTimer);
+    const socket = this.#socket;
+    if (!socket) return;
+    socket.pause();
+    await this.#ingest.idle();
+    // Let the resolutions of the last batch run, so their PUBACKs are written before DISCONNECT.
+    await new Promise((resolve) => setImmediate(resolve));
+    const closed = new Promise<void>((resolve) => socket.once("close", () => resolve()));
+    this.#send({ cmd: "disconnect" });
+    socket.end();
+    const timer = setTimeout(() => socket.destroy(), 2000);
+    await closed;
+    clearTimeout(timer);
+  }
+
+  #connect(): void {
+    const { hostname, port, protocol } = this.#url;
+    const secure = protocol === "mqtts:";
+    const socket = secure
+      ? tlsConnect({ host: hostname, port: Number(port || 8883), servername: hostname })
+      : netConnect({ host: hostname, port: Number(port || 1883) });
+    // PUBACKs are tiny and must go at once, not wait on Nagle's algorithm for the broker's ACK.
+    socket.setNoDelay(true);
+    this.#socket = socket;
+    const generation = ++this.#generation;
+    const parser = mqttParser({ protocolVersion: this.#options.protocolVersion });
+    parser.on("packet", (packet: Packet) => this.#receive(packet, generation));
+    parser.on("error", (error: Error) => {
+      this.#log("warn", "ingest received a malformed MQTT packet; reconnecting", { error: error.message });
+      socket.destroy();
+    });
+    socket.on(secure ? "secureConnect" : "connect", () => this.#sendConnect());
+    socket.on("data", (chunk: Buffer) => {
+      this.#lastHeardMs = Date.now();
+      parser.parse(chunk);
+    });
+    socket.on("error", (error) => {
+      if (!this.#closing) this.#log("warn", "ingest connection error", { error: error.message });
+    });
+    socket.on("close", () => this.#lost(generation));
+  }
+
+  #sendConnect(): void {
+    const { protocolVersion, clientId, username, password } = this.#options;
+    const keepalive = this.#options.keepAliveSeconds ?? 30;
+    this.#send({
+      cmd: "connect",
+      protocolId: "MQTT",
+      protocolVersion,
+      clientId,
+      clean: false,
+      keepalive,
+      username,
+      password: password === undefined ? undefined : Buffer.from(password),
+      properties:
+        protocolVersion === 5
+          ? { sessionExpiryInterval: this.#options.sessionExpirySeconds ?? 7 * 24 * 3600, receiveMaximum: this.#options.receiveMaximum ?? 2000 }
+          : undefined,
+    });
+    this.#lastHeardMs = Date.now();
+    clearInterval(this.#pingTimer);
+    this.#pingTimer = setInterval(() => {
+      // MQTT keepalive: the broker expects a packet within 1.5× keepalive; so do we (its PINGRESP).
+      if (Date.now() - this.#lastHeardMs > keepalive * 1500) {
+        this.#log("warn", "ingest heard nothing from the broker within 1.5× keepalive; reconnecting");
+        this.#socket?.destroy();
+        return;
+      }
+      this.#send({ cmd: "pingreq" });
+    }, (keepalive * 1000) / 2);
+  }
+
+  #receive(packet: Packet, generation: number): void {
+    if (generation !== this.#generation) return;
+    switch (packet.cmd) {
+      case "connack":
+        return this.#connack(packet);
+      case "suback":
+        return this.#suback(packet);
+      case "publish":
+        return this.#publish(packet, generation);
+      case "disconnect":
+        this.#log("warn", "broker disconnected the ingest", { reason: packet.reasonCode ?? 0, detail: packet.properties?.reasonString ?? "" });
+        return;
+      default:
+        return;
+    }
+  }
+
+  #connack(packet: IConnackPacket): void {
+    const code = packet.reasonCode ?? packet.returnCode ?? 0;
+    if (code !== 0) {
+      const error = new Error(`the MQTT broker refused the ingest's connection (reason ${code}${packet.properties?.reasonString ? `: ${packet.properties.reasonString}` : ""})`);
+      if (this.#onFirstError) return this.#onFirstError(error);
+      this.#log("error", error.message);
+      this.#socket?.destroy();
+      return;
+    }
+    this.#retryMs = RETRY_FIRST_MS;
+    // Subscribing again on a present session is harmless and covers a session the broker lost.
+    this.#send({ cmd: "subscribe", messageId: this.#packetId(), subscriptions: this.filters.map((topic) => ({ topic, qos: 1 })) });
+  }
+
+  #suback(packet: ISubackPacket): void {
+    // SUBACK return codes (3.1.1) and reason codes (5): 0x80 and above refuse the subscription.
+    const refused = (packet.granted as Array<number | { qos: number }>).filter((granted) => (typeof granted === "number" ? granted : granted.qos) >= 0x80);
+    if (refused.length > 0) {
+      const error = new Error(`the MQTT broker refused the ingest's subscriptions (${refused.length} of ${packet.granted.length}); check its ACL`);
+      if (this.#onFirstError) return this.#onFirstError(error);
+      this.#log("error", error.message);
+      return;
+    }
+    this.#subscribed = true;
+    this.#onSubscribed?.();
+    this.#onSubscribed = undefined;
+  }
+
+  #publish(packet: IPublishPacket, generation: number): void {
+    const payload = typeof packet.payload === "string" ? Buffer.from(packet.payload) : packet.payload;
+    if (packet.qos === 0) {
+      void this.#ingest.handle(packet.topic, payload);
+      return;
+    }
+    const pending: PendingAck = { messageId: packet.messageId ?? 0, stored: false };
+    this.#acks.push(pending);
+    this.#ingest.handle(packet.topic, payload).then((outcome) => {
+      if (generation !== this.#generation) return;
+      if (outcome === "failed") {
+        // No PUBACK: drop the connection, and the broker delivers it again after the reconnect.
+        this.#socket?.destroy();
+        return;
+      }
+      pending.stored = true;
+      this.#flushAcks();
+    });
+  }
+
+  #flushAcks(): void {
+    const socket = this.#socket;
+    if (!socket) return;
+    let ready = 0;
+    while (ready < this.#acks.length && this.#acks[ready].stored) ready++;
+    if (ready === 0) return;
+    // A success PUBACK is four bytes in 3.1.1 and in 5 (reason code 0 and no properties may be
+    // omitted, v5 §3.4.2.1): type, remaining length 2, packet id. One write for the lot.
+    const packets = Buffer.allocUnsafe(ready * 4);
+    for (let i = 0; i < ready; i++) {
+      const { messageId } = this.#acks[i];
+      packets[i * 4] = 0x40;
+      packets[i * 4 + 1] = 0x02;
+      packets.writeUInt16BE(messageId, i * 4 + 2);
+    }
+    this.#acks.splice(0, ready);
+    socket.write(packets);
+    this.#acknowledged += ready;
+  }
+
+  #lost(generation: number): void {
+    if (generation !== this.#generation) return;
+    this.#generation++;
+    this.#acks = [];
+    this.#subscribed = false;
+    this.#socket = undefined;
+    clearInterval(this.#pingTimer);
+    if (this.#closing) return;
+    const delayMs = Math.floor(this.#retryMs * (0.5 + Math.random() * 0.5));
+    this.#retryMs = Math.min(this.#retryMs * 2, RETRY_MAX_MS);
+    this.#log("warn", "ingest offline; reconnecting", { broker: redactUrl(this.#options.url), inMs: delayMs });
+    this.#retryTimer = setTimeout(() => this.#connect(), delayMs);
+  }
+
+  #teardown(): void {
+    clearTimeout(this.#retryTimer);
+    clearInterval(this.#pingTimer);
+    this.#socket?.destroy();
+  }
+
+  #send(packet: Packet): void {
+    this.#socket?.write(generate(packet, { protocolVersion: this.#options.protocolVersion }));
+  }
+
+  #packetId(): number {
+    this.#nextPacketId = this.#nextPacketId === 65535 ? 1 : this.#nextPacketId + 1;
+    return this.#nextPacketId;
+  }
 }
 
 /** Drops any user:password from a URL before it is shown. */

@@ -1,32 +1,73 @@
-import { sql } from "drizzle-orm";
-import type { Db } from "../db/client";
+import { and, eq, isNotNull, sql } from "drizzle-orm";
+import type { InStatement, InValue } from "@libsql/client";
+import { placeholders, type Db } from "../db/client";
 import { nodes } from "../db/schema";
 
-export interface NodeSighting {
+/** A node heard from in one ingest batch: the latest of what its messages said. */
+export interface BatchSighting {
   nodeId: string;
   bootId: number;
   at: number;
-  online?: boolean;
+  /** Used only when the node is new: a first message that is a will says offline. */
+  onlineIfNew: boolean;
   firmware?: string;
   readings?: Record<string, number>;
 }
 
-/** Records that a node was heard from, creating it on first contact. */
-export async function recordSighting(db: Db, sighting: NodeSighting): Promise<void> {
-  const changes: Record<string, unknown> = { lastSeenAt: sighting.at, bootId: sighting.bootId };
-  if (sighting.online !== undefined) changes.online = sighting.online;
-  if (sighting.firmware !== undefined) changes.firmware = sighting.firmware;
-  if (sighting.readings !== undefined) changes.readings = JSON.stringify(sighting.readings);
-  await db
-    .insert(nodes)
-    .values({
-      id: sighting.nodeId,
-      bootId: sighting.bootId,
-      online: sighting.online ?? true,
-      firmware: sighting.firmware ?? null,
-      readings: sighting.readings ? JSON.stringify(sighting.readings) : null,
-      firstSeenAt: sighting.at,
-      lastSeenAt: sighting.at,
+/**
+ * One statement for a whole batch: creates nodes on first contact, moves `last_seen_at` forward,
+ * keeps the newest readings and firmware. A node the liveness sweep marked offline for missed
+ * heartbeats is online again once heard from; a node whose will said offline stays offline until
+ * its next connection says otherwise ({@link applyStatement}).
+ */
+export function upsertSightingsSql(sightings: BatchSighting[]): InStatement {
+  const args: InValue[] = [];
+  for (const s of sightings) {
+    args.push(s.nodeId, s.bootId, s.onlineIfNew ? 1 : 0, s.onlineIfNew ? null : "will", s.firmware ?? null, s.readings ? JSON.stringify(s.readings) : null, s.at, s.at);
+  }
+  return {
+    sql: `insert into nodes (id, boot_id, online, offline_reason, firmware, readings, first_seen_at, last_seen_at) values ${placeholders(sightings.length, 8)}
+      on conflict (id) do update set
+        last_seen_at = max(nodes.last_seen_at, excluded.last_seen_at),
+        boot_id = max(coalesce(nodes.boot_id, 0), excluded.boot_id),
+        firmware = coalesce(excluded.firmware, nodes.firmware),
+        readings = coalesce(excluded.readings, nodes.readings),
+        online = case when nodes.offline_reason = 'missed-heartbeats' then 1 else nodes.online end,
+        offline_reason = case when nodes.offline_reason = 'missed-heartbeats' then null else nodes.offline_reason end`,
+    args,
+  };
+}
+
+/**
+ * A status message, applied only if it speaks for the newest connection: an online status for a
+ * connection later than the one on record, a will for that connection or a later one. So a
+ * previous connection's will arriving late — possible when several cloud instances share the
+ * stream — never marks a reconnected node offline, and a late "online" never revives a node
+ * whose connection already died.
+ */
+export function applyStatement(db: Db, status: { nodeId: string; bootId: number; seq: number; online: boolean; willSeq?: number; firmware: string }) {
+  const connection = status.online ? (status.willSeq ?? status.seq - 1) : status.seq;
+  const later = status.online
+    ? sql`(${nodes.statusBoot} is null or ${nodes.statusBoot} < ${status.bootId} or (${nodes.statusBoot} = ${status.bootId} and ${nodes.statusWillSeq} < ${connection}))`
+    : sql`(${nodes.statusBoot} is null or ${nodes.statusBoot} < ${status.bootId} or (${nodes.statusBoot} = ${status.bootId} and ${nodes.statusWillSeq} <= ${connection}))`;
+  return db
+    .update(nodes)
+    .set({
+      online: status.online,
+      offlineReason: status.online ? null : "will",
+      statusBoot: status.bootId,
+      statusWillSeq: connection,
+      firmware: status.firmware,
     })
-    .onConflictDoUpdate({ target: nodes.id, set: { ...changes, lastSeenAt: sql`max(${nodes.lastSeenAt}, ${sighting.at})` } });
+    .where(and(eq(nodes.id, status.nodeId), later));
+}
+
+/** Marks online nodes offline when nothing was heard from them for `missedBeats` heartbeat periods. Returns their ids. */
+export async function markSilentNodesOffline(db: Db, now: number, missedBeats: number): Promise<string[]> {
+  const rows = await db
+    .update(nodes)
+    .set({ online: false, offlineReason: "missed-heartbeats" })
+    .where(and(eq(nodes.online, true), isNotNull(nodes.heartbeatMs), sql`${nodes.lastSeenAt} < ${now} - ${nodes.heartbeatMs} * ${missedBeats}`))
+    .returning({ id: nodes.id });
+  return rows.map((row) => row.id);
 }

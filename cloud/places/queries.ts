@@ -1,4 +1,4 @@
-import { eq, like } from "drizzle-orm";
+import { asc, eq, like } from "drizzle-orm";
 import type { Db } from "../db/client";
 import { PLACE_LEVELS, places, type PlaceLevel } from "../db/schema";
 
@@ -43,4 +43,14 @@ export async function placesWithin(db: Db, placeId: string): Promise<Place[]> {
   const [root] = await db.select().from(places).where(eq(places.id, placeId));
   if (!root) return [];
   return db.select().from(places).where(like(places.path, `${root.path}%`));
+}
+
+export async function findPlace(db: Db, placeId: string): Promise<Place | null> {
+  const [row] = await db.select().from(places).where(eq(places.id, placeId));
+  return row ?? null;
+}
+
+/** Every place, in hierarchy order (by path). */
+export async function listPlaces(db: Db): Promise<Place[]> {
+  return db.select().from(places).orderBy(asc(places.path));
 }

@@ -1,83 +1,164 @@
 import { encodeMessage } from "../../shared/codec";
-import type { AlarmMessage, NodeHeader, NodeMessage, StatusMessage, TelemetryMessage } from "../../shared/messages";
+import type {
+  AckMessage,
+  AlarmMessage,
+  EventMessage,
+  HealthMessage,
+  NodeHeader,
+  NodeMessage,
+  StatusMessage,
+  TelemetryMessage,
+} from "../../shared/messages";
 import { CHANNEL_OF } from "../../shared/messages";
+import { PROTOCOL_VERSION } from "../../shared/protocol";
 import { nodeTopic } from "../../shared/topics";
 import type { Clock } from "../ports/clock";
 import type { MqttSession } from "../ports/mqtt";
+import { OUTBOX_ALARM, OUTBOX_EVENT, OUTBOX_TELEMETRY, type Outbox, type OutboxPriority } from "./outbox";
 
 type Body<M> = Omit<M, keyof NodeHeader | "type">;
 
-interface Pending {
-  topic: string;
-  payload: string;
-  packetId: number;
+export interface UplinkOptions {
+  nodeId: string;
+  bootId: number;
+  mqtt: MqttSession;
+  clock: Clock;
+  outbox: Outbox;
+  /** QoS 1 messages sent ahead of their PUBACKs; small, so a reconnect resends little and the client's buffers stay small. */
+  maxInFlight?: number;
 }
 
 /**
- * Stamps each message with the node's header (id, boot, next seq, uptime) and sends it.
- * Alarms go QoS 1 and stay queued, in order, until the broker's PUBACK; on reconnect the queue is
- * sent again, and the cloud drops any copy it already has by (node, boot, seq). Telemetry goes
- * QoS 0 and only while connected.
+ * Stamps each message with the node's header (id, boot, next seq, uptime) and hands it on.
+ * Alarms, events and acks are written to the outbox first and sent from it, oldest first, QoS 1,
+ * a few at a time; each leaves the outbox on its PUBACK, and after a reconnect or a reboot
+ * whatever is left goes again, in order. The cloud drops any copy it already has by
+ * (node, boot, seq). Telemetry goes QoS 0 straight out while the link is up and idle, and waits
+ * in the outbox (first to be dropped) while it is not. Health goes only while connected: a stale
+ * heartbeat says nothing.
  */
 export class Uplink {
   readonly nodeId: string;
   readonly bootId: number;
+  readonly outbox: Outbox;
   #seq = 0;
   #connected = false;
-  #queue: Pending[] = [];
+  #inFlight = 0;
+  #maxInFlight: number;
   #mqtt: MqttSession;
   #clock: Clock;
+  #topics: { [K in NodeMessage["type"]]: string };
 
-  constructor(options: { nodeId: string; bootId: number; mqtt: MqttSession; clock: Clock }) {
+  constructor(options: UplinkOptions) {
     this.nodeId = options.nodeId;
     this.bootId = options.bootId;
+    this.outbox = options.outbox;
     this.#mqtt = options.mqtt;
     this.#clock = options.clock;
+    this.#maxInFlight = options.maxInFlight ?? 8;
+    const topic = (type: NodeMessage["type"]) => nodeTopic(options.nodeId, CHANNEL_OF[type]);
+    this.#topics = {
+      alarm: topic("alarm"),
+      telemetry: topic("telemetry"),
+      status: topic("status"),
+      event: topic("event"),
+      health: topic("health"),
+      ack: topic("ack"),
+    };
   }
 
+  /** Messages in the outbox, sent or not, that the broker has not acknowledged. */
   get queued(): number {
-    return this.#queue.length;
+    return this.outbox.depth;
   }
 
   get connected(): boolean {
     return this.#connected;
   }
 
-  alarm(body: Body<AlarmMessage>): void {
-    const message = this.#stamp({ type: "alarm", ...body } as AlarmMessage);
-    const pending: Pending = { topic: nodeTopic(this.nodeId, "alarm"), payload: encodeMessage(message), packetId: 0 };
-    this.#queue.push(pending);
-    if (this.#connected) pending.packetId = this.#mqtt.publish(pending.topic, pending.payload, 1);
+  /** The seq the next message will carry. */
+  get nextSeq(): number {
+    return this.#seq + 1;
   }
 
-  telemetry(body: Body<TelemetryMessage>): void {
-    if (!this.#connected) return;
+  alarm(body: Body<AlarmMessage>): boolean {
+    return this.#queue(OUTBOX_ALARM, this.#stamp({ type: "alarm", ...body } as AlarmMessage));
+  }
+
+  event(name: string, data?: EventMessage["data"]): boolean {
+    const body = data ? { type: "event", name, data } : { type: "event", name };
+    return this.#queue(OUTBOX_EVENT, this.#stamp(body as EventMessage));
+  }
+
+  ack(body: Body<AckMessage>): boolean {
+    return this.#queue(OUTBOX_EVENT, this.#stamp({ type: "ack", ...body } as AckMessage));
+  }
+
+  telemetry(body: Body<TelemetryMessage>): boolean {
     const message = this.#stamp({ type: "telemetry", ...body } as TelemetryMessage);
-    this.#mqtt.publish(nodeTopic(this.nodeId, "telemetry"), encodeMessage(message), 0);
+    if (this.#connected && this.outbox.depth === 0) {
+      this.#mqtt.publish(this.#topics.telemetry, encodeMessage(message), 0);
+      return true;
+    }
+    return this.#queue(OUTBOX_TELEMETRY, message);
+  }
+
+  /** Sends a heartbeat if connected; returns whether it went. */
+  health(body: Body<HealthMessage>): boolean {
+    if (!this.#connected) return false;
+    this.#mqtt.publish(this.#topics.health, encodeMessage(this.#stamp({ type: "health", ...body } as HealthMessage)), 0);
+    return true;
   }
 
   /** The retained status message; the same shape, with online false, is the connection's last will. */
-  status(body: Body<StatusMessage>): { topic: string; payload: string } {
+  status(body: Body<StatusMessage>): { topic: string; payload: string; seq: number } {
     const message = this.#stamp({ type: "status", ...body } as StatusMessage);
-    return { topic: nodeTopic(this.nodeId, CHANNEL_OF.status), payload: encodeMessage(message) };
+    return { topic: this.#topics.status, payload: encodeMessage(message), seq: message.seq };
   }
 
   onConnected(): void {
     this.#connected = true;
-    for (const pending of this.#queue) pending.packetId = this.#mqtt.publish(pending.topic, pending.payload, 1);
+    this.#inFlight = 0;
+    this.#pump();
   }
 
   onDisconnected(): void {
     this.#connected = false;
+    this.#inFlight = 0;
+    this.outbox.requeueInFlight();
   }
 
   onPublished(packetId: number): void {
-    const index = this.#queue.findIndex((pending) => pending.packetId === packetId);
-    if (index >= 0) this.#queue.splice(index, 1);
+    if (!this.outbox.acknowledge(packetId)) return;
+    this.#inFlight--;
+    this.#pump();
+  }
+
+  #queue(priority: OutboxPriority, message: NodeMessage): boolean {
+    const kept = this.outbox.push(priority, this.#topics[message.type], encodeMessage(message));
+    this.#pump();
+    return kept;
+  }
+
+  #pump(): void {
+    const outbox = this.outbox;
+    while (this.#connected && this.#inFlight < this.#maxInFlight) {
+      const entry = outbox.nextToSend();
+      if (!entry) return;
+      if (entry.priority === OUTBOX_TELEMETRY) {
+        this.#mqtt.publish(entry.topic, entry.payload, 0);
+        outbox.discard(entry);
+        continue;
+      }
+      const packetId = this.#mqtt.publish(entry.topic, entry.payload, 1);
+      if (packetId === 0) return;
+      outbox.sent(entry, packetId);
+      this.#inFlight++;
+    }
   }
 
   #stamp<M extends NodeMessage>(message: M): M {
-    message.v = 1;
+    message.v = PROTOCOL_VERSION;
     message.node = this.nodeId;
     message.boot = this.bootId;
     message.seq = ++this.#seq;

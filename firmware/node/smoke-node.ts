@@ -1,61 +1,119 @@
-import { configProblem, type NodeConfig } from "../config";
+import type { SensorState } from "../../shared/messages";
+import { configProblem, withChanges, type NodeConfig } from "../config";
 import { THRESHOLD_CLEARED, THRESHOLD_RAISED, ThresholdDetector } from "../detectors/threshold";
 import { SmokeChamber } from "../drivers/smoke-chamber";
-import { nextBootId } from "../link/boot-counter";
-import { LinkSession } from "../link/session";
-import { Uplink } from "../link/uplink";
+import { clearConfigChanges, loadConfigChanges, saveConfigChanges } from "../link/config-store";
+import { startLink, type Link } from "../link/link";
+import type { Uplink } from "../link/uplink";
 import { OtaAgent } from "../ota/ota-agent";
-import { attachOtaLink } from "../ota/ota-link";
+import type { TimerHandle } from "../ports/clock";
 import type { Platform } from "../ports/platform";
 
 export interface SmokeNode {
   readonly uplink: Uplink;
+  readonly link: Link;
   readonly detector: ThresholdDetector;
   readonly samples: number;
+  readonly config: NodeConfig;
   /** Present when the config and the platform allow over-the-air updates. */
   readonly ota: OtaAgent | undefined;
   stop(): void;
 }
 
+const DEFAULT_HEALTH_INTERVAL_MS = 60_000;
+const DEFAULT_OUTBOX_SLOTS = 32;
+
 /**
  * A smoke node: samples the chamber every `sampleIntervalMs`, raises and clears a smoke alarm
  * through the threshold detector, and sends the latest reading as telemetry.
- * sensor → driver → detector → uplink, nothing reaching back.
+ * sensor → driver → detector → uplink, nothing reaching back. Config changes from the cloud
+ * are checked like the boot config, applied at once, and kept in flash.
  */
-export function startSmokeNode(platform: Platform, config: NodeConfig, random: () => number): SmokeNode {
-  const problem = configProblem(config);
+export function startSmokeNode(platform: Platform, bootConfig: NodeConfig, random: () => number): SmokeNode {
+  const problem = configProblem(bootConfig);
   if (problem) throw new Error(`config refused: ${problem}`);
-  const { clock, timers, device, mqtt, storage, log } = platform;
+  const { timers, device, storage } = platform;
 
-  const bootId = nextBootId(storage);
-  const uplink = new Uplink({ nodeId: config.nodeId, bootId, mqtt, clock });
-  const session = new LinkSession({
-    mqtt,
-    uplink,
-    timers,
-    log,
-    random,
-    firmwareVersion: config.firmwareVersion,
-    credentials: { username: config.mqtt.username, password: config.mqtt.password },
-    keepAliveMs: config.mqtt.keepAliveMs,
-  });
+  let config = bootConfig;
+  let storedChanges = loadConfigChanges(storage) ?? {};
+  let storedRefusal: string | undefined;
+  if (Object.keys(storedChanges).length > 0) {
+    const changed = withChanges(bootConfig, storedChanges);
+    if (typeof changed === "string") {
+      storedRefusal = changed;
+      storedChanges = {};
+      clearConfigChanges(storage);
+    } else {
+      config = changed;
+    }
+  }
 
   const chamber = new SmokeChamber({ io: device.io.Analog, pin: device.pin.smoke });
-  const { baseline, raiseAboveBaseline, clearBelowBaseline, holdSamples } = config.smoke;
-  const detector = new ThresholdDetector({
-    raiseAt: baseline + raiseAboveBaseline,
-    clearAt: baseline + clearBelowBaseline,
-    holdSamples,
-  });
-
-  let latest = 0;
+  const fullScale = 2 ** chamber.resolution - 1;
+  let detector = newDetector(config);
+  let latest = -1;
   let samples = 0;
-  const sampleTimer = timers.repeat(() => {
+  let sampleTimer: TimerHandle | undefined;
+  let telemetryTimer: TimerHandle | undefined;
+
+  const link = startLink({
+    platform,
+    nodeId: config.nodeId,
+    kind: "smoke",
+    firmwareVersion: config.firmwareVersion,
+    mqtt: config.mqtt,
+    healthIntervalMs: config.healthIntervalMs ?? DEFAULT_HEALTH_INTERVAL_MS,
+    outboxSlots: config.outboxSlots ?? DEFAULT_OUTBOX_SLOTS,
+    random,
+    sensors: () => ({ smoke: chamberState() }),
+    handlers: { config: applyChanges },
+    // Bound late: the agent needs the boot id the link assigns; the session connects only after this returns.
+    attachment: config.ota && platform.ota && {
+      topics: OtaAgent.topics(config.nodeId),
+      onConnected: () => ota?.onConnected(),
+      onDisconnected: () => ota?.onDisconnected(),
+      onMessage: (topic, payload) => void ota?.onMessage(topic, payload),
+      onPublished: (packetId) => void ota?.onPublished(packetId),
+    },
+  });
+  const { uplink, log } = link;
+  // Updates wait while the smoke alarm stands; a new image must keep sampling a working chamber and stay connected to be kept.
+  const ota =
+    config.ota && platform.ota
+      ? new OtaAgent({
+          nodeId: config.nodeId,
+          bootId: link.bootId,
+          runningVersion: config.firmwareVersion,
+          config: config.ota,
+          platform: platform.ota,
+          mqtt: platform.mqtt,
+          storage,
+          clock: platform.clock,
+          timers,
+          log,
+          busy: () => (detector.active ? "smoke alarm active" : null),
+          healthy: () => uplink.connected && samples > 0 && chamberState() === "ok",
+          restart: () => platform.system.restart(),
+        })
+      : undefined;
+  ota?.start();
+  if (ota && uplink.connected) ota.onConnected();
+  if (storedRefusal) log("error", `stored config changes refused and cleared: ${storedRefusal}`);
+
+  // An open photodiode amplifier reads 0 and a shorted or saturated one reads full scale; clean
+  // air sits well between. Either rail is a fault to repair, not a fire (a fire's scatter rises
+  // from the clean-air level and never reaches the rail in one step).
+  function chamberState(): SensorState {
+    if (latest < 0) return "unknown";
+    return latest === 0 || latest === fullScale ? "fault" : "ok";
+  }
+
+  function sample(): void {
     latest = chamber.sample();
     samples++;
     const change = detector.update(latest);
     if (change === THRESHOLD_RAISED || change === THRESHOLD_CLEARED) {
-      uplink.alarm({
+      const kept = uplink.alarm({
         kind: "smoke",
         severity: "alarm",
         state: change === THRESHOLD_RAISED ? "raised" : "cleared",
@@ -64,53 +122,69 @@ export function startSmokeNode(platform: Platform, config: NodeConfig, random: (
         threshold: change === THRESHOLD_RAISED ? detector.raiseAt : detector.clearAt,
         evidence: detector.evidence(),
       });
+      if (!kept) log("error", "outbox full of unsent alarms: a smoke alarm was dropped");
     }
-  }, config.sampleIntervalMs);
-
-  const telemetryTimer =
-    config.telemetryIntervalMs > 0
-      ? timers.repeat(() => uplink.telemetry({ readings: { smokeRaw: latest } }), config.telemetryIntervalMs)
-      : undefined;
-
-  // Updates wait while the smoke alarm stands; a new image must keep sampling and stay connected to be kept.
-  const ota =
-    config.ota && platform.ota
-      ? new OtaAgent({
-          nodeId: config.nodeId,
-          bootId,
-          runningVersion: config.firmwareVersion,
-          config: config.ota,
-          platform: platform.ota,
-          mqtt,
-          storage,
-          clock,
-          timers,
-          log,
-          busy: () => (detector.active ? "smoke alarm active" : null),
-          healthy: () => uplink.connected && samples > 0,
-        })
-      : undefined;
-  if (ota) {
-    attachOtaLink(mqtt, ota);
-    ota.start();
   }
 
-  session.start();
-  log("info", `smoke node ${config.nodeId} started, boot ${bootId}`);
+  function startTimers(): void {
+    timers.clear(sampleTimer);
+    timers.clear(telemetryTimer);
+    sampleTimer = timers.repeat(sample, config.sampleIntervalMs);
+    telemetryTimer =
+      config.telemetryIntervalMs > 0
+        ? timers.repeat(() => uplink.telemetry({ readings: { smokeRaw: latest < 0 ? 0 : latest } }), config.telemetryIntervalMs)
+        : undefined;
+  }
+
+  function applyChanges(changes: Record<string, number>): string | null {
+    const changed = withChanges(config, changes);
+    if (typeof changed === "string") return changed;
+    const previous = config;
+    config = changed;
+    if (changed.smoke.raiseAboveBaseline !== previous.smoke.raiseAboveBaseline ||
+        changed.smoke.clearBelowBaseline !== previous.smoke.clearBelowBaseline ||
+        changed.smoke.holdSamples !== previous.smoke.holdSamples ||
+        changed.smoke.baseline !== previous.smoke.baseline) {
+      // The new detector takes over the alarm state, so a change never re-raises a standing alarm.
+      const active = detector.active;
+      detector = newDetector(changed);
+      detector.active = active;
+    }
+    if (changed.sampleIntervalMs !== previous.sampleIntervalMs || changed.telemetryIntervalMs !== previous.telemetryIntervalMs) startTimers();
+    if (changed.healthIntervalMs !== previous.healthIntervalMs) link.health.setInterval(changed.healthIntervalMs ?? DEFAULT_HEALTH_INTERVAL_MS);
+    storedChanges = { ...storedChanges, ...changes };
+    saveConfigChanges(storage, storedChanges);
+    uplink.event("config-applied", changes);
+    return null;
+  }
+
+  startTimers();
+  log("info", `smoke node ${config.nodeId} started, boot ${link.bootId}`);
 
   return {
     uplink,
-    detector,
+    link,
+    get detector() {
+      return detector;
+    },
     get samples() {
       return samples;
+    },
+    get config() {
+      return config;
     },
     ota,
     stop() {
       ota?.stop();
       timers.clear(sampleTimer);
       timers.clear(telemetryTimer);
-      session.close();
+      link.stop();
       chamber.close();
     },
   };
+}
+
+function newDetector(config: NodeConfig): ThresholdDetector {
+  const { baseline, raiseAboveBaseline, clearBelowBaseline, holdSamples } = config.smoke;
+  return new ThresholdDetector({ raiseAt: baseline + raiseAboveBaseline, clearAt: baseline + clearBelowBaseline, holdSamples });
 }

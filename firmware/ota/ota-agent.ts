@@ -28,6 +28,8 @@ export interface OtaAgentOptions {
   busy: () => string | null;
   /** The node's own view of its health: sensors sampling, link up. A new image must hold it to stay. */
   healthy: () => boolean;
+  /** Restarts the node (the platform's `SystemInfo.restart`); does not return on a device. */
+  restart: () => void;
 }
 
 type Phase = "idle" | "verifying-signature" | "deferred" | "downloading" | "hashing" | "verified" | "applying" | "trial";
@@ -123,9 +125,9 @@ export class OtaAgent {
     );
   }
 
-  /** Topics the node must subscribe to on every connection (clean sessions forget subscriptions). */
-  get topics(): string[] {
-    return [this.#offerTopic, this.#chunkTopic];
+  /** Topics the node subscribes to on every connection for its updates: offers and chunks, under its `cmd/` tree. */
+  static topics(nodeId: string): string[] {
+    return [otaTopic(nodeId, "offer"), otaTopic(nodeId, "chunk")];
   }
 
   /** At boot: finishes what an earlier boot started (confirm or report a rollback), else announces the node. */
@@ -362,7 +364,7 @@ export class OtaAgent {
       if (restarted) return;
       restarted = true;
       this.stop();
-      platform.boot.restart();
+      this.#options.restart();
     };
     this.#reporter.send({ campaign: update.offer.campaign, state: "applied", version: release.version }, restart);
     this.#timer = timers.set(restart, RESTART_GRACE_MS);

@@ -1,5 +1,6 @@
 /**
  * What the bootloader knows about the running image, and the two things the firmware tells it.
+ * A plain restart is the platform's (`SystemInfo.restart`).
  * ESP-IDF app rollback (CONFIG_BOOTLOADER_APP_ROLLBACK_ENABLE): an image the bootloader starts
  * for the first time runs as "pending-verify"; if the node resets before the image marks
  * itself valid, the bootloader marks it aborted and starts the previous image again.
@@ -15,6 +16,4 @@ export interface BootControl {
   markValid(): void;
   /** esp_ota_mark_app_invalid_rollback_and_reboot: back to the previous image. Does not return on the device. */
   rollback(): void;
-  /** esp_restart. Does not return on the device. */
-  restart(): void;
 }

@@ -8,7 +8,8 @@ export interface MqttConnectOptions {
   username?: string;
   password?: string;
   keepAliveMs: number;
-  will: { topic: string; payload: string; qos: 0 | 1; retain: boolean };
+  /** The node's session sets one; a claim connection has nothing to announce and none. */
+  will?: { topic: string; payload: string; qos: 0 | 1; retain: boolean };
 }
 
 export interface MqttSession {

@@ -6,6 +6,7 @@ import type { Log } from "./log";
 import type { MqttSession } from "./mqtt";
 import type { Sha256Hasher } from "./sha256";
 import type { KeyValueStore } from "./storage";
+import type { SystemInfo } from "./system";
 
 /** Everything the node's logic is handed. Only `platform/esp32` and `platform/sim` build one. */
 export interface Platform {
@@ -14,6 +15,7 @@ export interface Platform {
   device: Device;
   mqtt: MqttSession;
   storage: KeyValueStore;
+  system: SystemInfo;
   log: Log;
   /** Present where the node can update itself: the inactive app partition and the bootloader's rollback. */
   ota?: OtaPlatform;

@@ -11,7 +11,5 @@ declare module "mc/ffi" {
     sw_ota_mark_valid(): number;
     /** esp_ota_mark_app_invalid_rollback_and_reboot; returns only when it failed, with the esp_err_t. */
     sw_ota_rollback(): number;
-    /** esp_restart; does not return. */
-    sw_ota_restart(): void;
   }
 }

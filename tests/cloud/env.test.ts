@@ -26,6 +26,15 @@ describe("settings", () => {
   });
 });
 
+describe("provisioner settings", () => {
+  it("takes the provisioner's account only whole, and only with a real broker", () => {
+    const env = parseEnv({ MQTT_URL: "mqtt://broker:1883", MQTT_PROVISIONER_USERNAME: "sw-provisioner", MQTT_PROVISIONER_PASSWORD: "p" });
+    expect(env).toMatchObject({ mqttProvisionerUsername: "sw-provisioner", mqttProvisionerPassword: "p" });
+    expect(() => parseEnv({ MQTT_URL: "mqtt://broker:1883", MQTT_PROVISIONER_USERNAME: "sw-provisioner" })).toThrow(/go together/);
+    expect(() => parseEnv({ MQTT_PROVISIONER_USERNAME: "sw-provisioner", MQTT_PROVISIONER_PASSWORD: "p" })).toThrow(/needs MQTT_URL/);
+  });
+});
+
 describe("logger", () => {
   it("never writes a secret-looking field", () => {
     const lines: string[] = [];

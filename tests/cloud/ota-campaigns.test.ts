@@ -22,7 +22,7 @@ describe("OTA campaigns", () => {
   afterEach(() => cloud.close());
 
   const report = (nodeId: string, campaign: string | null, state: OtaState, extra: Partial<OtaReport> = {}) =>
-    cloud.engine.onReport(nodeId, { v: 1, node: nodeId, boot: 1, t: Math.floor(cloud.clock.now / 10), campaign, state, version: "0.2.0", running: "0.1.0", board: BOARD, kind: "smoke", ...extra });
+    cloud.engine.onReport(nodeId, { v: 1, node: nodeId, boot: 1, t: Math.floor(cloud.clock.now / 10), campaign, state, version: "0.2.0", running: "0.1.0", board: BOARD, kind: "sensor", ...extra });
   const offeredTo = (campaign: string) => new Set(cloud.sent.filter((s) => s.message.type === "ota-offer" && s.message.campaign === campaign).map((s) => s.nodeId));
   const summary = async (id: string) => (await cloud.engine.summary(id))!;
   const advance = async (ms: number) => {
@@ -120,7 +120,7 @@ describe("OTA campaigns", () => {
     await cloud.announce(healthy, "0.1.0", 2);
     await advance(1000);
     expect(cloud.sent.filter((s) => s.nodeId === healthy && s.message.type === "ota-offer")).toHaveLength(2);
-    await cloud.engine.onReport(healthy, { v: 1, node: healthy, boot: 3, t: 1, campaign: "windowed", state: "healthy", version: "0.2.0", running: "0.2.0", board: BOARD, kind: "smoke" });
+    await cloud.engine.onReport(healthy, { v: 1, node: healthy, boot: 3, t: 1, campaign: "windowed", state: "healthy", version: "0.2.0", running: "0.2.0", board: BOARD, kind: "sensor" });
     await advance(25 * MINUTE);
     const nodes = ((await (await cloud.request("/api/ota/campaigns/windowed/nodes")).json()) as { nodes: Array<{ nodeId: string; state: string; reason: string }> }).nodes;
     const byId = Object.fromEntries(nodes.map((n) => [n.nodeId, n]));
@@ -134,9 +134,9 @@ describe("OTA campaigns", () => {
   it("keeps the newest report: an older one, or healthy on another version, changes nothing", async () => {
     await cloud.announce("node-001");
     await create({ id: "ordered", stages: [100] });
-    await cloud.engine.onReport("node-001", { v: 1, node: "node-001", boot: 1, t: 500, campaign: "ordered", state: "downloading", version: "0.2.0", running: "0.1.0", board: BOARD, kind: "smoke", progress: 60 });
-    await cloud.engine.onReport("node-001", { v: 1, node: "node-001", boot: 1, t: 400, campaign: "ordered", state: "offered", version: "0.2.0", running: "0.1.0", board: BOARD, kind: "smoke" });
-    await cloud.engine.onReport("node-001", { v: 1, node: "node-001", boot: 1, t: 600, campaign: "ordered", state: "healthy", version: "0.2.0", running: "0.1.0", board: BOARD, kind: "smoke" });
+    await cloud.engine.onReport("node-001", { v: 1, node: "node-001", boot: 1, t: 500, campaign: "ordered", state: "downloading", version: "0.2.0", running: "0.1.0", board: BOARD, kind: "sensor", progress: 60 });
+    await cloud.engine.onReport("node-001", { v: 1, node: "node-001", boot: 1, t: 400, campaign: "ordered", state: "offered", version: "0.2.0", running: "0.1.0", board: BOARD, kind: "sensor" });
+    await cloud.engine.onReport("node-001", { v: 1, node: "node-001", boot: 1, t: 600, campaign: "ordered", state: "healthy", version: "0.2.0", running: "0.1.0", board: BOARD, kind: "sensor" });
     const [node] = ((await (await cloud.request("/api/ota/campaigns/ordered/nodes")).json()) as { nodes: Array<{ state: string; progress: number }> }).nodes;
     expect(node).toMatchObject({ state: "downloading", progress: 60 });
   });
@@ -163,7 +163,7 @@ describe("OTA campaigns", () => {
     const fromVersion = await create({ id: "from-0-1-0", fromVersion: "0.1.0", stages: [100] });
     // Nodes in a running campaign are not offered a second update.
     expect([...offeredTo("from-0-1-0")].sort()).toEqual(["node-003", "node-004", "node-005", "node-006"]);
-    expect(fromVersion.body.campaign.target).toEqual({ board: BOARD, kind: "smoke", fromVersion: "0.1.0" });
+    expect(fromVersion.body.campaign.target).toEqual({ board: BOARD, kind: "sensor", fromVersion: "0.1.0" });
 
     expect((await create({ board: "esp32-s3-devkitc-1" })).status).toBe(422);
     expect((await create({ kind: "capsule" })).status).toBe(422);

@@ -26,8 +26,8 @@ describe("release CLI", () => {
     expect(made.code).toBe(0);
     const publicKey = /public key: ([0-9a-f]{64})/.exec(made.out)![1];
     expect((await release("keygen", "--out", key)).code).toBe(64); // never overwrites a key
-    expect((await release("sim-image", "--version", "0.2.0", "--board", "esp32-devkitc", "--kind", "smoke", "--size", "8192", "--out", image)).code).toBe(0);
-    const signed = await release("sign", "--key", key, "--image", image, "--board", "esp32-devkitc", "--kind", "smoke", "--version", "0.2.0");
+    expect((await release("sim-image", "--version", "0.2.0", "--board", "esp32-devkitc", "--kind", "sensor", "--size", "8192", "--out", image)).code).toBe(0);
+    const signed = await release("sign", "--key", key, "--image", image, "--board", "esp32-devkitc", "--kind", "sensor", "--version", "0.2.0");
     expect(signed.code).toBe(0);
     expect(JSON.parse(readFileSync(`${image}.release.json`, "utf8"))).toMatchObject({ version: "0.2.0", sizeBytes: 8192, keyId: publicKey.slice(0, 16) });
     expect(await release("verify", "--image", image, "--public-key", publicKey)).toMatchObject({ code: 0 });
@@ -37,7 +37,7 @@ describe("release CLI", () => {
     const refused = await release("verify", "--image", image, "--public-key", publicKey);
     expect(refused.code).toBe(1);
     expect(refused.out).toMatch(/refused: SHA-256 is/);
-    const badVersion = await release("sign", "--key", key, "--image", image, "--board", "esp32-devkitc", "--kind", "smoke", "--version", "2");
+    const badVersion = await release("sign", "--key", key, "--image", image, "--board", "esp32-devkitc", "--kind", "sensor", "--version", "2");
     expect(badVersion).toMatchObject({ code: 64 });
     expect(badVersion.out).toMatch(/version must look like 1\.2\.3/);
   });
@@ -51,8 +51,8 @@ describe("campaign progress in the CLI", () => {
       id: "fleet-0-2-0",
       status: "running",
       statusReason: null,
-      image: { sha256: "a".repeat(64), version: "0.2.0", board: "esp32-devkitc", kind: "smoke", sizeBytes: 1 },
-      target: { board: "esp32-devkitc", kind: "smoke" },
+      image: { sha256: "a".repeat(64), version: "0.2.0", board: "esp32-devkitc", kind: "sensor", sizeBytes: 1 },
+      target: { board: "esp32-devkitc", kind: "sensor" },
       stages: [1, 10, 50, 100],
       stageIndex: 2,
       nodeWindowMs: 1_800_000,

@@ -18,7 +18,7 @@ function esp32AppImage(chipId: number, sizeBytes = 4096): Uint8Array {
 
 function signFor(key: ReleaseKey, image: Uint8Array, statement: Partial<SignedRelease> & { version: string }): SignedRelease {
   return signRelease(
-    { board: "esp32-devkitc", kind: "smoke", sizeBytes: image.length, sha256: createHash("sha256").update(image).digest("hex"), ...statement },
+    { board: "esp32-devkitc", kind: "sensor", sizeBytes: image.length, sha256: createHash("sha256").update(image).digest("hex"), ...statement },
     key.privateKey,
   );
 }
@@ -36,7 +36,7 @@ describe("OTA image upload", () => {
     const { image, release } = signedSimImage(key, { version: "0.2.0" });
     const first = await cloud.upload(image, release);
     expect(first.status).toBe(201);
-    expect(first.body.image).toMatchObject({ sha256: release.sha256, version: "0.2.0", board: "esp32-devkitc", kind: "smoke", format: "sim", uploadedBy: "test" });
+    expect(first.body.image).toMatchObject({ sha256: release.sha256, version: "0.2.0", board: "esp32-devkitc", kind: "sensor", format: "sim", uploadedBy: "test" });
     const file = cloud.store.path(release.sha256);
     expect(file.endsWith(`${release.sha256}.bin`)).toBe(true);
     expect(createHash("sha256").update(readFileSync(file)).digest("hex")).toBe(release.sha256);
@@ -55,7 +55,7 @@ describe("OTA image upload", () => {
   it.each([
     ["a hash that is not the image's", (k: ReleaseKey) => {
       const { image } = signedSimImage(k, { version: "0.2.0" });
-      const other = buildSimImage({ version: "0.2.0", board: "esp32-devkitc", kind: "smoke" }, image.length + 64).subarray(0, image.length);
+      const other = buildSimImage({ version: "0.2.0", board: "esp32-devkitc", kind: "sensor" }, image.length + 64).subarray(0, image.length);
       return { image, release: signFor(k, image, { version: "0.2.0", sha256: createHash("sha256").update(other).digest("hex") }) };
     }, 422, "hash-mismatch"],
     ["a size that is not the image's", (k: ReleaseKey) => {
@@ -72,7 +72,7 @@ describe("OTA image upload", () => {
     }, 422, "bad-signature"],
     ["a key the cloud does not trust", () => signedSimImage(releaseKey(), { version: "0.2.0" }), 422, "unknown-key"],
     ["a simulated image whose header names another board", (k: ReleaseKey) => {
-      const image = buildSimImage({ version: "0.2.0", board: "esp32-s3-devkitc-1", kind: "smoke" }, 8192);
+      const image = buildSimImage({ version: "0.2.0", board: "esp32-s3-devkitc-1", kind: "sensor" }, 8192);
       return { image, release: signFor(k, image, { version: "0.2.0" }) };
     }, 422, "image-mismatch"],
     ["a simulated image whose header names another kind", (k: ReleaseKey) => {
@@ -80,7 +80,7 @@ describe("OTA image upload", () => {
       return { image, release: signFor(k, image, { version: "0.2.0" }) };
     }, 422, "image-mismatch"],
     ["a simulated image whose header names another version", (k: ReleaseKey) => {
-      const image = buildSimImage({ version: "0.2.1", board: "esp32-devkitc", kind: "smoke" }, 8192);
+      const image = buildSimImage({ version: "0.2.1", board: "esp32-devkitc", kind: "sensor" }, 8192);
       return { image, release: signFor(k, image, { version: "0.2.0" }) };
     }, 422, "image-mismatch"],
     ["an ESP32-S3 app image released for an ESP32 board", (k: ReleaseKey) => {
@@ -92,7 +92,7 @@ describe("OTA image upload", () => {
       return { image, release: signFor(k, image, { version: "0.2.0" }) };
     }, 422, "image-mismatch"],
     ["a version that is not MAJOR.MINOR.PATCH", (k: ReleaseKey) => {
-      const image = buildSimImage({ version: "0.2", board: "esp32-devkitc", kind: "smoke" }, 8192);
+      const image = buildSimImage({ version: "0.2", board: "esp32-devkitc", kind: "sensor" }, 8192);
       return { image, release: signFor(k, image, { version: "0.2" }) };
     }, 422, "bad-release"],
     ["a kind no node has", (k: ReleaseKey) => {
@@ -100,7 +100,7 @@ describe("OTA image upload", () => {
       return { image, release: signFor(k, image, { version: "0.2.0", kind: "toaster" as never }) };
     }, 422, "bad-release"],
     ["a board the fleet does not have", (k: ReleaseKey) => {
-      const image = buildSimImage({ version: "0.2.0", board: "esp32-c3-mini", kind: "smoke" }, 8192);
+      const image = buildSimImage({ version: "0.2.0", board: "esp32-c3-mini", kind: "sensor" }, 8192);
       return { image, release: signFor(k, image, { version: "0.2.0", board: "esp32-c3-mini" }) };
     }, 422, "unknown-board"],
   ])("refuses %s", async (_name, make, status, error) => {

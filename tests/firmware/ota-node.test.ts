@@ -176,9 +176,13 @@ describe("OTA on a node in XS", { timeout: 60_000 }, () => {
     await drive([node], async () => ((await node.inspect()).ota?.downloadedBytes ?? 0) >= image.length / 2, "half the image is written");
     const cutAt = (await node.inspect()).ota!.downloadedBytes;
     const before = chunkRequests.filter((r) => r.node === node.nodeId).length;
-    node.dropLink();
+    // Wi-Fi drops mid-download and comes back a little later.
+    node.setNetwork(false);
     await drive([node], async () => !(await node.inspect()).connected, "the node notices the drop", { stepMs: 50 });
     expect((await node.inspect()).ota).toMatchObject({ phase: "downloading", downloadedBytes: cutAt });
+    await node.advance(3000);
+    expect((await node.inspect()).ota?.downloadedBytes).toBe(cutAt);
+    node.setNetwork(true);
     await drive([node], async () => (await memberState(created.id, node.nodeId)).state === "healthy", "the update completes");
 
     const after = chunkRequests.filter((r) => r.node === node.nodeId).slice(before);

@@ -3,6 +3,7 @@ import { join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { esp32DevkitC, esp32S3DevkitC1 } from "../../hardware/boards";
+import { wiringDocuments, withBoardConfigs } from "../../hardware/generate";
 
 const root = fileURLToPath(new URL("../..", import.meta.url));
 const manifest = JSON.parse(readFileSync(join(root, "manifest.json"), "utf8")) as {
@@ -24,6 +25,13 @@ describe("manifest.json", () => {
   ])("gives %s the pins of its board definition", (platform, board) => {
     expect(manifest.platforms[platform].config).toEqual({ board: board.id, pins: board.pins });
     expect(board.platform).toBe(platform);
+  });
+
+  it("is what `npm run hardware` generates from the board definitions, and so are the wiring documents", () => {
+    expect(manifest).toEqual(withBoardConfigs(manifest));
+    for (const [path, text] of Object.entries(wiringDocuments())) {
+      expect(readFileSync(join(root, path), "utf8"), `${path} is out of date: run \`npm run hardware\``).toBe(text);
+    }
   });
 
   it("lists every device-side firmware module (mcconfig's wildcards do not recurse)", () => {

@@ -4,7 +4,7 @@ import { otaTopic, otaUplinkFilters, parseOtaTopic, parseUplinkTopic } from "../
 
 const release = {
   board: "esp32-devkitc",
-  kind: "smoke",
+  kind: "sensor",
   version: "0.2.0",
   sizeBytes: 4096,
   sha256: "a".repeat(64),
@@ -22,7 +22,7 @@ describe("OTA protocol", () => {
 
   it("signs a fixed, line-based statement", () => {
     expect(releaseStatementText(release as never)).toBe(
-      `shouwang-release-v1\nboard=esp32-devkitc\nkind=smoke\nversion=0.2.0\nsize=4096\nsha256=${"a".repeat(64)}\n`,
+      `shouwang-release-v1\nboard=esp32-devkitc\nkind=sensor\nversion=0.2.0\nsize=4096\nsha256=${"a".repeat(64)}\n`,
     );
     expect(releaseProblem(release)).toBeNull();
     expect(releaseProblem({ ...release, board: "esp32\nkind=capsule" })).toMatch(/board/);
@@ -61,7 +61,7 @@ describe("OTA protocol", () => {
   });
 
   it("refuses a report that names another node than its topic", () => {
-    const report = { v: 1, node: "node-001", boot: 1, t: 5, campaign: null, state: "idle", version: null, running: "0.1.0", board: "esp32-devkitc", kind: "smoke" };
+    const report = { v: 1, node: "node-001", boot: 1, t: 5, campaign: null, state: "idle", version: null, running: "0.1.0", board: "esp32-devkitc", kind: "sensor" };
     expect(decodeOtaReport("node-001", JSON.stringify(report)).ok).toBe(true);
     const spoofed = decodeOtaReport("node-002", JSON.stringify(report));
     expect(spoofed).toMatchObject({ ok: false });

@@ -6,6 +6,7 @@ import { createApp } from "../../cloud/app";
 import { createToken } from "../../cloud/auth/tokens";
 import { openDatabase, type Database } from "../../cloud/db/client";
 import { createIngest, type Ingest } from "../../cloud/ingest/ingest";
+import { recordingPublisher } from "../../cloud/commands/publisher";
 import { memoryLogger } from "../../cloud/log";
 
 export interface TestCloud {
@@ -16,6 +17,8 @@ export interface TestCloud {
   log: ReturnType<typeof memoryLogger>;
   token: string;
   clock: { now: number };
+  /** Commands the app would have sent to the broker. */
+  commands: ReturnType<typeof recordingPublisher>;
   /** A request with the test's admin token. */
   get(path: string): Promise<Response>;
 }
@@ -32,7 +35,8 @@ export async function testCloud(): Promise<TestCloud> {
   const log = memoryLogger();
   const feed = new AlarmFeed();
   const ingest = createIngest({ db: database.db, feed, log, now });
-  const app = createApp({ db: database.db, feed, ingest, log });
+  const commands = recordingPublisher();
+  const app = createApp({ db: database.db, feed, ingest, log, commands, now });
   const token = await createToken(database.db, "test", "admin", now());
   return {
     database,
@@ -42,6 +46,7 @@ export async function testCloud(): Promise<TestCloud> {
     log,
     token,
     clock,
+    commands,
     get: async (path) => app.request(path, { headers: { authorization: `Bearer ${token}` } }),
   };
 }

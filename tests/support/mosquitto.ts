@@ -1,4 +1,5 @@
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
+import { randomBytes } from "node:crypto";
 import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { connect } from "node:net";
 import { tmpdir } from "node:os";
@@ -9,16 +10,40 @@ export interface MosquittoOptions {
   /** Extra lines appended to the project's config. */
   extraConfig?: string[];
   port?: number;
+  /**
+   * With the project's dynamic-security setup (deploy/mosquitto/dynsec.conf): no anonymous
+   * clients, a fresh plugin file in the test's directory, and its first admin account.
+   */
+  dynsec?: boolean;
 }
 
 export interface Mosquitto {
   url: string;
   port: number;
   dir: string;
+  /** The dynamic-security admin, when started with `dynsec`. */
+  admin?: { username: string; password: string };
   stop(): Promise<void>;
+  /** Stops the broker (SIGTERM: it saves its persistence file) and starts it again on the same port and config. */
+  restart(downMs?: number): Promise<void>;
+  /** Where a `persistence true` broker keeps its state: pass as `persistence_location` in extraConfig. */
+  readonly persistenceDir: string;
 }
 
 const PROJECT_CONFIG = new URL("../../deploy/mosquitto/shouwang.conf", import.meta.url);
+const DYNSEC_CONFIG = new URL("../../deploy/mosquitto/dynsec.conf", import.meta.url);
+
+/** The project's dynsec config, pointed at a plugin file of the test's own, initialised with an admin. */
+function dynsecConfig(dir: string): { lines: string[]; admin: { username: string; password: string } } {
+  const file = join(dir, "dynamic-security.json");
+  const admin = { username: "sw-admin", password: randomBytes(16).toString("hex") };
+  const init = spawnSync("mosquitto_ctrl", ["dynsec", "init", file, admin.username, admin.password], { encoding: "utf8" });
+  if (init.status !== 0) throw new Error(`mosquitto_ctrl dynsec init failed: ${init.stderr || init.stdout}`);
+  const lines = readFileSync(DYNSEC_CONFIG, "utf8")
+    .split("\n")
+    .map((line) => (line.startsWith("plugin_opt_config_file ") ? `plugin_opt_config_file ${file}` : line));
+  return { lines, admin };
+}
 
 /**
  * Starts a real Mosquitto with the project's config on a free loopback port, separate from any
@@ -31,17 +56,42 @@ export async function startMosquitto(options: MosquittoOptions = {}): Promise<Mo
   const port = options.port ?? (await freePort());
   const dir = mkdtempSync(join(tmpdir(), "sw-mosquitto-"));
   const config = join(dir, "mosquitto.conf");
+  const dynsec = options.dynsec ? dynsecConfig(dir) : undefined;
   writeFileSync(
     config,
     [
       `listener ${port} 127.0.0.1`,
-      "allow_anonymous true",
+      ...(dynsec ? [] : ["allow_anonymous true"]),
       // Running as root in CI: stay root, so files the broker writes remain ours.
       "user root",
       readFileSync(PROJECT_CONFIG, "utf8"),
+      ...(dynsec?.lines ?? []),
       ...(options.extraConfig ?? []),
     ].join("\n"),
   );
+  let child = await launch(config, port);
+  const stop = () =>
+    new Promise<void>((resolve) => {
+      if (child.exitCode !== null || child.signalCode !== null) return resolve();
+      child.once("exit", () => resolve());
+      child.kill("SIGTERM");
+    });
+  return {
+    url: `mqtt://127.0.0.1:${port}`,
+    port,
+    dir,
+    admin: dynsec?.admin,
+    persistenceDir: `${dir}/`,
+    stop,
+    async restart(downMs = 0) {
+      await stop();
+      if (downMs > 0) await new Promise((resolve) => setTimeout(resolve, downMs));
+      child = await launch(config, port);
+    },
+  };
+}
+
+async function launch(config: string, port: number): Promise<ChildProcess> {
   const child: ChildProcess = spawn("mosquitto", ["-c", config], { stdio: ["ignore", "ignore", "pipe"] });
   let stderr = "";
   child.stderr?.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
@@ -49,17 +99,7 @@ export async function startMosquitto(options: MosquittoOptions = {}): Promise<Mo
     child.kill("SIGKILL");
     throw new Error(`${error.message}\n${stderr}`);
   });
-  return {
-    url: `mqtt://127.0.0.1:${port}`,
-    port,
-    dir,
-    stop: () =>
-      new Promise<void>((resolve) => {
-        if (child.exitCode !== null) return resolve();
-        child.once("exit", () => resolve());
-        child.kill("SIGTERM");
-      }),
-  };
+  return child;
 }
 
 async function waitForPort(port: number, timeoutMs: number): Promise<void> {

@@ -6,7 +6,6 @@ import { join } from "node:path";
 import { createApp } from "../../cloud/app";
 import type { Db } from "../../cloud/db/client";
 import { nodes } from "../../cloud/db/schema";
-import { recordSighting } from "../../cloud/nodes/queries";
 import { CampaignEngine, type OfferChannel } from "../../cloud/ota/campaign-engine";
 import { ImageStore } from "../../cloud/ota/image-store";
 import { generateReleaseKey, loadPrivateKey, signRelease } from "../../cloud/ota/release-key";
@@ -34,7 +33,7 @@ export const BOARD = "esp32-devkitc";
 
 /** A simulated firmware image and its release, signed with `key`. */
 export function signedSimImage(key: ReleaseKey, header: Partial<SimImageHeader> & { version: string }, sizeBytes = 48 * 1024) {
-  const full: SimImageHeader = { board: BOARD, kind: "smoke", ...header };
+  const full: SimImageHeader = { board: BOARD, kind: "sensor", ...header };
   const image = buildSimImage(full, sizeBytes);
   const release: SignedRelease = signRelease(
     { board: full.board, kind: full.kind as SignedRelease["kind"], version: full.version, sizeBytes, sha256: createHash("sha256").update(image).digest("hex") },
@@ -45,7 +44,7 @@ export function signedSimImage(key: ReleaseKey, header: Partial<SimImageHeader> 
 
 /** A fresh node's flash: slot 0 holds the factory image `version`. */
 export function factoryPartitions(version = "0.1.0"): SimPartitions {
-  return new SimPartitions(buildSimImage({ version, board: BOARD, kind: "smoke" }, 16 * 1024), 256 * 1024);
+  return new SimPartitions(buildSimImage({ version, board: BOARD, kind: "sensor" }, 16 * 1024), 256 * 1024);
 }
 
 /** A smoke node that takes updates signed by `publicKeyHex`, with timings short enough for a test. */
@@ -54,7 +53,7 @@ export function otaNodeConfig(nodeId: string, publicKeyHex: string, ota: Partial
     ota: {
       ...OTA_DEFAULTS,
       board: BOARD,
-      kind: "smoke",
+      kind: "sensor",
       releaseKeys: [publicKeyHex],
       maxBytesPerSecond: 64 * 1024,
       chunkTimeoutMs: 2000,
@@ -115,7 +114,15 @@ export async function otaTestCloud(releaseKeys: string[], options: { reofferMs?:
   const db = cloud.database.db;
   const store = new ImageStore({ db, dataDir: mkdtempSync(join(tmpdir(), "sw-ota-store-")), releaseKeys });
   const engine = new CampaignEngine({ db, clock: () => cloud.clock.now, channel, log: cloud.log, reofferMs: options.reofferMs ?? 60_000 });
-  const app = createApp({ db, feed: cloud.feed, ingest: cloud.ingest, log: cloud.log, ota: { db, store, engine, now: () => cloud.clock.now } });
+  const app = createApp({
+    db,
+    feed: cloud.feed,
+    ingest: cloud.ingest,
+    log: cloud.log,
+    commands: cloud.commands,
+    now: () => cloud.clock.now,
+    ota: { db, store, engine, now: () => cloud.clock.now },
+  });
   const request = (path: string, init: RequestInit = {}) =>
     app.request(path, { ...init, headers: { authorization: `Bearer ${cloud.token}`, ...(init.body && typeof init.body === "string" ? { "content-type": "application/json" } : {}), ...init.headers } });
   return {
@@ -134,8 +141,12 @@ export async function otaTestCloud(releaseKeys: string[], options: { reofferMs?:
     },
     /** A node announcing itself, as its firmware does at boot. */
     async announce(nodeId: string, running = "0.1.0", boot = 1): Promise<void> {
-      await recordSighting(db, { nodeId, bootId: boot, at: cloud.clock.now, online: true, firmware: running });
-      await engine.onReport(nodeId, { v: 1, node: nodeId, boot, t: 0, campaign: null, state: "idle", version: null, running, board: BOARD, kind: "smoke" });
+      // The node as the ingest would have recorded it from its status message.
+      await db
+        .insert(nodes)
+        .values({ id: nodeId, online: true, firmware: running, bootId: boot, firstSeenAt: cloud.clock.now, lastSeenAt: cloud.clock.now })
+        .onConflictDoUpdate({ target: nodes.id, set: { firmware: running, bootId: boot, lastSeenAt: cloud.clock.now } });
+      await engine.onReport(nodeId, { v: 1, node: nodeId, boot, t: 0, campaign: null, state: "idle", version: null, running, board: BOARD, kind: "sensor" });
     },
     async close() {
       await store.close();

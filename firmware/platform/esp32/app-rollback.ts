@@ -19,8 +19,4 @@ export class AppRollback implements BootControl {
     const error = this.#native.sw_ota_rollback();
     throw new Error(`esp_ota_mark_app_invalid_rollback_and_reboot failed (esp_err_t ${error}): no valid image to return to`);
   }
-
-  restart(): void {
-    this.#native.sw_ota_restart();
-  }
 }

@@ -47,7 +47,7 @@ export class Ecma419Mqtt implements MqttSession {
       password: options.password === undefined ? undefined : ArrayBuffer.fromString(options.password),
       clean: true,
       keepalive: options.keepAliveMs,
-      will: { topic: options.will.topic, message: ArrayBuffer.fromString(options.will.payload), QoS: options.will.qos, retain: options.will.retain },
+      will: options.will && { topic: options.will.topic, message: ArrayBuffer.fromString(options.will.payload), QoS: options.will.qos, retain: options.will.retain },
       // Alarms are small: send each segment at once rather than behind Nagle's algorithm.
       socket: { ...provider.socket, nodelay: true },
       onControl(message) {

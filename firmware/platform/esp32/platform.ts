@@ -3,6 +3,7 @@ import type { Platform } from "../../ports/platform";
 import { AppRollback } from "./app-rollback";
 import { CryptSha256 } from "./crypt-sha256";
 import { Ecma419Mqtt } from "./ecma419-mqtt";
+import { Esp32System } from "./esp32-system";
 import type { MqttProvider } from "./ecma419-mqtt-client";
 import { moddableTimers } from "./moddable-timers";
 import { PreferenceStore } from "./preference-store";
@@ -11,8 +12,9 @@ import { UpdateSlot } from "./update-slot";
 
 /**
  * The ESP32 platform: Moddable's ECMA-419 IO classes from the built-in `device` provider, the
- * board's pins from `mc/config`, timers, NVS, the ECMA-419 MQTT client, and for updates the
- * inactive OTA slot, ESP-IDF app rollback and native SHA-256.
+ * board's pins from `mc/config`, timers, NVS, the ECMA-419 MQTT client, what the heartbeat
+ * reports about the chip, and for updates the inactive OTA slot, ESP-IDF app rollback and native
+ * SHA-256.
  */
 export function esp32Platform(options: { pins: Record<string, number>; mqttHost: string; mqttPort: number }): Platform {
   // The SDK's mqttclient config module adds `network.mqtt` to the frozen `device` at preload.
@@ -29,6 +31,7 @@ export function esp32Platform(options: { pins: Record<string, number>; mqttHost:
     },
     mqtt: new Ecma419Mqtt(provider, options.mqttHost, options.mqttPort),
     storage: new PreferenceStore(),
+    system: new Esp32System(),
     log: (level, message) => trace(`${level}: ${message}\n`),
     ota: { slot: new UpdateSlot(), boot: new AppRollback(), sha256: () => new CryptSha256() },
   };

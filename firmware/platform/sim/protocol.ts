@@ -1,5 +1,8 @@
+import type { ClaimRefusal } from "../../../shared/claim";
+import type { NodeKind } from "../../../shared/node-kinds";
 import type { NodeConfig } from "../../config";
 import type { OtaInspection } from "../../ota/ota-agent";
+import type { ClaimState } from "../../provisioning/claim";
 import type { LogLevel } from "../../ports/log";
 import type { MqttConnectOptions } from "../../ports/mqtt";
 
@@ -12,6 +15,8 @@ export type HostToNode =
       seed: number;
       pins: Record<string, number>;
       adcResolutionBits: number;
+      /** A blank node: it claims its identity with these before it starts (config.nodeId is then unused). */
+      claim?: SimClaim;
       /** Present when the host plays the bootloader (host/sim-partitions.ts): the node can update itself. */
       ota?: { capacityBytes: number };
     }
@@ -25,12 +30,36 @@ export type HostToNode =
   | { op: "inspect" }
   | { op: "stop" };
 
+/** What a blank simulated node is built with, as `mcconfig … claim_batch=… claim_secret=…` builds a board. */
+export interface SimClaim {
+  batch: string;
+  secret: string;
+  serial: string;
+  board: string;
+  kind: NodeKind;
+}
+
 export interface NodeInspection {
   now: number;
+  /** The id the node runs under: its claimed id, or its build-time one; null while it claims. */
+  nodeId: string | null;
+  /** Provisioning progress of a node booted blank; null for one with a build-time id. */
+  claim: { state: ClaimState; lastRefusal: ClaimRefusal | null } | null;
   samples: number;
   queued: number;
   connected: boolean;
   alarmActive: boolean;
+  bootId: number;
+  /** The seq the node's next message will carry. */
+  nextSeq: number;
+  outbox: { depth: number; alarms: number; capacity: number; inFlight: number; dropped: { telemetry: number; event: number; alarm: number } };
+  /** Entries the outbox restored from flash at this boot. */
+  restored: number;
+  connectAttempts: number;
+  healthSent: number;
+  healthIntervalMs: number;
+  telemetryIntervalMs: number;
+  /** The OTA agent's view, when the node takes updates. */
   ota: OtaInspection | null;
 }
 
@@ -44,6 +73,8 @@ export type NodeToHost =
   | { op: "storage.get"; key: string }
   | { op: "storage.set"; key: string; value: string }
   | { op: "storage.delete"; key: string }
+  | { op: "system.info" }
+  | { op: "system.restart" }
   | { op: "ota.slot.begin"; byteLength: number }
   /** `data` is base64: the bridge carries JSON. */
   | { op: "ota.slot.write"; offset: number; data: string }
@@ -52,7 +83,9 @@ export type NodeToHost =
   | { op: "ota.slot.abort" }
   | { op: "ota.boot.state" }
   | { op: "ota.boot.markValid" }
+  /** Marks the running slot invalid; the host then restarts the node into the previous one. */
   | { op: "ota.boot.rollback" }
-  | { op: "ota.boot.restart" };
+  /** Random bytes from the host's CSPRNG, as hex. */
+  | { op: "entropy"; byteLength: number };
 
 export type HostReply = { ok: true; value?: unknown } | { ok: false; error: string };

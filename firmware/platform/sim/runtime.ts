@@ -1,12 +1,16 @@
 /// <reference path="./xsnap-globals.d.ts" />
 import { startSmokeNode, type SmokeNode } from "../../node/smoke-node";
 import type { Platform } from "../../ports/platform";
+import { withIdentity } from "../../provisioning/identity";
+import { bootProvisioned, type ProvisionedNode } from "../../provisioning/provisioned-boot";
 import { callHost } from "./host-call";
+import { simEntropy } from "./sim-entropy";
 import type { HostToNode, NodeInspection } from "./protocol";
 import { simDevice, SimPins } from "./sim-io";
 import { SimMqtt } from "./sim-mqtt";
 import { simOtaPlatform } from "./sim-ota";
 import { SimStorage } from "./sim-storage";
+import { SimSystem } from "./sim-system";
 import { VirtualClock } from "./virtual-clock";
 
 /**
@@ -28,10 +32,11 @@ const clock = new VirtualClock();
 const pins = new SimPins();
 const mqtt = new SimMqtt();
 let node: SmokeNode | undefined;
+let provisioned: ProvisionedNode | undefined;
 let pinMap: Record<string, number> = {};
 
 function boot(request: Extract<HostToNode, { op: "boot" }>): void {
-  if (node) throw new Error("node already booted");
+  if (node || provisioned) throw new Error("node already booted");
   pinMap = request.pins;
   const platform: Platform = {
     clock,
@@ -39,20 +44,65 @@ function boot(request: Extract<HostToNode, { op: "boot" }>): void {
     device: simDevice(pins, pinMap, request.adcResolutionBits),
     mqtt,
     storage: new SimStorage(),
+    system: new SimSystem(),
     log: (level, message) => callHost({ op: "log", level, message }),
-    ota: request.ota ? simOtaPlatform(request.ota.capacityBytes, () => clock.halt()) : undefined,
+    ota: request.ota ? simOtaPlatform(request.ota.capacityBytes) : undefined,
   };
-  node = startSmokeNode(platform, request.config, seededRandom(request.seed));
+  const random = seededRandom(request.seed);
+  const claim = request.claim;
+  if (!claim) {
+    node = startSmokeNode(platform, request.config, random);
+    return;
+  }
+  provisioned = bootProvisioned({
+    platform,
+    entropy: simEntropy,
+    random,
+    settings: { ...claim, firmwareVersion: request.config.firmwareVersion, keepAliveMs: request.config.mqtt.keepAliveMs },
+    resetPin: pinMap.factoryReset,
+    start: (identity) => {
+      const started = startSmokeNode(platform, withIdentity(request.config, identity), random);
+      node = started;
+      return {
+        stop() {
+          started.stop();
+          if (node === started) node = undefined;
+        },
+      };
+    },
+  });
 }
 
 function inspect(): NodeInspection {
+  const claim = provisioned ? { state: provisioned.claimState, lastRefusal: provisioned.lastRefusal } : null;
+  if (!node) {
+    // A blank node still claiming its identity: nothing runs yet but the claim.
+    if (!provisioned) throw new Error("node not booted");
+    const empty = { depth: 0, alarms: 0, capacity: 0, inFlight: 0, dropped: { telemetry: 0, event: 0, alarm: 0 } };
+    return {
+      now: clock.now(), nodeId: null, claim, samples: 0, queued: 0, connected: false, alarmActive: false, bootId: 0, nextSeq: 0,
+      outbox: empty, restored: 0, connectAttempts: 0, healthSent: 0, healthIntervalMs: 0, telemetryIntervalMs: 0, ota: null,
+    };
+  }
+  const { uplink, link } = node;
+  const outbox = uplink.outbox;
   return {
     now: clock.now(),
-    samples: node?.samples ?? 0,
-    queued: node?.uplink.queued ?? 0,
-    connected: node?.uplink.connected ?? false,
-    alarmActive: node?.detector.active ?? false,
-    ota: node?.ota?.inspect() ?? null,
+    nodeId: uplink.nodeId,
+    claim,
+    samples: node.samples,
+    queued: uplink.queued,
+    connected: uplink.connected,
+    alarmActive: node.detector.active,
+    bootId: link.bootId,
+    nextSeq: uplink.nextSeq,
+    outbox: { depth: outbox.depth, alarms: outbox.alarms, capacity: outbox.capacity, inFlight: outbox.inFlight, dropped: { ...outbox.dropped } },
+    restored: link.restored,
+    connectAttempts: link.session.attempts,
+    healthSent: link.health.sent,
+    healthIntervalMs: link.health.intervalMs,
+    telemetryIntervalMs: node.config.telemetryIntervalMs,
+    ota: node.ota?.inspect() ?? null,
   };
 }
 
@@ -71,8 +121,6 @@ function dispatch(request: HostToNode): unknown {
       }
       return undefined;
     case "mqtt":
-      // A restarting node hears nothing more: the host is about to replace this machine.
-      if (clock.halted) return undefined;
       if (request.event === "connected") mqtt.onConnected();
       else if (request.event === "published") mqtt.onPublished(request.packetId);
       else if (request.event === "message") mqtt.onMessage(request.topic, request.payload);
@@ -81,8 +129,10 @@ function dispatch(request: HostToNode): unknown {
     case "inspect":
       return inspect();
     case "stop":
-      node?.stop();
+      if (provisioned) provisioned.stop();
+      else node?.stop();
       node = undefined;
+      provisioned = undefined;
       return undefined;
   }
 }

@@ -35,10 +35,14 @@ export function simDevice(pins: SimPins, pinMap: Record<string, PinSpecifier>, a
     static readonly InputPullUp = 1;
     static readonly Output = 8;
     #pin: PinSpecifier;
+    #pulledUp: boolean;
     constructor(options: { pin: PinSpecifier; mode: number }) {
       this.#pin = options.pin;
+      this.#pulledUp = options.mode === SimDigital.InputPullUp;
     }
     read(): number {
+      // A pin nothing drives reads as its pull leaves it: high with a pull-up, as on the chip.
+      if (!pins.values.has(this.#pin)) return this.#pulledUp ? 1 : 0;
       return pins.get(this.#pin) ? 1 : 0;
     }
     write(value: 0 | 1): void {

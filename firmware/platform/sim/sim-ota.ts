@@ -38,14 +38,8 @@ export class SimFirmwareSlot implements FirmwareSlot {
   }
 }
 
-/** The host plays the bootloader; `halt` stops this machine's timers, as a restart would, until the host replaces it. */
+/** The host plays the bootloader; after a rollback it restarts this machine as it does for `SystemInfo.restart`. */
 export class SimBootControl implements BootControl {
-  #halt: () => void;
-
-  constructor(halt: () => void) {
-    this.#halt = halt;
-  }
-
   runningState(): BootState {
     return callHost({ op: "ota.boot.state" }) as BootState;
   }
@@ -56,16 +50,10 @@ export class SimBootControl implements BootControl {
 
   rollback(): void {
     callHost({ op: "ota.boot.rollback" });
-    this.#halt();
-  }
-
-  restart(): void {
-    callHost({ op: "ota.boot.restart" });
-    this.#halt();
   }
 }
 
 /** The simulator hashes with the firmware's own SHA-256, in XS: the code under test is the code that ships. */
-export function simOtaPlatform(capacityBytes: number, halt: () => void): OtaPlatform {
-  return { slot: new SimFirmwareSlot(capacityBytes), boot: new SimBootControl(halt), sha256: () => new Sha256() };
+export function simOtaPlatform(capacityBytes: number): OtaPlatform {
+  return { slot: new SimFirmwareSlot(capacityBytes), boot: new SimBootControl(), sha256: () => new Sha256() };
 }

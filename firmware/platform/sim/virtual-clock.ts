@@ -15,7 +15,6 @@ interface VirtualTimer {
 export class VirtualClock implements Clock, Timers {
   #now = 0;
   #timers: VirtualTimer[] = [];
-  #halted = false;
 
   now(): number {
     return this.#now;
@@ -38,21 +37,9 @@ export class VirtualClock implements Clock, Timers {
     if (index >= 0) this.#timers.splice(index, 1);
   }
 
-  /** Stops all timers for good, as a restart stops the firmware; the host then boots a new machine. */
-  halt(): void {
-    this.#halted = true;
-    for (const timer of this.#timers) timer.live = false;
-    this.#timers = [];
-  }
-
-  get halted(): boolean {
-    return this.#halted;
-  }
-
   advance(ms: number): void {
     const until = this.#now + ms;
     for (;;) {
-      if (this.#halted) break;
       const next = this.#earliest();
       if (!next || next.dueMs > until) break;
       this.#now = next.dueMs;
@@ -64,8 +51,8 @@ export class VirtualClock implements Clock, Timers {
   }
 
   #add(callback: () => void, delayMs: number, intervalMs: number): VirtualTimer {
-    const timer: VirtualTimer = { dueMs: this.#now + Math.max(0, delayMs), intervalMs, callback, live: !this.#halted };
-    if (!this.#halted) this.#timers.push(timer);
+    const timer: VirtualTimer = { dueMs: this.#now + Math.max(0, delayMs), intervalMs, callback, live: true };
+    this.#timers.push(timer);
     return timer;
   }
 

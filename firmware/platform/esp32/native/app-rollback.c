@@ -11,7 +11,6 @@
  * ESP-IDF API: components/app_update/include/esp_ota_ops.h.
  */
 #include <stdint.h>
-#include "esp_system.h"
 #include "app_update/include/esp_ota_ops.h"
 
 int32_t sw_ota_running_state(void)
@@ -38,9 +37,4 @@ int32_t sw_ota_rollback(void)
 	/* Marks the running image invalid, selects the last valid one and reboots; returns only on failure
 	   (ESP_ERR_OTA_ROLLBACK_FAILED when there is no valid image to go back to). */
 	return (int32_t)esp_ota_mark_app_invalid_rollback_and_reboot();
-}
-
-void sw_ota_restart(void)
-{
-	esp_restart();
 }

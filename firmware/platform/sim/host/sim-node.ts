@@ -1,14 +1,18 @@
-import mqtt, { type MqttClient } from "mqtt";
+import { randomBytes } from "node:crypto";
 import { esp32DevkitC, type BoardDefinition } from "../../../../hardware/boards";
 import type { NodeConfig } from "../../../config";
-import type { HostReply, HostToNode, NodeInspection, NodeToHost } from "../protocol";
+import type { HostReply, HostToNode, NodeInspection, NodeToHost, SimClaim } from "../protocol";
 import { bundleForXs, firmwarePath } from "./bundle";
+import { MqttBridge } from "./mqtt-bridge";
 import { SimFlash } from "./sim-flash";
 import type { BootedImage, SimPartitions } from "./sim-partitions";
 import { XsWorker, type XsMeter } from "./xs-worker";
 
 export interface SimNodeOptions {
+  /** The node's settings; with `claim`, its nodeId and MQTT credentials come from the claim instead. */
   config: NodeConfig;
+  /** Boot blank, with only a batch's claim credential (board defaults to the simulated board's id). */
+  claim?: Omit<SimClaim, "board"> & { board?: string };
   /** The simulated board; its pin map reaches the firmware as mc/config does on a device. */
   board?: BoardDefinition;
   /** MQTT URL the host bridges the node's session to, e.g. mqtt://127.0.0.1:1883. */
@@ -17,13 +21,22 @@ export interface SimNodeOptions {
   protocolVersion?: 4 | 5;
   flash?: SimFlash;
   seed?: number;
+  /** Why this boot happened, as the chip would say (`power-on`, `panic`, …). Default `power-on`. */
+  resetReason?: string;
+  /**
+   * Free heap of the simulated chip before the firmware's own objects: the heartbeat reports this
+   * minus what XS holds beyond the engine and the loaded code. Default 160 KB.
+   */
+  heapBytes?: number;
   onLog?: (level: string, message: string) => void;
   /** Called when the node hands a message to MQTT, with the host's clock, for latency measurements. */
   onPublish?: (topic: string, payload: string, atMs: number) => void;
+  /** Called at each connection attempt the firmware makes, with the host's clock. */
+  onConnectAttempt?: (atMs: number) => void;
   /**
    * The node's app slots; with them the host plays the bootloader: each boot starts the image it
-   * selects (its version becomes the firmware's), and the firmware can update itself and restart.
-   * `config.ota` must be set too.
+   * selects (whose version becomes the firmware's), and the firmware can update itself, restart
+   * into the new image and roll back. `config.ota` must be set too.
    */
   partitions?: SimPartitions;
 }
@@ -33,38 +46,60 @@ export interface StepResult<T> {
   meter: XsMeter;
 }
 
+/** One XS slot on the ESP32's 32-bit build (xsnap-worker's 64-bit slots are twice that). */
+const SLOT_BYTES = 16;
+
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
 
 /**
  * A simulated node: its firmware runs in a real XS machine (xsnap-worker), its pins are set by
  * the caller, its clock moves when the caller says, and its MQTT session is bridged to a real
- * broker. Every step returns XS's meter.
+ * broker. Its flash lives here, in the host, so it outlives the XS machine: `kill()` is a power
+ * cut, and a node booted again on the same flash finds its outbox as it was. When the firmware
+ * restarts itself (a reboot command), the host ends the XS machine and boots a new one.
+ * Every step returns XS's meter.
  */
 export class SimNode {
   readonly nodeId: string;
   readonly flash: SimFlash;
-  #worker: XsWorker;
   #options: SimNodeOptions;
-  #client: MqttClient | undefined;
+  #worker: XsWorker;
+  #bridge: MqttBridge;
   #realtime: NodeJS.Timeout | undefined;
   #pins: Record<string, number> = {};
-  #image: BootedImage | undefined;
+  #resetReason: string;
+  #lastMeter: XsMeter | undefined;
+  /** Live slots once the firmware's code is loaded: the engine and the code, in flash on a device. */
+  #baseSlots = 0;
+  #rssiDbm = -62;
   #restartRequested = false;
-  #restarting: Promise<void> | null = null;
+  #restarting: Promise<void> | undefined;
   #boots = 0;
+  #image: BootedImage | undefined;
+  /** The network was taken down because the booted image is a broken build that never connects. */
+  #imageOffline = false;
 
   private constructor(options: SimNodeOptions) {
     this.#options = options;
-    this.nodeId = options.config.nodeId;
+    // A claimed node's id is its serial, so the name holds before and after the claim.
+    this.nodeId = options.claim?.serial ?? options.config.nodeId;
     this.flash = options.flash ?? new SimFlash();
+    this.#resetReason = options.resetReason ?? "power-on";
+    this.#bridge = new MqttBridge({
+      brokerUrl: options.brokerUrl,
+      protocolVersion: options.protocolVersion,
+      onPublish: options.onPublish,
+      onAttempt: options.onConnectAttempt,
+      notify: (event) => this.#notify({ op: "mqtt", ...event }),
+    });
     this.#worker = this.#newWorker();
   }
 
   static async boot(options: SimNodeOptions): Promise<SimNode> {
     const node = new SimNode(options);
     try {
-      await node.#startFirmware();
+      await node.#bootFirmware();
     } catch (error) {
       node.kill();
       throw error;
@@ -72,9 +107,17 @@ export class SimNode {
     return node;
   }
 
-  /** The XS machine running the firmware now; a restart replaces it. */
   get worker(): XsWorker {
     return this.#worker;
+  }
+
+  /** Times the firmware has booted in this SimNode (1 after `boot`, +1 per restart). */
+  get boots(): number {
+    return this.#boots;
+  }
+
+  get networkUp(): boolean {
+    return this.#bridge.networkUp;
   }
 
   /** The image the simulated bootloader started at the latest boot, when the node has partitions. */
@@ -82,23 +125,19 @@ export class SimNode {
     return this.#image;
   }
 
-  /** Boots so far, counting the first. */
-  get boots(): number {
-    return this.#boots;
-  }
-
-  setPins(values: Record<string, number>): Promise<StepResult<unknown>> {
-    Object.assign(this.#pins, values);
-    return this.#send({ op: "pins", values });
-  }
-
   /**
    * Power cut and power back: the XS machine and its connection end without a goodbye, and the
    * bootloader starts whichever image its rules select. Flash, partitions and pin levels stay.
    */
   async powerCycle(): Promise<void> {
+    await this.settled();
+    this.#restarting = this.#restart("power-on").finally(() => (this.#restarting = undefined));
     await this.#restarting;
-    await this.#restart();
+  }
+
+  setPins(values: Record<string, number>): Promise<StepResult<unknown>> {
+    Object.assign(this.#pins, values);
+    return this.#send({ op: "pins", values });
   }
 
   /** Moves the node's clock forward, running every timer that falls due. */
@@ -110,9 +149,13 @@ export class SimNode {
     return (await this.#send({ op: "inspect" })).value as NodeInspection;
   }
 
-  /** Wi-Fi drops: the TCP connection dies under the node, which notices and reconnects on its own schedule. */
-  dropLink(): void {
-    this.#client?.stream.destroy();
+  /** Wi-Fi lost (the connection dies without a goodbye, attempts fail) or back. */
+  setNetwork(up: boolean): void {
+    this.#bridge.setNetwork(up);
+  }
+
+  setRssi(dbm: number): void {
+    this.#rssiDbm = dbm;
   }
 
   /** Lets the virtual clock follow the host's clock, for a live simulated site. */
@@ -130,86 +173,99 @@ export class SimNode {
     clearInterval(this.#realtime);
   }
 
+  /** Resolves once a restart the firmware asked for has completed. */
+  async settled(): Promise<void> {
+    while (this.#restarting) await this.#restarting;
+  }
+
   /** Power cut: the XS machine and its connection end at once, without a goodbye. */
   kill(): void {
     this.stopRealtime();
     this.#worker.kill();
-    this.#client?.end(true);
+    this.#bridge.kill();
   }
 
   async stop(): Promise<void> {
     this.stopRealtime();
-    await this.#restarting;
+    await this.settled().catch(() => undefined);
     if (this.#worker.alive) {
       await this.#send({ op: "stop" }).catch(() => undefined);
       await this.#worker.close();
     }
-    this.#client?.end(true);
+    this.#bridge.close();
+  }
+
+  #partitions(): SimPartitions {
+    if (!this.#options.partitions) throw new Error("this simulated node has no OTA partitions");
+    return this.#options.partitions;
   }
 
   #newWorker(): XsWorker {
     return new XsWorker({ name: this.nodeId, onIssue: (request) => this.#onIssue(request) });
   }
 
-  /** Loads the firmware into the current worker and boots it, as the image the bootloader selects. */
-  async #startFirmware(): Promise<void> {
-    const options = this.#options;
-    await this.#worker.evaluate(await bundleForXs(firmwarePath("platform/sim/runtime.ts")));
-    const board = options.board ?? esp32DevkitC;
-    let config = options.config;
-    if (options.partitions) {
-      if (!config.ota) throw new Error("a node with partitions needs config.ota");
-      this.#image = options.partitions.selectBoot();
+  async #bootFirmware(): Promise<void> {
+    const loaded = await this.#worker.evaluate(await bundleForXs(firmwarePath("platform/sim/runtime.ts")));
+    this.#baseSlots = loaded.meter.currentHeapCount;
+    const board = this.#options.board ?? esp32DevkitC;
+    let config = this.#options.config;
+    const partitions = this.#options.partitions;
+    if (partitions) {
+      if (!config.ota) throw new Error("a simulated node with partitions needs config.ota");
+      this.#image = partitions.selectBoot();
       config = { ...config, firmwareVersion: this.#image.header.version };
+      // A broken build (defect "no-connect") never reaches the broker; the next good image does again.
+      const broken = this.#image.header.defect === "no-connect";
+      if (broken) this.#bridge.setNetwork(false);
+      else if (this.#imageOffline) this.#bridge.setNetwork(true);
+      this.#imageOffline = broken;
     }
-    this.#boots++;
     await this.#command({
       op: "boot",
       kind: "smoke",
       config,
-      seed: (options.seed ?? 1) + this.#boots - 1,
+      seed: (this.#options.seed ?? 1) + this.#boots * 7919,
       pins: board.pins,
       adcResolutionBits: board.adcResolutionBits,
-      ota: options.partitions ? { capacityBytes: options.partitions.capacityBytes } : undefined,
+      claim: this.#options.claim && { ...this.#options.claim, board: this.#options.claim.board ?? board.id },
+      ota: partitions ? { capacityBytes: partitions.capacityBytes } : undefined,
     });
-    if (Object.keys(this.#pins).length) await this.#command({ op: "pins", values: this.#pins });
+    if (Object.keys(this.#pins).length > 0) await this.#command({ op: "pins", values: this.#pins });
+    this.#boots++;
   }
 
-  /** A restart (esp_restart, a rollback, a power cycle): TCP drops without DISCONNECT, so the broker sends the last will. */
-  #restart(): Promise<void> {
-    this.#restartRequested = false;
-    this.#restarting = (async () => {
-      this.#client?.end(true);
-      this.#client = undefined;
-      this.#worker.kill();
-      await this.#worker.exited;
-      this.#worker = this.#newWorker();
-      await this.#startFirmware();
-    })().finally(() => {
-      this.#restarting = null;
-    });
-    return this.#restarting;
+  async #restart(reason: string): Promise<void> {
+    this.#worker.kill();
+    this.#bridge.kill();
+    await this.#worker.exited;
+    this.#resetReason = reason;
+    this.#worker = this.#newWorker();
+    await this.#bootFirmware();
   }
 
   /**
-   * Sends a step to the firmware. A step the caller asked for (advance, pins, inspect) that was
-   * still queued for a machine a restart replaced goes to the new machine; an MQTT event for the
-   * old machine's connection is dropped with it, as the connection itself is.
+   * A step the caller asked for (advance, pins, inspect) that was queued for a machine a restart
+   * then replaced goes to the new machine; an MQTT event for the old machine's connection is
+   * dropped with it, as the connection itself is.
    */
   async #send(request: HostToNode): Promise<StepResult<unknown>> {
     for (;;) {
-      if (this.#restarting) await this.#restarting;
+      await this.settled();
       const worker = this.#worker;
       const result = await this.#command(request).catch((error: Error) => error);
-      // The firmware asked to restart during that step: replace the machine before anything else runs.
-      if (this.#restartRequested && !this.#restarting) await this.#restart();
+      if (this.#restartRequested) {
+        this.#restartRequested = false;
+        this.#restarting = this.#restart("software").finally(() => (this.#restarting = undefined));
+      }
       if (!(result instanceof Error)) return result;
-      if (worker === this.#worker || request.op === "mqtt") throw result;
+      const replaced = worker !== this.#worker || this.#restarting !== undefined;
+      if (!replaced || request.op === "mqtt") throw result;
     }
   }
 
   async #command(request: HostToNode): Promise<StepResult<unknown>> {
     const { bytes, meter } = await this.#worker.command(encoder.encode(JSON.stringify(request)));
+    this.#lastMeter = meter;
     const reply = JSON.parse(decoder.decode(bytes)) as HostReply;
     if (!reply.ok) throw new Error(`node ${this.nodeId} refused ${request.op}: ${reply.error}`);
     return { value: reply.value, meter };
@@ -242,14 +298,32 @@ export class SimNode {
       case "storage.delete":
         this.flash.delete(request.key);
         return;
+      case "entropy":
+        return randomBytes(request.byteLength).toString("hex");
       case "mqtt.connect":
-        this.#connect(request.options);
+        this.#bridge.connect(request.options);
         return;
       case "mqtt.publish":
-        this.#publish(request);
+        this.#bridge.publish(request.topic, request.payload, request.qos, request.retain, request.packetId);
         return;
       case "mqtt.subscribe":
-        this.#client?.subscribe(request.filter, { qos: 1 });
+        this.#bridge.subscribe(request.filter);
+        return;
+      case "mqtt.close":
+        this.#bridge.close();
+        return;
+      case "system.info": {
+        const heapBytes = this.#options.heapBytes ?? 160 * 1024;
+        const used = Math.max(0, (this.#lastMeter?.currentHeapCount ?? this.#baseSlots) - this.#baseSlots) * SLOT_BYTES;
+        return {
+          freeHeapBytes: Math.max(0, heapBytes - used),
+          rssiDbm: this.#bridge.networkUp ? this.#rssiDbm : null,
+          resetReason: this.#resetReason,
+        };
+      }
+      case "system.restart":
+        // The firmware's crank must finish first: the restart happens once its command returns.
+        this.#restartRequested = true;
         return;
       case "ota.slot.begin":
         return this.#partitions().begin(request.byteLength);
@@ -266,71 +340,10 @@ export class SimNode {
       case "ota.boot.markValid":
         return this.#partitions().markValid();
       case "ota.boot.rollback":
+        // esp_ota_mark_app_invalid_rollback_and_reboot: mark, then restart like esp_restart.
         this.#partitions().markInvalid();
         this.#restartRequested = true;
         return;
-      case "ota.boot.restart":
-        this.#restartRequested = true;
-        return;
-      case "mqtt.close":
-        // A clean DISCONNECT: the broker discards the last will, as for a node shut down on purpose.
-        this.#client?.end(false);
-        this.#client = undefined;
-        return;
     }
-  }
-
-  #partitions(): SimPartitions {
-    if (!this.#options.partitions) throw new Error("this simulated node has no OTA partitions");
-    return this.#options.partitions;
-  }
-
-  #connect(options: Extract<NodeToHost, { op: "mqtt.connect" }>["options"]): void {
-    this.#client?.end(true);
-    if (this.#image?.header.defect === "no-connect") {
-      // A broken build: its connection never comes up.
-      this.#client = undefined;
-      setImmediate(() => this.#notify({ op: "mqtt", event: "disconnected", reason: "connection refused (simulated defect in this image)" }));
-      return;
-    }
-    const client = mqtt.connect(this.#options.brokerUrl, {
-      clientId: options.clientId,
-      username: options.username,
-      password: options.password,
-      keepalive: Math.round(options.keepAliveMs / 1000),
-      protocolVersion: this.#options.protocolVersion ?? 4,
-      clean: true,
-      // The firmware owns reconnection and backoff; the bridge only reports what happened.
-      reconnectPeriod: 0,
-      connectTimeout: 10_000,
-      will: { topic: options.will.topic, payload: Buffer.from(options.will.payload), qos: options.will.qos, retain: options.will.retain },
-    });
-    this.#client = client;
-    let reported = false;
-    const down = (reason: string) => {
-      if (reported || this.#client !== client) return;
-      reported = true;
-      this.#client = undefined;
-      client.end(true);
-      this.#notify({ op: "mqtt", event: "disconnected", reason });
-    };
-    client.on("connect", () => {
-      // As the device's socket does (`noDelay`): an alarm must not wait behind Nagle's algorithm
-      // for the ACK of an earlier QoS 0 telemetry packet, which costs ~40 ms on Linux.
-      (client.stream as { setNoDelay?: (on: boolean) => void }).setNoDelay?.(true);
-      this.#notify({ op: "mqtt", event: "connected" });
-    });
-    client.on("message", (topic, payload) => this.#notify({ op: "mqtt", event: "message", topic, payload: payload.toString("utf8") }));
-    client.on("error", (error) => down(error.message));
-    client.on("close", () => down("connection closed"));
-  }
-
-  #publish(request: Extract<NodeToHost, { op: "mqtt.publish" }>): void {
-    const client = this.#client;
-    if (!client?.connected) return; // unacknowledged: the firmware sends it again after reconnecting
-    this.#options.onPublish?.(request.topic, request.payload, performance.now());
-    client.publish(request.topic, request.payload, { qos: request.qos, retain: request.retain }, (error) => {
-      if (!error && request.qos === 1) this.#notify({ op: "mqtt", event: "published", packetId: request.packetId });
-    });
   }
 }

@@ -48,13 +48,13 @@ export async function startSite(options: SiteOptions): Promise<Site> {
     const nodeId = `sim-smoke-${String(i).padStart(3, "0")}`;
     const releaseKeys = options.releaseKeys ?? [];
     const config = siteNodeConfig(nodeId, port);
-    if (releaseKeys.length > 0) config.ota = { ...OTA_DEFAULTS, board: esp32DevkitC.id, kind: "smoke", releaseKeys };
+    if (releaseKeys.length > 0) config.ota = { ...OTA_DEFAULTS, board: esp32DevkitC.id, kind: "sensor", releaseKeys };
     const node = await SimNode.boot({
       brokerUrl: options.brokerUrl,
       protocolVersion: options.protocolVersion,
       config,
       // The factory image; an update (npm run release -- sim-image …) lands in the other slot. Kept in memory: a restart of the site starts from the factory image again.
-      partitions: releaseKeys.length > 0 ? new SimPartitions(buildSimImage({ version: "0.1.0", board: esp32DevkitC.id, kind: "smoke" }, 16 * 1024), 1024 * 1024) : undefined,
+      partitions: releaseKeys.length > 0 ? new SimPartitions(buildSimImage({ version: "0.1.0", board: esp32DevkitC.id, kind: "sensor" }, 16 * 1024), 1024 * 1024) : undefined,
       flash: new SimFlash(join(options.dataDir, "sim-flash", `${nodeId}.json`)),
       seed: i,
       onLog: (level, message) => options.log?.(`[${nodeId}] ${level}: ${message}`),

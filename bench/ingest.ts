@@ -1,0 +1,157 @@
+import { fork, spawnSync, type ChildProcess } from "node:child_process";
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { sql } from "drizzle-orm";
+import { AlarmFeed } from "../cloud/alarms/alarm-feed";
+import { openDatabase } from "../cloud/db/client";
+import { createIngest, type Ingest, type IngestOutcome } from "../cloud/ingest/ingest";
+import { startSubscriber, type IngestSubscription } from "../cloud/ingest/subscriber";
+import { createLogger } from "../cloud/log";
+import { startMosquitto, type Mosquitto } from "../tests/support/mosquitto";
+
+/**
+ * bench:ingest — telemetry from many simulated nodes through Mosquitto (the project's config)
+ * into libSQL, and in the same run the same stream to a subscriber that does nothing, which is
+ * the broker's (and the MQTT path's) own ceiling. Both use the ingest's MQTT client with the
+ * same Receive Maximum; they differ only in what happens to a message before its PUBACK.
+ *
+ * Rounds alternate the two, and the best of each is compared, so a neighbour's burst of CPU on
+ * a shared machine does not decide the ratio.
+ *
+ *   BENCH_NODES (1000)  BENCH_PER_NODE (50)  BENCH_WINDOW (8 in flight per node)  BENCH_ROUNDS (3)
+ *   BENCH_RECEIVE_MAXIMUM (2000, the ingest's default)  BENCH_MAX_BATCH (1000, likewise)
+ */
+const NODES = Number(process.env.BENCH_NODES ?? 1000);
+const PER_NODE = Number(process.env.BENCH_PER_NODE ?? 50);
+const WINDOW = Number(process.env.BENCH_WINDOW ?? 8);
+const TOTAL = NODES * PER_NODE;
+const RECEIVE_MAXIMUM = Number(process.env.BENCH_RECEIVE_MAXIMUM ?? 2000);
+const MAX_BATCH = Number(process.env.BENCH_MAX_BATCH ?? 1000);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
+const log = createLogger((line) => process.stderr.write(`${line}\n`), "warn");
+
+interface RunResult {
+  seconds: number;
+  handled: number;
+  publishSeconds: number;
+}
+
+/** Starts the publishers (a child process), waits until all are connected, lets them go, and resolves when `finished` says so. */
+async function run(broker: Mosquitto, boot: number, finished: () => boolean | Promise<boolean>): Promise<RunResult> {
+  const child: ChildProcess = fork(fileURLToPath(new URL("./ingest-publishers.ts", import.meta.url)), [broker.url, String(NODES), String(PER_NODE), String(boot), String(WINDOW)], {
+    execArgv: ["--import", "tsx"],
+    stdio: ["ignore", "inherit", "inherit", "ipc"],
+  });
+  const exited = new Promise<never>((_, reject) => child.once("exit", (code) => code !== 0 && reject(new Error(`publishers exited with ${code}`))));
+  await Promise.race([new Promise<void>((resolve) => child.once("message", () => resolve())), exited]);
+  let publishMs = 0;
+  child.on("message", (message: { ms?: number }) => (publishMs = message.ms ?? publishMs));
+  const started = performance.now();
+  child.send({ go: true });
+  while (!(await finished())) await new Promise((resolve) => setTimeout(resolve, 2));
+  const seconds = (performance.now() - started) / 1000;
+  await Promise.race([new Promise((resolve) => child.once("exit", resolve)), new Promise((resolve) => setTimeout(resolve, 5000))]);
+  return { seconds, handled: 0, publishSeconds: publishMs / 1000 };
+}
+
+/** The subscriber that does nothing: every message is "stored" at once. */
+function nullIngest(): Ingest & { count: number } {
+  const sink = {
+    count: 0,
+    stats: {} as Ingest["stats"],
+    idle: async () => {},
+    handle: async (): Promise<IngestOutcome> => {
+      sink.count++;
+      return "stored";
+    },
+  };
+  return sink;
+}
+
+async function ceiling(broker: Mosquitto, boot: number): Promise<RunResult> {
+  const sink = nullIngest();
+  const subscription = await startSubscriber({ url: broker.url, clientId: `bench-ceiling-${boot}`, protocolVersion: 5, receiveMaximum: RECEIVE_MAXIMUM, sessionExpirySeconds: 0 }, sink, log);
+  try {
+    const result = await run(broker, boot, () => sink.count >= TOTAL);
+    return { ...result, handled: sink.count };
+  } finally {
+    await subscription.close();
+  }
+}
+
+async function main(): Promise<void> {
+  // `mosquitto -h` prints its version first and exits non-zero.
+  const version = spawnSync("mosquitto", ["-h"], { encoding: "utf8" }).stdout.split("\n")[0].trim();
+  const broker = await startMosquitto();
+  const dir = mkdtempSync(join(tmpdir(), "sw-bench-ingest-"));
+  const database = await openDatabase(`file:${join(dir, "bench.db")}`);
+  const format = (n: number) => Math.round(n).toLocaleString("en-US");
+  const rows: string[] = [];
+  const row = (label: string, messages: number, seconds: number) =>
+    rows.push(`  ${label.padEnd(34)} ${format(messages).padStart(9)} ${seconds.toFixed(2).padStart(9)} ${format(messages / seconds).padStart(11)}`);
+  try {
+    process.stderr.write(`bench:ingest: ${NODES} nodes × ${PER_NODE} telemetry messages = ${TOTAL} per run, QoS 1, ${WINDOW} in flight per node, ${ROUNDS} rounds\n`);
+    await ceiling(broker, 1); // warm-up: connections, JIT, the broker's first contact with every client id
+    const ceilings: number[] = [];
+    const persistedRates: number[] = [];
+    let lost = 0;
+    let batches = 0;
+    let largest = 0;
+    let failed = 0;
+    for (let round = 1; round <= ROUNDS; round++) {
+      const boot = 1 + round * 2;
+      const open = await ceiling(broker, boot - 1);
+      ceilings.push(TOTAL / open.seconds);
+      row(`round ${round}: no-op subscriber (ceiling)`, TOTAL, open.seconds);
+
+      const ingest = createIngest({ db: database.db, feed: new AlarmFeed(), log, now: Date.now, maxBatch: MAX_BATCH });
+      // Session expiry 0: a session that outlived its round would queue the next rounds' messages.
+      const subscription = await startSubscriber(
+        { url: broker.url, clientId: `bench-ingest-${round}`, protocolVersion: 5, receiveMaximum: RECEIVE_MAXIMUM, sessionExpirySeconds: 0 },
+        ingest,
+        log,
+      );
+      const stored = await run(broker, boot, () => ingest.stats.stored + ingest.stats.duplicates + ingest.stats.failed >= TOTAL);
+      await ingest.idle();
+      await subscription.close();
+      const [count] = await database.db.all<{ rows: number; keys: number }>(
+        sql`select count(*) as rows, count(distinct node_id || '/' || seq) as keys from telemetry where boot_id = ${boot}`,
+      );
+      persistedRates.push(count.rows / stored.seconds);
+      lost += TOTAL - count.keys;
+      batches += ingest.stats.batches;
+      largest = Math.max(largest, ingest.stats.largestBatch);
+      failed += ingest.stats.failed;
+      row(`round ${round}: ingest, persisted in libSQL`, count.rows, stored.seconds);
+    }
+    const bestCeiling = Math.max(...ceilings);
+    const bestPersisted = Math.max(...persistedRates);
+    const lines = [
+      "",
+      `bench:ingest — ${format(NODES)} simulated nodes (mqtt.js clients in a separate process) × ${PER_NODE} telemetry messages, QoS 1, ${WINDOW} in flight per node`,
+      `broker: ${version}, project config (deploy/mosquitto/shouwang.conf); store: libSQL file, WAL; ingest: group commit ≤ ${MAX_BATCH} per transaction, Receive Maximum ${RECEIVE_MAXIMUM}`,
+      "",
+      `  ${"".padEnd(34)} ${"messages".padStart(9)} ${"seconds".padStart(9)} ${"msg/s".padStart(11)}`,
+      ...rows,
+      "",
+      `  persisted per second (best round)  ${format(bestPersisted)}`,
+      `  broker ceiling (best round)        ${format(bestCeiling)}`,
+      `  ratio                              ${(bestPersisted / bestCeiling).toFixed(2)}   (goal ≥ 0.50)`,
+      `  lost                               ${lost}      (goal 0: every (node, seq) of every round is in the telemetry table)`,
+      `  transactions                       ${batches}, largest ${largest} messages; failed writes ${failed}`,
+      "",
+    ];
+    process.stdout.write(lines.join("\n"));
+    if (lost !== 0) process.exitCode = 1;
+  } finally {
+    database.close();
+    await broker.stop();
+  }
+}
+
+main().catch((error) => {
+  process.stderr.write(`bench:ingest failed: ${(error as Error).stack}\n`);
+  process.exit(1);
+});

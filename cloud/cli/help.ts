@@ -1,0 +1,32 @@
+export const HELP = `shouwang: the fleet, from a blank board to an installed node
+
+Usage: npx shouwang <command> [options]      (or: npm run fleet -- <command> [options])
+
+Batches (for makers flashing boards)
+  batch create --kind <sensor|elevator|capsule> --board <esp32-devkitc|esp32-s3-devkitc-1>
+               (--count <n> | --serials <file> | --serial <mac> …)
+               [--expires <30d|2026-12-31>] [--id <batch-id>] [--note <text>] [--mqtt-host <host> [--mqtt-port <port>]]
+      Creates a batch and its claim credential on the broker. Prints the claim secret once and
+      the mcconfig command that builds and flashes a board for it.
+  batch list
+  batch flash-command <batch> [--secret <claim-secret>] [--mqtt-host <host>] [--mqtt-port <port>]
+      Prints the exact mcconfig command again; with --secret it first checks the secret is right.
+      The broker address is the nodes' view of it: --mqtt-host/--mqtt-port, else MQTT_URL's.
+  batch labels <batch> [--out <file.csv>]
+      Labels as CSV: serial, kind, board, batch, state and the QR payload to print.
+
+Devices
+  devices [--batch <batch>] [--state <pending|claimed|online|released|revoked>]
+  revoke <serial|label> …      cut a device off for good: the broker disconnects it at once
+  release <serial|label> …     let a factory-reset device claim again (new credentials, same id)
+  install <serial|label> <place-id>
+      Puts a claimed device in its place (by serial, or by the scanned QR payload of its label).
+
+Places
+  place add <id> --level <street|community|compound|building|floor|elevator|capsule> --name <name> [--parent <id>]
+  place list
+
+Settings come from the environment, as the cloud reads them: DATABASE_URL (default: the embedded
+database under DATA_DIR), and for commands that change broker accounts (batch create, revoke,
+release) MQTT_URL, MQTT_PROVISIONER_USERNAME and MQTT_PROVISIONER_PASSWORD.
+`;

@@ -1,0 +1,58 @@
+import mqtt, { type MqttClient } from "mqtt";
+import type { Logger } from "../log";
+
+/** Sends a command to a node's `cmd` topic; resolves when the broker has it (PUBACK). */
+export interface CommandPublisher {
+  publish(topic: string, payload: string): Promise<void>;
+  close(): Promise<void>;
+}
+
+/**
+ * The cloud's outgoing connection for commands, separate from the ingest's so a long ingest
+ * backlog never delays a command. QoS 1; not retained, so a node that comes back later does not
+ * act on a stale command.
+ */
+export async function startCommandPublisher(
+  options: { url: string; username?: string; password?: string; clientId: string; protocolVersion: 4 | 5 },
+  log: Logger,
+): Promise<CommandPublisher> {
+  const client: MqttClient = mqtt.connect(options.url, {
+    clientId: options.clientId,
+    username: options.username,
+    password: options.password,
+    protocolVersion: options.protocolVersion,
+    clean: true,
+    reconnectPeriod: 1000,
+    connectTimeout: 10_000,
+  });
+  client.on("error", (error) => log("warn", "command publisher connection error", { error: error.message }));
+  await new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => {
+      client.end(true);
+      reject(new Error("the command publisher could not reach the MQTT broker within 10 s"));
+    }, 10_000);
+    client.once("connect", () => {
+      clearTimeout(timer);
+      resolve();
+    });
+  });
+  return {
+    async publish(topic, payload) {
+      if (!client.connected) throw new Error("the MQTT broker is not reachable right now; try again");
+      await client.publishAsync(topic, payload, { qos: 1, retain: false });
+    },
+    close: () => client.endAsync(),
+  };
+}
+
+/** For tests without a broker: keeps what would have been sent. */
+export function recordingPublisher(): CommandPublisher & { sent: Array<{ topic: string; payload: string }> } {
+  const sent: Array<{ topic: string; payload: string }> = [];
+  return {
+    sent,
+    async publish(topic, payload) {
+      sent.push({ topic, payload });
+    },
+    async close() {},
+  };
+}

@@ -1,0 +1,129 @@
+import type { InStatement, InValue, ResultSet } from "@libsql/client";
+import type { AckMessage, AlarmMessage, EventMessage, HealthMessage, NodeMessage, StatusMessage, TelemetryMessage } from "../../shared/messages";
+import type { AlarmRecord } from "../alarms/alarm-record";
+import { insertAlarmsSql, recordFromRow } from "../alarms/queries";
+import { ackStatement } from "../commands/queries";
+import type { Db } from "../db/client";
+import { insertEventsSql } from "../events/queries";
+import { insertHealthSql, latestHealthStatement } from "../nodes/health-queries";
+import { applyStatement, upsertSightingsSql, type BatchSighting } from "../nodes/queries";
+import { insertTelemetrySql } from "../telemetry/queries";
+
+export type StoreOutcome = "stored" | "duplicate";
+
+export interface StoredBatch {
+  outcomes: StoreOutcome[];
+  /** Alarms stored for the first time, in arrival order: each is announced once. */
+  newAlarms: AlarmRecord[];
+}
+
+/**
+ * Most messages one transaction may hold. Every multi-row insert stays below SQLite's 32,766
+ * bound variables (SQLITE_MAX_VARIABLE_NUMBER since 3.32): the widest row, a heartbeat, binds 18.
+ */
+export const MAX_BATCH = 1000;
+
+/**
+ * Stores a batch of validated messages in ONE transaction: a multi-row upsert of the nodes heard
+ * from, one multi-row insert per message type (each ignoring a (node, boot, seq) it already
+ * holds, and returning what it inserted, so each message learns whether it was new), then the
+ * per-message updates (status, latest heartbeat, command acks). Arrival order is kept within
+ * every table. The hot statements are plain SQL built once per batch: mapping a thousand rows
+ * through the ORM cost more than writing them.
+ */
+export async function storeBatch(db: Db, messages: NodeMessage[], receivedAt: number): Promise<StoredBatch> {
+  if (messages.length > MAX_BATCH) throw new RangeError(`a batch holds at most ${MAX_BATCH} messages`);
+  const sightings = new Map<string, BatchSighting>();
+  const alarms: AlarmMessage[] = [];
+  const telemetry: TelemetryMessage[] = [];
+  const events: EventMessage[] = [];
+  const health: HealthMessage[] = [];
+  const statuses: StatusMessage[] = [];
+  const acks: AckMessage[] = [];
+
+  const readingsFrom = new Map<string, TelemetryMessage>();
+  for (const message of messages) {
+    let sighting = sightings.get(message.node);
+    if (!sighting) {
+      sighting = { nodeId: message.node, bootId: message.boot, at: receivedAt, onlineIfNew: message.type !== "status" || message.online };
+      sightings.set(message.node, sighting);
+    }
+    if (message.boot > sighting.bootId) sighting.bootId = message.boot;
+    switch (message.type) {
+      case "alarm":
+        alarms.push(message);
+        break;
+      case "telemetry": {
+        telemetry.push(message);
+        // The newest by (boot, seq), not the last to arrive: a redelivered copy is older.
+        const newest = readingsFrom.get(message.node);
+        if (!newest || message.boot > newest.boot || (message.boot === newest.boot && message.seq > newest.seq)) {
+          readingsFrom.set(message.node, message);
+          sighting.readings = message.readings;
+        }
+        break;
+      }
+      case "event":
+        events.push(message);
+        break;
+      case "health":
+        health.push(message);
+        sighting.firmware = message.firmware;
+        break;
+      case "status":
+        statuses.push(message);
+        break;
+      case "ack":
+        acks.push(message);
+        break;
+    }
+  }
+
+  const statements: InStatement[] = [upsertSightingsSql([...sightings.values()])];
+  const slot = (statement: InStatement): number => statements.push(statement) - 1;
+  const drizzled = (query: { toSQL(): { sql: string; params: unknown[] } }): InStatement => {
+    const { sql, params } = query.toSQL();
+    return { sql, args: params as InValue[] };
+  };
+  const alarmSlot = alarms.length ? slot(insertAlarmsSql(alarms, receivedAt)) : -1;
+  const telemetrySlot = telemetry.length ? slot(insertTelemetrySql(telemetry, receivedAt)) : -1;
+  const eventSlot = events.length ? slot(insertEventsSql(events, receivedAt)) : -1;
+  const healthSlot = health.length ? slot(insertHealthSql(health, receivedAt)) : -1;
+  for (const message of health) slot(drizzled(latestHealthStatement(db, message, receivedAt)));
+  for (const message of statuses) {
+    slot(drizzled(applyStatement(db, { nodeId: message.node, bootId: message.boot, seq: message.seq, online: message.online, willSeq: message.willSeq, firmware: message.firmware })));
+  }
+  const ackSlots = acks.map((ack) => slot(drizzled(ackStatement(db, ack, receivedAt))));
+
+  const results: ResultSet[] = await db.$client.batch(statements, "write");
+
+  const inserted = new Set<string>();
+  for (const index of [alarmSlot, telemetrySlot, eventSlot, healthSlot]) {
+    if (index < 0) continue;
+    for (const row of results[index].rows) inserted.add(key(String(row.node_id), Number(row.boot_id), Number(row.seq)));
+  }
+  const settledAcks = new Set<AckMessage>();
+  acks.forEach((ack, i) => {
+    if (results[ackSlots[i]].rows.length > 0) settledAcks.add(ack);
+  });
+  const newAlarms = alarmSlot < 0 ? [] : results[alarmSlot].rows.map((row) => recordFromRow(row as unknown as Record<string, unknown>));
+
+  const outcomes = messages.map((message): StoreOutcome => {
+    switch (message.type) {
+      case "status":
+        return "stored";
+      case "ack":
+        return settledAcks.has(message) ? "stored" : "duplicate";
+      default: {
+        // A copy later in the same batch finds its key already taken by the first.
+        const k = key(message.node, message.boot, message.seq);
+        return inserted.delete(k) ? "stored" : "duplicate";
+      }
+    }
+  });
+  return { outcomes, newAlarms };
+}
+
+function key(nodeId: string, bootId: number, seq: number): string {
+  return `${nodeId}\u0000${bootId}\u0000${seq}`;
+}

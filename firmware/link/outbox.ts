@@ -1,0 +1,282 @@
+import type { KeyValueStore } from "../ports/storage";
+
+/** What may be dropped first when the outbox is full: telemetry, then events; alarms never. */
+export const OUTBOX_TELEMETRY = 0;
+export const OUTBOX_EVENT = 1;
+export const OUTBOX_ALARM = 2;
+export type OutboxPriority = typeof OUTBOX_TELEMETRY | typeof OUTBOX_EVENT | typeof OUTBOX_ALARM;
+
+export interface OutboxEntry {
+  /** Position in the node's send order; grows across reboots (the next boot continues after the largest stored). */
+  readonly order: number;
+  readonly priority: OutboxPriority;
+  readonly topic: string;
+  readonly payload: string;
+  /** Flash slot; -1 while the entry is held in RAM only (every slot holds an unsent alarm). */
+  slot: number;
+  /** MQTT packet id while in flight on the current connection, else 0. */
+  packetId: number;
+}
+
+export interface OutboxOptions {
+  storage: KeyValueStore;
+  /** Flash slots. On an ESP32's default 24 KB NVS partition about 32 alarms fit beside the other keys. */
+  capacity: number;
+  /** Alarms held in RAM when every slot holds an unsent alarm. */
+  overflowCapacity?: number;
+  /** Key prefix; slot keys are `<prefix><index>` and must stay within NVS's 15 characters. */
+  keyPrefix?: string;
+}
+
+export interface OutboxDropped {
+  telemetry: number;
+  event: number;
+  alarm: number;
+}
+
+/** NVS stores a string value of at most 4000 bytes (ESP-IDF `nvs_set_str`, Moddable `preference`). */
+const MAX_SLOT_BYTES = 4000;
+const MAX_CAPACITY = 999;
+
+/**
+ * The node's store-and-forward queue, kept in fixed slots of its key-value flash (NVS on an
+ * ESP32) so it outlives a reset: an alarm is written before it is sent and deleted when the
+ * broker's PUBACK arrives. Each slot holds `<order> <priority> <topic>\n<payload>`; at boot the
+ * slots are read back and sorted by order, so what was unsent goes out first, in the order it
+ * was raised, under its original (boot, seq) — which is how the cloud recognises a copy.
+ *
+ * Bounded: when every slot is taken, a new message evicts the oldest entry of a lower priority
+ * (telemetry first, then events), and a new telemetry message replaces the oldest telemetry.
+ * An alarm never evicts an alarm: with every slot holding one, further alarms wait in RAM
+ * (`overflowCapacity`) and move to flash as slots free up. Only past that is an alarm refused,
+ * and that is counted and logged, never silent.
+ */
+export class Outbox {
+  readonly capacity: number;
+  readonly dropped: OutboxDropped = { telemetry: 0, event: 0, alarm: 0 };
+  #storage: KeyValueStore;
+  #prefix: string;
+  #overflowCapacity: number;
+  /** Sorted by order. */
+  #entries: OutboxEntry[] = [];
+  #free: number[] = [];
+  #nextOrder = 1;
+  #alarms = 0;
+  #ramOnly = 0;
+
+  constructor(options: OutboxOptions) {
+    const prefix = options.keyPrefix ?? "ob";
+    if (!(Number.isInteger(options.capacity) && options.capacity >= 1 && options.capacity <= MAX_CAPACITY)) {
+      throw new RangeError(`outbox capacity must be 1–${MAX_CAPACITY} slots`);
+    }
+    if (prefix.length + String(MAX_CAPACITY).length > 15) throw new RangeError("outbox key prefix leaves no room for a slot number in a 15-character key");
+    this.capacity = options.capacity;
+    this.#storage = options.storage;
+    this.#prefix = prefix;
+    this.#overflowCapacity = options.overflowCapacity ?? 32;
+  }
+
+  /**
+   * Reads back what an earlier boot left unsent. Slots beyond the current capacity (a build with
+   * a smaller outbox) are read too and moved into free slots. Returns the number of entries restored.
+   */
+  load(): number {
+    const storage = this.#storage;
+    const capacityKey = `${this.#prefix}n`;
+    const storedCapacity = storage.get(capacityKey);
+    const previousCapacity = Number(storedCapacity ?? 0);
+    const scan = Math.max(this.capacity, Number.isInteger(previousCapacity) && previousCapacity <= MAX_CAPACITY ? previousCapacity : 0);
+    const restored: OutboxEntry[] = [];
+    const used: boolean[] = [];
+    for (let slot = 0; slot < scan; slot++) {
+      const key = this.#prefix + slot;
+      const value = storage.get(key);
+      if (value === undefined) continue;
+      const entry = parseSlot(value, slot);
+      if (!entry) {
+        storage.delete(key);
+        continue;
+      }
+      if (slot >= this.capacity) {
+        storage.delete(key);
+        entry.slot = -1;
+      } else {
+        used[slot] = true;
+      }
+      restored.push(entry);
+    }
+    if (storedCapacity !== String(this.capacity)) storage.set(capacityKey, String(this.capacity));
+    restored.sort((a, b) => a.order - b.order);
+    this.#entries = restored;
+    this.#free = [];
+    for (let slot = this.capacity - 1; slot >= 0; slot--) if (!used[slot]) this.#free.push(slot);
+    this.#alarms = 0;
+    this.#ramOnly = 0;
+    for (const entry of restored) {
+      if (entry.priority === OUTBOX_ALARM) this.#alarms++;
+      if (entry.slot < 0) this.#ramOnly++;
+      if (entry.order >= this.#nextOrder) this.#nextOrder = entry.order + 1;
+    }
+    this.#persistWaiting();
+    return restored.length;
+  }
+
+  /** Entries waiting or in flight. */
+  get depth(): number {
+    return this.#entries.length;
+  }
+
+  get alarms(): number {
+    return this.#alarms;
+  }
+
+  get inFlight(): number {
+    let count = 0;
+    for (const entry of this.#entries) if (entry.packetId !== 0) count++;
+    return count;
+  }
+
+  /**
+   * Writes a message to flash and queues it. Returns false when it was dropped (counted in
+   * `dropped`); an alarm is only ever dropped when flash and the RAM overflow are both full of alarms.
+   */
+  push(priority: OutboxPriority, topic: string, payload: string): boolean {
+    const entry: OutboxEntry = { order: this.#nextOrder, priority, topic, payload, slot: -1, packetId: 0 };
+    if (utf8Length(payload) + topic.length + 24 > MAX_SLOT_BYTES) {
+      // Larger than an NVS value: an alarm still goes, from RAM; anything else is refused.
+      if (priority !== OUTBOX_ALARM) return this.#drop(priority);
+      return this.#keepInRam(entry);
+    }
+    let slot = this.#free.pop();
+    if (slot === undefined) {
+      const victim = this.#victimFor(priority);
+      if (!victim) return priority === OUTBOX_ALARM ? this.#keepInRam(entry) : this.#drop(priority);
+      slot = victim.slot;
+      this.#remove(victim, false);
+      this.#free.pop();
+      this.#drop(victim.priority);
+    }
+    entry.slot = slot;
+    this.#storage.set(this.#prefix + slot, serialize(entry));
+    this.#append(entry);
+    return true;
+  }
+
+  /** The oldest entry not yet sent on this connection. */
+  nextToSend(): OutboxEntry | undefined {
+    for (const entry of this.#entries) if (entry.packetId === 0) return entry;
+    return undefined;
+  }
+
+  /** Marks an entry as sent under `packetId`, to be removed by its PUBACK. */
+  sent(entry: OutboxEntry, packetId: number): void {
+    entry.packetId = packetId;
+  }
+
+  /** Removes an entry whose delivery needs no acknowledgement (telemetry, sent QoS 0). */
+  discard(entry: OutboxEntry): void {
+    this.#remove(entry, true);
+  }
+
+  /** The broker's PUBACK: the entry is delivered and leaves flash. False for an id the outbox does not hold. */
+  acknowledge(packetId: number): boolean {
+    if (packetId === 0) return false;
+    for (const entry of this.#entries) {
+      if (entry.packetId === packetId) {
+        this.#remove(entry, true);
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** After a disconnect: everything in flight is unacknowledged and goes again, in order. */
+  requeueInFlight(): void {
+    for (const entry of this.#entries) entry.packetId = 0;
+  }
+
+  #victimFor(priority: OutboxPriority): OutboxEntry | undefined {
+    // Lowest priority first, oldest first within it; a telemetry message may replace older telemetry.
+    for (let victimPriority = OUTBOX_TELEMETRY; victimPriority <= OUTBOX_EVENT; victimPriority++) {
+      if (victimPriority > priority || (victimPriority === priority && priority !== OUTBOX_TELEMETRY)) break;
+      for (const entry of this.#entries) if (entry.priority === victimPriority && entry.slot >= 0) return entry;
+    }
+    return undefined;
+  }
+
+  #keepInRam(entry: OutboxEntry): boolean {
+    if (this.#ramOnly >= this.#overflowCapacity) return this.#drop(OUTBOX_ALARM);
+    this.#ramOnly++;
+    this.#append(entry);
+    return true;
+  }
+
+  #append(entry: OutboxEntry): void {
+    this.#nextOrder = entry.order + 1;
+    this.#entries.push(entry);
+    if (entry.priority === OUTBOX_ALARM) this.#alarms++;
+  }
+
+  #remove(entry: OutboxEntry, freeSlot: boolean): void {
+    const index = this.#entries.indexOf(entry);
+    if (index < 0) return;
+    this.#entries.splice(index, 1);
+    if (entry.priority === OUTBOX_ALARM) this.#alarms--;
+    if (entry.slot < 0) {
+      this.#ramOnly--;
+      return;
+    }
+    this.#free.push(entry.slot);
+    if (freeSlot) {
+      this.#storage.delete(this.#prefix + entry.slot);
+      this.#persistWaiting();
+    }
+  }
+
+  /** Moves RAM-held entries into free slots, oldest first. */
+  #persistWaiting(): void {
+    if (this.#ramOnly === 0) return;
+    for (const entry of this.#entries) {
+      if (entry.slot >= 0) continue;
+      if (utf8Length(entry.payload) + entry.topic.length + 24 > MAX_SLOT_BYTES) continue;
+      const slot = this.#free.pop();
+      if (slot === undefined) return;
+      entry.slot = slot;
+      this.#storage.set(this.#prefix + slot, serialize(entry));
+      this.#ramOnly--;
+    }
+  }
+
+  #drop(priority: OutboxPriority): false {
+    if (priority === OUTBOX_TELEMETRY) this.dropped.telemetry++;
+    else if (priority === OUTBOX_EVENT) this.dropped.event++;
+    else this.dropped.alarm++;
+    return false;
+  }
+}
+
+function serialize(entry: OutboxEntry): string {
+  return `${entry.order} ${entry.priority} ${entry.topic}\n${entry.payload}`;
+}
+
+function parseSlot(value: string, slot: number): OutboxEntry | null {
+  const newline = value.indexOf("\n");
+  if (newline < 0) return null;
+  const header = value.slice(0, newline).split(" ");
+  if (header.length !== 3) return null;
+  const order = Number(header[0]);
+  const priority = Number(header[1]);
+  if (!(Number.isSafeInteger(order) && order > 0)) return null;
+  if (priority !== OUTBOX_TELEMETRY && priority !== OUTBOX_EVENT && priority !== OUTBOX_ALARM) return null;
+  return { order, priority, topic: header[2], payload: value.slice(newline + 1), slot, packetId: 0 };
+}
+
+function utf8Length(text: string): number {
+  let bytes = 0;
+  for (let i = 0; i < text.length; i++) {
+    const code = text.charCodeAt(i);
+    // A surrogate pair is one 4-byte character: 2 + 2.
+    bytes += code < 0x80 ? 1 : code < 0x800 ? 2 : code >= 0xd800 && code <= 0xdfff ? 2 : 3;
+  }
+  return bytes;
+}
