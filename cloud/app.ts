@@ -2,6 +2,7 @@ import { Hono } from "hono";
 import { HTTPException } from "hono/http-exception";
 import type { AlarmFeed } from "./alarms/alarm-feed";
 import { alarmRoutes } from "./alarms/routes";
+import { requireAdmin } from "./auth/require-admin";
 import { requireToken, type AuthVariables } from "./auth/require-token";
 import { consolePage } from "./console/page";
 import type { CommandPublisher } from "./commands/publisher";
@@ -9,8 +10,14 @@ import type { Db } from "./db/client";
 import { fleetRoutes } from "./fleet/routes";
 import type { Ingest } from "./ingest/ingest";
 import type { Logger } from "./log";
+import { incidentRoutes } from "./incidents/routes";
 import { nodeRoutes } from "./nodes/routes";
 import { otaRoutes, type OtaDeps } from "./ota/routes";
+import { webhookRoutes } from "./notify/routes";
+import { placeLocationRoutes } from "./places/location-routes";
+import { reportRoutes } from "./reports/routes";
+import type { RoutingStage } from "./routing/stage";
+import { staffRoutes } from "./staff/routes";
 
 export interface AppDeps {
   db: Db;
@@ -22,6 +29,8 @@ export interface AppDeps {
   now?: () => number;
   /** Over-the-air updates; without them /api/ota answers 404. */
   ota?: OtaDeps;
+  /** Incidents, routing and channels (issue 7). */
+  routing: RoutingStage;
 }
 
 /** The HTTP app, built from its dependencies so a test can make one over a fresh database. */
@@ -31,13 +40,26 @@ export function createApp(deps: AppDeps) {
   app.get("/", (c) => c.html(consolePage));
   app.get("/healthz", (c) => c.json({ ok: true }));
 
+  // Residents report without an account; these routes limit and check their callers themselves.
+  app.route("/reports", reportRoutes(deps.routing));
+
   const api = new Hono<{ Variables: AuthVariables }>();
   api.use("*", requireToken(deps.db));
+  // Fleet-wide views are for admins; staff see incidents in their own scope.
+  api.use("/alarms/*", requireAdmin());
+  api.use("/nodes/*", requireAdmin());
+  api.use("/ingest/*", requireAdmin());
   api.route("/alarms", alarmRoutes(deps));
   api.route("/nodes", nodeRoutes({ db: deps.db, commands: deps.commands, now: deps.now ?? Date.now }));
   api.route("/fleet", fleetRoutes(deps));
   api.get("/ingest/stats", (c) => c.json(deps.ingest.stats));
   if (deps.ota) api.route("/ota", otaRoutes(deps.ota));
+  const now = deps.routing.scheduler.now;
+  api.route("/incidents", incidentRoutes(deps.routing));
+  api.route("/staff", staffRoutes({ db: deps.db, now }));
+  api.route("/webhooks", webhookRoutes({ db: deps.db, now }));
+  api.route("/places", placeLocationRoutes({ db: deps.db }));
+  api.get("/me", (c) => c.json({ owner: c.get("owner") }));
   app.route("/api", api);
 
   app.notFound((c) => c.json({ error: "not-found", message: `No route for ${c.req.method} ${c.req.path}` }, 404));

@@ -38,6 +38,14 @@ export interface CloudEnv {
   ingestShareGroup: string | undefined;
   /** Ed25519 public keys (64 hex digits each) whose signed firmware the cloud accepts; none: uploads are refused. */
   otaReleaseKeys: string[];
+  /** Alarm routing: seconds without acknowledgement before the next tier (default 60). */
+  ackTimeoutS: number;
+  /** Alarm routing: escalations before it stops (default 3). */
+  escalationLimit: number;
+  /** Alarm routing: days after resolution a re-check falls due (default 7). */
+  recheckAfterDays: number;
+  /** The site's offset from UTC in minutes, for duty rosters and CAP times (default 480, China). */
+  utcOffsetMinutes: number;
 }
 
 export class EnvError extends Error {
@@ -96,6 +104,10 @@ export function parseEnv(source: Record<string, string | undefined> = process.en
     instanceId: text("INSTANCE_ID"),
     ingestShareGroup: text("INGEST_SHARE_GROUP"),
     otaReleaseKeys: releaseKeys(text("OTA_RELEASE_KEYS"), problems),
+    ackTimeoutS: integer("ACK_TIMEOUT_S", 60, 5, 3600),
+    escalationLimit: integer("ESCALATION_LIMIT", 3, 0, 20),
+    recheckAfterDays: integer("RECHECK_AFTER_DAYS", 7, 1, 365),
+    utcOffsetMinutes: integer("UTC_OFFSET_MINUTES", 480, -720, 840),
   };
   if (env.ingestShareGroup !== undefined && !/^[A-Za-z0-9_-]{1,40}$/.test(env.ingestShareGroup)) {
     problems.push("INGEST_SHARE_GROUP must be 1–40 characters of A–Z, a–z, 0–9, '_' and '-'");

@@ -1,4 +1,5 @@
 import { serve, type ServerType } from "@hono/node-server";
+import type { MqttClient } from "mqtt";
 import { hostname } from "node:os";
 import { AlarmFeed } from "./alarms/alarm-feed";
 import { createApp } from "./app";
@@ -13,6 +14,9 @@ import { startLivenessMonitor, type LivenessMonitor } from "./nodes/liveness";
 import { CampaignEngine, type OfferChannel } from "./ota/campaign-engine";
 import { ImageStore } from "./ota/image-store";
 import { startOtaService, type OtaService } from "./ota/ota-service";
+import { connectAppPublisher } from "./notify/mqtt-publisher";
+import { createRoutingStage, type RoutingOptions, type RoutingStage } from "./routing/stage";
+import { timerScheduler, type Scheduler } from "./time/scheduler";
 
 export interface CloudOptions {
   databaseUrl: string;
@@ -30,6 +34,11 @@ export interface CloudOptions {
   now?: () => number;
   /** Over-the-air updates: images under `dataDir`, accepted only signed by one of `releaseKeys`. */
   ota?: { dataDir: string; releaseKeys: string[]; tickMs?: number; reofferMs?: number };
+  /** Resident photos go under `<dataDir>/reports`. */
+  dataDir?: string;
+  scheduler?: Scheduler;
+  /** Incident timing, SMS/voice adapter, webhook retries and the like (see RoutingOptions). */
+  routing?: Partial<Pick<RoutingOptions, "config" | "smsVoice" | "fetch" | "webhookRetry" | "appRetry" | "cap" | "reportsPerHour" | "statusLookupsPerHour">>;
 }
 
 export interface RunningCloud {
@@ -40,6 +49,7 @@ export interface RunningCloud {
   database: Database;
   ingest: Ingest;
   feed: AlarmFeed;
+  routing: RoutingStage;
   app: ReturnType<typeof createApp>;
   subscription: IngestSubscription;
   liveness: LivenessMonitor;
@@ -66,14 +76,30 @@ export async function startCloud(options: CloudOptions): Promise<RunningCloud> {
     const store = new ImageStore({ db: database.db, dataDir: options.ota.dataDir, releaseKeys: options.ota.releaseKeys });
     ota = { store, engine: new CampaignEngine({ db: database.db, clock: now, channel, log, reofferMs: options.ota.reofferMs }) };
   }
+  const scheduler = options.scheduler ?? timerScheduler(now);
 
   let subscriber: IngestSubscription | undefined;
   let publisher: CommandPublisher | undefined;
   let provisioner: Provisioner | undefined;
+  let appPublisher: MqttClient | undefined;
+  let routing: RoutingStage | undefined;
   let server: ServerType | undefined;
   let liveness: LivenessMonitor | undefined;
   let ticker: NodeJS.Timeout | undefined;
   try {
+    const notify = await connectAppPublisher({ ...options.mqtt, clientId: `sw-cloud-${instance}-notify` }, log);
+    appPublisher = notify.client;
+    routing = createRoutingStage({
+      ...options.routing,
+      db: database.db,
+      feed,
+      log,
+      scheduler,
+      appPublish: notify.publish,
+      dataDir: options.dataDir ?? ".shouwang",
+    });
+    await routing.start();
+    if (!options.routing?.smsVoice) log("info", "no SMS/voice adapter configured: sms and voice steps of routing rules are skipped");
     subscriber = await startSubscriber({ ...options.mqtt, clientId: `sw-cloud-${instance}` }, ingest, log);
     publisher = await startCommandPublisher({ ...options.mqtt, clientId: `sw-cloud-${instance}-cmd` }, log);
     liveness = startLivenessMonitor({ db: database.db, now, log, everyMs: options.livenessEveryMs });
@@ -84,6 +110,7 @@ export async function startCloud(options: CloudOptions): Promise<RunningCloud> {
       log,
       commands: publisher,
       now,
+      routing,
       ota: ota && { db: database.db, store: ota.store, engine: ota.engine, now },
     });
     if (ota) {
@@ -125,6 +152,7 @@ export async function startCloud(options: CloudOptions): Promise<RunningCloud> {
       database,
       ingest,
       feed,
+      routing,
       app,
       subscription: subscriber,
       liveness,
@@ -139,7 +167,10 @@ export async function startCloud(options: CloudOptions): Promise<RunningCloud> {
         await closing;
         await provisioner?.close();
         await subscriber?.close();
+        routing?.stop();
+        await routing?.desk.idle();
         await publisher?.close();
+        await appPublisher?.endAsync();
         await otaService?.close();
         await ota?.store.close();
         database.close();
@@ -151,7 +182,9 @@ export async function startCloud(options: CloudOptions): Promise<RunningCloud> {
     await otaService?.close().catch(() => undefined);
     liveness?.stop();
     await subscriber?.close().catch(() => undefined);
+    routing?.stop();
     await publisher?.close().catch(() => undefined);
+    appPublisher?.end(true);
     server?.close();
     database.close();
     throw error;

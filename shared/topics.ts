@@ -15,6 +15,7 @@ import { isNodeId, PROTOCOL_VERSION } from "./protocol";
  *   sw/v1/node/<id>/cmd/ota/chunk  cloud → node   QoS 0, one piece of an image, answering ota/get
  *   sw/v1/node/<id>/ota/get        node → cloud   QoS 0, asks for one piece (offset, length)
  *   sw/v1/node/<id>/ota/state      node → cloud   QoS 1, where the update stands
+ *   sw/v1/staff/<id>/notify     cloud → staff app   QoS 1, one person's incident notifications
  */
 export const TOPIC_ROOT = `sw/v${PROTOCOL_VERSION}`;
 
@@ -163,13 +164,14 @@ function shared(filter: string): string {
   return `$share/+/${filter}`;
 }
 
-/** The cloud's ingest account: every node's uplink (also as a shared subscription) and every node's commands to send. */
+/** The cloud's account: every node's uplink (also as a shared subscription), every node's commands and staff notifications to send. */
 export function cloudIngestGrants(): TopicGrants {
   const uplinks = `${TOPIC_ROOT}/node/+/#`;
   return {
     publish: [
       { filter: `${TOPIC_ROOT}/node/+/cmd`, allow: true },
       { filter: `${TOPIC_ROOT}/node/+/cmd/#`, allow: true },
+      { filter: staffNotifyFilter(), allow: true },
     ],
     subscribe: [
       { filter: uplinks, allow: true },
@@ -187,4 +189,14 @@ export function provisionerGrants(): TopicGrants {
       { filter: shared(claimRequestFilter()), allow: true },
     ],
   };
+}
+
+/** Where the cloud pushes one staff member's incident notifications; the app subscribes to its own. */
+export function staffNotifyTopic(staffId: number): string {
+  return `${TOPIC_ROOT}/staff/${staffId}/notify`;
+}
+
+/** Every staff member's notifications (for monitoring, and the routing benchmark). */
+export function staffNotifyFilter(): string {
+  return `${TOPIC_ROOT}/staff/+/notify`;
 }

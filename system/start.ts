@@ -35,6 +35,15 @@ async function main(): Promise<void> {
     host: env.host,
     log,
     ota: { dataDir, releaseKeys: env.otaReleaseKeys },
+    dataDir,
+    routing: {
+      config: {
+        ackTimeoutMs: env.ackTimeoutS * 1000,
+        maxEscalations: env.escalationLimit,
+        recheckAfterMs: env.recheckAfterDays * 86_400_000,
+        utcOffsetMinutes: env.utcOffsetMinutes,
+      },
+    },
   });
 
   let site: Site | undefined;

@@ -3,12 +3,15 @@ import { createHash, randomBytes } from "node:crypto";
 import type { Db } from "../db/client";
 import { apiTokens } from "../db/schema";
 
-export type Role = "admin";
+/** An admin token sees and does everything; a staff token acts as one person, inside their scope. */
+export type Role = "admin" | "staff";
 
 export interface TokenOwner {
   id: number;
   name: string;
   role: Role;
+  /** The person a staff token acts as; null for an admin token. */
+  staffId: number | null;
 }
 
 /**
@@ -20,9 +23,16 @@ export function hashToken(token: string): string {
 }
 
 /** Creates a token and returns it in clear; only its hash is kept. */
-export async function createToken(db: Db, name: string, role: Role, now: number): Promise<string> {
+export async function createToken(db: Db, name: string, role: "admin", now: number): Promise<string> {
   const token = `sw_${randomBytes(32).toString("base64url")}`;
   await db.insert(apiTokens).values({ name, role, tokenHash: hashToken(token), createdAt: now });
+  return token;
+}
+
+/** A token that acts as one staff member; returned in clear once, stored as a hash. */
+export async function createStaffToken(db: Db, staffId: number, name: string, now: number): Promise<string> {
+  const token = `sw_${randomBytes(32).toString("base64url")}`;
+  await db.insert(apiTokens).values({ name, role: "staff", staffId, tokenHash: hashToken(token), createdAt: now });
   return token;
 }
 
@@ -35,7 +45,7 @@ export async function ensureFirstAdminToken(db: Db, now: number): Promise<string
 
 export async function findTokenOwner(db: Db, token: string): Promise<TokenOwner | null> {
   const rows = await db
-    .select({ id: apiTokens.id, name: apiTokens.name, role: apiTokens.role })
+    .select({ id: apiTokens.id, name: apiTokens.name, role: apiTokens.role, staffId: apiTokens.staffId })
     .from(apiTokens)
     .where(eq(apiTokens.tokenHash, hashToken(token)))
     .limit(1);

@@ -28,6 +28,11 @@ export const consolePage = `<!doctype html>
   tr.fresh { animation: flash 2s ease-out; }
   @keyframes flash { from { background: #ffe08a; } to { background: #fff; } }
   .error { color: #b3261e; }
+  h2 { font-size: 16px; margin: 18px 0 8px; }
+  #incidents tr.open td.status { color: #b3261e; font-weight: 600; }
+  #incidents tr.acknowledged td.status, #incidents tr.dispatched td.status { color: #a15c00; font-weight: 600; }
+  #incidents tr.resolved td.status, #incidents tr.rechecked td.status { color: #2e7d32; }
+  #notice { background: #ffe08a; padding: 8px 12px; margin-bottom: 12px; }
 </style>
 </head>
 <body>
@@ -38,7 +43,14 @@ export const consolePage = `<!doctype html>
     <button type="submit">Connect</button>
   </form>
   <p id="message" class="error" role="alert"></p>
-  <table aria-label="Alarms">
+  <p id="notice" role="status" hidden></p>
+  <h2>Incidents</h2>
+  <table aria-label="Incidents">
+    <thead><tr><th>#</th><th>Opened</th><th>Hazard</th><th>Where</th><th>Status</th><th>Triggers</th><th>Step</th><th></th></tr></thead>
+    <tbody id="incidents"></tbody>
+  </table>
+  <h2 id="alarms-title">Alarms</h2>
+  <table aria-label="Alarms" id="alarms-table">
     <thead><tr><th>Received</th><th>Node</th><th>Kind</th><th>State</th><th>Value</th><th>Threshold</th><th>Severity</th></tr></thead>
     <tbody id="alarms"></tbody>
   </table>
@@ -74,11 +86,84 @@ async function api(path, token, init) {
   return response;
 }
 
+const incidentBody = document.getElementById("incidents");
+const noticeEl = document.getElementById("notice");
+
+function incidentRow(incident) {
+  let tr = incidentBody.querySelector('tr[data-incident-id="' + incident.id + '"]');
+  const fresh = !tr;
+  if (!tr) { tr = document.createElement("tr"); tr.dataset.incidentId = incident.id; }
+  tr.className = incident.status + (fresh ? " fresh" : "");
+  tr.replaceChildren();
+  const cells = ["#" + incident.id, new Date(incident.openedAt).toLocaleString(), incident.hazard, incident.summary,
+    incident.status, incident.triggerCount, incident.escalationStep];
+  cells.forEach((text, i) => {
+    const td = document.createElement("td");
+    td.textContent = String(text);
+    if (i === 4) td.className = "status";
+    tr.appendChild(td);
+  });
+  const action = document.createElement("td");
+  if (incident.status === "open") {
+    const button = document.createElement("button");
+    button.textContent = "Acknowledge";
+    button.addEventListener("click", () => acknowledge(incident.id, button));
+    action.appendChild(button);
+  }
+  tr.appendChild(action);
+  return { tr, fresh };
+}
+
+async function acknowledge(id, button) {
+  button.disabled = true;
+  const token = sessionStorage.getItem("sw-token");
+  const response = await fetch("/api/incidents/" + id + "/ack", { method: "POST", headers: { authorization: "Bearer " + token } });
+  const body = await response.json();
+  if (!response.ok) { messageEl.textContent = body.message; button.disabled = false; return; }
+  incidentRow(body.incident);
+}
+
+async function followIncidents(token) {
+  const { incidents } = await (await api("/api/incidents?limit=50", token)).json();
+  for (const incident of incidents) incidentBody.appendChild(incidentRow(incident).tr);
+  const response = await api("/api/incidents/stream", token);
+  const reader = response.body.pipeThrough(new TextDecoderStream()).getReader();
+  let buffer = "";
+  for (;;) {
+    const { value, done } = await reader.read();
+    if (done) return;
+    buffer += value;
+    let end;
+    while ((end = buffer.indexOf("\\n\\n")) >= 0) {
+      const block = buffer.slice(0, end);
+      buffer = buffer.slice(end + 2);
+      const event = /^event: (.*)$/m.exec(block)?.[1];
+      const data = block.split("\\n").filter((l) => l.startsWith("data: ")).map((l) => l.slice(6)).join("\\n");
+      if (event !== "incident" && event !== "notification") continue;
+      const { incident, purpose } = JSON.parse(data);
+      const { tr, fresh } = incidentRow(incident);
+      if (fresh) incidentBody.prepend(tr);
+      if (event === "notification") { noticeEl.hidden = false; noticeEl.textContent = "For you (" + purpose + "): #" + incident.id + " " + incident.summary; }
+    }
+  }
+}
+
 async function connect(token) {
   messageEl.textContent = "";
   login.hidden = true;
   statusEl.textContent = "loading…";
-  const { alarms } = await (await api("/api/alarms?limit=100", token)).json();
+  followIncidents(token).catch((error) => { messageEl.textContent = "Incidents: " + error.message; });
+  const first = await fetch("/api/alarms?limit=100", { headers: { authorization: "Bearer " + token } });
+  if (first.status === 403) {
+    // A staff token: incidents in their scope only, no fleet-wide alarm list.
+    document.getElementById("alarms-table").hidden = true;
+    document.getElementById("alarms-title").hidden = true;
+    statusEl.textContent = "live";
+    return new Promise(() => {});
+  }
+  if (first.status === 401) { sessionStorage.removeItem("sw-token"); throw new Error("That token was refused. Enter a valid API token."); }
+  if (!first.ok) throw new Error("The server answered " + first.status);
+  const { alarms } = await first.json();
   for (const alarm of alarms) { const tr = row(alarm, false); if (tr) tbody.appendChild(tr); }
   const response = await api("/api/alarms/stream", token);
   const reader = response.body.pipeThrough(new TextDecoderStream()).getReader();

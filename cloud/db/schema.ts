@@ -1,4 +1,7 @@
 import { type AnySQLiteColumn, index, integer, real, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
+import { staff } from "./schema/routing";
+
+export * from "./schema/routing";
 
 /** Levels of the place hierarchy, from the widest to the narrowest. */
 export const PLACE_LEVELS = ["street", "community", "compound", "building", "floor", "elevator", "capsule"] as const;
@@ -83,6 +86,8 @@ export const apiTokens = sqliteTable("api_tokens", {
   id: integer("id").primaryKey({ autoIncrement: true }),
   name: text("name").notNull(),
   role: text("role").notNull(),
+  /** Set for a staff member's token: the person it acts as (role "staff"). */
+  staffId: integer("staff_id").references(() => staff.id),
   tokenHash: text("token_hash").notNull().unique(),
   createdAt: integer("created_at").notNull(),
 });

@@ -46,7 +46,8 @@ describe("console page in a real browser", () => {
     await page.click("button[type=submit]");
     await page.waitForSelector("#status:text('live')");
     expect(await page.isVisible("#login")).toBe(false);
-    await waitFor(() => cloud.feed.listeners > 0, "the page's stream to subscribe");
+    // The incident stage is one listener of the feed; the page's stream is the next.
+    await waitFor(() => cloud.feed.listeners > 1, "the page's stream to subscribe");
 
     const node = await SimNode.boot({ brokerUrl: broker.url, protocolVersion: 5, config: smokeNodeConfig("smoke-console-1"), onLog: () => {} });
     try {
@@ -55,7 +56,7 @@ describe("console page in a real browser", () => {
       await node.setPins({ smoke: 1000 });
       const started = performance.now();
       await node.advance(3000);
-      const row = page.locator("tbody tr", { hasText: "smoke-console-1" });
+      const row = page.locator("#alarms tr", { hasText: "smoke-console-1" });
       await row.first().waitFor({ timeout: 5000 });
       console.log(`alarm visible in the browser ${(performance.now() - started).toFixed(0)} ms after the node's sample`);
       const cells = await row.first().locator("td").allTextContents();
@@ -64,7 +65,15 @@ describe("console page in a real browser", () => {
 
       // After a reload the alarm is still there, from the API rather than the stream.
       await page.reload();
-      await page.locator("tbody tr", { hasText: "smoke-console-1" }).first().waitFor({ timeout: 5000 });
+      await page.locator("#alarms tr", { hasText: "smoke-console-1" }).first().waitFor({ timeout: 5000 });
+
+      // The same alarm opened an incident; acknowledging it from the page moves it on.
+      const incident = page.locator("#incidents tr", { hasText: "smoke-console-1" }).first();
+      await incident.waitFor({ timeout: 5000 });
+      expect(await incident.locator("td.status").textContent()).toBe("open");
+      await incident.locator("button", { hasText: "Acknowledge" }).click();
+      await page.locator("#incidents tr td.status", { hasText: "acknowledged" }).first().waitFor({ timeout: 5000 });
+      await page.screenshot({ path: `${process.env.SCREENSHOT_DIR ?? "/tmp"}/shouwang-console-incidents.png` });
     } finally {
       await node.stop();
       await page.close();

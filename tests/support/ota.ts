@@ -121,6 +121,7 @@ export async function otaTestCloud(releaseKeys: string[], options: { reofferMs?:
     log: cloud.log,
     commands: cloud.commands,
     now: () => cloud.clock.now,
+    routing: cloud.routing,
     ota: { db, store, engine, now: () => cloud.clock.now },
   });
   const request = (path: string, init: RequestInit = {}) =>
@@ -150,7 +151,7 @@ export async function otaTestCloud(releaseKeys: string[], options: { reofferMs?:
     },
     async close() {
       await store.close();
-      cloud.database.close();
+      await cloud.close();
     },
   };
 }

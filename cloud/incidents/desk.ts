@@ -1,0 +1,545 @@
+import { and, eq, isNotNull, isNull, sql } from "drizzle-orm";
+import type { AlarmFeed } from "../alarms/alarm-feed";
+import type { Db } from "../db/client";
+import { incidents, type Hazard } from "../db/schema";
+import type { Logger } from "../log";
+import type { Notifier } from "../notify/notifier";
+import type { IncidentChange, NotifyPurpose } from "../notify/message";
+import type { Place } from "../places/queries";
+import { placesOnPath } from "../routing/queries";
+import { chooseRecipients } from "../routing/router";
+import { ruleFor, tierAt } from "../routing/rules";
+import { loadStaff } from "../staff/queries";
+import type { Scheduler } from "../time/scheduler";
+import type { IncidentConfig } from "./config";
+import { classifyAlarm, FIRE_CLASS, HAZARD_LABELS, maxSeverity } from "./hazards";
+import {
+  findOpenIncident,
+  findReopenable,
+  getIncident,
+  incidentsWithTimers,
+  insertIncident,
+  foldTriggers,
+  nodeLocation,
+  recordEvent,
+  updateIncidentIf,
+} from "./queries";
+import type { Trigger } from "./trigger";
+import { toIncidentView, type IncidentRow } from "./view";
+
+interface Item {
+  key: string;
+  hazard: Hazard;
+  raised: boolean;
+  severity: string;
+  placeId: string | null;
+  placePath: string | null;
+  nodeId: string | null;
+  alarmId: number | null;
+  atMs: number;
+  detail: string;
+  actor: string;
+  /** The trigger it came from; absent for a person's finding (a failed re-check). */
+  trigger?: Trigger;
+}
+
+/** Consecutive triggers of one key in one state, handled as one step. */
+interface Run {
+  first: Item;
+  last: Item;
+  count: number;
+  severity: string;
+  items: Item[];
+}
+
+export interface DeskDeps {
+  db: Db;
+  scheduler: Scheduler;
+  log: Logger;
+  notifier: Notifier;
+  config: IncidentConfig;
+}
+
+/**
+ * The incident stage: turns stored alarms and resident reports into incidents, one per
+ * (place, hazard), and hands each notification round to the router. Triggers are queued and
+ * worked in order by one loop, so a storm from one place folds into one incident with one
+ * round of notifications, whatever the rate it arrives at.
+ */
+export class IncidentDesk {
+  readonly #deps: DeskDeps;
+  #queue: Trigger[] = [];
+  #working = false;
+  #idle: Array<() => void> = [];
+  #timers = new Map<string, () => void>();
+  #lastFoldBroadcast = new Map<number, number>();
+  /** Console broadcasts and webhook hand-offs started by the intake loop, which does not wait for them. */
+  #side = new Set<Promise<void>>();
+  #stopped = false;
+
+  constructor(deps: DeskDeps) {
+    this.#deps = deps;
+  }
+
+  /** Takes every alarm the ingest stores from now on. */
+  attach(feed: AlarmFeed): () => void {
+    return feed.subscribe((alarm) => this.submit({ source: "alarm", alarm, receivedAtMs: Date.parse(alarm.receivedAt) }));
+  }
+
+  submit(trigger: Trigger): void {
+    if (this.#stopped) return;
+    this.#queue.push(trigger);
+    if (!this.#working) void this.#work();
+  }
+
+  /** Resolves when every trigger submitted so far has been handled. */
+  async idle(): Promise<void> {
+    while (this.#working || this.#queue.length || this.#side.size) {
+      if (this.#working || this.#queue.length) await new Promise<void>((resolve) => this.#idle.push(resolve));
+      await Promise.all([...this.#side]);
+    }
+  }
+
+  /**
+   * Tells the console and webhooks of a change without holding up the next trigger: the intake
+   * loop's own writes stay at what the first notification needs.
+   */
+  #changed(row: IncidentRow, change: IncidentChange): void {
+    const work = this.#deps.notifier.incidentChanged(toIncidentView(row), change).catch((error: Error) => {
+      this.#deps.log("error", "could not announce an incident change", { incident: row.id, change, error: error.message });
+    });
+    this.#side.add(work);
+    void work.finally(() => this.#side.delete(work));
+  }
+
+  get queued(): number {
+    return this.#queue.length;
+  }
+
+  /** Re-arms escalations, flap holds and re-checks left by an earlier run. */
+  async start(): Promise<void> {
+    for (const row of await incidentsWithTimers(this.#deps.db)) this.#armTimers(row);
+  }
+
+  stop(): void {
+    this.#stopped = true;
+    for (const cancel of this.#timers.values()) cancel();
+    this.#timers.clear();
+  }
+
+  // ── intake ────────────────────────────────────────────────────────────────
+
+  async #work(): Promise<void> {
+    this.#working = true;
+    try {
+      while (this.#queue.length) {
+        const batch = this.#queue.splice(0);
+        try {
+          await this.#handleBatch(batch);
+        } catch (error) {
+          this.#deps.log("error", "incident stage could not handle triggers", { count: batch.length, error: (error as Error).message });
+          for (const t of batch) if (t.source === "report") t.done(null);
+        }
+      }
+    } finally {
+      this.#working = false;
+      this.#idle.splice(0).forEach((wake) => wake());
+    }
+  }
+
+  async #handleBatch(batch: Trigger[]): Promise<void> {
+    const items = await this.#locate(batch);
+    const groups = new Map<string, Item[]>();
+    for (const item of items) {
+      const group = groups.get(item.key);
+      if (group) group.push(item);
+      else groups.set(item.key, [item]);
+    }
+    for (const group of groups.values()) {
+      for (const run of toRuns(group)) {
+        try {
+          const incidentId = run.first.raised ? await this.#raised(run) : await this.#cleared(run);
+          for (const item of run.items) if (item.trigger?.source === "report") item.trigger.done(incidentId);
+        } catch (error) {
+          this.#deps.log("error", "incident stage failed on a trigger", { key: run.first.key, error: (error as Error).message });
+          for (const item of run.items) if (item.trigger?.source === "report") item.trigger.done(null);
+        }
+      }
+    }
+  }
+
+  async #locate(batch: Trigger[]): Promise<Item[]> {
+    const { db } = this.#deps;
+    const nodePlaces = new Map<string, { placeId: string | null; path: string | null }>();
+    const items: Item[] = [];
+    for (const trigger of batch) {
+      if (trigger.source === "alarm") {
+        const { alarm } = trigger;
+        let where = nodePlaces.get(alarm.nodeId);
+        if (!where) nodePlaces.set(alarm.nodeId, (where = await nodeLocation(db, alarm.nodeId)));
+        const hazard = classifyAlarm(alarm.kind, alarm.severity);
+        items.push({
+          key: `${where.placeId ?? `node:${alarm.nodeId}`}|${hazard}`,
+          hazard,
+          raised: alarm.state !== "cleared",
+          severity: alarm.severity,
+          placeId: where.placeId,
+          placePath: where.path,
+          nodeId: alarm.nodeId,
+          alarmId: alarm.id,
+          atMs: trigger.receivedAtMs,
+          detail: `${alarm.kind} ${alarm.value} ${alarm.unit} (threshold ${alarm.threshold})`,
+          actor: "system",
+          trigger,
+        });
+      } else {
+        const [place] = await placesOnPath(db, `${trigger.placeId}/`);
+        items.push({
+          key: `${trigger.placeId}|resident-report`,
+          hazard: "resident-report",
+          raised: true,
+          severity: "alarm",
+          placeId: trigger.placeId,
+          placePath: place?.path ?? null,
+          nodeId: null,
+          alarmId: null,
+          atMs: trigger.atMs,
+          detail: trigger.description.slice(0, 200),
+          actor: "reporter",
+          trigger,
+        });
+      }
+    }
+    return items;
+  }
+
+  async #raised(run: Run): Promise<number> {
+    const { db } = this.#deps;
+    const { first, last } = run;
+    for (let attempt = 0; attempt < 3; attempt++) {
+      const open = await findOpenIncident(db, first.key);
+      if (open) {
+        const folded = await foldTriggers(db, open.id, first.key, run.count, maxSeverity(open.severity, run.severity), last.atMs);
+        if (!folded) continue; // resolved meanwhile: look again
+        if (open.sourceClearedAt !== null || open.autoResolveAt !== null) {
+          this.#cancel(`auto:${open.id}`);
+          // A node flapping between alarm and normal stays one incident, and nobody is paged again.
+          await recordEvent(db, { incidentId: open.id, at: first.atMs, type: "raised-again", actor: "system", detail: { suppressed: true, triggers: run.count } });
+        }
+        this.#broadcastFold(folded);
+        return open.id;
+      }
+      const previous = await findReopenable(db, { placeId: first.placeId, nodeId: first.nodeId, hazard: first.hazard });
+      const reopened = previous ? await this.#reopen(previous, run, "trigger", first.actor) : await this.#open(run);
+      if (reopened) return reopened.id;
+    }
+    throw new Error(`could not settle the incident for ${first.key}`);
+  }
+
+  async #open(run: Run): Promise<IncidentRow | null> {
+    const { db, config } = this.#deps;
+    const { first, last } = run;
+    const chain = first.placePath ? await placesOnPath(db, first.placePath) : [];
+    const { policy } = ruleFor(first.hazard, run.severity, this.#policy());
+    const row = await insertIncident(db, {
+      hazard: first.hazard,
+      severity: run.severity,
+      status: "open",
+      openKey: first.key,
+      placeId: first.placeId,
+      placePath: first.placePath,
+      communityId: chain.find((p) => p.level === "community")?.id ?? null,
+      nodeId: first.nodeId,
+      firstAlarmId: first.alarmId,
+      summary: summarize(first, chain),
+      triggerCount: run.count,
+      escalationStep: 0,
+      nextEscalationAt: policy.maxEscalations > 0 ? first.atMs + config.ackTimeoutMs : null,
+      openedAt: first.atMs,
+      lastTriggerAt: last.atMs,
+      lastNotifiedAt: first.atMs,
+      updatedAt: first.atMs,
+    });
+    if (!row) return null; // another instance opened it first; the caller folds into that one
+    // Notify before anything else is written: the people are what the seconds are for.
+    const staffIds = await this.#notifyTier(row, 0, "notify");
+    await recordEvent(
+      db,
+      {
+        incidentId: row.id,
+        at: first.atMs,
+        type: "opened",
+        actor: first.actor,
+        detail: { alarmId: first.alarmId, nodeId: first.nodeId, detail: first.detail, triggers: run.count },
+      },
+      { incidentId: row.id, at: this.#deps.scheduler.now(), type: "notified", actor: "system", detail: { step: 0, tier: 0, staff: staffIds } },
+    );
+    this.#armTimers(row);
+    this.#changed(row, "opened");
+    return row;
+  }
+
+  async #reopen(previous: IncidentRow, run: Run, why: "trigger" | "recheck", actor: string): Promise<IncidentRow | null> {
+    const { db, config, scheduler } = this.#deps;
+    const at = run.first.atMs;
+    const { policy } = ruleFor(previous.hazard, run.severity, this.#policy());
+    const flapping = previous.lastNotifiedAt !== null && at - previous.lastNotifiedAt < config.flapWindowMs;
+    let row: IncidentRow | null;
+    try {
+      row = await updateIncidentIf(db, previous.id, and(eq(incidents.status, "resolved"), isNull(incidents.openKey)), {
+        status: "open",
+        openKey: run.first.key,
+        severity: run.severity,
+        reopenedCount: sql`${incidents.reopenedCount} + 1`,
+        triggerCount: sql`${incidents.triggerCount} + ${run.count}`,
+        lastTriggerAt: run.last.atMs,
+        resolvedAt: null,
+        resolvedBy: null,
+        recheckDueAt: null,
+        recheckAssigneeId: null,
+        recheckNotifiedAt: null,
+        sourceClearedAt: null,
+        autoResolveAt: null,
+        escalationStep: 0,
+        nextEscalationAt: policy.maxEscalations > 0 ? at + config.ackTimeoutMs : null,
+        lastNotifiedAt: flapping ? previous.lastNotifiedAt : at,
+        updatedAt: at,
+      });
+    } catch (error) {
+      if (/UNIQUE/i.test((error as Error).message)) return null; // a new incident is already open for this key
+      throw error;
+    }
+    if (!row) return null;
+    this.#cancel(`recheck:${row.id}`);
+    const staffIds = flapping ? [] : await this.#notifyTier(row, 0, "reopen");
+    await recordEvent(
+      db,
+      { incidentId: row.id, at, type: "reopened", actor, detail: { why, notified: !flapping, reason: flapping ? "flapping: notified moments ago" : undefined } },
+      ...(flapping ? [] : [{ incidentId: row.id, at: scheduler.now(), type: "notified", actor: "system", detail: { step: 0, tier: 0, staff: staffIds } }]),
+    );
+    this.#armTimers(row);
+    this.#changed(row, "reopened");
+    return row;
+  }
+
+  async #cleared(run: Run): Promise<number | null> {
+    const { db, config } = this.#deps;
+    const { first } = run;
+    const open = await findOpenIncident(db, first.key);
+    if (!open || open.sourceClearedAt !== null) return open?.id ?? null;
+    const selfClearing = !FIRE_CLASS.has(open.hazard) && ruleFor(open.hazard, open.severity, this.#policy()).rule.selfClearing;
+    const row = await updateIncidentIf(db, open.id, eq(incidents.openKey, first.key), {
+      sourceClearedAt: first.atMs,
+      autoResolveAt: selfClearing ? first.atMs + config.clearHoldMs : null,
+      updatedAt: first.atMs,
+    });
+    if (!row) return null;
+    await recordEvent(db, {
+      incidentId: row.id,
+      at: first.atMs,
+      type: "source-cleared",
+      actor: "system",
+      detail: selfClearing
+        ? { autoResolveAt: new Date(row.autoResolveAt!).toISOString() }
+        : { waitsFor: "a person to confirm: a node reading normal does not prove a fire is out" },
+    });
+    this.#armTimers(row);
+    this.#changed(row, "source-cleared");
+    return row.id;
+  }
+
+  #broadcastFold(row: IncidentRow): void {
+    const now = this.#deps.scheduler.now();
+    const last = this.#lastFoldBroadcast.get(row.id);
+    if (last !== undefined && now - last < this.#deps.config.foldBroadcastMs) return;
+    if (this.#lastFoldBroadcast.size > 10_000) this.#lastFoldBroadcast.clear();
+    this.#lastFoldBroadcast.set(row.id, now);
+    void this.#deps.notifier.incidentChanged(toIncidentView(row), "updated", { webhooks: false });
+  }
+
+  // ── notification rounds ───────────────────────────────────────────────────
+
+  #policy() {
+    return { ackTimeoutMs: this.#deps.config.ackTimeoutMs, maxEscalations: this.#deps.config.maxEscalations };
+  }
+
+  /** Sends one tier's round; returns the staff ids reached (before delivery, which is tracked per delivery). */
+  async #notifyTier(row: IncidentRow, step: number, purpose: NotifyPurpose): Promise<number[]> {
+    const { db, scheduler, config, notifier, log } = this.#deps;
+    const { tiers } = ruleFor(row.hazard, row.severity, this.#policy());
+    const recipients = await chooseRecipients(db, row.placePath, tierAt(tiers, step), scheduler.now(), config.utcOffsetMinutes);
+    if (!recipients.length) log("warn", "an incident tier reached nobody", { incident: row.id, hazard: row.hazard, step, place: row.placeId ?? "none" });
+    await notifier.notifyPeople(toIncidentView(row), recipients, purpose, step);
+    return recipients.map((r) => r.staff.id);
+  }
+
+  /** Tells named people directly (a dispatch, a re-check that fell due). */
+  async notifyStaff(row: IncidentRow, staffIds: number[], purpose: NotifyPurpose): Promise<void> {
+    const people = await loadStaff(this.#deps.db, { ids: staffIds, activeOnly: true });
+    await this.#deps.notifier.notifyPeople(
+      toIncidentView(row),
+      people.map((staff) => ({ staff, channels: ["console", "app", "sms"] })),
+      purpose,
+      row.escalationStep,
+    );
+  }
+
+  // ── timers ────────────────────────────────────────────────────────────────
+
+  /** Arms whichever of the incident's timers its row says are pending. */
+  #armTimers(row: IncidentRow): void {
+    if (this.#stopped) return;
+    if (row.nextEscalationAt !== null && row.status === "open") {
+      const at = row.nextEscalationAt;
+      this.#arm(`esc:${row.id}`, at, () => this.#escalate(row.id, at));
+    }
+    if (row.autoResolveAt !== null) {
+      const at = row.autoResolveAt;
+      this.#arm(`auto:${row.id}`, at, () => this.#autoResolve(row.id, at));
+    }
+    if (row.status === "resolved" && row.recheckDueAt !== null && row.recheckNotifiedAt === null) {
+      const at = row.recheckDueAt;
+      this.#arm(`recheck:${row.id}`, at, () => this.#recheckDue(row.id, at));
+    }
+  }
+
+  /** Lets the lifecycle actions re-arm timers after they change a row. */
+  rearm(row: IncidentRow): void {
+    this.#cancel(`esc:${row.id}`);
+    this.#cancel(`recheck:${row.id}`);
+    this.#armTimers(row);
+  }
+
+  #arm(name: string, atMs: number, task: () => Promise<void>): void {
+    this.#cancel(name);
+    const cancel = this.#deps.scheduler.at(atMs, async () => {
+      if (this.#timers.get(name) === cancel) this.#timers.delete(name);
+      try {
+        await task();
+      } catch (error) {
+        this.#deps.log("error", "incident timer failed", { timer: name, error: (error as Error).message });
+      }
+    });
+    this.#timers.set(name, cancel);
+  }
+
+  #cancel(name: string): void {
+    this.#timers.get(name)?.();
+    this.#timers.delete(name);
+  }
+
+  async #escalate(id: number, expectedAt: number): Promise<void> {
+    const { db, scheduler, config } = this.#deps;
+    const row = await getIncident(db, id);
+    if (!row || row.status !== "open" || row.nextEscalationAt !== expectedAt) return;
+    const now = scheduler.now();
+    const { policy } = ruleFor(row.hazard, row.severity, this.#policy());
+    const step = row.escalationStep + 1;
+    const next = step < policy.maxEscalations ? now + config.ackTimeoutMs : null;
+    const updated = await updateIncidentIf(
+      db,
+      id,
+      and(eq(incidents.status, "open"), eq(incidents.escalationStep, row.escalationStep), eq(incidents.nextEscalationAt, expectedAt)),
+      { escalationStep: step, nextEscalationAt: next, lastNotifiedAt: now, updatedAt: now },
+    );
+    if (!updated) return;
+    const staffIds = await this.#notifyTier(updated, step, "escalate");
+    await recordEvent(
+      db,
+      { incidentId: id, at: now, type: "escalated", actor: "system", detail: { step, unacknowledgedForMs: now - row.openedAt, staff: staffIds } },
+      ...(next === null ? [{ incidentId: id, at: now, type: "escalation-limit-reached", actor: "system", detail: { steps: step } }] : []),
+    );
+    this.#armTimers(updated);
+    await this.#deps.notifier.incidentChanged(toIncidentView(updated), "escalated");
+  }
+
+  async #autoResolve(id: number, expectedAt: number): Promise<void> {
+    const { db, scheduler, config } = this.#deps;
+    const row = await getIncident(db, id);
+    if (!row || row.autoResolveAt !== expectedAt || row.openKey === null) return;
+    const now = scheduler.now();
+    const { rule } = ruleFor(row.hazard, row.severity, this.#policy());
+    const assignee = rule.recheck ? await this.defaultRecheckAssignee(row) : null;
+    const updated = await updateIncidentIf(db, id, and(eq(incidents.autoResolveAt, expectedAt), isNotNull(incidents.openKey)), {
+      status: "resolved",
+      openKey: null,
+      resolvedAt: now,
+      resolvedBy: "system",
+      autoResolveAt: null,
+      nextEscalationAt: null,
+      recheckDueAt: rule.recheck ? now + config.recheckAfterMs : null,
+      recheckAssigneeId: assignee,
+      updatedAt: now,
+    });
+    if (!updated) return;
+    this.#cancel(`esc:${id}`);
+    await recordEvent(db, { incidentId: id, at: now, type: "resolved", actor: "system", detail: { reason: `source read normal for ${config.clearHoldMs / 1000} s` } });
+    if (rule.recheck) await recordEvent(db, { incidentId: id, at: now, type: "recheck-scheduled", actor: "system", detail: { dueAt: new Date(updated.recheckDueAt!).toISOString(), assignee } });
+    this.#armTimers(updated);
+    await this.#deps.notifier.incidentChanged(toIncidentView(updated), "resolved");
+  }
+
+  async #recheckDue(id: number, expectedAt: number): Promise<void> {
+    const { db, scheduler } = this.#deps;
+    const now = scheduler.now();
+    const updated = await updateIncidentIf(
+      db,
+      id,
+      and(eq(incidents.status, "resolved"), eq(incidents.recheckDueAt, expectedAt), isNull(incidents.recheckNotifiedAt)),
+      { recheckNotifiedAt: now, updatedAt: now },
+    );
+    if (!updated) return;
+    await recordEvent(db, { incidentId: id, at: now, type: "recheck-due", actor: "system", detail: { assignee: updated.recheckAssigneeId } });
+    if (updated.recheckAssigneeId !== null) await this.notifyStaff(updated, [updated.recheckAssigneeId], "recheck-due");
+    await this.#deps.notifier.incidentChanged(toIncidentView(updated), "updated", { webhooks: false });
+  }
+
+  /** Who re-checks when nobody was named: the first person the incident's first tier reaches now. */
+  async defaultRecheckAssignee(row: IncidentRow): Promise<number | null> {
+    const { tiers } = ruleFor(row.hazard, row.severity, this.#policy());
+    const recipients = await chooseRecipients(this.#deps.db, row.placePath, tiers[0], this.#deps.scheduler.now(), this.#deps.config.utcOffsetMinutes);
+    return recipients[0]?.staff.id ?? null;
+  }
+
+  /** A re-check found the hazard still there: the same incident opens again. */
+  async reopenAfterRecheck(row: IncidentRow, actor: string): Promise<IncidentRow | null> {
+    const at = this.#deps.scheduler.now();
+    const key = `${row.placeId ?? `node:${row.nodeId}`}|${row.hazard}`;
+    const item: Item = {
+      key,
+      hazard: row.hazard,
+      raised: true,
+      severity: row.severity,
+      placeId: row.placeId,
+      placePath: row.placePath,
+      nodeId: row.nodeId,
+      alarmId: null,
+      atMs: at,
+      detail: "re-check found the hazard",
+      actor,
+    };
+    // A re-check is a person's finding, never a flap: it always notifies.
+    return this.#reopen({ ...row, lastNotifiedAt: null }, { first: item, last: item, count: 0, severity: row.severity, items: [item] }, "recheck", actor);
+  }
+}
+
+function toRuns(items: Item[]): Run[] {
+  const runs: Run[] = [];
+  for (const item of items) {
+    const run = runs.at(-1);
+    if (run && run.first.raised === item.raised) {
+      run.last = item;
+      run.count++;
+      run.severity = maxSeverity(run.severity, item.severity);
+      run.items.push(item);
+    } else {
+      runs.push({ first: item, last: item, count: 1, severity: item.severity, items: [item] });
+    }
+  }
+  return runs;
+}
+
+function summarize(item: Item, chain: readonly Place[]): string {
+  const where = chain.length ? chain.filter((p) => p.level !== "street").map((p) => p.name).join(" / ") : `node ${item.nodeId} (no place assigned)`;
+  return `${HAZARD_LABELS[item.hazard].en} · ${where} · ${item.detail}`.slice(0, 500);
+}

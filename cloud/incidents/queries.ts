@@ -1,0 +1,146 @@
+import { and, asc, desc, eq, gte, inArray, isNotNull, isNull, like, lt, or, sql, type SQL } from "drizzle-orm";
+import type { Db } from "../db/client";
+import { incidentEvents, incidents, nodes, places, type Hazard, type IncidentStatus } from "../db/schema";
+import type { IncidentRow } from "./view";
+
+export const OPEN_STATUSES: readonly IncidentStatus[] = ["open", "acknowledged", "dispatched"];
+
+export type NewIncident = typeof incidents.$inferInsert;
+
+/** Where a node is installed: its place and that place's path, or nulls before it is placed. */
+export async function nodeLocation(db: Db, nodeId: string): Promise<{ placeId: string | null; path: string | null }> {
+  const rows = await db
+    .select({ placeId: nodes.placeId, path: places.path })
+    .from(nodes)
+    .leftJoin(places, eq(places.id, nodes.placeId))
+    .where(eq(nodes.id, nodeId))
+    .limit(1);
+  return rows.length ? { placeId: rows[0].placeId, path: rows[0].path } : { placeId: null, path: null };
+}
+
+export async function getIncident(db: Db, id: number): Promise<IncidentRow | undefined> {
+  const [row] = await db.select().from(incidents).where(eq(incidents.id, id));
+  return row;
+}
+
+export async function findOpenIncident(db: Db, openKey: string): Promise<IncidentRow | undefined> {
+  const [row] = await db.select().from(incidents).where(eq(incidents.openKey, openKey));
+  return row;
+}
+
+/** The latest incident for a (place, hazard) that was resolved and has not been re-checked yet. */
+export async function findReopenable(db: Db, where: { placeId: string | null; nodeId: string | null; hazard: Hazard }): Promise<IncidentRow | undefined> {
+  const location = where.placeId !== null ? eq(incidents.placeId, where.placeId) : and(isNull(incidents.placeId), eq(incidents.nodeId, where.nodeId ?? ""));
+  const [row] = await db
+    .select()
+    .from(incidents)
+    .where(and(location, eq(incidents.hazard, where.hazard), eq(incidents.status, "resolved"), isNull(incidents.recheckedAt)))
+    .orderBy(desc(incidents.id))
+    .limit(1);
+  return row;
+}
+
+/** Inserts a new incident unless one is already open for the same key; returns it, or null then. */
+export async function insertIncident(db: Db, incident: NewIncident): Promise<IncidentRow | null> {
+  const rows = await db.insert(incidents).values(incident).onConflictDoNothing().returning();
+  return rows[0] ?? null;
+}
+
+/**
+ * Changes an incident only if it still matches `guard` (its status, step or timer), so two
+ * instances or a timer racing a person's click cannot both win. Returns the new row or null.
+ */
+export async function updateIncidentIf(db: Db, id: number, guard: SQL | undefined, changes: Partial<NewIncident> | Record<string, unknown>): Promise<IncidentRow | null> {
+  const rows = await db
+    .update(incidents)
+    .set(changes as Partial<NewIncident>)
+    .where(guard ? and(eq(incidents.id, id), guard) : eq(incidents.id, id))
+    .returning();
+  return rows[0] ?? null;
+}
+
+/** Folds `count` more triggers into an open incident; null if it is no longer open under that key. */
+export async function foldTriggers(db: Db, id: number, openKey: string, count: number, severity: string, at: number): Promise<IncidentRow | null> {
+  const rows = await db
+    .update(incidents)
+    .set({
+      triggerCount: sql`${incidents.triggerCount} + ${count}`,
+      lastTriggerAt: at,
+      severity,
+      sourceClearedAt: null,
+      autoResolveAt: null,
+      updatedAt: at,
+    })
+    .where(and(eq(incidents.id, id), eq(incidents.openKey, openKey)))
+    .returning();
+  return rows[0] ?? null;
+}
+
+export interface IncidentEventInput {
+  incidentId: number;
+  at: number;
+  type: string;
+  actor: string;
+  detail?: unknown;
+}
+
+/** Records steps in one statement, in the order given (ids ascend with it). */
+export async function recordEvent(db: Db, ...events: IncidentEventInput[]): Promise<void> {
+  if (!events.length) return;
+  await db.insert(incidentEvents).values(events.map((event) => ({ ...event, detail: event.detail === undefined ? null : JSON.stringify(event.detail) })));
+}
+
+export async function listEvents(db: Db, incidentId: number) {
+  const rows = await db.select().from(incidentEvents).where(eq(incidentEvents.incidentId, incidentId)).orderBy(asc(incidentEvents.at), asc(incidentEvents.id));
+  return rows.map((r) => ({ at: new Date(r.at).toISOString(), type: r.type, actor: r.actor, detail: r.detail ? (JSON.parse(r.detail) as unknown) : null }));
+}
+
+export interface IncidentQuery {
+  /** Only incidents at places under one of these paths; undefined for everything (admin). */
+  scopePaths?: string[];
+  status?: IncidentStatus[];
+  before?: number;
+  limit: number;
+}
+
+export async function listIncidents(db: Db, query: IncidentQuery): Promise<IncidentRow[]> {
+  const conditions: SQL[] = [];
+  if (query.scopePaths) {
+    if (!query.scopePaths.length) return [];
+    conditions.push(or(...query.scopePaths.map((p) => like(incidents.placePath, `${escapeLike(p)}%`)))!);
+  }
+  if (query.status?.length) conditions.push(inArray(incidents.status, query.status));
+  if (query.before !== undefined) conditions.push(lt(incidents.id, query.before));
+  return db
+    .select()
+    .from(incidents)
+    .where(conditions.length ? and(...conditions) : undefined)
+    .orderBy(desc(incidents.id))
+    .limit(query.limit);
+}
+
+/** Timers to re-arm at start: escalations, flap holds and re-checks that are still ahead. */
+export async function incidentsWithTimers(db: Db): Promise<IncidentRow[]> {
+  return db
+    .select()
+    .from(incidents)
+    .where(
+      or(
+        isNotNull(incidents.nextEscalationAt),
+        isNotNull(incidents.autoResolveAt),
+        and(eq(incidents.status, "resolved"), isNotNull(incidents.recheckDueAt), isNull(incidents.recheckNotifiedAt)),
+      ),
+    );
+}
+
+/** Incidents opened in a time range, for metrics; `communityIds` narrows to those communities. */
+export async function incidentsOpenedBetween(db: Db, fromMs: number, toMs: number, communityIds?: string[]): Promise<IncidentRow[]> {
+  const conditions = [gte(incidents.openedAt, fromMs), lt(incidents.openedAt, toMs)];
+  if (communityIds) conditions.push(inArray(incidents.communityId, communityIds.length ? communityIds : ["-"]));
+  return db.select().from(incidents).where(and(...conditions));
+}
+
+/** Place ids are [a-z0-9-] (places/queries.ts), so only `%` and `_` could ever need escaping; neither can occur. */
+function escapeLike(path: string): string {
+  return path.replace(/[%_]/g, "");
+}

@@ -1,0 +1,14 @@
+import type { AlarmRecord } from "../alarms/alarm-record";
+
+/** What can open or feed an incident: a stored node alarm, or a resident's report. */
+export type Trigger =
+  | { source: "alarm"; alarm: AlarmRecord; receivedAtMs: number }
+  | {
+      source: "report";
+      reportId: number;
+      placeId: string;
+      description: string;
+      atMs: number;
+      /** Called with the incident the report went into. */
+      done(incidentId: number | null): void;
+    };

@@ -1,0 +1,120 @@
+import type { Logger } from "../log";
+import type { Scheduler } from "../time/scheduler";
+
+export type SendResult = "sent" | "no-listener";
+
+export interface DeliveryOutcome {
+  status: SendResult | "retrying" | "failed";
+  attempts: number;
+  error?: string;
+}
+
+/** A failure that retrying cannot fix (a webhook answering 400): give up at once. */
+export class PermanentDeliveryError extends Error {
+  override name = "PermanentDeliveryError";
+}
+
+export interface DeliveryQueueOptions<J> {
+  name: string;
+  /** Sends in flight at once on this queue. */
+  concurrency: number;
+  maxAttempts: number;
+  /** Wait before attempt `attempt + 1`, after `attempt` failures. */
+  backoffMs(attempt: number): number;
+  scheduler: Scheduler;
+  log: Logger;
+  send(job: J): Promise<SendResult>;
+  record(job: J, outcome: DeliveryOutcome): Promise<void> | void;
+}
+
+interface Entry<J> {
+  job: J;
+  attempts: number;
+}
+
+/**
+ * One channel's own line of work. Each channel (and each webhook endpoint) has its own queue,
+ * so a channel that hangs or fails fills only its own line and never delays another's.
+ */
+export class DeliveryQueue<J> {
+  #waiting: Entry<J>[] = [];
+  #active = 0;
+  #retriesPending = 0;
+  #idle: Array<() => void> = [];
+  #cancels = new Set<() => void>();
+  #closed = false;
+
+  constructor(private readonly options: DeliveryQueueOptions<J>) {}
+
+  push(job: J): void {
+    if (this.#closed) return;
+    this.#waiting.push({ job, attempts: 0 });
+    this.#pump();
+  }
+
+  /** Jobs waiting or in flight (not counting retries scheduled for later). */
+  get depth(): number {
+    return this.#waiting.length + this.#active;
+  }
+
+  get retriesPending(): number {
+    return this.#retriesPending;
+  }
+
+  /** Resolves when nothing is waiting or in flight. */
+  idle(): Promise<void> {
+    if (this.depth === 0) return Promise.resolve();
+    return new Promise((resolve) => this.#idle.push(resolve));
+  }
+
+  close(): void {
+    this.#closed = true;
+    this.#waiting = [];
+    for (const cancel of this.#cancels) cancel();
+    this.#cancels.clear();
+  }
+
+  #pump(): void {
+    while (!this.#closed && this.#active < this.options.concurrency && this.#waiting.length) {
+      const entry = this.#waiting.shift()!;
+      this.#active++;
+      void this.#run(entry).finally(() => {
+        this.#active--;
+        this.#pump();
+        if (this.depth === 0) this.#idle.splice(0).forEach((wake) => wake());
+      });
+    }
+  }
+
+  async #run(entry: Entry<J>): Promise<void> {
+    const { options } = this;
+    entry.attempts++;
+    let outcome: DeliveryOutcome;
+    try {
+      outcome = { status: await options.send(entry.job), attempts: entry.attempts };
+    } catch (error) {
+      const message = (error as Error).message ?? String(error);
+      const permanent = error instanceof PermanentDeliveryError;
+      if (!permanent && entry.attempts < options.maxAttempts && !this.#closed) {
+        outcome = { status: "retrying", attempts: entry.attempts, error: message };
+        this.#retriesPending++;
+        const cancel = options.scheduler.at(options.scheduler.now() + options.backoffMs(entry.attempts), () => {
+          this.#cancels.delete(cancel);
+          this.#retriesPending--;
+          if (this.#closed) return;
+          this.#waiting.push(entry);
+          this.#pump();
+        });
+        this.#cancels.add(cancel);
+      } else {
+        outcome = { status: "failed", attempts: entry.attempts, error: message };
+        options.log("warn", "delivery failed", { channel: options.name, attempts: entry.attempts, error: message });
+      }
+    }
+    try {
+      await options.record(entry.job, outcome);
+    } catch (error) {
+      options.log("error", "could not record a delivery outcome", { channel: options.name, error: (error as Error).message });
+    }
+  }
+}

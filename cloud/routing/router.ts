@@ -1,0 +1,48 @@
+import type { Db } from "../db/client";
+import type { Place } from "../places/queries";
+import { isOnDuty } from "../staff/duty";
+import { loadStaff, type StaffMember } from "../staff/queries";
+import { placesOnPath } from "./queries";
+import type { PersonChannel, Tier } from "./rules";
+
+export interface Recipient {
+  staff: StaffMember;
+  channels: PersonChannel[];
+}
+
+/**
+ * The people one tier reaches for an incident at `placePath`: for each target (role at level),
+ * everyone of that role, active and on duty now, whose scope holds the incident's place at that
+ * level. A person matched twice is notified once.
+ */
+export async function chooseRecipients(
+  db: Db,
+  placePath: string | null,
+  tier: Tier,
+  atMs: number,
+  utcOffsetMinutes: number,
+): Promise<Recipient[]> {
+  if (placePath === null || tier.targets.length === 0) return [];
+  // A scope holds the incident's place only if the scope's place lies on the incident's path,
+  // so only people scoped at one of those few places need loading.
+  const [chain, people] = await Promise.all([
+    placesOnPath(db, placePath),
+    loadStaff(db, { roles: [...new Set(tier.targets.map((t) => t.role))], activeOnly: true, scopedAtAnyOf: placePath.split("/").filter(Boolean) }),
+  ]);
+  return pickRecipients(chain, placePath, people, tier, atMs, utcOffsetMinutes);
+}
+
+export function pickRecipients(chain: readonly Place[], placePath: string, people: readonly StaffMember[], tier: Tier, atMs: number, utcOffsetMinutes: number): Recipient[] {
+  const chosen = new Map<number, Recipient>();
+  for (const target of tier.targets) {
+    // A place above the target's level (a report for a whole community) is its own anchor.
+    const anchor = chain.find((p) => p.level === target.level)?.path ?? placePath;
+    for (const person of people) {
+      if (chosen.has(person.id) || person.role !== target.role || !person.active) continue;
+      if (!person.scopes.some((scope) => anchor.startsWith(scope.path))) continue;
+      if (!isOnDuty(person.shifts, atMs, utcOffsetMinutes)) continue;
+      chosen.set(person.id, { staff: person, channels: [...tier.channels] });
+    }
+  }
+  return [...chosen.values()];
+}

@@ -1,0 +1,154 @@
+import type { Hazard, PlaceLevel, StaffRole } from "../db/schema";
+
+/** Channels that reach one person. Webhooks reach systems and are configured apart. */
+export const PERSON_CHANNELS = ["console", "app", "sms", "voice"] as const;
+export type PersonChannel = (typeof PERSON_CHANNELS)[number];
+
+/** "The <role> of the <level> the incident is in": the building lead of its building, the street office of its street. */
+export interface Target {
+  role: StaffRole;
+  level: PlaceLevel;
+}
+
+export interface Tier {
+  targets: Target[];
+  channels: PersonChannel[];
+}
+
+export interface HazardRule {
+  /** tiers[0] at once; each unacknowledged timeout moves one tier on, the last repeating. */
+  tiers: Tier[];
+  /** A node reporting normal resolves the incident by itself (after the flap hold). */
+  selfClearing: boolean;
+  /** A re-check is scheduled and assigned when a person resolves it. */
+  recheck: boolean;
+}
+
+const t = (role: StaffRole, level: PlaceLevel): Target => ({ role, level });
+const buildingLead = t("building-lead", "building");
+const property = t("property-staff", "compound");
+const grid = t("grid-worker", "community");
+const community = t("community-office", "community");
+const street = t("street-office", "street");
+const fireLiaison = t("fire-liaison", "street");
+const aedVolunteer = t("aed-volunteer", "community");
+
+/**
+ * Who hears of what, and in which order. A fire reaches the building lead, property staff, grid
+ * worker, community office and street office at once (the practice in the communities served:
+ * street, community and property within the minute); an unanswered fire then goes to the fire
+ * station liaison by voice. Lesser hazards start closer to the place and widen.
+ */
+export const HAZARD_RULES: Record<Hazard, HazardRule> = {
+  fire: {
+    tiers: [
+      { targets: [buildingLead, property, grid, community, street], channels: ["console", "app", "sms"] },
+      { targets: [fireLiaison, street, community], channels: ["console", "app", "voice"] },
+      { targets: [fireLiaison, street], channels: ["voice", "sms"] },
+    ],
+    selfClearing: false,
+    recheck: true,
+  },
+  "smoke-prealarm": {
+    tiers: [
+      { targets: [buildingLead, property], channels: ["console", "app"] },
+      { targets: [grid, community], channels: ["console", "app", "sms"] },
+      { targets: [street], channels: ["console", "app", "sms"] },
+    ],
+    selfClearing: false,
+    recheck: true,
+  },
+  electrical: {
+    tiers: [
+      { targets: [property, buildingLead], channels: ["console", "app", "sms"] },
+      { targets: [grid, community], channels: ["console", "app", "sms"] },
+      { targets: [street], channels: ["console", "app", "voice"] },
+    ],
+    selfClearing: false,
+    recheck: true,
+  },
+  "ebike-blocked": {
+    tiers: [
+      { targets: [property, buildingLead], channels: ["console", "app"] },
+      { targets: [grid], channels: ["console", "app", "sms"] },
+      { targets: [community], channels: ["console", "app"] },
+    ],
+    selfClearing: true,
+    recheck: false,
+  },
+  "aed-removed": {
+    tiers: [
+      { targets: [aedVolunteer, property], channels: ["console", "app", "sms"] },
+      { targets: [community, grid], channels: ["console", "app", "voice"] },
+    ],
+    selfClearing: true,
+    recheck: false,
+  },
+  "capsule-door": {
+    tiers: [
+      { targets: [property], channels: ["console", "app"] },
+      { targets: [grid], channels: ["console", "app"] },
+      { targets: [community], channels: ["console", "app"] },
+    ],
+    selfClearing: true,
+    recheck: false,
+  },
+  "node-offline": {
+    tiers: [
+      { targets: [property], channels: ["console", "app"] },
+      { targets: [community], channels: ["console", "app"] },
+    ],
+    selfClearing: true,
+    recheck: false,
+  },
+  "sensor-fault": {
+    tiers: [
+      { targets: [property], channels: ["console", "app"] },
+      { targets: [community], channels: ["console", "app"] },
+    ],
+    selfClearing: true,
+    recheck: true,
+  },
+  "resident-report": {
+    tiers: [
+      { targets: [grid, property, community], channels: ["console", "app"] },
+      { targets: [street], channels: ["console", "app", "sms"] },
+    ],
+    selfClearing: false,
+    recheck: true,
+  },
+  unclassified: {
+    tiers: [
+      { targets: [property, community], channels: ["console", "app"] },
+      { targets: [street], channels: ["console", "app"] },
+    ],
+    selfClearing: true,
+    recheck: false,
+  },
+};
+
+export interface EscalationPolicy {
+  /** How long an incident may stay unacknowledged before the next tier hears of it. */
+  ackTimeoutMs: number;
+  /** How many times it escalates before it stops (each step recorded). */
+  maxEscalations: number;
+}
+
+/**
+ * Severity shapes the rule: an urgent alarm adds a voice call to the first tier; an info-level
+ * one goes to the first tier only and never escalates.
+ */
+export function ruleFor(hazard: Hazard, severity: string, defaults: EscalationPolicy): { tiers: Tier[]; policy: EscalationPolicy; rule: HazardRule } {
+  const rule = HAZARD_RULES[hazard];
+  let tiers = rule.tiers;
+  if (severity === "urgent" && !tiers[0].channels.includes("voice")) {
+    tiers = [{ ...tiers[0], channels: [...tiers[0].channels, "voice"] }, ...tiers.slice(1)];
+  }
+  const policy = severity === "info" ? { ...defaults, maxEscalations: 0 } : defaults;
+  return { tiers, policy, rule };
+}
+
+/** The tier an escalation step notifies: step 0 is the first tier; past the last, the last repeats. */
+export function tierAt(tiers: readonly Tier[], step: number): Tier {
+  return tiers[Math.min(step, tiers.length - 1)];
+}
