@@ -1,4 +1,5 @@
 import { isNodeId } from "../shared/protocol";
+import { otaConfigProblem, type OtaConfig } from "./ota/ota-config";
 
 /** What a node is told at build or provisioning time. Validated before use; a bad one is refused whole. */
 export interface NodeConfig {
@@ -22,6 +23,8 @@ export interface NodeConfig {
   /** Flash slots of the outbox (default 32: what fits beside the other keys in a 24 KB NVS partition). */
   outboxSlots?: number;
   smoke: SmokeThresholds;
+  /** Present when the node takes over-the-air updates (firmware/ota). */
+  ota?: OtaConfig;
 }
 
 export interface SmokeThresholds {
@@ -60,6 +63,7 @@ export function configProblem(config: NodeConfig): string | null {
   }
   if (!(Number.isInteger(s.holdSamples) && s.holdSamples >= 1 && s.holdSamples <= 64)) return "smoke.holdSamples must be 1–64";
   if (!(s.baseline >= 0)) return "smoke.baseline must be non-negative";
+  if (config.ota) return otaConfigProblem(config.ota);
   return null;
 }
 

@@ -1,6 +1,7 @@
 import type { ClaimRefusal } from "../../../shared/claim";
 import type { NodeKind } from "../../../shared/node-kinds";
 import type { NodeConfig } from "../../config";
+import type { OtaInspection } from "../../ota/ota-agent";
 import type { ClaimState } from "../../provisioning/claim";
 import type { LogLevel } from "../../ports/log";
 import type { MqttConnectOptions } from "../../ports/mqtt";
@@ -16,6 +17,8 @@ export type HostToNode =
       adcResolutionBits: number;
       /** A blank node: it claims its identity with these before it starts (config.nodeId is then unused). */
       claim?: SimClaim;
+      /** Present when the host plays the bootloader (host/sim-partitions.ts): the node can update itself. */
+      ota?: { capacityBytes: number };
     }
   | { op: "advance"; ms: number }
   /** Levels by pin name (`smoke`), mapped to GPIOs through the board's pin map. */
@@ -56,6 +59,8 @@ export interface NodeInspection {
   healthSent: number;
   healthIntervalMs: number;
   telemetryIntervalMs: number;
+  /** The OTA agent's view, when the node takes updates. */
+  ota: OtaInspection | null;
 }
 
 /** Requests from the node to the host (through `issueCommand`), answered synchronously. */
@@ -70,6 +75,16 @@ export type NodeToHost =
   | { op: "storage.delete"; key: string }
   | { op: "system.info" }
   | { op: "system.restart" }
+  | { op: "ota.slot.begin"; byteLength: number }
+  /** `data` is base64: the bridge carries JSON. */
+  | { op: "ota.slot.write"; offset: number; data: string }
+  | { op: "ota.slot.read"; offset: number; length: number }
+  | { op: "ota.slot.activate" }
+  | { op: "ota.slot.abort" }
+  | { op: "ota.boot.state" }
+  | { op: "ota.boot.markValid" }
+  /** Marks the running slot invalid; the host then restarts the node into the previous one. */
+  | { op: "ota.boot.rollback" }
   /** Random bytes from the host's CSPRNG, as hex. */
   | { op: "entropy"; byteLength: number };
 
