@@ -3,6 +3,7 @@ import { isBatchId } from "./shared/claim";
 import { isNodeKind } from "./shared/node-kinds";
 import type { SensorCalibration } from "./firmware/calibration";
 import { startSensorNode, type SensorNodeConfig } from "./firmware/node/sensor-node";
+import { OTA_DEFAULTS } from "./firmware/ota/ota-config";
 import { chipSerial } from "./firmware/platform/esp32/chip-serial";
 import { hardwareEntropy } from "./firmware/platform/esp32/hardware-entropy";
 import { esp32Platform } from "./firmware/platform/esp32/platform";
@@ -16,7 +17,8 @@ import { defaultSensingConfig } from "./firmware/sensing-config";
  * into the manifest from the board and node-kind definitions.
  * A fleet build (`npx shouwang batch flash-command <batch>` prints its mcconfig line) sets
  * claim_batch and claim_secret: the node claims its identity at first boot. A development build
- * sets node=<id> instead and connects under that id with no credentials.
+ * sets node=<id> instead and connects under that id with no credentials. `release_key=<hex>` (the
+ * release public key; comma-separated for more than one) turns on over-the-air updates.
  */
 export default function main(): void {
   const base: SensorNodeConfig = {
@@ -29,6 +31,10 @@ export default function main(): void {
     sensing: defaultSensingConfig(),
   };
   const calibration = config.sensors as SensorCalibration;
+  const releaseKeys = String(config.release_key ?? "")
+    .split(",")
+    .filter((key) => key.length > 0);
+  if (releaseKeys.length > 0) base.ota = { ...OTA_DEFAULTS, board: config.board, kind: "sensor", releaseKeys };
   const platform = esp32Platform({ pins: config.pins, mqttHost: base.mqtt.host, mqttPort: base.mqtt.port });
   try {
     if (config.kind !== "sensor") {

@@ -12,6 +12,7 @@ import type { Ingest } from "./ingest/ingest";
 import type { Logger } from "./log";
 import { incidentRoutes } from "./incidents/routes";
 import { nodeRoutes } from "./nodes/routes";
+import { otaRoutes, type OtaDeps } from "./ota/routes";
 import { webhookRoutes } from "./notify/routes";
 import { placeLocationRoutes } from "./places/location-routes";
 import { reportRoutes } from "./reports/routes";
@@ -26,6 +27,8 @@ export interface AppDeps {
   /** Where commands to nodes go (the broker; a recorder in tests). */
   commands: CommandPublisher;
   now?: () => number;
+  /** Over-the-air updates; without them /api/ota answers 404. */
+  ota?: OtaDeps;
   /** Incidents, routing and channels (issue 7). */
   routing: RoutingStage;
 }
@@ -50,6 +53,7 @@ export function createApp(deps: AppDeps) {
   api.route("/nodes", nodeRoutes({ db: deps.db, commands: deps.commands, now: deps.now ?? Date.now }));
   api.route("/fleet", fleetRoutes(deps));
   api.get("/ingest/stats", (c) => c.json(deps.ingest.stats));
+  if (deps.ota) api.route("/ota", otaRoutes(deps.ota));
   const now = deps.routing.scheduler.now;
   api.route("/incidents", incidentRoutes(deps.routing));
   api.route("/staff", staffRoutes({ db: deps.db, now }));

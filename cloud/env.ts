@@ -36,6 +36,8 @@ export interface CloudEnv {
    * restart (its 2.0 series does not restore `$share` subscriptions from persistence).
    */
   ingestShareGroup: string | undefined;
+  /** Ed25519 public keys (64 hex digits each) whose signed firmware the cloud accepts; none: uploads are refused. */
+  otaReleaseKeys: string[];
   /** Alarm routing: seconds without acknowledgement before the next tier (default 60). */
   ackTimeoutS: number;
   /** Alarm routing: escalations before it stops (default 3). */
@@ -101,6 +103,7 @@ export function parseEnv(source: Record<string, string | undefined> = process.en
     simNodes: integer("SIM_NODES", configured ? 0 : 3, 0, 500),
     instanceId: text("INSTANCE_ID"),
     ingestShareGroup: text("INGEST_SHARE_GROUP"),
+    otaReleaseKeys: releaseKeys(text("OTA_RELEASE_KEYS"), problems),
     ackTimeoutS: integer("ACK_TIMEOUT_S", 60, 5, 3600),
     escalationLimit: integer("ESCALATION_LIMIT", 3, 0, 20),
     recheckAfterDays: integer("RECHECK_AFTER_DAYS", 7, 1, 365),
@@ -120,4 +123,15 @@ export function parseEnv(source: Record<string, string | undefined> = process.en
   }
   if (problems.length) throw new EnvError(`Invalid settings:\n  - ${problems.join("\n  - ")}`);
   return env;
+}
+
+function releaseKeys(raw: string | undefined, problems: string[]): string[] {
+  if (raw === undefined) return [];
+  const keys = raw.split(/[\s,]+/).filter(Boolean);
+  for (const key of keys) {
+    if (!/^[0-9a-f]{64}$/.test(key)) {
+      problems.push(`OTA_RELEASE_KEYS must list Ed25519 public keys as 64 lowercase hex digits (\`npm run release -- keygen\` prints one); "${key.slice(0, 12)}…" is not one`);
+    }
+  }
+  return keys;
 }

@@ -11,6 +11,9 @@ import { startCommandPublisher, type CommandPublisher } from "./commands/publish
 import { startSubscriber, type IngestSubscription } from "./ingest/subscriber";
 import type { Logger } from "./log";
 import { startLivenessMonitor, type LivenessMonitor } from "./nodes/liveness";
+import { CampaignEngine, type OfferChannel } from "./ota/campaign-engine";
+import { ImageStore } from "./ota/image-store";
+import { startOtaService, type OtaService } from "./ota/ota-service";
 import { connectAppPublisher } from "./notify/mqtt-publisher";
 import { createRoutingStage, type RoutingOptions, type RoutingStage } from "./routing/stage";
 import { timerScheduler, type Scheduler } from "./time/scheduler";
@@ -29,6 +32,8 @@ export interface CloudOptions {
   host: string;
   log: Logger;
   now?: () => number;
+  /** Over-the-air updates: images under `dataDir`, accepted only signed by one of `releaseKeys`. */
+  ota?: { dataDir: string; releaseKeys: string[]; tickMs?: number; reofferMs?: number };
   /** Resident photos go under `<dataDir>/reports`. */
   dataDir?: string;
   scheduler?: Scheduler;
@@ -48,6 +53,7 @@ export interface RunningCloud {
   app: ReturnType<typeof createApp>;
   subscription: IngestSubscription;
   liveness: LivenessMonitor;
+  ota: { store: ImageStore; engine: CampaignEngine; service: OtaService } | undefined;
   /** Answers claims when the cloud was given a provisioner account. */
   provisioner: Provisioner | null;
   close(): Promise<void>;
@@ -62,6 +68,14 @@ export async function startCloud(options: CloudOptions): Promise<RunningCloud> {
   const feed = new AlarmFeed();
   const ingest = createIngest({ db: database.db, feed, log, now });
   const instance = options.instanceId ?? hostname();
+  let otaService: OtaService | undefined;
+  let ota: { store: ImageStore; engine: CampaignEngine } | undefined;
+  if (options.ota) {
+    // The engine sends through the service once it is connected; the service feeds reports to the engine.
+    const channel: OfferChannel = { offer: (node, offer) => otaService?.offer(node, offer), cancel: (node, cancel) => otaService?.cancel(node, cancel) };
+    const store = new ImageStore({ db: database.db, dataDir: options.ota.dataDir, releaseKeys: options.ota.releaseKeys });
+    ota = { store, engine: new CampaignEngine({ db: database.db, clock: now, channel, log, reofferMs: options.ota.reofferMs }) };
+  }
   const scheduler = options.scheduler ?? timerScheduler(now);
 
   let subscriber: IngestSubscription | undefined;
@@ -71,6 +85,7 @@ export async function startCloud(options: CloudOptions): Promise<RunningCloud> {
   let routing: RoutingStage | undefined;
   let server: ServerType | undefined;
   let liveness: LivenessMonitor | undefined;
+  let ticker: NodeJS.Timeout | undefined;
   try {
     const notify = await connectAppPublisher({ ...options.mqtt, clientId: `sw-cloud-${instance}-notify` }, log);
     appPublisher = notify.client;
@@ -88,7 +103,29 @@ export async function startCloud(options: CloudOptions): Promise<RunningCloud> {
     subscriber = await startSubscriber({ ...options.mqtt, clientId: `sw-cloud-${instance}` }, ingest, log);
     publisher = await startCommandPublisher({ ...options.mqtt, clientId: `sw-cloud-${instance}-cmd` }, log);
     liveness = startLivenessMonitor({ db: database.db, now, log, everyMs: options.livenessEveryMs });
-    const app = createApp({ db: database.db, feed, ingest, log, commands: publisher, now, routing });
+    const app = createApp({
+      db: database.db,
+      feed,
+      ingest,
+      log,
+      commands: publisher,
+      now,
+      routing,
+      ota: ota && { db: database.db, store: ota.store, engine: ota.engine, now },
+    });
+    if (ota) {
+      const engine = ota.engine;
+      otaService = await startOtaService(
+        { ...options.mqtt, shareGroup: options.mqtt.shareGroup && "shouwang-ota", clientId: `sw-cloud-${instance}-ota` },
+        { store: ota.store, engine: () => engine, log },
+      );
+      let ticking = false;
+      ticker = setInterval(() => {
+        if (ticking) return;
+        ticking = true;
+        void engine.tick().finally(() => (ticking = false));
+      }, options.ota?.tickMs ?? 5000);
+    }
     if (options.provisioning) {
       provisioner = await startProvisioner({
         url: options.mqtt.url,
@@ -120,7 +157,9 @@ export async function startCloud(options: CloudOptions): Promise<RunningCloud> {
       subscription: subscriber,
       liveness,
       provisioner: provisioner ?? null,
+      ota: ota && otaService ? { ...ota, service: otaService } : undefined,
       async close() {
+        clearInterval(ticker);
         liveness?.stop();
         // Live SSE streams never end by themselves: cut them, then wait for the listener to close.
         const closing = new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
@@ -132,11 +171,15 @@ export async function startCloud(options: CloudOptions): Promise<RunningCloud> {
         await routing?.desk.idle();
         await publisher?.close();
         await appPublisher?.endAsync();
+        await otaService?.close();
+        await ota?.store.close();
         database.close();
       },
     };
   } catch (error) {
     await provisioner?.close().catch(() => undefined);
+    clearInterval(ticker);
+    await otaService?.close().catch(() => undefined);
     liveness?.stop();
     await subscriber?.close().catch(() => undefined);
     routing?.stop();

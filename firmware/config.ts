@@ -1,4 +1,5 @@
 import { isNodeId } from "../shared/protocol";
+import { otaConfigProblem, type OtaConfig } from "./ota/ota-config";
 
 /** What a node is told at build or provisioning time. Validated before use; a bad one is refused whole. */
 export interface NodeConfig {
@@ -22,6 +23,8 @@ export interface NodeConfig {
   /** Flash slots of the outbox (default 32: what fits beside the other keys in a 24 KB NVS partition). */
   outboxSlots?: number;
   smoke: SmokeThresholds;
+  /** Present when the node takes over-the-air updates (firmware/ota). */
+  ota?: OtaConfig;
 }
 
 export interface SmokeThresholds {
@@ -35,8 +38,8 @@ export interface SmokeThresholds {
   baseline: number;
 }
 
-/** What every node kind shares: who it is and how it reaches the broker. */
-export type LinkConfig = Pick<NodeConfig, "nodeId" | "firmwareVersion" | "mqtt" | "telemetryIntervalMs" | "healthIntervalMs" | "outboxSlots">;
+/** What every node kind shares: who it is, how it reaches the broker, and how it takes updates. */
+export type LinkConfig = Pick<NodeConfig, "nodeId" | "firmwareVersion" | "mqtt" | "telemetryIntervalMs" | "healthIntervalMs" | "outboxSlots" | "ota">;
 
 /** Returns null when the link settings are usable, or the first reason they are not. */
 export function linkConfigProblem(config: LinkConfig): string | null {
@@ -54,6 +57,7 @@ export function linkConfigProblem(config: LinkConfig): string | null {
   if (config.outboxSlots !== undefined && !(Number.isInteger(config.outboxSlots) && config.outboxSlots >= 4 && config.outboxSlots <= 999)) {
     return "outboxSlots must be a whole number from 4 to 999";
   }
+  if (config.ota) return otaConfigProblem(config.ota);
   return null;
 }
 

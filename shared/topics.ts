@@ -11,6 +11,10 @@ import { isNodeId, PROTOCOL_VERSION } from "./protocol";
  *   sw/v1/node/<id>/health      node → cloud   QoS 0, heartbeat
  *   sw/v1/node/<id>/ack         node → cloud   QoS 1, outbox (a command's result)
  *   sw/v1/node/<id>/cmd         cloud → node   QoS 1
+ *   sw/v1/node/<id>/cmd/ota/offer  cloud → node   QoS 1, offer or cancel an update (shared/ota.ts)
+ *   sw/v1/node/<id>/cmd/ota/chunk  cloud → node   QoS 0, one piece of an image, answering ota/get
+ *   sw/v1/node/<id>/ota/get        node → cloud   QoS 0, asks for one piece (offset, length)
+ *   sw/v1/node/<id>/ota/state      node → cloud   QoS 1, where the update stands
  *   sw/v1/staff/<id>/notify     cloud → staff app   QoS 1, one person's incident notifications
  */
 export const TOPIC_ROOT = `sw/v${PROTOCOL_VERSION}`;
@@ -83,6 +87,37 @@ export function parseClaimRequestTopic(topic: string): { batchId: string; serial
   if (parts.length !== 6 || `${parts[0]}/${parts[1]}` !== TOPIC_ROOT || parts[2] !== "claim" || parts[5] !== "req") return null;
   if (!parts[3] || !parts[4]) return null;
   return { batchId: parts[3], serial: parts[4] };
+}
+
+/**
+ * OTA topics. What the cloud sends sits under the node's `cmd/` tree, so the grants a node
+ * already has (read its own `cmd/#`, never publish there) and the cloud's (publish to every
+ * node's `cmd/#`) cover updates with no new ACL entries; what the node sends sits under `ota/`,
+ * one level deeper than the ingest's single-level uplink filters, which never see it.
+ */
+export const OTA_CHANNELS = ["offer", "chunk", "get", "state"] as const;
+export type OtaChannel = (typeof OTA_CHANNELS)[number];
+/** The ones a node publishes; the cloud's OTA service subscribes to these for every node. */
+export const OTA_UPLINK_CHANNELS = ["get", "state"] as const;
+export type OtaUplinkChannel = (typeof OTA_UPLINK_CHANNELS)[number];
+
+export function otaTopic(nodeId: string, channel: OtaChannel): string {
+  const down = channel === "offer" || channel === "chunk";
+  return `${TOPIC_ROOT}/node/${nodeId}/${down ? "cmd/ota" : "ota"}/${channel}`;
+}
+
+/** `sw/v1/node/+/ota/get` and `…/state`. */
+export function otaUplinkFilters(): string[] {
+  return OTA_UPLINK_CHANNELS.map((channel) => `${TOPIC_ROOT}/node/+/ota/${channel}`);
+}
+
+/** Splits `sw/v1/node/<valid id>/ota/<get|state>`; null for anything else. */
+export function parseOtaTopic(topic: string): { nodeId: string; channel: OtaUplinkChannel } | null {
+  const parts = topic.split("/");
+  if (parts.length !== 6) return null;
+  if (`${parts[0]}/${parts[1]}` !== TOPIC_ROOT || parts[2] !== "node" || parts[4] !== "ota") return null;
+  if (!isNodeId(parts[3]) || !(OTA_UPLINK_CHANNELS as readonly string[]).includes(parts[5])) return null;
+  return { nodeId: parts[3], channel: parts[5] as OtaUplinkChannel };
 }
 
 /** One broker ACL entry: MQTT topic filter and whether it allows or denies. */

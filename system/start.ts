@@ -34,6 +34,7 @@ async function main(): Promise<void> {
     port: env.port,
     host: env.host,
     log,
+    ota: { dataDir, releaseKeys: env.otaReleaseKeys },
     dataDir,
     routing: {
       config: {
@@ -47,7 +48,7 @@ async function main(): Promise<void> {
 
   let site: Site | undefined;
   if (env.simNodes > 0) {
-    site = await startSite({ brokerUrl: mqttUrl, protocolVersion, nodes: env.simNodes, dataDir, log: (line) => log("debug", line) });
+    site = await startSite({ brokerUrl: mqttUrl, protocolVersion, nodes: env.simNodes, dataDir, log: (line) => log("debug", line), releaseKeys: env.otaReleaseKeys });
   }
 
   const lines = [
@@ -57,7 +58,7 @@ async function main(): Promise<void> {
     `  API:       ${cloud.url}/api/alarms`,
     `  MQTT:      ${broker ? `${broker.url} (embedded)` : "configured broker"}`,
     `  Database:  ${env.databaseUrl ? "configured libSQL" : databaseUrl}`,
-    `  Simulated: ${site ? `${site.nodes.length} smoke nodes in XS` : "none"}`,
+    `  Simulated: ${site ? `${site.nodes.length} smoke nodes in XS${env.otaReleaseKeys.length ? ", taking signed updates" : ""}` : "none"}`,
     `  Claims:    ${cloud.provisioner ? "answered (npx shouwang help: batches, devices, installation)" : "off (needs MQTT_URL and MQTT_PROVISIONER_USERNAME/PASSWORD)"}`,
   ];
   if (cloud.firstAdminToken) {

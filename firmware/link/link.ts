@@ -22,6 +22,22 @@ export interface LinkOptions {
   sensors: () => Record<string, SensorState>;
   /** The kind's own commands; `reboot` is the link's. */
   handlers: CommandHandlers;
+  /** Something beside the kind with topics of its own on the node's session: the OTA agent. */
+  attachment?: LinkAttachment;
+}
+
+/**
+ * A part of the node that talks to the cloud over the node's session on topics of its own,
+ * outside the command inbox and the outbox (the OTA agent: offers and image chunks in, progress
+ * reports out, each report waiting for its own PUBACK).
+ */
+export interface LinkAttachment {
+  /** Subscribed on every connection; they must lie under the node's `cmd/` tree, which its broker account may read. */
+  topics: string[];
+  onConnected(): void;
+  onDisconnected(): void;
+  onMessage(topic: string, payload: string): void;
+  onPublished(packetId: number): void;
 }
 
 export interface Link {
@@ -86,8 +102,15 @@ export function startLink(options: LinkOptions): Link {
     credentials: { username: options.mqtt.username, password: options.mqtt.password },
     keepAliveMs: options.mqtt.keepAliveMs,
     bootSpreadMs: options.mqtt.bootSpreadMs,
-    onConnected: () => health.report(),
+    onConnected: () => {
+      health.report();
+      options.attachment?.onConnected();
+    },
     onCommand: (topic, payload) => commands.receive(topic, payload),
+    topics: options.attachment?.topics,
+    onMessage: options.attachment && ((topic, payload) => options.attachment!.onMessage(topic, payload)),
+    onPublished: options.attachment && ((packetId) => options.attachment!.onPublished(packetId)),
+    onDisconnected: options.attachment && (() => options.attachment!.onDisconnected()),
   });
 
   const resetReason = system.resetReason();

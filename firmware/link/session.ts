@@ -23,6 +23,13 @@ export interface SessionOptions {
   onConnected?: () => void;
   /** A message on the node's command topic. */
   onCommand?: (topic: string, payload: string) => void;
+  /** More topics to subscribe to on each connection (the OTA agent's, under the node's `cmd/` tree). */
+  topics?: string[];
+  /** A message on one of `topics`. */
+  onMessage?: (topic: string, payload: string) => void;
+  /** Every PUBACK, after the uplink has taken its own: publishers beside the outbox wait for theirs. */
+  onPublished?: (packetId: number) => void;
+  onDisconnected?: () => void;
 }
 
 /** Reconnection after a drop: first retry within 1 s, ceiling doubling to 2 min. */
@@ -53,16 +60,22 @@ export class LinkSession {
       const online = uplink.status({ online: true, firmware: options.firmwareVersion, willSeq: this.#willSeq });
       mqtt.publish(online.topic, online.payload, 1, true);
       mqtt.subscribe(commandTopic);
+      for (const topic of options.topics ?? []) mqtt.subscribe(topic);
       uplink.onConnected();
       options.log("info", `connected as ${uplink.nodeId} (boot ${uplink.bootId}, attempt ${this.#attempts})`);
       options.onConnected?.();
     };
-    mqtt.onPublished = (packetId) => uplink.onPublished(packetId);
+    mqtt.onPublished = (packetId) => {
+      uplink.onPublished(packetId);
+      options.onPublished?.(packetId);
+    };
     mqtt.onMessage = (topic, payload) => {
       if (topic === commandTopic) options.onCommand?.(topic, payload);
+      else options.onMessage?.(topic, payload);
     };
     mqtt.onDisconnected = (reason) => {
       uplink.onDisconnected();
+      options.onDisconnected?.();
       if (this.#closed) return;
       const delayMs = this.#backoff.next();
       options.log("warn", `disconnected (${reason}); retry ${this.#backoff.failures} in ${delayMs} ms`);

@@ -121,6 +121,16 @@ export class Sensing {
     };
   }
 
+  /** What stands, if anything, in words: an update waits while an alarm is raised. */
+  busy(): string | null {
+    if (this.#smoke?.alarm || this.#smoke?.preAlarm || this.#smokeIc?.active) return "smoke alarm active";
+    if (this.#heat?.active) return "heat alarm active";
+    if (this.#overcurrent?.active) return "overcurrent alarm active";
+    if (this.#leakage?.active) return "leakage alarm active";
+    if (this.#charging?.packFault) return "charging pack fault active";
+    return null;
+  }
+
   /** Each sensor's state for the heartbeat: a latched fault, no reading yet, or ok. Allocates. */
   states(): Record<string, SensorState> {
     const out: Record<string, SensorState> = {};

@@ -2,6 +2,7 @@ import { calibrationProblem, type SensorCalibration } from "../calibration";
 import { linkConfigProblem, type LinkConfig } from "../config";
 import { clearConfigChanges, loadConfigChanges, saveConfigChanges } from "../link/config-store";
 import { startLink, type Link } from "../link/link";
+import { OtaAgent } from "../ota/ota-agent";
 import type { Uplink } from "../link/uplink";
 import type { TimerHandle } from "../ports/clock";
 import type { Platform } from "../ports/platform";
@@ -18,6 +19,7 @@ export interface SensorNode {
   readonly sensing: Sensing;
   readonly config: SensorNodeConfig;
   readonly samples: number;
+  readonly ota: OtaAgent | undefined;
   /** Takes a whole new sensing config, or returns why it is refused (the running one stays). */
   applySensing(candidate: unknown): string | null;
   inspect(): SensingInspection;
@@ -83,8 +85,37 @@ export function startSensorNode(platform: Platform, bootConfig: SensorNodeConfig
     random,
     sensors: () => sensing.states(),
     handlers: { config: applyChanges },
+    // Bound late: the agent needs the boot id the link assigns; the session connects only after this returns.
+    attachment: config.ota && platform.ota && {
+      topics: OtaAgent.topics(config.nodeId),
+      onConnected: () => ota?.onConnected(),
+      onDisconnected: () => ota?.onDisconnected(),
+      onMessage: (topic, payload) => void ota?.onMessage(topic, payload),
+      onPublished: (packetId) => void ota?.onPublished(packetId),
+    },
   });
   const { uplink, log } = link;
+  // Updates wait while an alarm stands; a new image must keep every sensor working and stay connected to be kept.
+  const ota =
+    config.ota && platform.ota
+      ? new OtaAgent({
+          nodeId: config.nodeId,
+          bootId: link.bootId,
+          runningVersion: config.firmwareVersion,
+          config: config.ota,
+          platform: platform.ota,
+          mqtt: platform.mqtt,
+          storage,
+          clock,
+          timers,
+          log,
+          busy: () => sensing.busy(),
+          healthy: () => uplink.connected && sensing.samples > 0 && !Object.values(sensing.states()).includes("fault"),
+          restart: () => platform.system.restart(),
+        })
+      : undefined;
+  ota?.start();
+  if (ota && uplink.connected) ota.onConnected();
   if (storedRefusal) log("error", `stored config changes refused and cleared: ${storedRefusal}`);
   sensing.apply(config.sensing);
 
@@ -116,6 +147,7 @@ export function startSensorNode(platform: Platform, bootConfig: SensorNodeConfig
     uplink,
     link,
     sensing,
+    ota,
     get config() {
       return config;
     },
@@ -131,6 +163,7 @@ export function startSensorNode(platform: Platform, bootConfig: SensorNodeConfig
     inspect: () => sensing.inspect(),
     stop() {
       timers.clear(telemetryTimer);
+      ota?.stop();
       sensing.close();
       link.stop();
     },

@@ -5,6 +5,7 @@ import { SmokeChamber } from "../drivers/smoke-chamber";
 import { clearConfigChanges, loadConfigChanges, saveConfigChanges } from "../link/config-store";
 import { startLink, type Link } from "../link/link";
 import type { Uplink } from "../link/uplink";
+import { OtaAgent } from "../ota/ota-agent";
 import type { TimerHandle } from "../ports/clock";
 import type { Platform } from "../ports/platform";
 
@@ -14,6 +15,8 @@ export interface SmokeNode {
   readonly detector: ThresholdDetector;
   readonly samples: number;
   readonly config: NodeConfig;
+  /** Present when the config and the platform allow over-the-air updates. */
+  readonly ota: OtaAgent | undefined;
   stop(): void;
 }
 
@@ -64,8 +67,37 @@ export function startSmokeNode(platform: Platform, bootConfig: NodeConfig, rando
     random,
     sensors: () => ({ smoke: chamberState() }),
     handlers: { config: applyChanges },
+    // Bound late: the agent needs the boot id the link assigns; the session connects only after this returns.
+    attachment: config.ota && platform.ota && {
+      topics: OtaAgent.topics(config.nodeId),
+      onConnected: () => ota?.onConnected(),
+      onDisconnected: () => ota?.onDisconnected(),
+      onMessage: (topic, payload) => void ota?.onMessage(topic, payload),
+      onPublished: (packetId) => void ota?.onPublished(packetId),
+    },
   });
   const { uplink, log } = link;
+  // Updates wait while the smoke alarm stands; a new image must keep sampling a working chamber and stay connected to be kept.
+  const ota =
+    config.ota && platform.ota
+      ? new OtaAgent({
+          nodeId: config.nodeId,
+          bootId: link.bootId,
+          runningVersion: config.firmwareVersion,
+          config: config.ota,
+          platform: platform.ota,
+          mqtt: platform.mqtt,
+          storage,
+          clock: platform.clock,
+          timers,
+          log,
+          busy: () => (detector.active ? "smoke alarm active" : null),
+          healthy: () => uplink.connected && samples > 0 && chamberState() === "ok",
+          restart: () => platform.system.restart(),
+        })
+      : undefined;
+  ota?.start();
+  if (ota && uplink.connected) ota.onConnected();
   if (storedRefusal) log("error", `stored config changes refused and cleared: ${storedRefusal}`);
 
   // An open photodiode amplifier reads 0 and a shorted or saturated one reads full scale; clean
@@ -141,7 +173,9 @@ export function startSmokeNode(platform: Platform, bootConfig: NodeConfig, rando
     get config() {
       return config;
     },
+    ota,
     stop() {
+      ota?.stop();
       timers.clear(sampleTimer);
       timers.clear(telemetryTimer);
       link.stop();

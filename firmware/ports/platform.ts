@@ -1,7 +1,10 @@
+import type { BootControl } from "./boot-control";
 import type { Clock, MicrosecondClock, Timers } from "./clock";
+import type { FirmwareSlot } from "./firmware-slot";
 import type { Device } from "./io";
 import type { Log } from "./log";
 import type { MqttSession } from "./mqtt";
+import type { Sha256Hasher } from "./sha256";
 import type { KeyValueStore } from "./storage";
 import type { SystemInfo } from "./system";
 
@@ -16,4 +19,13 @@ export interface Platform {
   storage: KeyValueStore;
   system: SystemInfo;
   log: Log;
+  /** Present where the node can update itself: the inactive app partition and the bootloader's rollback. */
+  ota?: OtaPlatform;
+}
+
+export interface OtaPlatform {
+  slot: FirmwareSlot;
+  boot: BootControl;
+  /** A fresh streaming SHA-256 for checking an image read back from the slot. */
+  sha256(): Sha256Hasher;
 }

@@ -1,5 +1,7 @@
 import type { AnalogConstructor, DigitalConstructor, I2cConstructor } from "../../ports/io";
 import type { Platform } from "../../ports/platform";
+import { AppRollback } from "./app-rollback";
+import { CryptSha256 } from "./crypt-sha256";
 import { Ecma419Mqtt } from "./ecma419-mqtt";
 import { Esp32System } from "./esp32-system";
 import type { MqttProvider } from "./ecma419-mqtt-client";
@@ -7,11 +9,13 @@ import { Esp32MicroClock } from "./micro-clock";
 import { moddableTimers } from "./moddable-timers";
 import { PreferenceStore } from "./preference-store";
 import { TicksClock } from "./ticks-clock";
+import { UpdateSlot } from "./update-slot";
 
 /**
  * The ESP32 platform: Moddable's ECMA-419 IO classes from the built-in `device` provider, the
  * board's pins from `mc/config`, timers, NVS, the ECMA-419 MQTT client, what the heartbeat
- * reports about the chip, and a microsecond clock for sampling bursts. The I2C bus is the board's
+ * reports about the chip, for updates the inactive OTA slot, ESP-IDF app rollback and native
+ * SHA-256, and a microsecond clock for sampling bursts. The I2C bus is the board's
  * `i2cSda`/`i2cScl` pins, so it comes from the board definition like every other pin.
  */
 export function esp32Platform(options: { pins: Record<string, number>; mqttHost: string; mqttPort: number }): Platform {
@@ -36,5 +40,6 @@ export function esp32Platform(options: { pins: Record<string, number>; mqttHost:
     storage: new PreferenceStore(),
     system: new Esp32System(),
     log: (level, message) => trace(`${level}: ${message}\n`),
+    ota: { slot: new UpdateSlot(), boot: new AppRollback(), sha256: () => new CryptSha256() },
   };
 }

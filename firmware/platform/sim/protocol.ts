@@ -4,6 +4,7 @@ import type { SensorCalibration } from "../../calibration";
 import type { NodeConfig } from "../../config";
 import type { SensingInspection } from "../../node/sensing";
 import type { SensorNodeConfig } from "../../node/sensor-node";
+import type { OtaInspection } from "../../ota/ota-agent";
 import type { ClaimState } from "../../provisioning/claim";
 import type { LogLevel } from "../../ports/log";
 import type { MqttConnectOptions } from "../../ports/mqtt";
@@ -20,6 +21,8 @@ export type HostToNode =
       adcResolutionBits: number;
       /** A blank node: it claims its identity with these before it starts (config.nodeId is then unused). */
       claim?: SimClaim;
+      /** Present when the host plays the bootloader (host/sim-partitions.ts): the node can update itself. */
+      ota?: { capacityBytes: number };
     }
   | {
       op: "boot";
@@ -30,6 +33,7 @@ export type HostToNode =
       pins: Record<string, number>;
       adcResolutionBits: number;
       claim?: SimClaim;
+      ota?: { capacityBytes: number };
     }
   | { op: "advance"; ms: number }
   /** Levels by pin name (`smoke`), mapped to GPIOs through the board's pin map. */
@@ -76,6 +80,8 @@ export interface NodeInspection {
   healthSent: number;
   healthIntervalMs: number;
   telemetryIntervalMs: number;
+  /** The OTA agent's view, when the node takes updates. */
+  ota: OtaInspection | null;
   /** Sensor nodes only. */
   sensing?: SensingInspection;
 }
@@ -92,6 +98,16 @@ export type NodeToHost =
   | { op: "storage.delete"; key: string }
   | { op: "system.info" }
   | { op: "system.restart" }
+  | { op: "ota.slot.begin"; byteLength: number }
+  /** `data` is base64: the bridge carries JSON. */
+  | { op: "ota.slot.write"; offset: number; data: string }
+  | { op: "ota.slot.read"; offset: number; length: number }
+  | { op: "ota.slot.activate" }
+  | { op: "ota.slot.abort" }
+  | { op: "ota.boot.state" }
+  | { op: "ota.boot.markValid" }
+  /** Marks the running slot invalid; the host then restarts the node into the previous one. */
+  | { op: "ota.boot.rollback" }
   /** Random bytes from the host's CSPRNG, as hex. */
   | { op: "entropy"; byteLength: number };
 

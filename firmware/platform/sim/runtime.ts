@@ -10,6 +10,7 @@ import type { HostToNode, NodeInspection } from "./protocol";
 import { simDevice, SimI2cBus, SimPins } from "./sim-io";
 import { SimMicroClock } from "./sim-micro-clock";
 import { SimMqtt } from "./sim-mqtt";
+import { simOtaPlatform } from "./sim-ota";
 import { SimStorage } from "./sim-storage";
 import { SimSystem } from "./sim-system";
 import { VirtualClock } from "./virtual-clock";
@@ -52,6 +53,7 @@ function boot(request: Extract<HostToNode, { op: "boot" }>): void {
     storage: new SimStorage(),
     system: new SimSystem(),
     log: (level, message) => callHost({ op: "log", level, message }),
+    ota: request.ota ? simOtaPlatform(request.ota.capacityBytes) : undefined,
   };
   const random = seededRandom(request.seed);
   const start = (identity?: Parameters<typeof withIdentity>[1]): { stop(): void } => {
@@ -96,7 +98,7 @@ function inspect(): NodeInspection {
     const empty = { depth: 0, alarms: 0, capacity: 0, inFlight: 0, dropped: { telemetry: 0, event: 0, alarm: 0 } };
     return {
       now: clock.now(), nodeId: null, claim, samples: 0, queued: 0, connected: false, alarmActive: false, bootId: 0, nextSeq: 0,
-      outbox: empty, restored: 0, connectAttempts: 0, healthSent: 0, healthIntervalMs: 0, telemetryIntervalMs: 0,
+      outbox: empty, restored: 0, connectAttempts: 0, healthSent: 0, healthIntervalMs: 0, telemetryIntervalMs: 0, ota: null,
     };
   }
   const { uplink, link, samples, config } = node.node;
@@ -118,6 +120,7 @@ function inspect(): NodeInspection {
     healthSent: link.health.sent,
     healthIntervalMs: link.health.intervalMs,
     telemetryIntervalMs: config.telemetryIntervalMs,
+    ota: node.node.ota?.inspect() ?? null,
     sensing,
   };
 }

@@ -8,6 +8,7 @@ import type { WaveformSpec } from "../sim-io";
 import { bundleForXs, firmwarePath } from "./bundle";
 import { MqttBridge } from "./mqtt-bridge";
 import { SimFlash } from "./sim-flash";
+import type { BootedImage, SimPartitions } from "./sim-partitions";
 import { XsWorker, type XsMeter } from "./xs-worker";
 
 interface CommonOptions {
@@ -33,6 +34,12 @@ interface CommonOptions {
   onPublish?: (topic: string, payload: string, atMs: number) => void;
   /** Called at each connection attempt the firmware makes, with the host's clock. */
   onConnectAttempt?: (atMs: number) => void;
+  /**
+   * The node's app slots; with them the host plays the bootloader: each boot starts the image it
+   * selects (whose version becomes the firmware's), and the firmware can update itself, restart
+   * into the new image and roll back. `config.ota` must be set too.
+   */
+  partitions?: SimPartitions;
 }
 
 /**
@@ -79,6 +86,9 @@ export class SimNode {
   #restartRequested = false;
   #restarting: Promise<void> | undefined;
   #boots = 0;
+  #image: BootedImage | undefined;
+  /** The network was taken down because the booted image is a broken build that never connects. */
+  #imageOffline = false;
 
   private constructor(options: SimNodeOptions) {
     this.#options = options;
@@ -118,6 +128,21 @@ export class SimNode {
 
   get networkUp(): boolean {
     return this.#bridge.networkUp;
+  }
+
+  /** The image the simulated bootloader started at the latest boot, when the node has partitions. */
+  get image(): BootedImage | undefined {
+    return this.#image;
+  }
+
+  /**
+   * Power cut and power back: the XS machine and its connection end without a goodbye, and the
+   * bootloader starts whichever image its rules select. Flash, partitions and pin levels stay.
+   */
+  async powerCycle(): Promise<void> {
+    await this.settled();
+    this.#restarting = this.#restart("power-on").finally(() => (this.#restarting = undefined));
+    await this.#restarting;
   }
 
   setPins(values: Record<string, number>): Promise<StepResult<unknown>> {
@@ -199,6 +224,11 @@ export class SimNode {
     this.#bridge.close();
   }
 
+  #partitions(): SimPartitions {
+    if (!this.#options.partitions) throw new Error("this simulated node has no OTA partitions");
+    return this.#options.partitions;
+  }
+
   #newWorker(): XsWorker {
     return new XsWorker({ name: this.nodeId, onIssue: (request) => this.#onIssue(request) });
   }
@@ -207,17 +237,30 @@ export class SimNode {
     const loaded = await this.#worker.evaluate(await bundleForXs(firmwarePath("platform/sim/runtime.ts")));
     this.#baseSlots = loaded.meter.currentHeapCount;
     const board = this.#options.board ?? esp32DevkitC;
+    const options = this.#options;
+    let config = options.config;
+    const partitions = options.partitions;
+    if (partitions) {
+      if (!config.ota) throw new Error("a simulated node with partitions needs config.ota");
+      this.#image = partitions.selectBoot();
+      config = { ...config, firmwareVersion: this.#image.header.version };
+      // A broken build (defect "no-connect") never reaches the broker; the next good image does again.
+      const broken = this.#image.header.defect === "no-connect";
+      if (broken) this.#bridge.setNetwork(false);
+      else if (this.#imageOffline) this.#bridge.setNetwork(true);
+      this.#imageOffline = broken;
+    }
     const common = {
       seed: (this.#options.seed ?? 1) + this.#boots * 7919,
       pins: board.pins,
       adcResolutionBits: board.adcResolutionBits,
       claim: this.#options.claim && { ...this.#options.claim, board: this.#options.claim.board ?? board.id },
+      ota: partitions ? { capacityBytes: partitions.capacityBytes } : undefined,
     };
-    const options = this.#options;
     await this.#command(
       options.kind === "sensor"
-        ? { op: "boot", kind: "sensor", config: options.config, calibration: sensorCalibration(board), ...common }
-        : { op: "boot", kind: "smoke", config: options.config, ...common },
+        ? { op: "boot", kind: "sensor", config: config as SensorNodeConfig, calibration: sensorCalibration(board), ...common }
+        : { op: "boot", kind: "smoke", config: config as NodeConfig, ...common },
     );
     // What the host wired survives a restart, as the hardware does.
     if (Object.keys(this.#pins).length > 0) await this.#command({ op: "pins", values: this.#pins });
@@ -235,14 +278,24 @@ export class SimNode {
     await this.#bootFirmware();
   }
 
+  /**
+   * A step the caller asked for (advance, pins, inspect) that was queued for a machine a restart
+   * then replaced goes to the new machine; an MQTT event for the old machine's connection is
+   * dropped with it, as the connection itself is.
+   */
   async #send(request: HostToNode): Promise<StepResult<unknown>> {
-    await this.settled();
-    const result = await this.#command(request);
-    if (this.#restartRequested) {
-      this.#restartRequested = false;
-      this.#restarting = this.#restart("software").finally(() => (this.#restarting = undefined));
+    for (;;) {
+      await this.settled();
+      const worker = this.#worker;
+      const result = await this.#command(request).catch((error: Error) => error);
+      if (this.#restartRequested) {
+        this.#restartRequested = false;
+        this.#restarting = this.#restart("software").finally(() => (this.#restarting = undefined));
+      }
+      if (!(result instanceof Error)) return result;
+      const replaced = worker !== this.#worker || this.#restarting !== undefined;
+      if (!replaced || request.op === "mqtt") throw result;
     }
-    return result;
   }
 
   async #command(request: HostToNode): Promise<StepResult<unknown>> {
@@ -305,6 +358,25 @@ export class SimNode {
       }
       case "system.restart":
         // The firmware's crank must finish first: the restart happens once its command returns.
+        this.#restartRequested = true;
+        return;
+      case "ota.slot.begin":
+        return this.#partitions().begin(request.byteLength);
+      case "ota.slot.write":
+        return this.#partitions().write(request.offset, Buffer.from(request.data, "base64"));
+      case "ota.slot.read":
+        return Buffer.from(this.#partitions().read(request.offset, request.length)).toString("base64");
+      case "ota.slot.activate":
+        return this.#partitions().activate();
+      case "ota.slot.abort":
+        return this.#partitions().abort();
+      case "ota.boot.state":
+        return this.#partitions().runningState();
+      case "ota.boot.markValid":
+        return this.#partitions().markValid();
+      case "ota.boot.rollback":
+        // esp_ota_mark_app_invalid_rollback_and_reboot: mark, then restart like esp_restart.
+        this.#partitions().markInvalid();
         this.#restartRequested = true;
         return;
     }

@@ -1,7 +1,11 @@
 import { join } from "node:path";
+import { esp32DevkitC } from "../../../../hardware/boards";
+import { buildSimImage } from "../../../../shared/sim-image";
 import type { NodeConfig } from "../../../config";
+import { OTA_DEFAULTS } from "../../../ota/ota-config";
 import { SimFlash } from "./sim-flash";
 import { SimNode } from "./sim-node";
+import { SimPartitions } from "./sim-partitions";
 
 export interface SiteOptions {
   brokerUrl: string;
@@ -10,6 +14,8 @@ export interface SiteOptions {
   /** Where each node's flash is kept, so boot counters survive restarts of the site. */
   dataDir: string;
   log?: (line: string) => void;
+  /** Release public keys; with any, each node gets OTA partitions and takes updates signed by them. */
+  releaseKeys?: string[];
 }
 
 export interface Site {
@@ -40,10 +46,15 @@ export async function startSite(options: SiteOptions): Promise<Site> {
   const nodes: SimNode[] = [];
   for (let i = 1; i <= options.nodes; i++) {
     const nodeId = `sim-smoke-${String(i).padStart(3, "0")}`;
+    const releaseKeys = options.releaseKeys ?? [];
+    const config = siteNodeConfig(nodeId, port);
+    if (releaseKeys.length > 0) config.ota = { ...OTA_DEFAULTS, board: esp32DevkitC.id, kind: "sensor", releaseKeys };
     const node = await SimNode.boot({
       brokerUrl: options.brokerUrl,
       protocolVersion: options.protocolVersion,
-      config: siteNodeConfig(nodeId, port),
+      config,
+      // The factory image; an update (npm run release -- sim-image …) lands in the other slot. Kept in memory: a restart of the site starts from the factory image again.
+      partitions: releaseKeys.length > 0 ? new SimPartitions(buildSimImage({ version: "0.1.0", board: esp32DevkitC.id, kind: "sensor" }, 16 * 1024), 1024 * 1024) : undefined,
       flash: new SimFlash(join(options.dataDir, "sim-flash", `${nodeId}.json`)),
       seed: i,
       onLog: (level, message) => options.log?.(`[${nodeId}] ${level}: ${message}`),

@@ -1,0 +1,24 @@
+/**
+ * The UTF-8 bytes of a string, made natively in one pass. XS keeps strings as UTF-8 and finds
+ * the i-th character by walking from the start, so a `charCodeAt` loop over a 2.7 KB chunk is
+ * quadratic. A Moddable build has the XS built-in `ArrayBuffer.fromString`; xsnap (the XS the
+ * simulator runs) is built without it but has the WHATWG TextEncoder. Which exists is a property
+ * of the engine build, not of the hardware, so it is looked up once here rather than passed in.
+ */
+type Encoder = { encode(text: string): Uint8Array };
+
+const engine = globalThis as unknown as {
+  ArrayBuffer: { fromString?: (text: string) => ArrayBuffer };
+  TextEncoder?: new () => Encoder;
+};
+let encoder: Encoder | undefined;
+
+export function textBytes(text: string): Uint8Array {
+  const fromString = engine.ArrayBuffer.fromString;
+  if (fromString) return new Uint8Array(fromString(text));
+  if (!encoder) {
+    if (!engine.TextEncoder) throw new Error("this XS build has neither ArrayBuffer.fromString nor TextEncoder");
+    encoder = new engine.TextEncoder();
+  }
+  return encoder.encode(text);
+}
