@@ -1,4 +1,5 @@
 import { ALARM_KINDS, ALARM_STATES, SEVERITIES } from "./alarms";
+import { ackProblem, eventProblem } from "./events";
 import type { AlarmMessage, NodeMessage, StatusMessage, TelemetryMessage } from "./messages";
 import { CHANNEL_OF } from "./messages";
 import { isNodeId, MAX_PAYLOAD_BYTES, PROTOCOL_VERSION } from "./protocol";
@@ -63,7 +64,15 @@ export function decodeNodeMessage(topic: string, text: string, byteLength: numbe
   }
 
   const bodyProblem =
-    type === "alarm" ? alarmProblem(raw) : type === "telemetry" ? telemetryProblem(raw) : statusProblem(raw);
+    type === "alarm"
+      ? alarmProblem(raw)
+      : type === "telemetry"
+        ? telemetryProblem(raw)
+        : type === "event"
+          ? eventProblem(raw)
+          : type === "ack"
+            ? ackProblem(raw)
+            : statusProblem(raw);
   if (bodyProblem) return reject("invalid-field", bodyProblem);
   return { ok: true, message: raw as unknown as NodeMessage };
 }

@@ -1,4 +1,5 @@
 import type { AlarmKind, AlarmState, Severity } from "./alarms";
+import type { AckMessage, EventMessage } from "./events";
 import type { UplinkChannel } from "./topics";
 
 /**
@@ -40,11 +41,13 @@ export interface StatusMessage extends NodeHeader {
   firmware: string;
 }
 
-export type NodeMessage = AlarmMessage | TelemetryMessage | StatusMessage;
+export type NodeMessage = AlarmMessage | TelemetryMessage | StatusMessage | EventMessage | AckMessage;
 
 /** Which channel each message type travels on. */
 export const CHANNEL_OF: { [K in NodeMessage["type"]]: UplinkChannel } = {
   alarm: "alarm",
   telemetry: "telemetry",
   status: "status",
+  event: "event",
+  ack: "ack",
 };

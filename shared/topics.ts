@@ -7,11 +7,13 @@ import { isNodeId, PROTOCOL_VERSION } from "./protocol";
  *   sw/v1/node/<id>/alarm       node → cloud   QoS 1, outbox
  *   sw/v1/node/<id>/telemetry   node → cloud   QoS 0, droppable
  *   sw/v1/node/<id>/status      node → cloud   retained; the last will says offline
+ *   sw/v1/node/<id>/event       node → cloud   QoS 1, outbox (lock and capsule state events)
+ *   sw/v1/node/<id>/ack         node → cloud   QoS 1, the result of each command
  *   sw/v1/node/<id>/cmd         cloud → node   QoS 1
  */
 export const TOPIC_ROOT = `sw/v${PROTOCOL_VERSION}`;
 
-export const UPLINK_CHANNELS = ["alarm", "telemetry", "status"] as const;
+export const UPLINK_CHANNELS = ["alarm", "telemetry", "status", "event", "ack"] as const;
 export type UplinkChannel = (typeof UPLINK_CHANNELS)[number];
 export type Channel = UplinkChannel | "cmd";
 

@@ -1,4 +1,5 @@
 import { encodeMessage } from "../../shared/codec";
+import type { AckMessage, EventMessage } from "../../shared/events";
 import type { AlarmMessage, NodeHeader, NodeMessage, StatusMessage, TelemetryMessage } from "../../shared/messages";
 import { CHANNEL_OF } from "../../shared/messages";
 import { nodeTopic } from "../../shared/topics";
@@ -50,6 +51,16 @@ export class Uplink {
     if (this.#connected) pending.packetId = this.#mqtt.publish(pending.topic, pending.payload, 1);
   }
 
+  /** A state event (lock held, AED removed): QoS 1, queued in order with the alarms. */
+  event(body: Body<EventMessage>): void {
+    this.#sendQueued(this.#stamp({ type: "event", ...body } as EventMessage));
+  }
+
+  /** The result of a command: QoS 1, queued in order with the alarms and events. */
+  ack(body: Body<AckMessage>): void {
+    this.#sendQueued(this.#stamp({ type: "ack", ...body } as AckMessage));
+  }
+
   telemetry(body: Body<TelemetryMessage>): void {
     if (!this.#connected) return;
     const message = this.#stamp({ type: "telemetry", ...body } as TelemetryMessage);
@@ -74,6 +85,12 @@ export class Uplink {
   onPublished(packetId: number): void {
     const index = this.#queue.findIndex((pending) => pending.packetId === packetId);
     if (index >= 0) this.#queue.splice(index, 1);
+  }
+
+  #sendQueued(message: EventMessage | AckMessage): void {
+    const pending: Pending = { topic: nodeTopic(this.nodeId, CHANNEL_OF[message.type]), payload: encodeMessage(message), packetId: 0 };
+    this.#queue.push(pending);
+    if (this.#connected) pending.packetId = this.#mqtt.publish(pending.topic, pending.payload, 1);
   }
 
   #stamp<M extends NodeMessage>(message: M): M {

@@ -1,8 +1,12 @@
 /// <reference path="./xsnap-globals.d.ts" />
+import type { CommandResult } from "../../link/commands";
+import { startCapsuleNode, type CapsuleNode } from "../../node/capsule-node";
+import { startElevatorNode, type ElevatorNode } from "../../node/elevator-node";
 import { startSmokeNode, type SmokeNode } from "../../node/smoke-node";
 import type { Platform } from "../../ports/platform";
 import { callHost } from "./host-call";
-import type { HostToNode, NodeInspection } from "./protocol";
+import type { HostToNode, NodeInspection, SimOutputs } from "./protocol";
+import { SimDisplay, SimHeldLoad, SimPulseGenerator, SimVoiceModule } from "./sim-hardware";
 import { simDevice, SimPins } from "./sim-io";
 import { SimMqtt } from "./sim-mqtt";
 import { SimStorage } from "./sim-storage";
@@ -26,8 +30,11 @@ const decoder = new TextDecoder();
 const clock = new VirtualClock();
 const pins = new SimPins();
 const mqtt = new SimMqtt();
-let node: SmokeNode | undefined;
+let node: SmokeNode | ElevatorNode | CapsuleNode | undefined;
+let smoke: SmokeNode | undefined;
 let pinMap: Record<string, number> = {};
+const circuits: { relayLock?: SimHeldLoad; warningLight?: SimHeldLoad; voice?: SimVoiceModule; display?: SimDisplay } = {};
+const pulses = new Map<string, SimPulseGenerator>();
 
 function boot(request: Extract<HostToNode, { op: "boot" }>): void {
   if (node) throw new Error("node already booted");
@@ -40,17 +47,62 @@ function boot(request: Extract<HostToNode, { op: "boot" }>): void {
     storage: new SimStorage(),
     log: (level, message) => callHost({ op: "log", level, message }),
   };
-  node = startSmokeNode(platform, request.config, seededRandom(request.seed));
+  const random = seededRandom(request.seed);
+  switch (request.kind) {
+    case "smoke":
+      node = smoke = startSmokeNode(platform, request.config, random);
+      return;
+    case "elevator": {
+      const drive = request.board.outputDrive;
+      circuits.relayLock = new SimHeldLoad(pins, gpio("relayLock"), clock, drive.relayLock);
+      circuits.warningLight = new SimHeldLoad(pins, gpio("warningLight"), clock, drive.warningLight);
+      circuits.voice = new SimVoiceModule(pins, gpio("voiceTx"));
+      // The relay's second pole follows its armature.
+      const relay = circuits.relayLock;
+      if (pinMap.relaySense !== undefined) pins.drive(pinMap.relaySense, () => (relay.on ? 1 : 0));
+      node = startElevatorNode(platform, request.config, request.board, random);
+      return;
+    }
+    case "capsule":
+      circuits.display = new SimDisplay(pins, gpio("displayTx"));
+      node = startCapsuleNode(platform, request.config, request.board, random);
+      return;
+  }
+}
+
+function gpio(name: string): number {
+  const pin = pinMap[name];
+  if (pin === undefined) throw new Error(`the board has no pin named "${name}"`);
+  return pin;
 }
 
 function inspect(): NodeInspection {
-  return {
+  const inspection: NodeInspection = {
     now: clock.now(),
-    samples: node?.samples ?? 0,
+    samples: smoke?.samples ?? 0,
     queued: node?.uplink.queued ?? 0,
     connected: node?.uplink.connected ?? false,
-    alarmActive: node?.detector.active ?? false,
+    alarmActive: smoke?.detector.active ?? false,
   };
+  if (node && "state" in node) {
+    inspection.state = node.state();
+    inspection.ticks = node.ticks;
+  }
+  return inspection;
+}
+
+function outputs(): SimOutputs {
+  return {
+    relayLock: circuits.relayLock?.on,
+    warningLight: circuits.warningLight?.on,
+    voice: circuits.voice ? { ...circuits.voice.state } : undefined,
+    display: circuits.display ? circuits.display.text : undefined,
+  };
+}
+
+function command(request: Extract<HostToNode, { op: "command" }>): CommandResult {
+  if (!node || !("handle" in node)) throw new Error("this node takes no commands");
+  return node.handle(request.command);
 }
 
 function dispatch(request: HostToNode): unknown {
@@ -62,11 +114,28 @@ function dispatch(request: HostToNode): unknown {
       return clock.now();
     case "pins":
       for (const name of Object.keys(request.values)) {
-        const gpio = pinMap[name];
-        if (gpio === undefined) throw new Error(`the board has no pin named "${name}"`);
-        pins.set(gpio, request.values[name]);
+        const pin = gpio(name);
+        pulses.get(name)?.stop();
+        pulses.delete(name);
+        pins.set(pin, request.values[name]);
       }
       return undefined;
+    case "pulses":
+      for (const name of Object.keys(request.values)) {
+        const pin = gpio(name);
+        const halfPeriodMs = request.values[name];
+        pulses.get(name)?.stop();
+        pulses.delete(name);
+        if (halfPeriodMs !== null) pulses.set(name, new SimPulseGenerator(pins, pin, clock, halfPeriodMs));
+      }
+      return undefined;
+    case "outputs":
+      return outputs();
+    case "hang":
+      clock.freeze();
+      return undefined;
+    case "command":
+      return command(request);
     case "mqtt":
       if (request.event === "connected") mqtt.onConnected();
       else if (request.event === "published") mqtt.onPublished(request.packetId);
@@ -77,7 +146,7 @@ function dispatch(request: HostToNode): unknown {
       return inspect();
     case "stop":
       node?.stop();
-      node = undefined;
+      node = smoke = undefined;
       return undefined;
   }
 }

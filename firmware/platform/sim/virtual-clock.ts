@@ -15,6 +15,7 @@ interface VirtualTimer {
 export class VirtualClock implements Clock, Timers {
   #now = 0;
   #timers: VirtualTimer[] = [];
+  #frozen = false;
 
   now(): number {
     return this.#now;
@@ -37,9 +38,18 @@ export class VirtualClock implements Clock, Timers {
     if (index >= 0) this.#timers.splice(index, 1);
   }
 
+  /**
+   * A hung CPU: from now on time moves but no timer runs, so the firmware does nothing while the
+   * simulated circuits around it (a relay's monostable) keep their own time.
+   */
+  freeze(): void {
+    this.#frozen = true;
+  }
+
   advance(ms: number): void {
     const until = this.#now + ms;
     for (;;) {
+      if (this.#frozen) break;
       const next = this.#earliest();
       if (!next || next.dueMs > until) break;
       this.#now = next.dueMs;

@@ -1,13 +1,18 @@
 import mqtt, { type MqttClient } from "mqtt";
 import { esp32DevkitC, type BoardDefinition } from "../../../../hardware/boards";
+import type { NodeCommand } from "../../../../shared/commands";
+import type { CapsuleNodeConfig } from "../../../capsule/config";
 import type { NodeConfig } from "../../../config";
-import type { HostReply, HostToNode, NodeInspection, NodeToHost } from "../protocol";
+import type { ElevatorNodeConfig } from "../../../elevator/config";
+import type { CommandResult, HostReply, HostToNode, NodeInspection, NodeToHost, SimNodeKind, SimOutputs } from "../protocol";
 import { bundleForXs, firmwarePath } from "./bundle";
 import { SimFlash } from "./sim-flash";
 import { XsWorker, type XsMeter } from "./xs-worker";
 
 export interface SimNodeOptions {
-  config: NodeConfig;
+  /** Which firmware to boot; a smoke node unless said otherwise. The config must be of that kind. */
+  kind?: SimNodeKind;
+  config: NodeConfig | ElevatorNodeConfig | CapsuleNodeConfig;
   /** The simulated board; its pin map reaches the firmware as mc/config does on a device. */
   board?: BoardDefinition;
   /** MQTT URL the host bridges the node's session to, e.g. mqtt://127.0.0.1:1883. */
@@ -53,15 +58,7 @@ export class SimNode {
     const node = new SimNode(options);
     try {
       await node.worker.evaluate(await bundleForXs(firmwarePath("platform/sim/runtime.ts")));
-      const board = options.board ?? esp32DevkitC;
-      await node.#send({
-        op: "boot",
-        kind: "smoke",
-        config: options.config,
-        seed: options.seed ?? 1,
-        pins: board.pins,
-        adcResolutionBits: board.adcResolutionBits,
-      });
+      await node.#send(bootRequest(options));
     } catch (error) {
       node.kill();
       throw error;
@@ -80,6 +77,26 @@ export class SimNode {
 
   async inspect(): Promise<NodeInspection> {
     return (await this.#send({ op: "inspect" })).value as NodeInspection;
+  }
+
+  /** Makes a peripheral toggle a pin every `halfPeriodMs` of the node's time (null stops it). */
+  setPulses(values: Record<string, number | null>): Promise<StepResult<unknown>> {
+    return this.#send({ op: "pulses", values });
+  }
+
+  /** What the circuits around the chip are doing: relay held, light, voice module, display. */
+  async outputs(): Promise<SimOutputs> {
+    return (await this.#send({ op: "outputs" })).value as SimOutputs;
+  }
+
+  /** Hangs the firmware (no timer runs again) while the node's circuits keep their own time. */
+  async hang(): Promise<void> {
+    await this.#send({ op: "hang" });
+  }
+
+  /** Calls the firmware's command handler directly, as the command channel would. */
+  async command(command: NodeCommand): Promise<CommandResult> {
+    return (await this.#send({ op: "command", command })).value as CommandResult;
   }
 
   /** Lets the virtual clock follow the host's clock, for a live simulated site. */
@@ -205,5 +222,22 @@ export class SimNode {
     client.publish(request.topic, request.payload, { qos: request.qos, retain: request.retain }, (error) => {
       if (!error && request.qos === 1) this.#notify({ op: "mqtt", event: "published", packetId: request.packetId });
     });
+  }
+}
+
+function bootRequest(options: SimNodeOptions): HostToNode {
+  const board = options.board ?? esp32DevkitC;
+  const base = { op: "boot" as const, seed: options.seed ?? 1, pins: board.pins, adcResolutionBits: board.adcResolutionBits };
+  switch (options.kind ?? "smoke") {
+    case "smoke":
+      return { ...base, kind: "smoke", config: options.config as NodeConfig };
+    case "elevator": {
+      const { relayLock, warningLight } = board.outputDrive ?? {};
+      if (!relayLock || !warningLight) throw new Error(`board ${board.id} does not say how relayLock and warningLight are driven (outputDrive)`);
+      return { ...base, kind: "elevator", config: options.config as ElevatorNodeConfig, board: { outputDrive: { relayLock, warningLight } } };
+    }
+    case "capsule":
+      if (!board.adcFullScaleMv) throw new Error(`board ${board.id} does not give adcFullScaleMv`);
+      return { ...base, kind: "capsule", config: options.config as CapsuleNodeConfig, board: { adcFullScaleMv: board.adcFullScaleMv } };
   }
 }
