@@ -33,7 +33,7 @@ export const elevatorDefaults = {
   maxHoldMs: 180_000,
   promptRepeatMs: 8000,
   voice: { promptTrack: 1, selfTestTrack: 2, volume: 25, uartPort: 1 },
-  relaySenseSettleMs: 500,
+  relaySenseSettleMs: 1000,
   countsIntervalMs: 86_400_000,
 } satisfies Omit<ElevatorNodeConfig, keyof LinkConfig>;
 

@@ -48,7 +48,8 @@ export function startElevatorNode(platform: Platform, config: ElevatorNodeConfig
   const problem =
     elevatorConfigProblem(config) ??
     pulseDriveProblem(board.outputDrive.relayLock, config.tickMs) ??
-    pulseDriveProblem(board.outputDrive.warningLight, config.tickMs);
+    pulseDriveProblem(board.outputDrive.warningLight, config.tickMs) ??
+    senseSettleProblem(board.outputDrive.relayLock, config.relaySenseSettleMs);
   if (problem) throw new Error(`config refused: ${problem}`);
   const { clock, timers, device, storage, log, mqtt } = platform;
   const { Digital, Serial } = device.io;
@@ -292,4 +293,10 @@ export function startElevatorNode(platform: Platform, config: ElevatorNodeConfig
       session.close();
     },
   };
+}
+
+/** A pulse-held relay drops up to `holdMs` after its last pulse; its sense contact must be given that long. */
+function senseSettleProblem(drive: OutputDrive, settleMs: number): string | null {
+  if (drive.drive === "pulse" && settleMs < drive.holdMs + 200) return `relaySenseSettleMs must be at least holdMs + 200 (${drive.holdMs + 200}) for a pulse-held relay`;
+  return null;
 }
