@@ -15,6 +15,8 @@ interface BootBase {
   seed: number;
   pins: Record<string, number>;
   adcResolutionBits: number;
+  /** Pin levels already there at power-on (by pin name), as the hardware has them before the first instruction. */
+  levels?: Record<string, number>;
 }
 
 export type SimNodeKind = "smoke" | "elevator" | "capsule";

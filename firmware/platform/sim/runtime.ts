@@ -47,6 +47,7 @@ function boot(request: Extract<HostToNode, { op: "boot" }>): void {
     storage: new SimStorage(),
     log: (level, message) => callHost({ op: "log", level, message }),
   };
+  for (const name of Object.keys(request.levels ?? {})) pins.set(gpio(name), request.levels![name]);
   const random = seededRandom(request.seed);
   switch (request.kind) {
     case "smoke":

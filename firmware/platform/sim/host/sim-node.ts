@@ -20,6 +20,8 @@ export interface SimNodeOptions {
   /** 4 (MQTT 3.1.1) or 5. The firmware's session logic is the same either way. */
   protocolVersion?: 4 | 5;
   flash?: SimFlash;
+  /** Pin levels present at power-on, by pin name (a closed door, a thermistor at room temperature). */
+  levels?: Record<string, number>;
   seed?: number;
   onLog?: (level: string, message: string) => void;
   /** Called when the node hands a message to MQTT, with the host's clock, for latency measurements. */
@@ -227,7 +229,7 @@ export class SimNode {
 
 function bootRequest(options: SimNodeOptions): HostToNode {
   const board = options.board ?? esp32DevkitC;
-  const base = { op: "boot" as const, seed: options.seed ?? 1, pins: board.pins, adcResolutionBits: board.adcResolutionBits };
+  const base = { op: "boot" as const, seed: options.seed ?? 1, pins: board.pins, adcResolutionBits: board.adcResolutionBits, levels: options.levels };
   switch (options.kind ?? "smoke") {
     case "smoke":
       return { ...base, kind: "smoke", config: options.config as NodeConfig };
