@@ -3,17 +3,22 @@ import { HTTPException } from "hono/http-exception";
 import type { AlarmFeed } from "./alarms/alarm-feed";
 import { alarmRoutes } from "./alarms/routes";
 import { requireToken, type AuthVariables } from "./auth/require-token";
+import { capsuleRoutes } from "./capsules/routes";
 import { consolePage } from "./console/page";
 import type { Db } from "./db/client";
+import { elevatorRoutes } from "./elevators/routes";
 import type { Ingest } from "./ingest/ingest";
 import type { Logger } from "./log";
 import { nodeRoutes } from "./nodes/routes";
+import { supplyRoutes } from "./supplies/routes";
 
 export interface AppDeps {
   db: Db;
   feed: AlarmFeed;
   ingest: Ingest;
   log: Logger;
+  /** Wall clock for dates the API computes (what expires within N days); Date.now unless a test fixes it. */
+  now?: () => number;
 }
 
 /** The HTTP app, built from its dependencies so a test can make one over a fresh database. */
@@ -27,6 +32,10 @@ export function createApp(deps: AppDeps) {
   api.use("*", requireToken(deps.db));
   api.route("/alarms", alarmRoutes(deps));
   api.route("/nodes", nodeRoutes(deps));
+  const now = deps.now ?? Date.now;
+  api.route("/elevators", elevatorRoutes(deps));
+  api.route("/capsules", capsuleRoutes({ db: deps.db, now }));
+  api.route("/supplies", supplyRoutes({ db: deps.db, now }));
   api.get("/ingest/stats", (c) => c.json(deps.ingest.stats));
   app.route("/api", api);
 

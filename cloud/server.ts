@@ -41,7 +41,7 @@ export async function startCloud(options: CloudOptions): Promise<RunningCloud> {
   const firstAdminToken = await ensureFirstAdminToken(database.db, now());
   const feed = new AlarmFeed();
   const ingest = createIngest({ db: database.db, feed, log, now });
-  const app = createApp({ db: database.db, feed, ingest, log });
+  const app = createApp({ db: database.db, feed, ingest, log, now });
 
   let subscriber: MqttClient | undefined;
   let server: ServerType | undefined;

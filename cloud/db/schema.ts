@@ -71,3 +71,5 @@ export const apiTokens = sqliteTable("api_tokens", {
   tokenHash: text("token_hash").notNull().unique(),
   createdAt: integer("created_at").notNull(),
 });
+
+export * from "./schema/devices";

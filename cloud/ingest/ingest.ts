@@ -2,8 +2,10 @@ import { decodeNodeMessage, type RejectReason } from "../../shared/codec";
 import type { NodeMessage } from "../../shared/messages";
 import { MAX_PAYLOAD_BYTES } from "../../shared/protocol";
 import type { AlarmFeed } from "../alarms/alarm-feed";
+import { storeAck } from "../acks/queries";
 import { insertAlarm } from "../alarms/queries";
 import type { Db } from "../db/client";
+import { storeNodeEvent } from "../events/queries";
 import type { Logger } from "../log";
 import { recordSighting } from "../nodes/queries";
 
@@ -61,6 +63,12 @@ export function createIngest(deps: { db: Db; feed: AlarmFeed; log: Logger; now: 
       case "status":
         await recordSighting(db, { nodeId: message.node, bootId: message.boot, at, online: message.online, firmware: message.firmware });
         return "stored";
+      case "event":
+        await recordSighting(db, { nodeId: message.node, bootId: message.boot, at, online: true });
+        return (await storeNodeEvent(db, message, at)) ? "stored" : "duplicate";
+      case "ack":
+        await recordSighting(db, { nodeId: message.node, bootId: message.boot, at, online: true });
+        return (await storeAck(db, message, at)) ? "stored" : "duplicate";
     }
   }
 

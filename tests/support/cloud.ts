@@ -32,7 +32,7 @@ export async function testCloud(): Promise<TestCloud> {
   const log = memoryLogger();
   const feed = new AlarmFeed();
   const ingest = createIngest({ db: database.db, feed, log, now });
-  const app = createApp({ db: database.db, feed, ingest, log });
+  const app = createApp({ db: database.db, feed, ingest, log, now });
   const token = await createToken(database.db, "test", "admin", now());
   return {
     database,
