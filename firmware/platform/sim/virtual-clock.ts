@@ -66,9 +66,11 @@ export class VirtualClock implements Clock, Timers {
     return timer;
   }
 
+  // An indexed loop: for-of would allocate an iterator and a result per step, on every timer run.
   #earliest(): VirtualTimer | undefined {
+    const timers = this.#timers;
     let best: VirtualTimer | undefined;
-    for (const timer of this.#timers) if (!best || timer.dueMs < best.dueMs) best = timer;
+    for (let i = 0; i < timers.length; i++) if (!best || timers[i].dueMs < best.dueMs) best = timers[i];
     return best;
   }
 }
