@@ -1,5 +1,9 @@
 import config from "mc/config";
+import { capsuleDefaults } from "./firmware/capsule/config";
 import type { NodeConfig } from "./firmware/config";
+import { elevatorDefaults } from "./firmware/elevator/config";
+import { startCapsuleNode } from "./firmware/node/capsule-node";
+import { startElevatorNode } from "./firmware/node/elevator-node";
 import { startSmokeNode } from "./firmware/node/smoke-node";
 import { esp32Platform } from "./firmware/platform/esp32/platform";
 
@@ -20,8 +24,13 @@ export default function main(): void {
     smoke: { baseline: 300, raiseAboveBaseline: 400, clearBelowBaseline: 150, holdSamples: 3 },
   };
   const platform = esp32Platform({ pins: config.pins, mqttHost: nodeConfig.mqtt.host, mqttPort: nodeConfig.mqtt.port });
+  const link = { nodeId: nodeConfig.nodeId, firmwareVersion: nodeConfig.firmwareVersion, mqtt: nodeConfig.mqtt };
   try {
-    startSmokeNode(platform, nodeConfig, Math.random);
+    // `mcconfig … kind=elevator` or `kind=capsule` builds the other node kinds; outputs' drive
+    // and the ADC's scale come from the board definition through the manifest.
+    if (config.kind === "elevator") startElevatorNode(platform, { ...elevatorDefaults, ...link }, { outputDrive: config.outputDrive }, Math.random);
+    else if (config.kind === "capsule") startCapsuleNode(platform, { ...capsuleDefaults, ...link }, { adcFullScaleMv: config.adcFullScaleMv }, Math.random);
+    else startSmokeNode(platform, nodeConfig, Math.random);
   } catch (error) {
     platform.log("error", String(error));
   }

@@ -3,12 +3,15 @@ import { HTTPException } from "hono/http-exception";
 import type { AlarmFeed } from "./alarms/alarm-feed";
 import { alarmRoutes } from "./alarms/routes";
 import { requireToken, type AuthVariables } from "./auth/require-token";
+import { capsuleRoutes } from "./capsules/routes";
 import { consolePage } from "./console/page";
 import type { CommandPublisher } from "./commands/publisher";
 import type { Db } from "./db/client";
+import { elevatorRoutes } from "./elevators/routes";
 import type { Ingest } from "./ingest/ingest";
 import type { Logger } from "./log";
 import { nodeRoutes } from "./nodes/routes";
+import { supplyRoutes } from "./supplies/routes";
 
 export interface AppDeps {
   db: Db;
@@ -17,6 +20,7 @@ export interface AppDeps {
   log: Logger;
   /** Where commands to nodes go (the broker; a recorder in tests). */
   commands: CommandPublisher;
+  /** Wall clock for dates the API computes (what expires within N days); Date.now unless a test fixes it. */
   now?: () => number;
 }
 
@@ -30,7 +34,11 @@ export function createApp(deps: AppDeps) {
   const api = new Hono<{ Variables: AuthVariables }>();
   api.use("*", requireToken(deps.db));
   api.route("/alarms", alarmRoutes(deps));
-  api.route("/nodes", nodeRoutes({ db: deps.db, commands: deps.commands, now: deps.now ?? Date.now }));
+  const now = deps.now ?? Date.now;
+  api.route("/nodes", nodeRoutes({ db: deps.db, commands: deps.commands, now }));
+  api.route("/elevators", elevatorRoutes(deps));
+  api.route("/capsules", capsuleRoutes({ db: deps.db, now }));
+  api.route("/supplies", supplyRoutes({ db: deps.db, now }));
   api.get("/ingest/stats", (c) => c.json(deps.ingest.stats));
   app.route("/api", api);
 

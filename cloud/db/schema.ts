@@ -88,3 +88,4 @@ export const apiTokens = sqliteTable("api_tokens", {
 });
 
 export * from "./schema/node-link";
+export * from "./schema/devices";

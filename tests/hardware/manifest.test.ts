@@ -7,7 +7,7 @@ import { esp32DevkitC, esp32S3DevkitC1 } from "../../hardware/boards";
 const root = fileURLToPath(new URL("../..", import.meta.url));
 const manifest = JSON.parse(readFileSync(join(root, "manifest.json"), "utf8")) as {
   modules: Record<string, string>;
-  platforms: Record<string, { config?: { board?: string; pins?: Record<string, number> } }>;
+  platforms: Record<string, { build?: Record<string, string>; config?: { board?: string; pins?: Record<string, number> } }>;
 };
 
 function filesUnder(dir: string): string[] {
@@ -22,8 +22,21 @@ describe("manifest.json", () => {
     ["esp32", esp32DevkitC],
     ["esp32/esp32s3", esp32S3DevkitC1],
   ])("gives %s the pins of its board definition", (platform, board) => {
-    expect(manifest.platforms[platform].config).toEqual({ board: board.id, pins: board.pins });
+    expect(manifest.platforms[platform].config).toEqual({ board: board.id, pins: board.pins, adcFullScaleMv: board.adcFullScaleMv, outputDrive: board.outputDrive });
     expect(board.platform).toBe(platform);
+  });
+
+  it.each([
+    ["esp32", esp32DevkitC],
+    ["esp32/esp32s3", esp32S3DevkitC1],
+  ])("builds %s with the task watchdog on and the elevator lock's relay pulse-held", (platform, board) => {
+    const dir = manifest.platforms[platform].build?.SDKCONFIGPATH;
+    expect(dir).toBeDefined();
+    const sdkconfig = readFileSync(join(root, dir!, "sdkconfig.defaults"), "utf8");
+    for (const line of ["CONFIG_ESP_TASK_WDT_EN=y", "CONFIG_ESP_TASK_WDT_INIT=y", "CONFIG_ESP_TASK_WDT_PANIC=y"]) expect(sdkconfig.split("\n")).toContain(line);
+    expect(board.outputDrive?.relayLock).toMatchObject({ drive: "pulse" });
+    const gpios = Object.values(board.pins);
+    expect(new Set(gpios).size, "no GPIO named twice").toBe(gpios.length);
   });
 
   it("lists every device-side firmware module (mcconfig's wildcards do not recurse)", () => {

@@ -1,8 +1,13 @@
 /// <reference path="./xsnap-globals.d.ts" />
+import { encodeCommand } from "../../../shared/codec";
+import { nodeTopic } from "../../../shared/topics";
+import { startCapsuleNode, type CapsuleNode } from "../../node/capsule-node";
+import { startElevatorNode, type ElevatorNode } from "../../node/elevator-node";
 import { startSmokeNode, type SmokeNode } from "../../node/smoke-node";
 import type { Platform } from "../../ports/platform";
 import { callHost } from "./host-call";
-import type { HostToNode, NodeInspection } from "./protocol";
+import type { CommandOutcome, HostToNode, NodeInspection, SimOutputs } from "./protocol";
+import { SimDisplay, SimHeldLoad, SimPulseGenerator, SimVoiceModule } from "./sim-hardware";
 import { simDevice, SimPins } from "./sim-io";
 import { SimMqtt } from "./sim-mqtt";
 import { SimStorage } from "./sim-storage";
@@ -11,7 +16,8 @@ import { VirtualClock } from "./virtual-clock";
 
 /**
  * Entry of a simulated node inside xsnap-worker. The host drives it through `handleCommand`:
- * boot, move the virtual clock, set pin levels, deliver MQTT events, inspect.
+ * boot, move the virtual clock, set pin levels and peripherals' pulses, deliver MQTT events, read
+ * the circuits around the chip, inspect.
  */
 
 // Firmware time comes from the injected clock only: make the host's wall clock unreachable,
@@ -27,8 +33,11 @@ const decoder = new TextDecoder();
 const clock = new VirtualClock();
 const pins = new SimPins();
 const mqtt = new SimMqtt();
-let node: SmokeNode | undefined;
+let node: SmokeNode | ElevatorNode | CapsuleNode | undefined;
+let smoke: SmokeNode | undefined;
 let pinMap: Record<string, number> = {};
+const circuits: { relayLock?: SimHeldLoad; warningLight?: SimHeldLoad; voice?: SimVoiceModule; display?: SimDisplay } = {};
+const pulses = new Map<string, SimPulseGenerator>();
 
 function boot(request: Extract<HostToNode, { op: "boot" }>): void {
   if (node) throw new Error("node already booted");
@@ -42,19 +51,46 @@ function boot(request: Extract<HostToNode, { op: "boot" }>): void {
     system: new SimSystem(),
     log: (level, message) => callHost({ op: "log", level, message }),
   };
-  node = startSmokeNode(platform, request.config, seededRandom(request.seed));
+  for (const name of Object.keys(request.levels ?? {})) pins.set(gpio(name), request.levels![name]);
+  const random = seededRandom(request.seed);
+  switch (request.kind) {
+    case "smoke":
+      node = smoke = startSmokeNode(platform, request.config, random);
+      return;
+    case "elevator": {
+      const drive = request.board.outputDrive;
+      circuits.relayLock = new SimHeldLoad(pins, gpio("relayLock"), clock, drive.relayLock);
+      circuits.warningLight = new SimHeldLoad(pins, gpio("warningLight"), clock, drive.warningLight);
+      circuits.voice = new SimVoiceModule(pins, gpio("voiceTx"));
+      // The relay's second pole follows its armature.
+      const relay = circuits.relayLock;
+      if (pinMap.relaySense !== undefined) pins.drive(pinMap.relaySense, () => (relay.on ? 1 : 0));
+      node = startElevatorNode(platform, request.config, request.board, random);
+      return;
+    }
+    case "capsule":
+      circuits.display = new SimDisplay(pins, gpio("displayTx"));
+      node = startCapsuleNode(platform, request.config, request.board, random);
+      return;
+  }
+}
+
+function gpio(name: string): number {
+  const pin = pinMap[name];
+  if (pin === undefined) throw new Error(`the board has no pin named "${name}"`);
+  return pin;
 }
 
 function inspect(): NodeInspection {
   if (!node) throw new Error("node not booted");
   const { uplink, link } = node;
   const outbox = uplink.outbox;
-  return {
+  const inspection: NodeInspection = {
     now: clock.now(),
-    samples: node.samples,
+    samples: smoke?.samples ?? 0,
     queued: uplink.queued,
     connected: uplink.connected,
-    alarmActive: node.detector.active,
+    alarmActive: smoke?.detector.active ?? false,
     bootId: link.bootId,
     nextSeq: uplink.nextSeq,
     outbox: { depth: outbox.depth, alarms: outbox.alarms, capacity: outbox.capacity, inFlight: outbox.inFlight, dropped: { ...outbox.dropped } },
@@ -62,8 +98,28 @@ function inspect(): NodeInspection {
     connectAttempts: link.session.attempts,
     healthSent: link.health.sent,
     healthIntervalMs: link.health.intervalMs,
-    telemetryIntervalMs: node.config.telemetryIntervalMs,
+    telemetryIntervalMs: smoke?.config.telemetryIntervalMs ?? 0,
   };
+  if ("state" in node) {
+    inspection.state = node.state();
+    inspection.ticks = node.ticks;
+  }
+  return inspection;
+}
+
+function outputs(): SimOutputs {
+  return {
+    relayLock: circuits.relayLock?.on,
+    warningLight: circuits.warningLight?.on,
+    voice: circuits.voice ? { ...circuits.voice.state } : undefined,
+    display: circuits.display ? circuits.display.text : undefined,
+  };
+}
+
+/** Through the node's own inbox (decode, de-duplicate, dispatch, ack), as if it came on its `cmd` topic. */
+function command(request: Extract<HostToNode, { op: "command" }>): CommandOutcome {
+  if (!node) throw new Error("node not booted");
+  return node.link.commands.receive(nodeTopic(node.uplink.nodeId, "cmd"), encodeCommand(request.command));
 }
 
 function dispatch(request: HostToNode): unknown {
@@ -75,11 +131,28 @@ function dispatch(request: HostToNode): unknown {
       return clock.now();
     case "pins":
       for (const name of Object.keys(request.values)) {
-        const gpio = pinMap[name];
-        if (gpio === undefined) throw new Error(`the board has no pin named "${name}"`);
-        pins.set(gpio, request.values[name]);
+        const pin = gpio(name);
+        pulses.get(name)?.stop();
+        pulses.delete(name);
+        pins.set(pin, request.values[name]);
       }
       return undefined;
+    case "pulses":
+      for (const name of Object.keys(request.values)) {
+        const pin = gpio(name);
+        const halfPeriodMs = request.values[name];
+        pulses.get(name)?.stop();
+        pulses.delete(name);
+        if (halfPeriodMs !== null) pulses.set(name, new SimPulseGenerator(pins, pin, clock, halfPeriodMs));
+      }
+      return undefined;
+    case "outputs":
+      return outputs();
+    case "hang":
+      clock.freeze();
+      return undefined;
+    case "command":
+      return command(request);
     case "mqtt":
       if (request.event === "connected") mqtt.onConnected();
       else if (request.event === "published") mqtt.onPublished(request.packetId);
@@ -90,7 +163,7 @@ function dispatch(request: HostToNode): unknown {
       return inspect();
     case "stop":
       node?.stop();
-      node = undefined;
+      node = smoke = undefined;
       return undefined;
   }
 }
