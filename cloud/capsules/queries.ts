@@ -1,8 +1,8 @@
+import type { InStatement } from "@libsql/client";
 import { and, eq, like, type SQL } from "drizzle-orm";
-import type { CapsuleState, EventMessage } from "../../shared/events";
 import type { Db } from "../db/client";
 import { capsules, nodes, places } from "../db/schema";
-import { newerThanStored } from "../events/newer";
+import { batchNodesSql, newerThanStoredSql } from "../events/newer";
 
 export interface CapsuleRecord {
   nodeId: string;
@@ -20,25 +20,28 @@ export interface CapsuleRecord {
   lastSeenAt: string;
 }
 
-export async function saveCapsuleState(db: Db, message: EventMessage, state: CapsuleState, receivedAt: number): Promise<void> {
-  const values = {
-    nodeId: message.node,
-    capsuleDoor: state.capsuleDoor,
-    aedCabinetDoor: state.aedCabinetDoor,
-    aed: state.aed,
-    temperatureC: state.temperatureC,
-    supplyV: state.supplyV,
-    display: state.display,
-    lastEvent: message.event,
-    lastEventAt: receivedAt,
-    bootId: message.boot,
-    seq: message.seq,
+/**
+ * Brings the listed capsules' current state up to date from their stored events, in the ingest's
+ * batch transaction: the newest capsule event's snapshot by (boot, seq), written only when newer
+ * than the one the row holds.
+ */
+export function deriveCapsuleStatesSql(nodeIds: string[]): InStatement {
+  return {
+    sql: `${batchNodesSql(nodeIds.length)}
+      insert into capsules (node_id, capsule_door, aed_cabinet_door, aed, temperature_c, supply_v, display, last_event, last_event_at, boot_id, seq)
+      select e.node_id, json_extract(e.state, '$.capsuleDoor'), json_extract(e.state, '$.aedCabinetDoor'), json_extract(e.state, '$.aed'),
+        json_extract(e.state, '$.temperatureC'), json_extract(e.state, '$.supplyV'), json_extract(e.state, '$.display'),
+        e.name, e.received_at, e.boot_id, e.seq
+      from batch b
+      join node_events e on e.id = (select x.id from node_events x where x.node_id = b.node_id and json_extract(x.state, '$.kind') = 'capsule'
+        order by x.boot_id desc, x.seq desc limit 1)
+      where true
+      on conflict (node_id) do update set capsule_door = excluded.capsule_door, aed_cabinet_door = excluded.aed_cabinet_door,
+        aed = excluded.aed, temperature_c = excluded.temperature_c, supply_v = excluded.supply_v, display = excluded.display,
+        last_event = excluded.last_event, last_event_at = excluded.last_event_at, boot_id = excluded.boot_id, seq = excluded.seq
+      where ${newerThanStoredSql("capsules")}`,
+    args: nodeIds,
   };
-  const { nodeId: _, ...set } = values;
-  await db
-    .insert(capsules)
-    .values(values)
-    .onConflictDoUpdate({ target: capsules.nodeId, set, setWhere: newerThanStored(capsules) });
 }
 
 export async function listCapsules(db: Db, filter: { placePath?: string; nodeId?: string } = {}): Promise<CapsuleRecord[]> {

@@ -1,8 +1,8 @@
+import type { InStatement } from "@libsql/client";
 import { and, eq, like, type SQL } from "drizzle-orm";
-import type { ElevatorState, EventMessage } from "../../shared/events";
 import type { Db } from "../db/client";
 import { elevators, nodes, places } from "../db/schema";
-import { newerThanStored } from "../events/newer";
+import { batchNodesSql, newerThanStoredSql } from "../events/newer";
 
 export interface ElevatorRecord {
   nodeId: string;
@@ -22,31 +22,35 @@ export interface ElevatorRecord {
   lastSeenAt: string;
 }
 
-export async function saveElevatorState(db: Db, message: EventMessage, state: ElevatorState, receivedAt: number): Promise<void> {
-  const values = {
-    nodeId: message.node,
-    lock: state.lock,
-    enabled: state.enabled,
-    detector: state.detector,
-    override: state.override,
-    ebike: state.ebike,
-    lastEvent: message.event,
-    lastEventAt: receivedAt,
-    lastReleasedBy: message.releasedBy ?? null,
-    lastHoldMs: message.durationMs ?? null,
-    lastCounts: message.counts ? JSON.stringify(message.counts) : null,
-    bootId: message.boot,
-    seq: message.seq,
+/**
+ * Brings the listed elevators' current state up to date from their stored events, as one statement
+ * in the ingest's batch transaction (after the batch's events are inserted): the lock state is
+ * the newest elevator event's snapshot by (boot, seq), how the last hold ended comes from the
+ * newest `hold-end`, the counts from the newest `daily-counts`. The row changes only when its
+ * newest event is newer than the one it was derived from, so a late or replayed event never
+ * rolls it back.
+ */
+export function deriveElevatorStatesSql(nodeIds: string[]): InStatement {
+  const newest = (filter: string) =>
+    `(select x.id from node_events x where x.node_id = b.node_id and ${filter} order by x.boot_id desc, x.seq desc limit 1)`;
+  return {
+    sql: `${batchNodesSql(nodeIds.length)}
+      insert into elevators (node_id, lock, enabled, detector, override, ebike, last_event, last_event_at, last_released_by, last_hold_ms, last_counts, boot_id, seq)
+      select e.node_id, json_extract(e.state, '$.lock'), json_extract(e.state, '$.enabled'), json_extract(e.state, '$.detector'),
+        json_extract(e.state, '$.override'), json_extract(e.state, '$.ebike'), e.name, e.received_at,
+        h.released_by, h.duration_ms, c.data, e.boot_id, e.seq
+      from batch b
+      join node_events e on e.id = ${newest(`json_extract(x.state, '$.kind') = 'elevator'`)}
+      left join node_events h on h.id = ${newest(`x.name = 'hold-end' and json_extract(x.state, '$.kind') = 'elevator'`)}
+      left join node_events c on c.id = ${newest(`x.name = 'daily-counts' and json_extract(x.state, '$.kind') = 'elevator'`)}
+      where true
+      on conflict (node_id) do update set lock = excluded.lock, enabled = excluded.enabled, detector = excluded.detector,
+        override = excluded.override, ebike = excluded.ebike, last_event = excluded.last_event, last_event_at = excluded.last_event_at,
+        last_released_by = excluded.last_released_by, last_hold_ms = excluded.last_hold_ms, last_counts = excluded.last_counts,
+        boot_id = excluded.boot_id, seq = excluded.seq
+      where ${newerThanStoredSql("elevators")}`,
+    args: nodeIds,
   };
-  const { nodeId: _, lastReleasedBy, lastHoldMs, lastCounts, ...always } = values;
-  const set: Partial<typeof values> = { ...always };
-  // Fields only some events carry are kept from earlier events otherwise.
-  if (message.event === "hold-end") Object.assign(set, { lastReleasedBy, lastHoldMs });
-  if (message.event === "daily-counts") set.lastCounts = lastCounts;
-  await db
-    .insert(elevators)
-    .values(values)
-    .onConflictDoUpdate({ target: elevators.nodeId, set, setWhere: newerThanStored(elevators) });
 }
 
 /** Every elevator, or those inside the place whose path is `placePath`. */

@@ -1,10 +1,11 @@
 import type { Context } from "hono";
 import { isNodeId } from "../../shared/protocol";
 import type { Db } from "../db/client";
-import { listNodeEvents } from "./queries";
+import { listEvents } from "./queries";
 
 /**
- * `GET …/:nodeId/events?before=&limit=`: a device's state events, newest first, paged by id.
+ * `GET …/:nodeId/events?before=&limit=`: a device's events, newest first, paged by id: the same
+ * history as `/api/nodes/:id/events`, under the device's own path.
  * `exists` says whether the device is known, so an unknown one is a 404 rather than an empty list.
  */
 export async function eventHistory(c: Context, db: Db, exists: (nodeId: string) => Promise<boolean>): Promise<Response> {
@@ -21,5 +22,5 @@ export async function eventHistory(c: Context, db: Db, exists: (nodeId: string) 
     return c.json({ error: "bad-request", message: "limit must be a whole number from 1 to 500" }, 400);
   }
   if (!(await exists(nodeId))) return c.json({ error: "not-found", message: `no device ${nodeId}` }, 404);
-  return c.json({ events: await listNodeEvents(db, { nodeId, before: beforeId, limit: limitCount }) });
+  return c.json({ events: await listEvents(db, nodeId, { before: beforeId, limit: limitCount }) });
 }

@@ -1,38 +1,10 @@
-import { index, integer, real, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
+import { index, integer, real, sqliteTable, text } from "drizzle-orm/sqlite-core";
 import { nodes } from "../schema";
 
 /**
- * State events from elevator and capsule nodes, as they arrived: the history behind the current
- * state. (node, boot, seq) is unique, so a redelivered event is stored once.
+ * Each elevator lock's current state, derived in the ingest's transaction from its newest state
+ * event by (boot, seq) (node_events), so it only moves forward.
  */
-export const nodeEvents = sqliteTable(
-  "node_events",
-  {
-    id: integer("id").primaryKey({ autoIncrement: true }),
-    nodeId: text("node_id")
-      .notNull()
-      .references(() => nodes.id),
-    bootId: integer("boot_id").notNull(),
-    seq: integer("seq").notNull(),
-    nodeTimeMs: integer("node_time_ms").notNull(),
-    /** `elevator` or `capsule`. */
-    deviceKind: text("device_kind").notNull(),
-    event: text("event").notNull(),
-    releasedBy: text("released_by"),
-    durationMs: integer("duration_ms"),
-    cause: text("cause"),
-    value: real("value"),
-    unit: text("unit"),
-    /** JSON object of counters (daily-counts). */
-    counts: text("counts"),
-    /** JSON snapshot of the node's state after the event. */
-    state: text("state").notNull(),
-    receivedAt: integer("received_at").notNull(),
-  },
-  (table) => [uniqueIndex("node_events_node_boot_seq").on(table.nodeId, table.bootId, table.seq), index("node_events_node_id").on(table.nodeId, table.id)],
-);
-
-/** Each elevator lock's current state: the snapshot of its newest event by (boot, seq). */
 export const elevators = sqliteTable("elevators", {
   nodeId: text("node_id")
     .primaryKey()
@@ -53,7 +25,7 @@ export const elevators = sqliteTable("elevators", {
   seq: integer("seq").notNull(),
 });
 
-/** Each capsule's current state. */
+/** Each capsule's current state, derived like an elevator's. */
 export const capsules = sqliteTable("capsules", {
   nodeId: text("node_id")
     .primaryKey()
@@ -91,23 +63,4 @@ export const capsuleSupplies = sqliteTable(
     updatedAt: integer("updated_at").notNull(),
   },
   (table) => [index("capsule_supplies_capsule").on(table.capsuleId), index("capsule_supplies_expires").on(table.expiresOn)],
-);
-
-/** Nodes' answers to commands (`…/ack`). */
-export const commandAcks = sqliteTable(
-  "command_acks",
-  {
-    id: integer("id").primaryKey({ autoIncrement: true }),
-    nodeId: text("node_id")
-      .notNull()
-      .references(() => nodes.id),
-    bootId: integer("boot_id").notNull(),
-    seq: integer("seq").notNull(),
-    commandId: text("command_id").notNull(),
-    command: text("command").notNull(),
-    ok: integer("ok", { mode: "boolean" }).notNull(),
-    detail: text("detail").notNull(),
-    receivedAt: integer("received_at").notNull(),
-  },
-  (table) => [uniqueIndex("command_acks_node_boot_seq").on(table.nodeId, table.bootId, table.seq), index("command_acks_command").on(table.nodeId, table.commandId)],
 );
