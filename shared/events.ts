@@ -73,9 +73,9 @@ export const MAX_DISPLAY_CHARS = 64;
 /**
  * Null when an event's device fields (`state`, `durationMs`, `releasedBy`, `cause`) are well
  * formed, else what is wrong. An event with a state must be one its device kind sends; a
- * `hold-end` must say how it ended.
+ * `hold-end` must say how it ended; `daily-counts` carries counts in `data`.
  */
-export function deviceEventProblem(m: { name?: unknown; state?: unknown; durationMs?: unknown; releasedBy?: unknown; cause?: unknown }): string | null {
+export function deviceEventProblem(m: { name?: unknown; data?: unknown; state?: unknown; durationMs?: unknown; releasedBy?: unknown; cause?: unknown }): string | null {
   const state = m.state;
   if (state !== undefined) {
     if (!isRecord(state)) return "state must be an object";
@@ -84,6 +84,9 @@ export function deviceEventProblem(m: { name?: unknown; state?: unknown; duratio
       const problem = elevatorStateProblem(state);
       if (problem) return problem;
       if (m.name === "hold-end" && m.releasedBy === undefined) return "a hold-end event must say releasedBy";
+      if (m.name === "daily-counts" && isRecord(m.data)) {
+        for (const [name, value] of Object.entries(m.data)) if (!isCount(value)) return `daily count ${name} must be a non-negative integer`;
+      }
     } else if (state.kind === "capsule") {
       if (!oneOf(CAPSULE_EVENTS, m.name)) return `a capsule event's name must be one of ${CAPSULE_EVENTS.join(", ")}`;
       const problem = capsuleStateProblem(state);

@@ -3,10 +3,10 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { nodes } from "../../cloud/db/schema";
 import { createPlace } from "../../cloud/places/queries";
 import { encodeMessage } from "../../shared/codec";
-import type { NodeMessage } from "../../shared/messages";
+import type { AckMessage, NodeMessage } from "../../shared/messages";
 import { nodeTopic } from "../../shared/topics";
 import { testCloud, type TestCloud } from "../support/cloud";
-import { ack, capsuleEvent, elevatorEvent, elevatorState } from "../support/device-messages";
+import { capsuleEvent, elevatorEvent, elevatorState } from "../support/device-messages";
 
 const bytes = (text: string) => new TextEncoder().encode(text);
 
@@ -17,7 +17,7 @@ describe("elevators and capsules in the cloud", () => {
   });
   afterEach(() => cloud.database.close());
 
-  const send = (message: NodeMessage) => cloud.ingest.handle(nodeTopic(message.node, message.type === "event" ? "event" : message.type), bytes(encodeMessage(message)));
+  const send = (message: NodeMessage) => cloud.ingest.handle(nodeTopic(message.node, message.type), bytes(encodeMessage(message)));
   const json = async <T>(path: string, init?: RequestInit): Promise<{ status: number; body: T }> => {
     const response = await cloud.app.request(path, { ...init, headers: { authorization: `Bearer ${cloud.token}`, "content-type": "application/json", ...init?.headers } });
     return { status: response.status, body: (response.status === 204 ? null : await response.json()) as T };
@@ -31,7 +31,7 @@ describe("elevators and capsules in the cloud", () => {
     expect(await send(end), "the same event again").toBe("duplicate");
     // An older event arriving late does not roll the state back.
     expect(await send(elevatorEvent("lift-001", 2, "hold-start", { boot: 0, state: { ...elevatorState, lock: "held" } }))).toBe("stored");
-    expect(await send(elevatorEvent("lift-001", 4, "daily-counts", { counts: { blockedAttempts: 12, "released.clear": 11, "released.max-hold": 1 } }))).toBe("stored");
+    expect(await send(elevatorEvent("lift-001", 4, "daily-counts", { data: { blockedAttempts: 12, "released.clear": 11, "released.maxHold": 1 } }))).toBe("stored");
 
     const { body } = await json<{ elevators: Array<Record<string, unknown>> }>("/api/elevators");
     expect(body.elevators).toEqual([
@@ -43,13 +43,13 @@ describe("elevators and capsules in the cloud", () => {
         lastEvent: "daily-counts",
         lastReleasedBy: "max-hold",
         lastHoldMs: 180_000,
-        lastCounts: { blockedAttempts: 12, "released.clear": 11, "released.max-hold": 1 },
+        lastCounts: { blockedAttempts: 12, "released.clear": 11, "released.maxHold": 1 },
         online: true,
       }),
     ]);
 
-    const history = await json<{ events: Array<{ event: string; releasedBy: string | null; state: Record<string, unknown> }> }>("/api/elevators/lift-001/events?limit=10");
-    expect(history.body.events.map((e) => e.event)).toEqual(["daily-counts", "hold-start", "hold-end", "hold-start", "started"]);
+    const history = await json<{ events: Array<{ name: string; releasedBy: string | null; state: Record<string, unknown> }> }>("/api/elevators/lift-001/events?limit=10");
+    expect(history.body.events.map((e) => e.name)).toEqual(["daily-counts", "hold-start", "hold-end", "hold-start", "started"]);
     expect(history.body.events[2]).toMatchObject({ releasedBy: "max-hold", state: { lock: "released" } });
     const page = await json<{ events: Array<{ id: number }> }>(`/api/elevators/lift-001/events?limit=2`);
     const next = await json<{ events: Array<{ id: number }> }>(`/api/elevators/lift-001/events?limit=2&before=${page.body.events[1].id}`);
@@ -96,13 +96,40 @@ describe("elevators and capsules in the cloud", () => {
     await send(capsuleEvent("capsule-1", 3, "aed-removed", { capsuleDoor: "open", aedCabinetDoor: "open", aed: "removed", temperatureC: null }));
     const { body } = await json<{ capsule: Record<string, unknown> }>("/api/capsules/capsule-1");
     expect(body.capsule).toMatchObject({ capsuleDoor: "open", aedCabinetDoor: "open", aed: "removed", temperatureC: null, supplyV: 13.1, lastEvent: "aed-removed" });
-    const history = await json<{ events: Array<{ event: string }> }>("/api/capsules/capsule-1/events");
-    expect(history.body.events.map((e) => e.event)).toEqual(["aed-removed", "capsule-opened", "started"]);
+    const history = await json<{ events: Array<{ name: string }> }>("/api/capsules/capsule-1/events");
+    expect(history.body.events.map((e) => e.name)).toEqual(["aed-removed", "capsule-opened", "started"]);
 
-    expect(await send({ ...ack, node: "capsule-1" })).toBe("stored");
-    expect(await send({ ...ack, node: "capsule-1" })).toBe("duplicate");
-    const rows = await cloud.database.client.execute("select node_id, command_id, command, ok, detail from command_acks");
-    expect(rows.rows).toEqual([expect.objectContaining({ node_id: "capsule-1", command_id: "cmd-42", command: "disable", ok: 1, detail: "disabled" })]);
+    // A display command through issue 5's commands API, settled by the capsule's ack.
+    const sent = await json<{ command: { id: string; status: string } }>("/api/nodes/capsule-1/commands", { method: "POST", body: JSON.stringify({ op: "display", text: "AED inside" }) });
+    expect(sent).toMatchObject({ status: 202, body: { command: { status: "sent" } } });
+    expect((await json("/api/nodes/capsule-1/commands", { method: "POST", body: JSON.stringify({ op: "display", text: 'say "hi"' }) })).status, "a display line the node would refuse").toBe(400);
+    const ack: AckMessage = { v: 1, node: "capsule-1", boot: 1, seq: 4, t: 4000, type: "ack", command: sent.body.command.id, op: "display", result: "ok", detail: 'display shows "AED inside"' };
+    expect(await send(ack)).toBe("stored");
+    expect(await send(ack)).toBe("duplicate");
+    const settled = await json<{ command: Record<string, unknown> }>(`/api/nodes/capsule-1/commands/${sent.body.command.id}`);
+    expect(settled.body.command).toMatchObject({ op: "display", status: "ok", detail: 'display shows "AED inside"', args: { text: "AED inside" } });
+  });
+
+  it("keeps the state from events sent in one batch, and keeps the link's own events out of it", async () => {
+    // Several events of one node in one transaction: the newest by (boot, seq) wins, whatever the order.
+    const results = await Promise.all([
+      send(elevatorEvent("lift-007", 3, "hold-end", { releasedBy: "clear", durationMs: 4200 })),
+      send(elevatorEvent("lift-007", 2, "hold-start", { state: { ...elevatorState, lock: "held", ebike: true } })),
+      send({ v: 1, node: "lift-007", boot: 1, seq: 4, t: 4000, type: "event", name: "config-applied", data: { healthIntervalMs: 30_000 } }),
+      send(capsuleEvent("capsule-7", 1, "started")),
+      send(capsuleEvent("capsule-7", 2, "aed-removed", { aed: "removed" })),
+    ]);
+    expect(results).toEqual(["stored", "stored", "stored", "stored", "stored"]);
+    expect(cloud.ingest.stats.batches, "one transaction").toBe(1);
+    const { body } = await json<{ elevator: Record<string, unknown> }>("/api/elevators/lift-007");
+    expect(body.elevator).toMatchObject({ lock: "released", lastEvent: "hold-end", lastReleasedBy: "clear", lastHoldMs: 4200 });
+    expect((await json<{ capsule: Record<string, unknown> }>("/api/capsules/capsule-7")).body.capsule).toMatchObject({ aed: "removed", lastEvent: "aed-removed" });
+    const history = await json<{ events: Array<{ name: string; state: unknown }> }>("/api/elevators/lift-007/events");
+    expect(history.body.events.map((e) => [e.name, e.state === null])).toEqual([
+      ["config-applied", true],
+      ["hold-start", false],
+      ["hold-end", false],
+    ]);
   });
 
   it("keeps a capsule's supplies, refuses bad ones with reasons, and lists what expires within N days", async () => {

@@ -1,6 +1,5 @@
 import mqtt, { type MqttClient } from "mqtt";
-import type { AckMessage, EventMessage } from "../../shared/events";
-import type { AlarmMessage, NodeMessage } from "../../shared/messages";
+import type { AckMessage, AlarmMessage, EventMessage, NodeMessage } from "../../shared/messages";
 import { TOPIC_ROOT } from "../../shared/topics";
 import { waitFor } from "./wait";
 
@@ -16,7 +15,7 @@ export class NodeMessages {
     const client = await mqtt.connectAsync(brokerUrl, { protocolVersion: 5, clientId: `collector-${process.pid}-${Math.random().toString(36).slice(2, 8)}` });
     const collector = new NodeMessages(client);
     client.on("message", (topic, payload) => {
-      if (topic.endsWith("/status") || topic.endsWith("/cmd")) return;
+      if (topic.endsWith("/status") || topic.endsWith("/cmd") || topic.endsWith("/health")) return;
       collector.all.push(JSON.parse(payload.toString("utf8")) as NodeMessage);
     });
     await client.subscribeAsync(`${TOPIC_ROOT}/node/+/+`, { qos: 1 });
@@ -24,7 +23,7 @@ export class NodeMessages {
   }
 
   events(node: string, name?: string): EventMessage[] {
-    return this.all.filter((m): m is EventMessage => m.type === "event" && m.node === node && (name === undefined || m.event === name));
+    return this.all.filter((m): m is EventMessage => m.type === "event" && m.node === node && (name === undefined || m.name === name));
   }
 
   alarms(node: string, kind?: string): AlarmMessage[] {
