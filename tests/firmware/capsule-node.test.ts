@@ -1,7 +1,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { SimFlash } from "../../firmware/platform/sim/host/sim-flash";
 import { SimNode } from "../../firmware/platform/sim/host/sim-node";
-import { encodeCommand } from "../../shared/commands";
+import { encodeCommand } from "../../shared/codec";
 import { nodeTopic } from "../../shared/topics";
 import { dividerCounts, ntcCounts } from "../support/analog";
 import { startMosquitto, type Mosquitto } from "../support/mosquitto";
@@ -80,7 +80,7 @@ describe("capsule node (in XS)", () => {
     await node.setPins({ aedCabinetDoor: CLOSED, capsuleDoor: CLOSED });
     await node.advance(500);
     const returned = await messages.event(id, "aed-returned");
-    expect(returned.state.kind === "capsule" && returned.state.aed).toBe("present");
+    expect(returned.state).toMatchObject({ kind: "capsule", aed: "present" });
     await messages.alarm(id, "aed-removed", "cleared");
     const closed = await messages.event(id, "capsule-closed");
     expect(closed.state).toMatchObject({ capsuleDoor: "closed", aedCabinetDoor: "closed", aed: "present" });
@@ -120,7 +120,7 @@ describe("capsule node (in XS)", () => {
     await node.setPins({ cabinetNtc: ntcCounts(55, defaults.ntc) });
     await node.advance(30_000);
     const hot = await messages.event(id, "temperature-out-of-range");
-    expect(hot.value).toBeCloseTo(55, 0);
+    expect(hot.data!.temperatureC as number).toBeCloseTo(55, 0);
     expect(await messages.alarm(id, "cabinet-temperature", "raised")).toMatchObject({ severity: "warning", threshold: 50 });
     // 49 °C is inside the range but not past the 2 °C hysteresis: still out.
     await node.setPins({ cabinetNtc: ntcCounts(49, defaults.ntc) });
@@ -139,7 +139,7 @@ describe("capsule node (in XS)", () => {
     await node.setPins({ supplyVoltage: dividerCounts(11.2, defaults.supply.ratio) });
     await node.advance(30_000);
     const low = await messages.event(id, "battery-low");
-    expect(low.value).toBeCloseTo(11.2, 1);
+    expect(low.data!.supplyV as number).toBeCloseTo(11.2, 1);
     await messages.alarm(id, "battery-low", "raised");
     await node.setPins({ supplyVoltage: dividerCounts(12.6, defaults.supply.ratio) });
     await node.advance(30_000);
@@ -158,24 +158,28 @@ describe("capsule node (in XS)", () => {
     await node.advance(500);
     expect((await node.outputs()).display).toBe("AED inside · 内有AED");
 
-    await messages.client.publishAsync(nodeTopic(id, "cmd"), encodeCommand({ v: 1, id: "disp-1", command: "set-display", text: "电动车请勿进电梯" }), { qos: 1 });
-    const ack = await waitFor(() => messages.acks(id).find((a) => a.id === "disp-1"), "the ack");
-    expect(ack).toMatchObject({ command: "set-display", ok: true });
+    const display = encodeCommand({ v: 1, type: "command", id: "disp-1", node: id, op: "display", text: "电动车请勿进电梯" });
+    await messages.client.publishAsync(nodeTopic(id, "cmd"), display, { qos: 1 });
+    const ack = await waitFor(() => messages.acks(id).find((a) => a.command === "disp-1"), "the ack");
+    expect(ack).toMatchObject({ op: "display", result: "ok", detail: 'display shows "电动车请勿进电梯"' });
     expect((await node.outputs()).display).toBe("电动车请勿进电梯");
     expect((await messages.event(id, "display-set")).state).toMatchObject({ display: "电动车请勿进电梯" });
 
     // The broker delivers the same command again: acked again, run once.
-    await messages.client.publishAsync(nodeTopic(id, "cmd"), encodeCommand({ v: 1, id: "disp-1", command: "set-display", text: "电动车请勿进电梯" }), { qos: 1 });
-    await waitFor(() => messages.acks(id).filter((a) => a.id === "disp-1").length === 2, "the second ack");
+    await messages.client.publishAsync(nodeTopic(id, "cmd"), display, { qos: 1 });
+    await waitFor(() => messages.acks(id).filter((a) => a.command === "disp-1").length === 2, "the second ack");
     expect(messages.events(id, "display-set")).toHaveLength(1);
 
-    await messages.client.publishAsync(nodeTopic(id, "cmd"), JSON.stringify({ v: 1, id: "disp-2", command: "set-display", text: 'say "hi"' }), { qos: 1 });
-    const refused = await waitFor(() => messages.acks(id).find((a) => a.id === "disp-2"), "the refusal");
-    expect(refused).toMatchObject({ ok: false, command: "unknown" });
+    await messages.client.publishAsync(nodeTopic(id, "cmd"), JSON.stringify({ v: 1, type: "command", id: "disp-2", node: id, op: "display", text: 'say "hi"' }), { qos: 1 });
+    const refused = await waitFor(() => messages.acks(id).find((a) => a.command === "disp-2"), "the refusal");
+    expect(refused).toMatchObject({ result: "refused", op: "display" });
     expect(refused.detail).toMatch(/may not contain/);
-    expect(await node.command({ v: 1, id: "en-1", command: "enable" })).toEqual({ ok: false, detail: "a capsule node has no lock to enable or disable" });
-    expect(await node.command({ v: 1, id: "st-1", command: "self-test" })).toEqual({
-      ok: true,
+    expect((await node.outputs()).display, "a refused line is not shown").toBe("电动车请勿进电梯");
+    expect(await node.command({ v: 1, type: "command", id: "en-1", node: id, op: "enable" })).toEqual({ id: "en-1", op: "enable", result: "refused", detail: "this node has no lock to enable or disable" });
+    expect(await node.command({ v: 1, type: "command", id: "st-1", node: id, op: "self-test" })).toEqual({
+      id: "st-1",
+      op: "self-test",
+      result: "ok",
       detail: "capsule door closed; AED cabinet closed; AED present; cabinet 23 °C; supply 13.2 V",
     });
 

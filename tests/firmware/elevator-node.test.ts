@@ -2,6 +2,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { SimFlash } from "../../firmware/platform/sim/host/sim-flash";
 import { SimNode } from "../../firmware/platform/sim/host/sim-node";
 import { esp32DevkitC, type BoardDefinition } from "../../hardware/boards";
+import type { CommandMessage } from "../../shared/messages";
 import { startMosquitto, type Mosquitto } from "../support/mosquitto";
 import { NodeMessages } from "../support/node-messages";
 import { elevatorNodeConfig } from "../support/sim-config";
@@ -260,10 +261,13 @@ describe("elevator lock node (in XS)", () => {
     expect((await level.node.outputs()).relayLock, "a level-driven relay stays held by a hung CPU: why the board uses pulses").toBe(true);
   });
 
-  it("answers enable, disable, self-test and set-display through typed handlers", async () => {
+  it("answers enable, disable and self-test through the link's command inbox, each acked over MQTT", async () => {
     const { id, node } = await boot();
-    expect(await node.command({ v: 1, id: "st-1", command: "self-test" })).toEqual({
-      ok: true,
+    const cmd = (commandId: string, op: "enable" | "disable" | "self-test"): CommandMessage => ({ v: 1, type: "command", id: commandId, node: id, op });
+    expect(await node.command(cmd("st-1", "self-test"))).toEqual({
+      id: "st-1",
+      op: "self-test",
+      result: "ok",
       detail: "detector alive; maintenance key off; lock enabled; relay released; relay sense agrees; light and chime tested",
     });
     expect((await node.outputs()).voice).toMatchObject({ track: 2 });
@@ -272,27 +276,35 @@ describe("elevator lock node (in XS)", () => {
 
     await node.setPins({ ebikeDetect: 1 });
     await node.advance(1500);
-    expect(await node.command({ v: 1, id: "d-1", command: "disable" })).toEqual({ ok: true, detail: "disabled; the hold was released" });
+    expect(await node.command(cmd("d-1", "disable"))).toMatchObject({ result: "ok", detail: "disabled; the hold was released" });
     await node.advance(RELEASE_MS);
     expect((await node.outputs()).relayLock).toBe(false);
     expect(await messages.event(id, "hold-end")).toMatchObject({ releasedBy: "disabled" });
     await messages.event(id, "lock-disabled");
-    expect(await node.command({ v: 1, id: "d-2", command: "disable" })).toEqual({ ok: true, detail: "already disabled" });
+    const acked = await waitFor(() => messages.acks(id).find((a) => a.command === "d-1"), "the disable's ack on the wire");
+    expect(acked).toMatchObject({ op: "disable", result: "ok", detail: "disabled; the hold was released" });
+    expect(await node.command(cmd("d-2", "disable"))).toMatchObject({ result: "ok", detail: "already disabled" });
+    // The broker delivers d-1 again: the first answer again, not a second disable.
+    expect(await node.command(cmd("d-1", "disable"))).toMatchObject({ result: "ok", detail: "disabled; the hold was released" });
     await node.setPins({ ebikeDetect: 0 });
     await node.advance(4000);
     await node.setPins({ ebikeDetect: 1 });
     await node.advance(3000);
     expect((await node.outputs()).relayLock, "a disabled lock holds nothing").toBe(false);
+    expect(messages.events(id, "lock-disabled"), "d-1 redelivered ran once").toHaveLength(1);
 
-    expect(await node.command({ v: 1, id: "e-1", command: "enable" })).toEqual({ ok: true, detail: "enabled" });
+    expect(await node.command(cmd("e-1", "enable"))).toMatchObject({ result: "ok", detail: "enabled" });
     await messages.event(id, "lock-enabled");
-    expect(await node.command({ v: 1, id: "x-1", command: "set-display", text: "hi" })).toEqual({ ok: false, detail: "an elevator node has no display" });
+    expect(await node.command({ v: 1, type: "command", id: "x-1", node: id, op: "display", text: "hi" })).toMatchObject({ result: "refused", detail: "this node has no display" });
+    expect(await node.command({ v: 1, type: "command", id: "x-2", node: id, op: "relay-test", durationMs: 500 })).toMatchObject({ result: "refused" });
+    expect((await node.outputs()).relayLock, "a relay test never pulls the lock").toBe(false);
 
     await node.setPulses({ detectorAlive: null });
     await node.advance(4000);
-    const failed = await node.command({ v: 1, id: "st-2", command: "self-test" });
-    expect(failed.ok).toBe(false);
+    const failed = await node.command(cmd("st-2", "self-test"));
+    expect(failed.result).toBe("failed");
     expect(failed.detail).toMatch(/^detector silent for \d+ ms/);
+    await waitFor(() => messages.acks(id).find((a) => a.command === "st-2" && a.result === "failed"), "the failed self-test's ack");
   });
 
   it("raises a relay fault when the relay's sense contact disagrees with its drive", async () => {
@@ -321,10 +333,10 @@ describe("elevator lock node (in XS)", () => {
     await node.advance(2000);
     await node.advance(60_000 - 16_000 + 100);
     const report = await messages.event(id, "daily-counts");
-    expect(report.counts).toMatchObject({ blockedAttempts: 2, "released.clear": 2, detectedWhileDisabled: 1 });
-    expect(report.counts!.holdMsTotal).toBeGreaterThanOrEqual(2 * 4000);
+    expect(report.data).toMatchObject({ blockedAttempts: 2, "released.clear": 2, detectedWhileDisabled: 1 });
+    expect(report.data!.holdMsTotal).toBeGreaterThanOrEqual(2 * 4000);
 
-    await node.command({ v: 1, id: "d-9", command: "disable" });
+    await node.command({ v: 1, type: "command", id: "d-9", node: id, op: "disable" });
     await node.stop();
     running.splice(running.indexOf(node), 1);
     const again = await SimNode.boot({ kind: "elevator", brokerUrl: broker.url, protocolVersion: 5, config: elevatorNodeConfig(id), flash, onLog: () => {} });
