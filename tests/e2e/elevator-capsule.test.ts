@@ -1,11 +1,8 @@
-import mqtt, { type MqttClient } from "mqtt";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createToken } from "../../cloud/auth/tokens";
 import { memoryLogger } from "../../cloud/log";
 import { startCloud, type RunningCloud } from "../../cloud/server";
 import { SimNode } from "../../firmware/platform/sim/host/sim-node";
-import { encodeCommand } from "../../shared/commands";
-import { nodeTopic } from "../../shared/topics";
 import { dividerCounts, ntcCounts } from "../support/analog";
 import { tempDatabaseUrl } from "../support/cloud";
 import { startMosquitto, type Mosquitto } from "../support/mosquitto";
@@ -21,7 +18,6 @@ describe("elevator and capsule: XS node → Mosquitto → cloud", () => {
   let broker: Mosquitto;
   let cloud: RunningCloud;
   let token: string;
-  let commander: MqttClient;
   const nodes: SimNode[] = [];
 
   beforeAll(async () => {
@@ -35,19 +31,16 @@ describe("elevator and capsule: XS node → Mosquitto → cloud", () => {
       log: memoryLogger(),
     });
     token = await createToken(cloud.database.db, "e2e", "admin", Date.now());
-    // Plays the cloud's side of the command channel (issue 5 builds the real one).
-    commander = await mqtt.connectAsync(broker.url, { protocolVersion: 5, clientId: `commander-${process.pid}` });
   });
   afterAll(async () => {
     await Promise.all(nodes.map((node) => node.stop()));
-    await commander?.endAsync();
     await cloud?.close();
     await broker?.stop();
   });
 
-  const api = async <T>(path: string): Promise<T> => {
-    const response = await fetch(`${cloud.url}${path}`, { headers: { authorization: `Bearer ${token}` } });
-    expect(response.status, path).toBe(200);
+  const api = async <T>(path: string, init: RequestInit = {}, status = 200): Promise<T> => {
+    const response = await fetch(`${cloud.url}${path}`, { ...init, headers: { authorization: `Bearer ${token}`, "content-type": "application/json" } });
+    expect(response.status, path).toBe(status);
     return (await response.json()) as T;
   };
   type Alarm = { kind: string; severity: string; state: string; nodeId: string };
@@ -100,14 +93,14 @@ describe("elevator and capsule: XS node → Mosquitto → cloud", () => {
       const all = await api<{ alarms: Alarm[] }>(`/api/alarms?node=${id}`);
       expect(all.alarms.filter((a) => a.kind === "door-left-open").map((a) => a.state)).toEqual(["cleared", "raised"]);
 
-      const history = await api<{ events: Array<{ event: string }> }>(`/api/capsules/${id}/events`);
-      expect(history.events.map((e) => e.event)).toEqual(["capsule-closed", "door-left-open", "aed-returned", "aed-cabinet-closed", "aed-removed", "aed-cabinet-opened", "capsule-opened", "started"]);
+      const history = await api<{ events: Array<{ name: string }> }>(`/api/capsules/${id}/events`);
+      expect(history.events.map((e) => e.name)).toEqual(["capsule-closed", "door-left-open", "aed-returned", "aed-cabinet-closed", "aed-removed", "aed-cabinet-opened", "capsule-opened", "started", "booted"]);
     } finally {
       sse.close();
     }
   });
 
-  it("a blocked ride shows in the cloud as held then released, and a remote disable is acked into the cloud", async () => {
+  it("a blocked ride shows in the cloud as held then released, and a disable from the API is acked into the cloud", async () => {
     const id = "lift-e2e-01";
     const node = await SimNode.boot({ kind: "elevator", brokerUrl: broker.url, protocolVersion: 5, config: elevatorNodeConfig(id), levels: { ebikeDetect: 0, maintenanceKey: 0 }, onLog: () => {} });
     nodes.push(node);
@@ -127,12 +120,14 @@ describe("elevator and capsule: XS node → Mosquitto → cloud", () => {
     expect(released.lastReleasedBy).toBe("clear");
     expect(released.lastHoldMs).toBeGreaterThan(3000);
 
-    await commander.publishAsync(nodeTopic(id, "cmd"), encodeCommand({ v: 1, id: "disable-1", command: "disable" }), { qos: 1 });
-    const row = await waitFor(async () => {
-      const result = await cloud.database.client.execute({ sql: "select command, ok, detail from command_acks where node_id = ? and command_id = ?", args: [id, "disable-1"] });
-      return result.rows[0];
-    }, "the ack to be stored");
-    expect(row).toMatchObject({ command: "disable", ok: 1, detail: "disabled" });
+    const sent = await api<{ command: { id: string } }>(`/api/nodes/${id}/commands`, { method: "POST", body: JSON.stringify({ op: "disable" }) }, 202);
+    const settled = await waitFor(async () => {
+      const { command } = await api<{ command: { status: string; op: string; detail: string | null } }>(`/api/nodes/${id}/commands/${sent.command.id}`);
+      return command.status === "sent" ? null : command;
+    }, "the ack to settle the command");
+    expect(settled).toMatchObject({ op: "disable", status: "ok", detail: "disabled" });
     await waitFor(async () => (await api<{ elevator: { enabled: boolean } }>(`/api/elevators/${id}`)).elevator.enabled === false, "the cloud to show the lock disabled");
+    const { node: listed } = await api<{ node: { kind: string } }>(`/api/nodes/${id}`);
+    expect(listed.kind, "the elevator's heartbeat names its kind").toBe("elevator");
   });
 });
