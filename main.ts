@@ -2,6 +2,7 @@ import config from "mc/config";
 import { capsuleDefaults } from "./firmware/capsule/config";
 import type { NodeConfig } from "./firmware/config";
 import { elevatorDefaults } from "./firmware/elevator/config";
+import type { LinkConfig } from "./firmware/link/link-config";
 import { startCapsuleNode } from "./firmware/node/capsule-node";
 import { startElevatorNode } from "./firmware/node/elevator-node";
 import { startSmokeNode } from "./firmware/node/smoke-node";
@@ -24,7 +25,14 @@ export default function main(): void {
     smoke: { baseline: 300, raiseAboveBaseline: 400, clearBelowBaseline: 150, holdSamples: 3 },
   };
   const platform = esp32Platform({ pins: config.pins, mqttHost: nodeConfig.mqtt.host, mqttPort: nodeConfig.mqtt.port });
-  const link = { nodeId: nodeConfig.nodeId, firmwareVersion: nodeConfig.firmwareVersion, mqtt: nodeConfig.mqtt };
+  // Every kind's link: identity, broker, heartbeat and outbox, as the smoke node's.
+  const link: LinkConfig = {
+    nodeId: nodeConfig.nodeId,
+    firmwareVersion: nodeConfig.firmwareVersion,
+    mqtt: nodeConfig.mqtt,
+    healthIntervalMs: nodeConfig.healthIntervalMs,
+    outboxSlots: nodeConfig.outboxSlots,
+  };
   try {
     // `mcconfig … kind=elevator` or `kind=capsule` builds the other node kinds; outputs' drive
     // and the ADC's scale come from the board definition through the manifest.
