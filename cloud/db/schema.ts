@@ -94,3 +94,4 @@ export const apiTokens = sqliteTable("api_tokens", {
 
 export * from "./schema/node-link";
 export * from "./schema/fleet";
+export * from "./schema/devices";
