@@ -19,6 +19,11 @@ export class SimPins {
     this.values.set(pin, value);
   }
 
+  /** Whether anything sets this pin's level: the host, the firmware, or a circuit that drives it. */
+  driven(pin: PinSpecifier): boolean {
+    return this.values.has(pin) || this.#drivers.has(pin);
+  }
+
   get(pin: PinSpecifier): number {
     const driver = this.#drivers.get(pin);
     return driver ? driver() : (this.values.get(pin) ?? 0);
@@ -78,7 +83,7 @@ export function simDevice(pins: SimPins, pinMap: Record<string, PinSpecifier>, a
     }
     read(): number {
       // A pin nothing drives reads as its pull leaves it: high with a pull-up, as on the chip.
-      if (!pins.values.has(this.#pin)) return this.#pulledUp ? 1 : 0;
+      if (!pins.driven(this.#pin)) return this.#pulledUp ? 1 : 0;
       return pins.get(this.#pin) ? 1 : 0;
     }
     write(value: 0 | 1): void {
