@@ -3,15 +3,18 @@ import { CHIPS } from "./chips";
 import { NODE_KIND_DEFINITIONS, type NodeKindDefinition } from "./kinds";
 
 /** What manifest.json's `platforms.<platform>.config` holds for a board: `mc/config` on the device. */
-export function manifestPlatformConfig(board: BoardDefinition): { board: string; pins: Record<string, number> } {
-  return { board: board.id, pins: { ...board.pins } };
+export function manifestPlatformConfig(board: BoardDefinition): Pick<BoardDefinition, "pins" | "adcFullScaleMv" | "outputDrive"> & { board: string } {
+  return { board: board.id, pins: { ...board.pins }, adcFullScaleMv: board.adcFullScaleMv, outputDrive: { ...board.outputDrive } };
 }
 
 interface Manifest {
   platforms: Record<string, { config?: Record<string, unknown> } & Record<string, unknown>>;
 }
 
-/** manifest.json with every board's platform config regenerated from its definition; the rest kept. */
+/**
+ * manifest.json with every board's platform config regenerated from its definition; the rest
+ * kept, including each platform's `build` (the sdkconfig that turns the task watchdog on).
+ */
 export function withBoardConfigs<M extends Manifest>(manifest: M, boards: readonly BoardDefinition[] = Object.values(BOARDS)): M {
   const platforms = { ...manifest.platforms };
   for (const board of boards) {

@@ -1,4 +1,5 @@
 import { ALARM_KINDS, ALARM_STATES, SEVERITIES } from "./alarms";
+import { deviceEventProblem, displayTextProblem } from "./events";
 import type {
   AckMessage,
   AlarmMessage,
@@ -137,7 +138,7 @@ function eventProblem(raw: Record<string, unknown>): string | null {
       }
     }
   }
-  return null;
+  return deviceEventProblem(m);
 }
 
 function healthProblem(raw: Record<string, unknown>): string | null {
@@ -196,7 +197,6 @@ export type CommandDecodeResult =
   | { ok: false; reason: RejectReason | "wrong-node"; detail: string; id: string; op: string };
 
 const MAX_CONFIG_ENTRIES = 16;
-const MAX_DISPLAY_TEXT = 120;
 
 /**
  * Decodes a command that arrived on `topic` at the node `selfNodeId`. Never throws. A refusal
@@ -239,10 +239,15 @@ export function decodeCommand(topic: string, text: string, selfNodeId: string): 
         return refuse("invalid-field", "durationMs must be a whole number from 100 to 10000");
       }
       break;
-    case "display":
-      if (typeof raw.text !== "string" || raw.text.length > MAX_DISPLAY_TEXT) return refuse("invalid-field", `text must be a string of at most ${MAX_DISPLAY_TEXT} characters`);
+    case "display": {
+      const problem = displayTextProblem(raw.text);
+      if (problem) return refuse("invalid-field", problem);
       break;
+    }
     case "reboot":
+    case "enable":
+    case "disable":
+    case "self-test":
       break;
   }
   return { ok: true, command: raw as unknown as CommandMessage };

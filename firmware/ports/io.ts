@@ -31,11 +31,22 @@ export interface DigitalConstructor {
   readonly Output: number;
 }
 
+/** A UART used to send only (a voice module, a serial display): ECMA-419 `Serial` in buffer format. */
+export interface SerialOutput {
+  write(data: Uint8Array): void;
+  close(): void;
+}
+
+export interface SerialConstructor {
+  new (options: { transmit: PinSpecifier; port: number; baud: number; format: "buffer" }): SerialOutput;
+}
+
 /** Like Moddable's `device` provider: IO classes plus the board's named pins. */
 export interface Device {
   io: {
     Analog: AnalogConstructor;
     Digital: DigitalConstructor;
+    Serial: SerialConstructor;
   };
   pin: Record<string, PinSpecifier>;
 }

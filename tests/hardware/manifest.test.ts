@@ -8,7 +8,7 @@ import { wiringDocuments, withBoardConfigs } from "../../hardware/generate";
 const root = fileURLToPath(new URL("../..", import.meta.url));
 const manifest = JSON.parse(readFileSync(join(root, "manifest.json"), "utf8")) as {
   modules: Record<string, string>;
-  platforms: Record<string, { config?: { board?: string; pins?: Record<string, number> } }>;
+  platforms: Record<string, { build?: Record<string, string>; config?: { board?: string; pins?: Record<string, number> } }>;
 };
 
 function filesUnder(dir: string): string[] {
@@ -23,15 +23,33 @@ describe("manifest.json", () => {
     ["esp32", esp32DevkitC],
     ["esp32/esp32s3", esp32S3DevkitC1],
   ])("gives %s the pins of its board definition", (platform, board) => {
-    expect(manifest.platforms[platform].config).toEqual({ board: board.id, pins: board.pins });
+    expect(manifest.platforms[platform].config).toEqual({ board: board.id, pins: board.pins, adcFullScaleMv: board.adcFullScaleMv, outputDrive: board.outputDrive });
     expect(board.platform).toBe(platform);
   });
 
   it("is what `npm run hardware` generates from the board definitions, and so are the wiring documents", () => {
     expect(manifest).toEqual(withBoardConfigs(manifest));
+    // Regenerating keeps each platform's build section (the watchdog's sdkconfig).
+    const stripped = { ...manifest, platforms: Object.fromEntries(Object.entries(manifest.platforms).map(([name, section]) => [name, { ...section, config: {} }])) };
+    for (const platform of ["esp32", "esp32/esp32s3"]) {
+      expect(withBoardConfigs(stripped).platforms[platform]).toEqual(manifest.platforms[platform]);
+    }
     for (const [path, text] of Object.entries(wiringDocuments())) {
       expect(readFileSync(join(root, path), "utf8"), `${path} is out of date: run \`npm run hardware\``).toBe(text);
     }
+  });
+
+  it.each([
+    ["esp32", esp32DevkitC],
+    ["esp32/esp32s3", esp32S3DevkitC1],
+  ])("builds %s with the task watchdog on and the elevator lock's relay pulse-held", (platform, board) => {
+    const dir = manifest.platforms[platform].build?.SDKCONFIGPATH;
+    expect(dir).toBeDefined();
+    const sdkconfig = readFileSync(join(root, dir!, "sdkconfig.defaults"), "utf8");
+    for (const line of ["CONFIG_ESP_TASK_WDT_EN=y", "CONFIG_ESP_TASK_WDT_INIT=y", "CONFIG_ESP_TASK_WDT_PANIC=y"]) expect(sdkconfig.split("\n")).toContain(line);
+    expect(board.outputDrive.relayLock).toMatchObject({ drive: "pulse" });
+    const gpios = Object.values(board.pins);
+    expect(new Set(gpios).size, "no GPIO named twice").toBe(gpios.length);
   });
 
   it("lists every device-side firmware module (mcconfig's wildcards do not recurse)", () => {

@@ -1,4 +1,4 @@
-import type { AnalogConstructor, DigitalConstructor } from "../../ports/io";
+import type { AnalogConstructor, DigitalConstructor, SerialConstructor } from "../../ports/io";
 import type { Platform } from "../../ports/platform";
 import { AppRollback } from "./app-rollback";
 import { CryptSha256 } from "./crypt-sha256";
@@ -24,9 +24,14 @@ export function esp32Platform(options: { pins: Record<string, number>; mqttHost:
     timers: moddableTimers,
     // These are the SDK's ECMA-419 classes; the casts only bridge typings that disagree:
     // @moddable/typings 5.6.0 leaves `close()` off Analog (every ECMA-419 IO class has it) and
-    // types Digital's modes as unknown, where SDK 8.2's own typings say number.
+    // types Digital's modes as unknown, where SDK 8.2's own typings say number; its Serial
+    // options type misspells `receive`, so a transmit-only Serial does not match it.
     device: {
-      io: { Analog: device.io.Analog as unknown as AnalogConstructor, Digital: device.io.Digital as unknown as DigitalConstructor },
+      io: {
+        Analog: device.io.Analog as unknown as AnalogConstructor,
+        Digital: device.io.Digital as unknown as DigitalConstructor,
+        Serial: device.io.Serial as unknown as SerialConstructor,
+      },
       pin: options.pins,
     },
     mqtt: new Ecma419Mqtt(provider, options.mqttHost, options.mqttPort),

@@ -1,11 +1,16 @@
 /// <reference path="./xsnap-globals.d.ts" />
+import { encodeCommand } from "../../../shared/codec";
+import { nodeTopic } from "../../../shared/topics";
+import { startCapsuleNode, type CapsuleNode } from "../../node/capsule-node";
+import { startElevatorNode, type ElevatorNode } from "../../node/elevator-node";
 import { startSmokeNode, type SmokeNode } from "../../node/smoke-node";
 import type { Platform } from "../../ports/platform";
 import { withIdentity } from "../../provisioning/identity";
 import { bootProvisioned, type ProvisionedNode } from "../../provisioning/provisioned-boot";
 import { callHost } from "./host-call";
+import type { CommandOutcome, HostToNode, NodeInspection, SimOutputs } from "./protocol";
 import { simEntropy } from "./sim-entropy";
-import type { HostToNode, NodeInspection } from "./protocol";
+import { SimDisplay, SimHeldLoad, SimPulseGenerator, SimVoiceModule } from "./sim-hardware";
 import { simDevice, SimPins } from "./sim-io";
 import { SimMqtt } from "./sim-mqtt";
 import { simOtaPlatform } from "./sim-ota";
@@ -15,7 +20,8 @@ import { VirtualClock } from "./virtual-clock";
 
 /**
  * Entry of a simulated node inside xsnap-worker. The host drives it through `handleCommand`:
- * boot, move the virtual clock, set pin levels, deliver MQTT events, inspect.
+ * boot, move the virtual clock, set pin levels and peripherals' pulses, deliver MQTT events, read
+ * the circuits around the chip, inspect.
  */
 
 // Firmware time comes from the injected clock only: make the host's wall clock unreachable,
@@ -31,11 +37,14 @@ const decoder = new TextDecoder();
 const clock = new VirtualClock();
 const pins = new SimPins();
 const mqtt = new SimMqtt();
-let node: SmokeNode | undefined;
+let node: SmokeNode | ElevatorNode | CapsuleNode | undefined;
+let smoke: SmokeNode | undefined;
 let provisioned: ProvisionedNode | undefined;
 let pinMap: Record<string, number> = {};
+const circuits: { relayLock?: SimHeldLoad; warningLight?: SimHeldLoad; voice?: SimVoiceModule; display?: SimDisplay } = {};
+const pulses = new Map<string, SimPulseGenerator>();
 
-function boot(request: Extract<HostToNode, { op: "boot" }>): void {
+function boot(request: BootRequest): void {
   if (node || provisioned) throw new Error("node already booted");
   pinMap = request.pins;
   const platform: Platform = {
@@ -48,12 +57,15 @@ function boot(request: Extract<HostToNode, { op: "boot" }>): void {
     log: (level, message) => callHost({ op: "log", level, message }),
     ota: request.ota ? simOtaPlatform(request.ota.capacityBytes) : undefined,
   };
+  for (const name of Object.keys(request.levels ?? {})) pins.set(gpio(name), request.levels![name]);
+  buildCircuits(request);
   const random = seededRandom(request.seed);
   const claim = request.claim;
   if (!claim) {
-    node = startSmokeNode(platform, request.config, random);
+    start(request, platform, random);
     return;
   }
+  // A blank node claims first, then starts the kind it was booted as under its claimed identity.
   provisioned = bootProvisioned({
     platform,
     entropy: simEntropy,
@@ -61,16 +73,50 @@ function boot(request: Extract<HostToNode, { op: "boot" }>): void {
     settings: { ...claim, firmwareVersion: request.config.firmwareVersion, keepAliveMs: request.config.mqtt.keepAliveMs },
     resetPin: pinMap.factoryReset,
     start: (identity) => {
-      const started = startSmokeNode(platform, withIdentity(request.config, identity), random);
-      node = started;
+      const started = start({ ...request, config: withIdentity(request.config, identity) } as BootRequest, platform, random);
       return {
         stop() {
           started.stop();
-          if (node === started) node = undefined;
+          if (node === started) node = smoke = undefined;
         },
       };
     },
   });
+}
+
+type BootRequest = Extract<HostToNode, { op: "boot" }>;
+
+/** The circuits around the chip are there from power-on, whether or not the node has claimed yet. */
+function buildCircuits(request: BootRequest): void {
+  if (request.kind === "elevator") {
+    const drive = request.board.outputDrive;
+    circuits.relayLock = new SimHeldLoad(pins, gpio("relayLock"), clock, drive.relayLock);
+    circuits.warningLight = new SimHeldLoad(pins, gpio("warningLight"), clock, drive.warningLight);
+    circuits.voice = new SimVoiceModule(pins, gpio("voiceTx"));
+    // The relay's second pole follows its armature.
+    const relay = circuits.relayLock;
+    if (pinMap.relaySense !== undefined) pins.drive(pinMap.relaySense, () => (relay.on ? 1 : 0));
+  } else if (request.kind === "capsule") {
+    circuits.display = new SimDisplay(pins, gpio("displayTx"));
+  }
+}
+
+/** Starts the node program of the request's kind. */
+function start(request: BootRequest, platform: Platform, random: () => number): SmokeNode | ElevatorNode | CapsuleNode {
+  switch (request.kind) {
+    case "smoke":
+      return (node = smoke = startSmokeNode(platform, request.config, random));
+    case "elevator":
+      return (node = startElevatorNode(platform, request.config, request.board, random));
+    case "capsule":
+      return (node = startCapsuleNode(platform, request.config, request.board, random));
+  }
+}
+
+function gpio(name: string): number {
+  const pin = pinMap[name];
+  if (pin === undefined) throw new Error(`the board has no pin named "${name}"`);
+  return pin;
 }
 
 function inspect(): NodeInspection {
@@ -86,14 +132,14 @@ function inspect(): NodeInspection {
   }
   const { uplink, link } = node;
   const outbox = uplink.outbox;
-  return {
+  const inspection: NodeInspection = {
     now: clock.now(),
     nodeId: uplink.nodeId,
     claim,
-    samples: node.samples,
+    samples: smoke?.samples ?? 0,
     queued: uplink.queued,
     connected: uplink.connected,
-    alarmActive: node.detector.active,
+    alarmActive: smoke?.detector.active ?? false,
     bootId: link.bootId,
     nextSeq: uplink.nextSeq,
     outbox: { depth: outbox.depth, alarms: outbox.alarms, capacity: outbox.capacity, inFlight: outbox.inFlight, dropped: { ...outbox.dropped } },
@@ -101,9 +147,30 @@ function inspect(): NodeInspection {
     connectAttempts: link.session.attempts,
     healthSent: link.health.sent,
     healthIntervalMs: link.health.intervalMs,
-    telemetryIntervalMs: node.config.telemetryIntervalMs,
-    ota: node.ota?.inspect() ?? null,
+    telemetryIntervalMs: smoke?.config.telemetryIntervalMs ?? 0,
+    // Over-the-air updates run on the smoke node program; elevator and capsule nodes take none yet.
+    ota: smoke?.ota?.inspect() ?? null,
   };
+  if ("state" in node) {
+    inspection.state = node.state();
+    inspection.ticks = node.ticks;
+  }
+  return inspection;
+}
+
+function outputs(): SimOutputs {
+  return {
+    relayLock: circuits.relayLock?.on,
+    warningLight: circuits.warningLight?.on,
+    voice: circuits.voice ? { ...circuits.voice.state } : undefined,
+    display: circuits.display ? circuits.display.text : undefined,
+  };
+}
+
+/** Through the node's own inbox (decode, de-duplicate, dispatch, ack), as if it came on its `cmd` topic. */
+function command(request: Extract<HostToNode, { op: "command" }>): CommandOutcome {
+  if (!node) throw new Error("node not booted");
+  return node.link.commands.receive(nodeTopic(node.uplink.nodeId, "cmd"), encodeCommand(request.command));
 }
 
 function dispatch(request: HostToNode): unknown {
@@ -115,11 +182,28 @@ function dispatch(request: HostToNode): unknown {
       return clock.now();
     case "pins":
       for (const name of Object.keys(request.values)) {
-        const gpio = pinMap[name];
-        if (gpio === undefined) throw new Error(`the board has no pin named "${name}"`);
-        pins.set(gpio, request.values[name]);
+        const pin = gpio(name);
+        pulses.get(name)?.stop();
+        pulses.delete(name);
+        pins.set(pin, request.values[name]);
       }
       return undefined;
+    case "pulses":
+      for (const name of Object.keys(request.values)) {
+        const pin = gpio(name);
+        const halfPeriodMs = request.values[name];
+        pulses.get(name)?.stop();
+        pulses.delete(name);
+        if (halfPeriodMs !== null) pulses.set(name, new SimPulseGenerator(pins, pin, clock, halfPeriodMs));
+      }
+      return undefined;
+    case "outputs":
+      return outputs();
+    case "hang":
+      clock.freeze();
+      return undefined;
+    case "command":
+      return command(request);
     case "mqtt":
       if (request.event === "connected") mqtt.onConnected();
       else if (request.event === "published") mqtt.onPublished(request.packetId);
@@ -131,7 +215,7 @@ function dispatch(request: HostToNode): unknown {
     case "stop":
       if (provisioned) provisioned.stop();
       else node?.stop();
-      node = undefined;
+      node = smoke = undefined;
       provisioned = undefined;
       return undefined;
   }
