@@ -4,9 +4,11 @@ import type { AlarmFeed } from "./alarms/alarm-feed";
 import { alarmRoutes } from "./alarms/routes";
 import { requireAdmin } from "./auth/require-admin";
 import { requireToken, type AuthVariables } from "./auth/require-token";
+import { capsuleRoutes } from "./capsules/routes";
 import { consolePage } from "./console/page";
 import type { CommandPublisher } from "./commands/publisher";
 import type { Db } from "./db/client";
+import { elevatorRoutes } from "./elevators/routes";
 import { fleetRoutes } from "./fleet/routes";
 import type { Ingest } from "./ingest/ingest";
 import type { Logger } from "./log";
@@ -18,6 +20,7 @@ import { placeLocationRoutes } from "./places/location-routes";
 import { reportRoutes } from "./reports/routes";
 import type { RoutingStage } from "./routing/stage";
 import { staffRoutes } from "./staff/routes";
+import { supplyRoutes } from "./supplies/routes";
 
 export interface AppDeps {
   db: Db;
@@ -26,6 +29,7 @@ export interface AppDeps {
   log: Logger;
   /** Where commands to nodes go (the broker; a recorder in tests). */
   commands: CommandPublisher;
+  /** Wall clock for dates the API computes (what expires within N days); Date.now unless a test fixes it. */
   now?: () => number;
   /** Over-the-air updates; without them /api/ota answers 404. */
   ota?: OtaDeps;
@@ -49,9 +53,16 @@ export function createApp(deps: AppDeps) {
   api.use("/alarms/*", requireAdmin());
   api.use("/nodes/*", requireAdmin());
   api.use("/ingest/*", requireAdmin());
+  api.use("/elevators/*", requireAdmin());
+  api.use("/capsules/*", requireAdmin());
+  api.use("/supplies/*", requireAdmin());
   api.route("/alarms", alarmRoutes(deps));
-  api.route("/nodes", nodeRoutes({ db: deps.db, commands: deps.commands, now: deps.now ?? Date.now }));
+  const wallNow = deps.now ?? Date.now;
+  api.route("/nodes", nodeRoutes({ db: deps.db, commands: deps.commands, now: wallNow }));
   api.route("/fleet", fleetRoutes(deps));
+  api.route("/elevators", elevatorRoutes(deps));
+  api.route("/capsules", capsuleRoutes({ db: deps.db, now: wallNow }));
+  api.route("/supplies", supplyRoutes({ db: deps.db, now: wallNow }));
   api.get("/ingest/stats", (c) => c.json(deps.ingest.stats));
   if (deps.ota) api.route("/ota", otaRoutes(deps.ota));
   const now = deps.routing.scheduler.now;

@@ -1,27 +1,12 @@
-import { isNodeId } from "../shared/protocol";
 import { otaConfigProblem, type OtaConfig } from "./ota/ota-config";
+import { linkConfigProblem, type LinkConfig } from "./link/link-config";
 
-/** What a node is told at build or provisioning time. Validated before use; a bad one is refused whole. */
-export interface NodeConfig {
-  nodeId: string;
-  firmwareVersion: string;
-  mqtt: {
-    host: string;
-    port: number;
-    username?: string;
-    password?: string;
-    keepAliveMs: number;
-    /** The first connection after boot waits a random 0 … bootSpreadMs (default 0). */
-    bootSpreadMs?: number;
-  };
+/** What a smoke node is told at build or provisioning time. Validated before use; a bad one is refused whole. */
+export interface NodeConfig extends LinkConfig {
   /** How often the smoke chamber is read. */
   sampleIntervalMs: number;
   /** How often the latest readings are sent (QoS 0). 0 sends none. */
   telemetryIntervalMs: number;
-  /** Heartbeat period (default 60 s); the cloud marks the node offline after missing several. */
-  healthIntervalMs?: number;
-  /** Flash slots of the outbox (default 32: what fits beside the other keys in a 24 KB NVS partition). */
-  outboxSlots?: number;
   smoke: SmokeThresholds;
   /** Present when the node takes over-the-air updates (firmware/ota). */
   ota?: OtaConfig;
@@ -38,34 +23,12 @@ export interface SmokeThresholds {
   baseline: number;
 }
 
-/** What every node kind shares: who it is, how it reaches the broker, and how it takes updates. */
-export type LinkConfig = Pick<NodeConfig, "nodeId" | "firmwareVersion" | "mqtt" | "telemetryIntervalMs" | "healthIntervalMs" | "outboxSlots" | "ota">;
-
-/** Returns null when the link settings are usable, or the first reason they are not. */
-export function linkConfigProblem(config: LinkConfig): string | null {
-  if (!isNodeId(config.nodeId)) return "nodeId must be 3–40 characters of a–z, 0–9 and '-'";
-  if (!config.mqtt || typeof config.mqtt.host !== "string" || config.mqtt.host.length === 0) return "mqtt.host is required";
-  if (!(config.mqtt.port > 0 && config.mqtt.port < 65536)) return "mqtt.port must be 1–65535";
-  if (!(config.mqtt.keepAliveMs >= 5000)) return "mqtt.keepAliveMs must be at least 5000";
-  if (!(config.telemetryIntervalMs === 0 || config.telemetryIntervalMs >= 1000)) return "telemetryIntervalMs must be 0 or at least 1000";
-  if (config.mqtt.bootSpreadMs !== undefined && !(config.mqtt.bootSpreadMs >= 0 && config.mqtt.bootSpreadMs <= 600_000)) {
-    return "mqtt.bootSpreadMs must be 0–600000";
-  }
-  if (config.healthIntervalMs !== undefined && !(config.healthIntervalMs >= 5000 && config.healthIntervalMs <= 3_600_000)) {
-    return "healthIntervalMs must be 5000–3600000";
-  }
-  if (config.outboxSlots !== undefined && !(Number.isInteger(config.outboxSlots) && config.outboxSlots >= 4 && config.outboxSlots <= 999)) {
-    return "outboxSlots must be a whole number from 4 to 999";
-  }
-  if (config.ota) return otaConfigProblem(config.ota);
-  return null;
-}
-
 /** Returns null when the config is usable, or the first reason it is not. */
 export function configProblem(config: NodeConfig): string | null {
   const link = linkConfigProblem(config);
   if (link) return link;
   if (!(config.sampleIntervalMs >= 10 && config.sampleIntervalMs <= 60000)) return "sampleIntervalMs must be 10–60000";
+  if (!(config.telemetryIntervalMs === 0 || config.telemetryIntervalMs >= 1000)) return "telemetryIntervalMs must be 0 or at least 1000";
   const s = config.smoke;
   if (!s) return "smoke thresholds are required";
   if (!(s.raiseAboveBaseline > 0)) return "smoke.raiseAboveBaseline must be positive";
@@ -74,6 +37,7 @@ export function configProblem(config: NodeConfig): string | null {
   }
   if (!(Number.isInteger(s.holdSamples) && s.holdSamples >= 1 && s.holdSamples <= 64)) return "smoke.holdSamples must be 1–64";
   if (!(s.baseline >= 0)) return "smoke.baseline must be non-negative";
+  if (config.ota) return otaConfigProblem(config.ota);
   return null;
 }
 

@@ -18,11 +18,10 @@ export interface SensorCalibrationData {
 
 export function sensorCalibration(board: BoardDefinition): SensorCalibrationData {
   const c = sensorNode.coefficients;
-  const fullScaleV = c.adc.fullScaleV;
-  const countsPerVolt = (2 ** board.adcResolutionBits - 1) / fullScaleV;
+  const countsPerVolt = ((2 ** board.adcResolutionBits - 1) * 1000) / board.adcFullScaleMv;
   const round = (value: number) => Math.round(value * 1e6) / 1e6;
   return {
-    adcFullScaleMv: fullScaleV * 1000,
+    adcFullScaleMv: board.adcFullScaleMv,
     ntc: { seriesOhm: c.heat.seriesOhm, supplyMv: c.heat.supplyV * 1000, model: "beta", r25Ohm: c.heat.r25Ohm, beta: c.heat.betaK },
     ct: {
       unitsPerCount: round(c.current.ampsPerVolt / countsPerVolt),

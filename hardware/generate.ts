@@ -7,15 +7,20 @@ import { NODE_KIND_DEFINITIONS, type NodeKindDefinition } from "./kinds";
  * What manifest.json's `platforms.<platform>.config` holds for a board: `mc/config` on the device.
  * `sensors` is the sensor node's calibration for this board's ADC.
  */
-export function manifestPlatformConfig(board: BoardDefinition): { board: string; pins: Record<string, number>; sensors: SensorCalibrationData } {
-  return { board: board.id, pins: { ...board.pins }, sensors: sensorCalibration(board) };
+export function manifestPlatformConfig(
+  board: BoardDefinition,
+): Pick<BoardDefinition, "pins" | "adcFullScaleMv" | "outputDrive"> & { board: string; sensors: SensorCalibrationData } {
+  return { board: board.id, pins: { ...board.pins }, adcFullScaleMv: board.adcFullScaleMv, outputDrive: { ...board.outputDrive }, sensors: sensorCalibration(board) };
 }
 
 interface Manifest {
   platforms: Record<string, { config?: Record<string, unknown> } & Record<string, unknown>>;
 }
 
-/** manifest.json with every board's platform config regenerated from its definition; the rest kept. */
+/**
+ * manifest.json with every board's platform config regenerated from its definition; the rest
+ * kept, including each platform's `build` (the sdkconfig that turns the task watchdog on).
+ */
 export function withBoardConfigs<M extends Manifest>(manifest: M, boards: readonly BoardDefinition[] = Object.values(BOARDS)): M {
   const platforms = { ...manifest.platforms };
   for (const board of boards) {

@@ -51,6 +51,11 @@ export function checkBoard(board: BoardDefinition, options: CheckOptions = {}): 
     }
   }
 
+  errors.push(...driveProblems(board, uses));
+  if (!(board.adcFullScaleMv > 0 && board.adcFullScaleMv <= 3300)) {
+    errors.push(`${board.id}: adcFullScaleMv must be the millivolts at the ADC's top count (0–3300), not ${board.adcFullScaleMv}`);
+  }
+
   const owner = new Map<number, string>();
   for (const [name, gpio] of Object.entries(board.pins)) {
     const at = `${board.id}: pin "${name}" on GPIO${gpio}`;
@@ -76,6 +81,37 @@ export function checkBoard(board: BoardDefinition, options: CheckOptions = {}): 
     }
   }
   return { errors, warnings };
+}
+
+/**
+ * Each held output's drive must name an output of some kind, and a level drive must energize at
+ * the level the kind says, or the "safe" level would be the energizing one.
+ */
+function driveProblems(board: BoardDefinition, uses: Map<string, Use>): string[] {
+  const problems: string[] = [];
+  for (const [name, drive] of Object.entries(board.outputDrive)) {
+    const at = `${board.id}: outputDrive "${name}"`;
+    // A board carries every kind; checked for some kinds only, a drive of another kind's output is fine.
+    const use = uses.get(name) ?? signalAnywhere(name);
+    if (!use || (use.signal.use !== "relay" && use.signal.use !== "digital-out")) {
+      problems.push(`${at} names no relay or output of any node kind`);
+    } else if (drive.drive === "pulse" && !(Number.isInteger(drive.holdMs) && drive.holdMs > 0)) {
+      problems.push(`${at}: a pulse drive needs the monostable's hold time in whole ms (holdMs)`);
+    } else if (drive.drive === "level" && (drive.activeLevel === 1 ? "high" : "low") !== use.signal.activeLevel) {
+      problems.push(`${at} energizes at ${drive.activeLevel} but the ${use.kinds[0]} kind says active ${use.signal.activeLevel}`);
+    }
+  }
+  for (const [name, use] of uses) {
+    if (use.signal.use === "relay" && board.outputDrive[name] === undefined) {
+      problems.push(`${board.id}: the relay "${name}" needs an outputDrive (pulse through a monostable, or level)`);
+    }
+  }
+  return problems;
+}
+
+function signalAnywhere(name: string): Use | undefined {
+  const kind = Object.values(NODE_KIND_DEFINITIONS).find((k) => k.signals[name] !== undefined);
+  return kind && { signal: kind.signals[name], kinds: [kind.id] };
 }
 
 /** Whether the board can offer this GPIO to anything at all. */

@@ -1,5 +1,5 @@
 /**
- * What a node can raise. Later kinds (elevator, capsule) extend this list.
+ * What a node can raise.
  * (A charging session's start and end are events, `charge-started` and `charge-ended`, not alarms.)
  *
  * - `smoke`: `severity` "warning" is the pre-alarm (sustained obscuration below the alarm level),
@@ -18,8 +18,20 @@ export const ALARM_KINDS = [
   "overcurrent",
   "leakage",
   "sensor-fault",
+  // E-bike charging on a shed circuit (sensor node).
   "charge-overrun",
   "charge-pack-fault",
+  // Elevator lock (maintenance, severity warning): the hold reached its limit; the e-bike
+  // detector's heartbeat stopped; the relay's sense contact disagrees with its drive.
+  "lock-max-hold",
+  "detector-lost",
+  "relay-fault",
+  // Capsule: the AED left its cabinet (urgent: someone may be in cardiac arrest); maintenance
+  // alarms for a door left open, a cabinet too hot or cold for the AED, a low backup battery.
+  "aed-removed",
+  "door-left-open",
+  "cabinet-temperature",
+  "battery-low",
 ] as const;
 export type AlarmKind = (typeof ALARM_KINDS)[number];
 

@@ -1,4 +1,5 @@
 import { ALARM_KINDS, ALARM_STATES, FAULT_KINDS, SEVERITIES } from "./alarms";
+import { deviceEventProblem, displayTextProblem } from "./events";
 import type {
   AckMessage,
   AlarmMessage,
@@ -107,7 +108,7 @@ function alarmProblem(raw: Record<string, unknown>): string | null {
     return "sensor must be 1–16 characters of a–z, 0–9 and '-'";
   }
   if (m.fault !== undefined && !oneOf(FAULT_KINDS, m.fault)) return `fault must be one of ${FAULT_KINDS.join(", ")}`;
-  if ((m.kind === "sensor-fault") !== (m.fault !== undefined)) return "fault is required for sensor-fault alarms and only for them";
+  if (m.fault !== undefined && m.kind !== "sensor-fault") return "fault belongs to sensor-fault alarms only";
   if (m.detector !== undefined) {
     if (!isRecord(m.detector)) return "detector must be an object of numbers";
     const entries = Object.entries(m.detector);
@@ -157,7 +158,7 @@ function eventProblem(raw: Record<string, unknown>): string | null {
       }
     }
   }
-  return null;
+  return deviceEventProblem(m);
 }
 
 function healthProblem(raw: Record<string, unknown>): string | null {
@@ -216,7 +217,6 @@ export type CommandDecodeResult =
   | { ok: false; reason: RejectReason | "wrong-node"; detail: string; id: string; op: string };
 
 const MAX_CONFIG_ENTRIES = 16;
-const MAX_DISPLAY_TEXT = 120;
 
 /**
  * Decodes a command that arrived on `topic` at the node `selfNodeId`. Never throws. A refusal
@@ -259,10 +259,15 @@ export function decodeCommand(topic: string, text: string, selfNodeId: string): 
         return refuse("invalid-field", "durationMs must be a whole number from 100 to 10000");
       }
       break;
-    case "display":
-      if (typeof raw.text !== "string" || raw.text.length > MAX_DISPLAY_TEXT) return refuse("invalid-field", `text must be a string of at most ${MAX_DISPLAY_TEXT} characters`);
+    case "display": {
+      const problem = displayTextProblem(raw.text);
+      if (problem) return refuse("invalid-field", problem);
       break;
+    }
     case "reboot":
+    case "enable":
+    case "disable":
+    case "self-test":
       break;
   }
   return { ok: true, command: raw as unknown as CommandMessage };

@@ -1,4 +1,5 @@
 import type { AlarmKind, AlarmState, FaultKind, Severity } from "./alarms";
+import type { DeviceState, ReleasedBy } from "./events";
 import type { UplinkChannel } from "./topics";
 
 /**
@@ -30,7 +31,7 @@ export interface AlarmMessage extends NodeHeader {
   evidenceIntervalMs?: number;
   /** Which sensor or channel decided (`smoke`, `ntc`, `tmp117`, `ct`, `leakage`), a short identifier. */
   sensor?: string;
-  /** For `sensor-fault`: how the sensor failed. */
+  /** For `sensor-fault`, when the node can tell: how the sensor failed. */
   fault?: FaultKind;
   /** The detector's state when it decided (baseline, rate, accumulator…), by names that carry units. */
   detector?: Record<string, number>;
@@ -54,13 +55,25 @@ export interface StatusMessage extends NodeHeader {
   willSeq?: number;
 }
 
-/** A state change worth keeping (config applied, sensor fault, relay test): QoS 1 through the outbox. */
+/**
+ * A state change worth keeping (config applied, a hold ended, the AED removed): QoS 1 through the
+ * outbox. Elevator and capsule nodes add their state after the event (`state`), so the cloud's
+ * current state is the newest event's snapshot; their event names are in shared/events.ts.
+ */
 export interface EventMessage extends NodeHeader {
   type: "event";
-  /** Short kebab-case name: `config-applied`, `outbox-overflow`. */
+  /** Short kebab-case name: `config-applied`, `hold-end`, `aed-removed`. */
   name: string;
-  /** At most 16 small values. */
+  /** At most 16 small values: the changed settings, a measurement (`temperatureC`), daily counts. */
   data?: Record<string, string | number | boolean>;
+  /** The device's state after the event (elevator and capsule nodes). */
+  state?: DeviceState;
+  /** hold-end: how long the lock was held; door-left-open: how long the door has been open. */
+  durationMs?: number;
+  /** hold-end: why the hold ended. */
+  releasedBy?: ReleasedBy;
+  /** A short machine word for a fault (`reset`, `detector-lost`). */
+  cause?: string;
 }
 
 export const SENSOR_STATES = ["ok", "fault", "unknown"] as const;
@@ -111,17 +124,22 @@ export const CHANNEL_OF: { [K in NodeMessage["type"]]: UplinkChannel } = {
   ack: "ack",
 };
 
-export const COMMAND_OPS = ["config", "relay-test", "reboot", "display"] as const;
+export const COMMAND_OPS = ["config", "relay-test", "reboot", "display", "enable", "disable", "self-test"] as const;
 export type CommandOp = (typeof COMMAND_OPS)[number];
 
 /**
  * A command from the cloud, on the node's `cmd` topic. `id` is the cloud's, echoed in the ack.
  * `config` changes named settings (`telemetryIntervalMs`, `smoke.holdSamples`); the node checks
- * them as it checks its boot config and refuses the whole change with a reason.
+ * them as it checks its boot config and refuses the whole change with a reason. `display` sets a
+ * capsule's display line; `enable` and `disable` switch an elevator's lock on and off;
+ * `self-test` checks a node's inputs and outputs and answers with what it found.
  */
 export type CommandMessage = { v: 1; type: "command"; id: string; node: string } & (
   | { op: "config"; config: Record<string, number> }
   | { op: "relay-test"; durationMs: number }
   | { op: "reboot" }
   | { op: "display"; text: string }
+  | { op: "enable" }
+  | { op: "disable" }
+  | { op: "self-test" }
 );

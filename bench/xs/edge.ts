@@ -174,7 +174,11 @@ class NoDigital implements DigitalPort {
   write(): void {}
   close(): void {}
 }
-const device: Device = { io: { Analog: ReplayAnalog, Digital: NoDigital, I2C: ReplayI2C }, I2C: { default: { io: ReplayI2C, data: 21, clock: 22 } }, pin: PINS };
+class NoSerial {
+  write(): void {}
+  close(): void {}
+}
+const device: Device = { io: { Analog: ReplayAnalog, Digital: NoDigital, I2C: ReplayI2C, Serial: NoSerial }, I2C: { default: { io: ReplayI2C, data: 21, clock: 22 } }, pin: PINS };
 const noWait: MicrosecondClock = {
   microseconds: () => 0,
   waitUntil: () => {},

@@ -12,7 +12,8 @@ import { getCommand, insertCommand, listCommands, markCommandUnsent } from "./qu
 
 /**
  * Commands to one node: `POST` sends one (`{ op: "config", config: { telemetryIntervalMs: 30000 } }`,
- * `{ op: "relay-test", durationMs }`, `{ op: "reboot" }`, `{ op: "display", text }`) and answers 202
+ * `{ op: "relay-test", durationMs }`, `{ op: "reboot" }`, `{ op: "display", text }`, `{ op: "enable" }`,
+ * `{ op: "disable" }`, `{ op: "self-test" }`) and answers 202
  * with its id; the node's ack later settles its status to ok, refused or failed.
  */
 export function commandRoutes(deps: { db: Db; commands: CommandPublisher; now: () => number }) {

@@ -95,3 +95,4 @@ export const apiTokens = sqliteTable("api_tokens", {
 export * from "./schema/node-link";
 export * from "./schema/fleet";
 export * from "./schema/ota";
+export * from "./schema/devices";

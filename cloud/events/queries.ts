@@ -1,4 +1,5 @@
 import { and, desc, eq, lt } from "drizzle-orm";
+import type { DeviceState } from "../../shared/events";
 import type { EventMessage } from "../../shared/messages";
 import type { InStatement, InValue } from "@libsql/client";
 import { placeholders, type Db } from "../db/client";
@@ -7,9 +8,24 @@ import { nodeEvents } from "../db/schema";
 /** Inserts state events once each by (node, boot, seq), in one statement; returns the keys it inserted. */
 export function insertEventsSql(messages: EventMessage[], receivedAt: number): InStatement {
   const args: InValue[] = [];
-  for (const m of messages) args.push(m.node, m.boot, m.seq, m.t, m.name, m.data ? JSON.stringify(m.data) : null, receivedAt);
+  for (const m of messages) {
+    args.push(
+      m.node,
+      m.boot,
+      m.seq,
+      m.t,
+      m.name,
+      m.data ? JSON.stringify(m.data) : null,
+      m.state ? JSON.stringify(m.state) : null,
+      m.durationMs ?? null,
+      m.releasedBy ?? null,
+      m.cause ?? null,
+      receivedAt,
+    );
+  }
   return {
-    sql: `insert into node_events (node_id, boot_id, seq, node_time_ms, name, data, received_at) values ${placeholders(messages.length, 7)}
+    sql: `insert into node_events (node_id, boot_id, seq, node_time_ms, name, data, state, duration_ms, released_by, cause, received_at)
+      values ${placeholders(messages.length, 11)}
       on conflict (node_id, boot_id, seq) do nothing returning node_id, boot_id, seq`,
     args,
   };
@@ -23,6 +39,11 @@ export interface EventRecord {
   nodeTimeMs: number;
   name: string;
   data: Record<string, string | number | boolean> | null;
+  /** An elevator's or capsule's state after the event; null for the link's own events. */
+  state: DeviceState | null;
+  durationMs: number | null;
+  releasedBy: string | null;
+  cause: string | null;
   receivedAt: string;
 }
 
@@ -39,6 +60,10 @@ export async function listEvents(db: Db, nodeId: string, query: { before?: numbe
     nodeTimeMs: row.nodeTimeMs,
     name: row.name,
     data: row.data ? (JSON.parse(row.data) as EventRecord["data"]) : null,
+    state: row.state ? (JSON.parse(row.state) as DeviceState) : null,
+    durationMs: row.durationMs,
+    releasedBy: row.releasedBy,
+    cause: row.cause,
     receivedAt: new Date(row.receivedAt).toISOString(),
   }));
 }

@@ -2,8 +2,10 @@ import type { InStatement, InValue, ResultSet } from "@libsql/client";
 import type { AckMessage, AlarmMessage, EventMessage, HealthMessage, NodeMessage, StatusMessage, TelemetryMessage } from "../../shared/messages";
 import type { AlarmRecord } from "../alarms/alarm-record";
 import { insertAlarmsSql, recordFromRow } from "../alarms/queries";
+import { deriveCapsuleStatesSql } from "../capsules/queries";
 import { ackStatement } from "../commands/queries";
 import type { Db } from "../db/client";
+import { deriveElevatorStatesSql } from "../elevators/queries";
 import { insertEventsSql } from "../events/queries";
 import { insertHealthSql, latestHealthStatement } from "../nodes/health-queries";
 import { applyStatement, upsertSightingsSql, type BatchSighting } from "../nodes/queries";
@@ -27,8 +29,9 @@ export const MAX_BATCH = 1000;
  * Stores a batch of validated messages in ONE transaction: a multi-row upsert of the nodes heard
  * from, one multi-row insert per message type (each ignoring a (node, boot, seq) it already
  * holds, and returning what it inserted, so each message learns whether it was new), then the
- * per-message updates (status, latest heartbeat, command acks). Arrival order is kept within
- * every table. The hot statements are plain SQL built once per batch: mapping a thousand rows
+ * per-message updates (status, latest heartbeat, command acks), then one statement per device
+ * kind deriving the current state of the elevators and capsules whose events came in from their
+ * stored events. Arrival order is kept within every table. The hot statements are plain SQL built once per batch: mapping a thousand rows
  * through the ORM cost more than writing them.
  */
 export async function storeBatch(db: Db, messages: NodeMessage[], receivedAt: number): Promise<StoredBatch> {
@@ -37,6 +40,8 @@ export async function storeBatch(db: Db, messages: NodeMessage[], receivedAt: nu
   const alarms: AlarmMessage[] = [];
   const telemetry: TelemetryMessage[] = [];
   const events: EventMessage[] = [];
+  const elevatorNodes = new Set<string>();
+  const capsuleNodes = new Set<string>();
   const health: HealthMessage[] = [];
   const statuses: StatusMessage[] = [];
   const acks: AckMessage[] = [];
@@ -65,6 +70,8 @@ export async function storeBatch(db: Db, messages: NodeMessage[], receivedAt: nu
       }
       case "event":
         events.push(message);
+        if (message.state?.kind === "elevator") elevatorNodes.add(message.node);
+        else if (message.state?.kind === "capsule") capsuleNodes.add(message.node);
         break;
       case "health":
         health.push(message);
@@ -94,6 +101,8 @@ export async function storeBatch(db: Db, messages: NodeMessage[], receivedAt: nu
     slot(drizzled(applyStatement(db, { nodeId: message.node, bootId: message.boot, seq: message.seq, online: message.online, willSeq: message.willSeq, firmware: message.firmware })));
   }
   const ackSlots = acks.map((ack) => slot(drizzled(ackStatement(db, ack, receivedAt))));
+  if (elevatorNodes.size) slot(deriveElevatorStatesSql([...elevatorNodes]));
+  if (capsuleNodes.size) slot(deriveCapsuleStatesSql([...capsuleNodes]));
 
   const results: ResultSet[] = await db.$client.batch(statements, "write");
 

@@ -1,10 +1,10 @@
 import type { SensorState } from "../../shared/messages";
-import type { NodeConfig } from "../config";
 import type { Log } from "../ports/log";
 import type { Platform } from "../ports/platform";
 import { nextBootId } from "./boot-counter";
 import { CommandInbox, type CommandHandlers } from "./commands";
 import { HealthReporter, rememberingErrors } from "./health";
+import type { LinkConfig } from "./link-config";
 import { Outbox } from "./outbox";
 import { LinkSession } from "./session";
 import { Uplink } from "./uplink";
@@ -15,7 +15,7 @@ export interface LinkOptions {
   /** Node kind for the heartbeat: `smoke`, `elevator`, `capsule`. */
   kind: string;
   firmwareVersion: string;
-  mqtt: NodeConfig["mqtt"];
+  mqtt: LinkConfig["mqtt"];
   healthIntervalMs: number;
   outboxSlots: number;
   random: () => number;
@@ -45,6 +45,7 @@ export interface Link {
   readonly uplink: Uplink;
   readonly session: LinkSession;
   readonly health: HealthReporter;
+  readonly commands: CommandInbox;
   /** Entries an earlier boot left in the outbox, sent first. */
   readonly restored: number;
   /** The platform's log, remembering the last error for the heartbeat: the kind logs through it too. */
@@ -124,6 +125,7 @@ export function startLink(options: LinkOptions): Link {
     uplink,
     session,
     health,
+    commands,
     restored,
     log,
     stop() {

@@ -18,6 +18,9 @@ import { OUTBOX_ALARM, OUTBOX_EVENT, OUTBOX_TELEMETRY, type Outbox, type OutboxP
 
 type Body<M> = Omit<M, keyof NodeHeader | "type">;
 
+/** What an elevator or capsule adds to an event: its state after it, and for some events how it came about. */
+export type DeviceEventFields = Required<Pick<EventMessage, "state">> & Pick<EventMessage, "durationMs" | "releasedBy" | "cause">;
+
 export interface UplinkOptions {
   nodeId: string;
   bootId: number;
@@ -85,9 +88,17 @@ export class Uplink {
     return this.#queue(OUTBOX_ALARM, this.#stamp({ type: "alarm", ...body } as AlarmMessage));
   }
 
-  event(name: string, data?: EventMessage["data"]): boolean {
-    const body = data ? { type: "event", name, data } : { type: "event", name };
-    return this.#queue(OUTBOX_EVENT, this.#stamp(body as EventMessage));
+  /** A state event; an elevator or capsule adds its state after the event and how it came about (`device`). */
+  event(name: string, data?: EventMessage["data"], device?: DeviceEventFields): boolean {
+    const message = { type: "event", name } as EventMessage;
+    if (data) message.data = data;
+    if (device) {
+      message.state = device.state;
+      if (device.durationMs !== undefined) message.durationMs = device.durationMs;
+      if (device.releasedBy !== undefined) message.releasedBy = device.releasedBy;
+      if (device.cause !== undefined) message.cause = device.cause;
+    }
+    return this.#queue(OUTBOX_EVENT, this.#stamp(message));
   }
 
   ack(body: Body<AckMessage>): boolean {

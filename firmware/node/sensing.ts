@@ -206,7 +206,7 @@ export class Sensing {
       const ntc =
         device.pin.heat === undefined
           ? undefined
-          : this.#own(new NtcThermistor({ io: device.io.Analog, pin: device.pin.heat, calibration: calibration.ntc, adcFullScaleMv: calibration.adcFullScaleMv }));
+          : this.#own(new NtcThermistor({ io: device.io.Analog, pin: device.pin.heat, calibration: calibration.ntc, fullScaleMv: calibration.adcFullScaleMv }));
       const bus = device.I2C?.default;
       const tmp117 = bus ? this.#own(new Tmp117({ io: bus.io, data: bus.data, clock: bus.clock, port: bus.port, address: calibration.tmp117Address })) : undefined;
       const fromNtc = heatConfig.source === "ntc";

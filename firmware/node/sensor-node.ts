@@ -1,8 +1,9 @@
 import { calibrationProblem, type SensorCalibration } from "../calibration";
-import { linkConfigProblem, type LinkConfig } from "../config";
+import { DEFAULT_HEALTH_INTERVAL_MS, DEFAULT_OUTBOX_SLOTS, linkConfigProblem, type LinkConfig } from "../link/link-config";
 import { clearConfigChanges, loadConfigChanges, saveConfigChanges } from "../link/config-store";
 import { startLink, type Link } from "../link/link";
 import { OtaAgent } from "../ota/ota-agent";
+import { otaConfigProblem, type OtaConfig } from "../ota/ota-config";
 import type { Uplink } from "../link/uplink";
 import type { TimerHandle } from "../ports/clock";
 import type { Platform } from "../ports/platform";
@@ -10,7 +11,19 @@ import { withSensingChanges, type SensingConfig } from "../sensing-config";
 import { Sensing, type SensingInspection } from "./sensing";
 
 export interface SensorNodeConfig extends LinkConfig {
+  /** How often the latest readings are sent (QoS 0). 0 sends none. */
+  telemetryIntervalMs: number;
   sensing: SensingConfig;
+  /** Present when the node takes over-the-air updates (firmware/ota). */
+  ota?: OtaConfig;
+}
+
+/** Null when the settings besides sensing are usable, or the first reason they are not. */
+function nodeConfigProblem(config: SensorNodeConfig): string | null {
+  const link = linkConfigProblem(config);
+  if (link) return link;
+  if (!(config.telemetryIntervalMs === 0 || config.telemetryIntervalMs >= 1000)) return "telemetryIntervalMs must be 0 or at least 1000";
+  return config.ota ? otaConfigProblem(config.ota) : null;
 }
 
 export interface SensorNode {
@@ -26,8 +39,6 @@ export interface SensorNode {
   stop(): void;
 }
 
-const DEFAULT_HEALTH_INTERVAL_MS = 60_000;
-const DEFAULT_OUTBOX_SLOTS = 32;
 
 /**
  * A sensor node: smoke, heat and electrical sensing on one board, each group on its own timer,
@@ -38,8 +49,8 @@ const DEFAULT_OUTBOX_SLOTS = 32;
  * once and kept in flash.
  */
 export function startSensorNode(platform: Platform, bootConfig: SensorNodeConfig, calibration: SensorCalibration, random: () => number): SensorNode {
-  const linkProblem = linkConfigProblem(bootConfig);
-  if (linkProblem) throw new Error(`config refused: ${linkProblem}`);
+  const configProblem = nodeConfigProblem(bootConfig);
+  if (configProblem) throw new Error(`config refused: ${configProblem}`);
   const boardProblem = calibrationProblem(calibration, 12);
   if (boardProblem) throw new Error(`board calibration refused: ${boardProblem}`);
   const { clock, timers, device, microClock, storage } = platform;
@@ -184,5 +195,5 @@ function withChanges(config: SensorNodeConfig, changes: Record<string, number>):
   const sensing = withSensingChanges(config.sensing, sensingChanges);
   if (typeof sensing === "string") return sensing;
   next.sensing = sensing;
-  return linkConfigProblem(next) ?? next;
+  return nodeConfigProblem(next) ?? next;
 }

@@ -4,6 +4,7 @@ import { THRESHOLD_CLEARED, THRESHOLD_RAISED, ThresholdDetector } from "../detec
 import { SmokeChamber } from "../drivers/smoke-chamber";
 import { clearConfigChanges, loadConfigChanges, saveConfigChanges } from "../link/config-store";
 import { startLink, type Link } from "../link/link";
+import { DEFAULT_HEALTH_INTERVAL_MS, DEFAULT_OUTBOX_SLOTS } from "../link/link-config";
 import type { Uplink } from "../link/uplink";
 import { OtaAgent } from "../ota/ota-agent";
 import type { TimerHandle } from "../ports/clock";
@@ -19,9 +20,6 @@ export interface SmokeNode {
   readonly ota: OtaAgent | undefined;
   stop(): void;
 }
-
-const DEFAULT_HEALTH_INTERVAL_MS = 60_000;
-const DEFAULT_OUTBOX_SLOTS = 32;
 
 /**
  * A smoke node: samples the chamber every `sampleIntervalMs`, raises and clears a smoke alarm

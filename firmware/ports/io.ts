@@ -54,12 +54,23 @@ export interface I2cConstructor {
   new (options: I2cOptions): I2cPort;
 }
 
+/** A UART used to send only (a voice module, a serial display): ECMA-419 `Serial` in buffer format. */
+export interface SerialOutput {
+  write(data: Uint8Array): void;
+  close(): void;
+}
+
+export interface SerialConstructor {
+  new (options: { transmit: PinSpecifier; port: number; baud: number; format: "buffer" }): SerialOutput;
+}
+
 /** Like Moddable's `device` provider: IO classes, the board's default I2C bus and its named pins. */
 export interface Device {
   io: {
     Analog: AnalogConstructor;
     Digital: DigitalConstructor;
     I2C: I2cConstructor;
+    Serial: SerialConstructor;
   };
   /** The board's I2C bus, as Moddable's provider gives it (`device.I2C.default`); absent on boards without one. */
   I2C?: { default: { io: I2cConstructor; data: PinSpecifier; clock: PinSpecifier; port?: number } };

@@ -1,4 +1,4 @@
-import type { LinkConfig } from "../config";
+import type { LinkConfig } from "../link/link-config";
 import type { KeyValueStore } from "../ports/storage";
 
 /** Who a claimed node is on the broker: its id and its own MQTT credentials, kept in flash. */
@@ -40,7 +40,7 @@ export function factoryReset(storage: KeyValueStore): void {
   storage.delete(CLAIM_PAD);
 }
 
-/** The node's config with its claimed id and broker credentials. */
+/** Any kind's config with its claimed id and broker credentials. */
 export function withIdentity<C extends LinkConfig>(config: C, identity: NodeIdentity): C {
   return { ...config, nodeId: identity.nodeId, mqtt: { ...config.mqtt, username: identity.username, password: identity.password } };
 }

@@ -28,4 +28,21 @@ export interface BoardDefinition {
    * once, so one wiring convention holds for every node built on this board.
    */
   pins: Record<string, number>;
+  /**
+   * Millivolts at the ADC's top count. Moddable's ESP32 Analog reads calibrated at 12 dB
+   * attenuation and scales to 2450 mV (modules/io/analog/esp32, kAttenuationTable).
+   */
+  adcFullScaleMv: number;
+  /**
+   * How each held output (`relayLock`, `warningLight`) is driven, by signal name; see
+   * hardware/elevator-node.md. The validator checks each names a relay or output of a node kind.
+   */
+  outputDrive: Record<string, OutputDrive>;
 }
+
+/**
+ * `pulse`: through a retriggerable monostable holding the load `holdMs` after each rising edge
+ * (fail-safe: no pulses, no load); `level`: the pin drives the load directly (bench only).
+ * The firmware's `actuators/held-output.ts` declares the same shape.
+ */
+export type OutputDrive = { drive: "pulse"; holdMs: number } | { drive: "level"; activeLevel: 0 | 1 };

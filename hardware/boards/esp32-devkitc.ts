@@ -6,8 +6,13 @@ import type { BoardDefinition } from "./board";
  * antenna end). Analog inputs are all on ADC1 (GPIO32–39) because ADC2 belongs to Wi-Fi while
  * it runs; outputs and relays avoid the strapping pins (0, 2, 5, 12, 15) and the input-only
  * pins (34–39). GPIO0 is the board's BOOT button: read after boot, it is the factory-reset button.
- * GPIO5 (a strapping pin, pulled up at reset) reads the smoke IC's open-drain alarm line, which
- * idles released, so it leaves the strap alone.
+ * The lock relay and the beacon sit on GPIO25/26, which are quiet through reset, so the
+ * monostable driving them (hardware/elevator-node.md) sees no boot-time pulses. Every GPIO that
+ * is neither a strapping pin nor taken is used, so the relay's sense contact goes on strapping
+ * GPIO2: it reads low through reset (the relay is released then, and a 10 kΩ pull-down holds it),
+ * which is the level GPIO2 wants, and GPIO2 only matters when GPIO0 is held for download mode.
+ * The smoke IC's open-drain alarm line goes on strapping GPIO5 (pulled up at reset): it idles
+ * released, so it leaves the strap alone.
  */
 export const esp32DevkitC: BoardDefinition = {
   id: "esp32-devkitc",
@@ -31,22 +36,29 @@ export const esp32DevkitC: BoardDefinition = {
     heat: 35,
     current: 36,
     leakage: 39,
-    cabinetTemp: 32,
+    cabinetNtc: 32,
     supplyVoltage: 33,
     factoryReset: 0,
     statusLed: 23,
     i2cSda: 21,
     i2cScl: 22,
     ebikeDetect: 4,
-    cameraRx: 16,
-    cameraTx: 17,
-    lockRelay: 26,
-    warningLight: 25,
-    voiceTrigger: 19,
-    maintenanceKey: 18,
-    capsuleDoor: 13,
-    aedDoor: 14,
-    aedPresent: 27,
+    detectorAlive: 13,
+    relayLock: 25,
+    warningLight: 26,
+    relaySense: 2,
+    voiceTx: 17,
+    maintenanceKey: 27,
+    capsuleDoor: 18,
+    aedCabinetDoor: 19,
+    aedPresent: 14,
+    displayTx: 16,
     smokeAlarm: 5,
   },
+  // Moddable's ESP32 Analog reads calibrated at 12 dB attenuation and scales to 2450 mV
+  // (modules/io/analog/esp32, kAttenuationTable).
+  adcFullScaleMv: 2450,
+  // 74HC123 with R_EXT 220 kΩ, C_EXT 4.7 µF: t_W = K·R·C ≈ 0.45–0.55 × 1.03 s ≈ 0.47–0.57 s
+  // (NXP 74HC123 datasheet, K from 0.45 at 5 V to 0.55 at 2 V); the firmware assumes the short end.
+  outputDrive: { relayLock: { drive: "pulse", holdMs: 450 }, warningLight: { drive: "pulse", holdMs: 450 } },
 };

@@ -5,7 +5,8 @@ import type { BoardDefinition } from "./board";
  * Header positions from the ESP32-S3-DevKitC-1 user guide (J1 left, J3 right). The octal PSRAM
  * takes GPIO33–37 on top of the flash's GPIO26–32. ADC1 is GPIO1–10; on the S3, GPIO34 is no ADC
  * input, so the pins differ from the ESP32 board and the manifest has an `esp32/esp32s3` section
- * of its own.
+ * of its own. Elevator and capsule pins avoid the strapping pins (0, 3, 45, 46), USB (19, 20),
+ * UART0 (43, 44) and the RGB LED (38/48).
  */
 export const esp32S3DevkitC1: BoardDefinition = {
   id: "esp32-s3-devkitc-1",
@@ -34,22 +35,27 @@ export const esp32S3DevkitC1: BoardDefinition = {
     heat: 5,
     current: 6,
     leakage: 7,
-    cabinetTemp: 1,
+    cabinetNtc: 1,
     supplyVoltage: 2,
     factoryReset: 0,
     statusLed: 21,
     i2cSda: 17,
     i2cScl: 18,
     ebikeDetect: 14,
-    cameraRx: 15,
-    cameraTx: 16,
-    lockRelay: 39,
+    detectorAlive: 15,
+    relayLock: 39,
     warningLight: 40,
-    voiceTrigger: 41,
+    relaySense: 16,
+    voiceTx: 41,
     maintenanceKey: 42,
     capsuleDoor: 11,
-    aedDoor: 12,
+    aedCabinetDoor: 12,
     aedPresent: 13,
-    smokeAlarm: 8,
+    displayTx: 8,
+    smokeAlarm: 9,
   },
+  // The same calibrated 12 dB scale as on the ESP32 (Moddable modules/io/analog/esp32).
+  adcFullScaleMv: 2450,
+  // The same 74HC123 stage as on the ESP32 board (220 kΩ, 4.7 µF).
+  outputDrive: { relayLock: { drive: "pulse", holdMs: 450 }, warningLight: { drive: "pulse", holdMs: 450 } },
 };

@@ -49,7 +49,7 @@ describe("scope: a person sees and acts only inside their places", () => {
     expect((await incidents(cloud)).filter((i) => i.status !== "open")).toHaveLength(0);
 
     // The fleet-wide views and staff administration are for admins only.
-    for (const path of ["/api/alarms", "/api/nodes", "/api/ingest/stats", "/api/staff", "/api/webhooks"]) {
+    for (const path of ["/api/alarms", "/api/nodes", "/api/ingest/stats", "/api/staff", "/api/webhooks", "/api/elevators", "/api/capsules", "/api/capsules/cap-x/supplies", "/api/supplies/expiring"]) {
       const response = await lead1.get(path);
       expect(response.status, path).toBe(403);
       expect(await response.json()).toMatchObject({ error: "forbidden" });

@@ -69,8 +69,8 @@ describe("one incident per (place, hazard)", () => {
 
   it("suppresses flapping: a self-clearing hazard that bounces stays one incident and pages nobody again", async () => {
     const team = await seedTeam(cloud);
-    const ebike = { kind: "ebike-detected", severity: "warning", value: 1, unit: "bool", threshold: 1 } as const;
-    // Until another issue adds the e-bike kind to the node protocol, its alarms reach the desk as stored records.
+    const ebike = { kind: "lock-max-hold", severity: "warning", value: 1, unit: "bool", threshold: 1 } as const;
+    // An e-bike still in the car when the hold reached its limit (stored records straight into the desk).
     const raise = (state: "raised" | "cleared") =>
       cloud.feed.publish({ id: Math.floor(Math.random() * 1e9), nodeId: "ebike-b1-el", bootId: 1, seq: 1, nodeTimeMs: 0, state, evidence: null, receivedAt: new Date(cloud.clock.now).toISOString(), ...ebike });
     raise("raised");

@@ -12,7 +12,11 @@ import { encodeMessage } from "../../shared/codec";
 import { claimTopic, nodeTopic } from "../../shared/topics";
 import { alarm } from "../support/messages";
 import { startFleetSite, type FleetSite } from "../support/fleet";
-import { smokeNodeConfig } from "../support/sim-config";
+import { dividerCounts, ntcCounts } from "../support/analog";
+import { createPlace } from "../../cloud/places/queries";
+import { capsuleNodeConfig, smokeNodeConfig } from "../support/sim-config";
+import { seedSite } from "../support/site";
+import { openSse } from "../support/sse";
 import { waitFor } from "../support/wait";
 
 const DAY_MS = 86_400_000;
@@ -309,5 +313,79 @@ describe("provisioning over Mosquitto with the project's dynamic-security setup"
     expect((await c.node.inspect()).nodeId).toBe(C);
     expect(flash.get("mqttPass")).not.toBe(firstPassword);
     await expect(mqtt.connectAsync(site.broker.url, { username: C, password: firstPassword, clientId: C, protocolVersion: 5, reconnectPeriod: 0 })).rejects.toThrow(/Not authorized/);
+  });
+
+  it("a blank capsule node claims, runs as a capsule under its own account, and an AED removed reaches the AED volunteer", async () => {
+    const serial = "a4cf12000009";
+    const { secret: capsuleSecret } = await createBatch(site.fleet, {
+      id: "b-e2e-capsule",
+      kind: "capsule",
+      board: "esp32-devkitc",
+      serials: [serial],
+      expiresAt: Date.now() + DAY_MS,
+    });
+    const db = site.cloud.database.db;
+    await seedSite(db);
+    await createPlace(db, { id: "cap-1", parentId: "cp-1", level: "capsule", name: "Capsule at the north gate" }, 0);
+    const staff = await fetch(`${site.cloud.url}/api/staff`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
+      body: JSON.stringify({ name: "AED volunteer", role: "aed-volunteer", scopes: ["cm-1"] }),
+    });
+    expect(staff.status).toBe(201);
+    const volunteer = (await staff.json()) as { token: string };
+    const sse = await openSse(`${site.cloud.url}/api/incidents/stream`, volunteer.token);
+    await sse.next("ready");
+
+    const config = capsuleNodeConfig("unclaimed");
+    const lines: string[] = [];
+    const node = await SimNode.boot({
+      kind: "capsule",
+      brokerUrl: site.broker.url,
+      protocolVersion: 4,
+      config,
+      claim: { batch: "b-e2e-capsule", secret: capsuleSecret, serial },
+      levels: { capsuleDoor: 0, aedCabinetDoor: 0, aedPresent: 0, cabinetNtc: ntcCounts(22, config.ntc), supplyVoltage: dividerCounts(13.4, config.supply.ratio) },
+      onLog: (level, message) => lines.push(`${level}: ${message}`),
+    });
+    nodes.push(node);
+    try {
+      await online(node);
+      expect((await node.inspect()).nodeId).toBe(serial);
+      expect(await findDevice(db, serial)).toMatchObject({ status: "claimed", kind: "capsule" });
+      const installed = await fetch(`${site.cloud.url}/api/fleet/installations`, {
+        method: "POST",
+        headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
+        body: JSON.stringify({ device: serial, placeId: "cap-1" }),
+      });
+      expect(installed.status).toBe(200);
+
+      // Its heartbeat and events are published under its own prefix and accepted by the broker's ACL.
+      await waitFor(async () => (await api<{ node: { kind: string | null; online: boolean } }>(`/api/nodes/${serial}`)).node.kind === "capsule", "the capsule's heartbeat");
+      await waitFor(async () => (await api<{ capsules: Array<{ nodeId: string }> }>("/api/capsules")).capsules.some((c) => c.nodeId === serial), "the capsule's state");
+
+      await node.setPins({ aedCabinetDoor: 1, aedPresent: 1 });
+      await node.advance(1000);
+      const notified = JSON.parse((await sse.next("notification")).data) as { purpose: string; incident: { hazard: string; severity: string; nodeId: string; placeId: string } };
+      expect(notified).toMatchObject({ purpose: "notify", incident: { hazard: "aed-removed", severity: "urgent", nodeId: serial, placeId: "cap-1" } });
+      await waitFor(async () => (await api<{ capsule: { aed: string } }>(`/api/capsules/${serial}`)).capsule.aed === "removed", "the capsule to show the AED removed");
+
+      // A command reaches it on its own command topic and its ack comes back under its prefix.
+      const sent = await fetch(`${site.cloud.url}/api/nodes/${serial}/commands`, {
+        method: "POST",
+        headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
+        body: JSON.stringify({ op: "display", text: "AED in use: help is on the way" }),
+      });
+      expect(sent.status).toBe(202);
+      const { command } = (await sent.json()) as { command: { id: string } };
+      const settled = await waitFor(async () => {
+        const body = await api<{ command: { status: string } }>(`/api/nodes/${serial}/commands/${command.id}`);
+        return body.command.status === "sent" ? null : body.command;
+      }, "the display command's ack");
+      expect(settled.status).toBe("ok");
+      expect((await node.outputs()).display).toBe("AED in use: help is on the way");
+    } finally {
+      sse.close();
+    }
   });
 });

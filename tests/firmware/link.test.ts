@@ -121,9 +121,11 @@ describe("link, in XS", () => {
       cmd("c8", { op: "reboot" }, "smoke-008"),
       { topic, payload: "not json" },
       cmd("c10", { op: "self-destruct" }),
+      cmd("c11", { op: "enable" }),
+      cmd("c12", { op: "self-test" }),
     ];
     const { calls, acks } = await run<{ calls: string[]; acks: Array<Record<string, unknown>> }>({ case: "commands", inputs });
-    expect(calls).toEqual(['config {"telemetryIntervalMs":30000}', 'config {"telemetryIntervalMs":5}', "relay 500", "display Keep exits clear", "reboot"]);
+    expect(calls).toEqual(['config {"telemetryIntervalMs":30000}', 'config {"telemetryIntervalMs":5}', "relay 500", "display Keep exits clear", "reboot", "self-test"]);
     expect(acks.map((a) => [a.command, a.op, a.result])).toEqual([
       ["c1", "config", "ok"],
       ["c2", "config", "refused"],
@@ -135,11 +137,15 @@ describe("link, in XS", () => {
       ["c8", "reboot", "refused"],
       ["", "unknown", "refused"],
       ["c10", "self-destruct", "refused"],
+      ["c11", "enable", "refused"],
+      ["c12", "self-test", "failed"],
     ]);
     expect(acks[1].detail).toMatch(/at least 1000/);
     expect(acks[3].detail).toBe("display bus timed out");
     expect(acks[7].detail).toMatch(/wrong-node: .*smoke-008/);
     expect(acks[8].detail).toMatch(/^malformed-json/);
+    expect(acks[10].detail, "a kind without the hardware refuses").toBe("this node has no lock to enable or disable");
+    expect(acks[11].detail, "a handler's own result and words").toBe("chamber reads 0: photodiode open");
     expect(new Set(acks.map((a) => a.seq)).size).toBe(acks.length);
   });
 });

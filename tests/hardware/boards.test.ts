@@ -14,11 +14,13 @@ describe("board definitions", () => {
   it.each(Object.values(BOARDS).map((board) => [board.id, board] as const))("%s carries every node kind with no errors", (_id, board) => {
     const { errors, warnings } = checkBoard(board);
     expect(errors).toEqual([]);
-    // Worth a second look: the on-board BOOT button on strapping GPIO0 and, on the DevKitC (no
-    // other pin is free), the smoke IC's open-drain alarm line on strapping GPIO5, released at reset.
-    const expected = board.id === "esp32-devkitc" ? [/factoryReset.*GPIO0.*strapping/, /smokeAlarm.*GPIO5.*strapping/] : [/factoryReset.*GPIO0.*strapping/];
-    expect(warnings).toHaveLength(expected.length);
-    expected.forEach((pattern, i) => expect(warnings[i]).toMatch(pattern));
+    // Worth a second look: the on-board BOOT button on strapping GPIO0 and, on the DevKitC, whose
+    // every other free GPIO is taken, the relay's sense contact on strapping GPIO2 and the smoke
+    // IC's open-drain alarm line on strapping GPIO5 (released at reset).
+    expect(warnings[0]).toMatch(/factoryReset.*GPIO0.*strapping/);
+    expect(warnings.slice(1)).toEqual(
+      board.chip === "esp32" ? [expect.stringMatching(/relaySense.*GPIO2.*strapping/), expect.stringMatching(/smokeAlarm.*GPIO5.*strapping/)] : [],
+    );
   });
 
   it("defines every node kind the platform knows", () => {
@@ -54,18 +56,18 @@ describe("board validator", () => {
   });
 
   it("refuses an input-only pin used as an output, and says which pins would do", () => {
-    const errors = only(withPins(esp32DevkitC, { lockRelay: 34, smoke: 5 }));
-    const error = errors.find((e) => e.includes('"lockRelay"'));
+    const errors = only(withPins(esp32DevkitC, { relayLock: 34, smoke: 5 }));
+    const error = errors.find((e) => e.includes('"relayLock"'));
     expect(error).toMatch(/GPIO34 is input-only on the ESP32 \(no output driver\), and relay needs an output/);
     expect(error).toMatch(/free pins that would do: .*GPIO/);
     expect(error).not.toMatch(/GPIO(0|2|5|12|15)\b,/);
   });
 
   it("refuses a relay on a strapping pin", () => {
-    expect(only(withPins(esp32DevkitC, { lockRelay: 12, capsuleDoor: 26 }))).toContainEqual(
-      expect.stringMatching(/pin "lockRelay" on GPIO12: GPIO12 is a strapping pin \(flash voltage.*a relay on it could pull in/),
+    expect(only(withPins(esp32DevkitC, { relayLock: 12, capsuleDoor: 26 }))).toContainEqual(
+      expect.stringMatching(/pin "relayLock" on GPIO12: GPIO12 is a strapping pin \(flash voltage.*a relay on it could pull in/),
     );
-    expect(only(withPins(esp32S3DevkitC1, { lockRelay: 46 }))).toContainEqual(expect.stringMatching(/GPIO46 is a strapping pin/));
+    expect(only(withPins(esp32S3DevkitC1, { relayLock: 46 }))).toContainEqual(expect.stringMatching(/GPIO46 is a strapping pin/));
   });
 
   it("refuses an analog input on ADC2, which Wi-Fi takes, and a pin with no ADC at all", () => {
@@ -89,11 +91,21 @@ describe("board validator", () => {
     expect(only(withPins(esp32DevkitC, { capsuleDoor: 35, heat: 13 }))).toContainEqual(
       expect.stringMatching(/pin "capsuleDoor" on GPIO35: GPIO35 has no internal pull resistors.*external pull-up/),
     );
-    const { lockRelay: _dropped, ...pins } = esp32DevkitC.pins;
-    expect(only({ ...esp32DevkitC, pins })).toContainEqual(expect.stringMatching(/the elevator kind needs a pin named "lockRelay" \(relay\)/));
+    const { relayLock: _dropped, ...pins } = esp32DevkitC.pins;
+    expect(only({ ...esp32DevkitC, pins })).toContainEqual(expect.stringMatching(/the elevator kind needs a pin named "relayLock" \(relay\)/));
+  });
+
+  it("refuses an output drive that names no output, energizes at the wrong level, or a relay without one", () => {
+    const drive = (outputDrive: BoardDefinition["outputDrive"]) => only({ ...esp32DevkitC, outputDrive });
+    expect(drive({ ...esp32DevkitC.outputDrive, smoke: { drive: "pulse", holdMs: 450 } })).toContainEqual(expect.stringMatching(/outputDrive "smoke" names no relay or output/));
+    expect(drive({ ...esp32DevkitC.outputDrive, relayLock: { drive: "level", activeLevel: 0 } })).toContainEqual(
+      expect.stringMatching(/outputDrive "relayLock" energizes at 0 but the elevator kind says active high/),
+    );
+    expect(drive({ relayLock: { drive: "pulse", holdMs: 450 } })).toContainEqual(expect.stringMatching(/the relay "warningLight" needs an outputDrive/));
+    expect(only({ ...esp32DevkitC, adcFullScaleMv: 0 })).toContainEqual(expect.stringMatching(/adcFullScaleMv must be/));
   });
 
   it("reports every problem at once rather than the first", () => {
-    expect(only(withPins(esp32DevkitC, { statusLed: 6, lockRelay: 34, smoke: 13 })).length).toBeGreaterThanOrEqual(3);
+    expect(only(withPins(esp32DevkitC, { statusLed: 6, relayLock: 34, smoke: 13 })).length).toBeGreaterThanOrEqual(3);
   });
 });

@@ -9,7 +9,7 @@ import { manifestPlatformConfig, wiringDocuments, withBoardConfigs } from "../..
 const root = fileURLToPath(new URL("../..", import.meta.url));
 const manifest = JSON.parse(readFileSync(join(root, "manifest.json"), "utf8")) as {
   modules: Record<string, string>;
-  platforms: Record<string, { config?: { board?: string; pins?: Record<string, number>; sensors?: unknown } }>;
+  platforms: Record<string, { build?: Record<string, string>; config?: { board?: string; pins?: Record<string, number>; sensors?: unknown } }>;
 };
 
 function filesUnder(dir: string): string[] {
@@ -23,7 +23,7 @@ describe("manifest.json", () => {
   it.each([
     ["esp32", esp32DevkitC],
     ["esp32/esp32s3", esp32S3DevkitC1],
-  ])("gives %s the pins and sensor coefficients of its board definition", (platform, board) => {
+  ])("gives %s the pins, ADC scale, output drive and sensor calibration of its board definition", (platform, board) => {
     expect(manifest.platforms[platform].config).toEqual(manifestPlatformConfig(board));
     expect(board.platform).toBe(platform);
     expect(calibrationProblem(manifestPlatformConfig(board).sensors, board.adcResolutionBits)).toBeNull();
@@ -31,9 +31,27 @@ describe("manifest.json", () => {
 
   it("is what `npm run hardware` generates from the board definitions, and so are the wiring documents", () => {
     expect(manifest).toEqual(withBoardConfigs(manifest));
+    // Regenerating keeps each platform's build section (the watchdog's sdkconfig).
+    const stripped = { ...manifest, platforms: Object.fromEntries(Object.entries(manifest.platforms).map(([name, section]) => [name, { ...section, config: {} }])) };
+    for (const platform of ["esp32", "esp32/esp32s3"]) {
+      expect(withBoardConfigs(stripped).platforms[platform]).toEqual(manifest.platforms[platform]);
+    }
     for (const [path, text] of Object.entries(wiringDocuments())) {
       expect(readFileSync(join(root, path), "utf8"), `${path} is out of date: run \`npm run hardware\``).toBe(text);
     }
+  });
+
+  it.each([
+    ["esp32", esp32DevkitC],
+    ["esp32/esp32s3", esp32S3DevkitC1],
+  ])("builds %s with the task watchdog on and the elevator lock's relay pulse-held", (platform, board) => {
+    const dir = manifest.platforms[platform].build?.SDKCONFIGPATH;
+    expect(dir).toBeDefined();
+    const sdkconfig = readFileSync(join(root, dir!, "sdkconfig.defaults"), "utf8");
+    for (const line of ["CONFIG_ESP_TASK_WDT_EN=y", "CONFIG_ESP_TASK_WDT_INIT=y", "CONFIG_ESP_TASK_WDT_PANIC=y"]) expect(sdkconfig.split("\n")).toContain(line);
+    expect(board.outputDrive.relayLock).toMatchObject({ drive: "pulse" });
+    const gpios = Object.values(board.pins);
+    expect(new Set(gpios).size, "no GPIO named twice").toBe(gpios.length);
   });
 
   it("lists every device-side firmware module (mcconfig's wildcards do not recurse)", () => {

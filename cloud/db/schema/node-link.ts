@@ -37,7 +37,11 @@ export const nodeHealth = sqliteTable(
   ],
 );
 
-/** State events (config applied, booted, relay tested …), QoS 1 through the node's outbox. */
+/**
+ * State events (booted, config applied, a hold ended, the AED removed …), QoS 1 through the
+ * node's outbox: every node's history. Elevator and capsule events carry the device's state after
+ * them; its current state (elevators, capsules) is derived from the newest of these by (boot, seq).
+ */
 export const nodeEvents = sqliteTable(
   "node_events",
   {
@@ -49,9 +53,19 @@ export const nodeEvents = sqliteTable(
     name: text("name").notNull(),
     /** JSON object of small values, or null. */
     data: text("data"),
+    /** JSON snapshot of an elevator's or capsule's state after the event; null for the link's own events. */
+    state: text("state"),
+    durationMs: integer("duration_ms"),
+    releasedBy: text("released_by"),
+    cause: text("cause"),
     receivedAt: integer("received_at").notNull(),
   },
-  (table) => [uniqueIndex("node_events_node_boot_seq").on(table.nodeId, table.bootId, table.seq), index("node_events_node").on(table.nodeId, table.id)],
+  (table) => [
+    uniqueIndex("node_events_node_boot_seq").on(table.nodeId, table.bootId, table.seq),
+    index("node_events_node").on(table.nodeId, table.id),
+    // The newest event of one name (the last hold-end, the last daily counts) without a scan.
+    index("node_events_node_name").on(table.nodeId, table.name, table.bootId, table.seq),
+  ],
 );
 
 /** Telemetry history. */

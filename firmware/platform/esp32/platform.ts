@@ -1,4 +1,4 @@
-import type { AnalogConstructor, DigitalConstructor, I2cConstructor } from "../../ports/io";
+import type { AnalogConstructor, DigitalConstructor, I2cConstructor, SerialConstructor } from "../../ports/io";
 import type { Platform } from "../../ports/platform";
 import { AppRollback } from "./app-rollback";
 import { CryptSha256 } from "./crypt-sha256";
@@ -23,8 +23,9 @@ export function esp32Platform(options: { pins: Record<string, number>; mqttHost:
   const provider = (device as typeof device & { network: { mqtt: MqttProvider } }).network.mqtt;
   // These are the SDK's ECMA-419 classes; the casts only bridge typings that disagree:
   // @moddable/typings 5.6.0 leaves `close()` off Analog and I2C (every ECMA-419 IO class has it),
-  // types Digital's modes as unknown, where SDK 8.2's own typings say number, and has I2C `read`
-  // return an ArrayBuffer where, given a buffer, it fills that buffer.
+  // types Digital's modes as unknown, where SDK 8.2's own typings say number, has I2C `read`
+  // return an ArrayBuffer where, given a buffer, it fills that buffer, and its Serial options type
+  // misspells `receive`, so a transmit-only Serial does not match it.
   const I2C = device.io.I2C as unknown as I2cConstructor;
   const { i2cSda, i2cScl } = options.pins;
   return {
@@ -32,7 +33,12 @@ export function esp32Platform(options: { pins: Record<string, number>; mqttHost:
     timers: moddableTimers,
     microClock: new Esp32MicroClock(),
     device: {
-      io: { Analog: device.io.Analog as unknown as AnalogConstructor, Digital: device.io.Digital as unknown as DigitalConstructor, I2C },
+      io: {
+        Analog: device.io.Analog as unknown as AnalogConstructor,
+        Digital: device.io.Digital as unknown as DigitalConstructor,
+        Serial: device.io.Serial as unknown as SerialConstructor,
+        I2C,
+      },
       I2C: i2cSda !== undefined && i2cScl !== undefined ? { default: { io: I2C, data: i2cSda, clock: i2cScl } } : undefined,
       pin: options.pins,
     },

@@ -1,40 +1,47 @@
 import type { ClaimRefusal } from "../../../shared/claim";
+import type { DeviceState } from "../../../shared/events";
+import type { CommandMessage } from "../../../shared/messages";
 import type { NodeKind } from "../../../shared/node-kinds";
 import type { SensorCalibration } from "../../calibration";
+import type { CapsuleNodeConfig } from "../../capsule/config";
 import type { NodeConfig } from "../../config";
+import type { OtaInspection } from "../../ota/ota-agent";
+import type { ElevatorNodeConfig } from "../../elevator/config";
+import type { Outcome } from "../../link/commands";
+import type { CapsuleBoard } from "../../node/capsule-node";
 import type { SensingInspection } from "../../node/sensing";
 import type { SensorNodeConfig } from "../../node/sensor-node";
-import type { OtaInspection } from "../../ota/ota-agent";
+import type { ElevatorBoard } from "../../node/elevator-node";
 import type { ClaimState } from "../../provisioning/claim";
 import type { LogLevel } from "../../ports/log";
 import type { MqttConnectOptions } from "../../ports/mqtt";
+import type { VoiceModuleState } from "./sim-hardware";
 import type { WaveformSpec } from "./sim-io";
+
+interface BootBase {
+  op: "boot";
+  seed: number;
+  pins: Record<string, number>;
+  adcResolutionBits: number;
+  /** Pin levels already there at power-on (by pin name), as the hardware has them before the first instruction. */
+  levels?: Record<string, number>;
+  /**
+   * A blank node: it claims its identity with these before it starts the kind it was booted as
+   * (the config's nodeId is then unused).
+   */
+  claim?: SimClaim;
+  /** Present when the host plays the bootloader (host/sim-partitions.ts): the node can update itself. */
+  ota?: { capacityBytes: number };
+}
+
+export type SimNodeKind = "smoke" | "sensor" | "elevator" | "capsule";
 
 /** Requests from the host harness into the simulated node (through `handleCommand`). */
 export type HostToNode =
-  | {
-      op: "boot";
-      kind: "smoke";
-      config: NodeConfig;
-      seed: number;
-      pins: Record<string, number>;
-      adcResolutionBits: number;
-      /** A blank node: it claims its identity with these before it starts (config.nodeId is then unused). */
-      claim?: SimClaim;
-      /** Present when the host plays the bootloader (host/sim-partitions.ts): the node can update itself. */
-      ota?: { capacityBytes: number };
-    }
-  | {
-      op: "boot";
-      kind: "sensor";
-      config: SensorNodeConfig;
-      calibration: SensorCalibration;
-      seed: number;
-      pins: Record<string, number>;
-      adcResolutionBits: number;
-      claim?: SimClaim;
-      ota?: { capacityBytes: number };
-    }
+  | (BootBase & { kind: "smoke"; config: NodeConfig })
+  | (BootBase & { kind: "sensor"; config: SensorNodeConfig; calibration: SensorCalibration })
+  | (BootBase & { kind: "elevator"; config: ElevatorNodeConfig; board: ElevatorBoard })
+  | (BootBase & { kind: "capsule"; config: CapsuleNodeConfig; board: CapsuleBoard })
   | { op: "advance"; ms: number }
   /** Levels by pin name (`smoke`), mapped to GPIOs through the board's pin map. */
   | { op: "pins"; values: Record<string, number> }
@@ -44,6 +51,14 @@ export type HostToNode =
   | { op: "i2c"; address: number; registers: Record<number, number> | null }
   /** A sensor node's new sensing config; answers the reason it was refused, or null. */
   | { op: "sensing"; config: unknown }
+  /** Peripherals that keep toggling a pin (a detector's heartbeat): half-period in ms by pin name, null to stop. */
+  | { op: "pulses"; values: Record<string, number | null> }
+  /** What the simulated circuits outside the chip are doing (relay held, voice, display). */
+  | { op: "outputs" }
+  /** The CPU hangs: time goes on, the firmware runs no more. */
+  | { op: "hang" }
+  /** Hands a command to the node's command inbox as if it came on its `cmd` topic; answers with the ack's body. */
+  | { op: "command"; command: CommandMessage }
   | { op: "mqtt"; event: "connected" }
   | { op: "mqtt"; event: "published"; packetId: number }
   | { op: "mqtt"; event: "message"; topic: string; payload: string }
@@ -79,12 +94,28 @@ export interface NodeInspection {
   connectAttempts: number;
   healthSent: number;
   healthIntervalMs: number;
+  /** Smoke nodes: how often readings go out; 0 for kinds that send none. */
   telemetryIntervalMs: number;
   /** The OTA agent's view, when the node takes updates. */
   ota: OtaInspection | null;
-  /** Sensor nodes only. */
+  /** Elevator and capsule nodes: their state, as their next event would report it. */
+  state?: DeviceState;
+  ticks?: number;
+  /** Sensor nodes: what their sensing sees. */
   sensing?: SensingInspection;
 }
+
+export interface SimOutputs {
+  /** The lock relay is energized (holding the car). */
+  relayLock?: boolean;
+  warningLight?: boolean;
+  voice?: VoiceModuleState;
+  /** The display's text, null before anything was shown. */
+  display?: string | null;
+}
+
+/** A command's ack body, as the node's inbox decided it. */
+export type CommandOutcome = Outcome;
 
 /** Requests from the node to the host (through `issueCommand`), answered synchronously. */
 export type NodeToHost =

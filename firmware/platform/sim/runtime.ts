@@ -1,12 +1,17 @@
 /// <reference path="./xsnap-globals.d.ts" />
+import { encodeCommand } from "../../../shared/codec";
+import { nodeTopic } from "../../../shared/topics";
+import { startCapsuleNode, type CapsuleNode } from "../../node/capsule-node";
+import { startElevatorNode, type ElevatorNode } from "../../node/elevator-node";
 import { startSensorNode, type SensorNode } from "../../node/sensor-node";
 import { startSmokeNode, type SmokeNode } from "../../node/smoke-node";
 import type { Platform } from "../../ports/platform";
 import { withIdentity } from "../../provisioning/identity";
 import { bootProvisioned, type ProvisionedNode } from "../../provisioning/provisioned-boot";
 import { callHost } from "./host-call";
+import type { CommandOutcome, HostToNode, NodeInspection, SimOutputs } from "./protocol";
 import { simEntropy } from "./sim-entropy";
-import type { HostToNode, NodeInspection } from "./protocol";
+import { SimDisplay, SimHeldLoad, SimPulseGenerator, SimVoiceModule } from "./sim-hardware";
 import { simDevice, SimI2cBus, SimPins } from "./sim-io";
 import { SimMicroClock } from "./sim-micro-clock";
 import { SimMqtt } from "./sim-mqtt";
@@ -17,8 +22,8 @@ import { VirtualClock } from "./virtual-clock";
 
 /**
  * Entry of a simulated node inside xsnap-worker. The host drives it through `handleCommand`:
- * boot, move the virtual clock, set pin levels and waveforms, attach I2C targets, deliver MQTT
- * events, inspect.
+ * boot, move the virtual clock, set pin levels, waveforms, I2C targets and peripherals' pulses,
+ * deliver MQTT events, read the circuits around the chip, inspect.
  */
 
 // Firmware time comes from the injected clock only: make the host's wall clock unreachable,
@@ -36,12 +41,15 @@ const microClock = new SimMicroClock(clock);
 const pins = new SimPins();
 const bus = new SimI2cBus();
 const mqtt = new SimMqtt();
-/** The running node program: the walking skeleton's smoke node or a sensor node. */
-let node: { kind: "smoke"; node: SmokeNode } | { kind: "sensor"; node: SensorNode } | undefined;
+let node: SmokeNode | SensorNode | ElevatorNode | CapsuleNode | undefined;
+let smoke: SmokeNode | undefined;
+let sensor: SensorNode | undefined;
 let provisioned: ProvisionedNode | undefined;
 let pinMap: Record<string, number> = {};
+const circuits: { relayLock?: SimHeldLoad; warningLight?: SimHeldLoad; voice?: SimVoiceModule; display?: SimDisplay } = {};
+const pulses = new Map<string, SimPulseGenerator>();
 
-function boot(request: Extract<HostToNode, { op: "boot" }>): void {
+function boot(request: BootRequest): void {
   if (node || provisioned) throw new Error("node already booted");
   pinMap = request.pins;
   const platform: Platform = {
@@ -55,22 +63,15 @@ function boot(request: Extract<HostToNode, { op: "boot" }>): void {
     log: (level, message) => callHost({ op: "log", level, message }),
     ota: request.ota ? simOtaPlatform(request.ota.capacityBytes) : undefined,
   };
+  for (const name of Object.keys(request.levels ?? {})) pins.set(gpio(name), request.levels![name]);
+  buildCircuits(request);
   const random = seededRandom(request.seed);
-  const start = (identity?: Parameters<typeof withIdentity>[1]): { stop(): void } => {
-    if (request.kind === "sensor") {
-      const started = startSensorNode(platform, identity ? withIdentity(request.config, identity) : request.config, request.calibration, random);
-      node = { kind: "sensor", node: started };
-      return started;
-    }
-    const started = startSmokeNode(platform, identity ? withIdentity(request.config, identity) : request.config, random);
-    node = { kind: "smoke", node: started };
-    return started;
-  };
   const claim = request.claim;
   if (!claim) {
-    start();
+    start(request, platform, random);
     return;
   }
+  // A blank node claims first, then starts the kind it was booted as under its claimed identity.
   provisioned = bootProvisioned({
     platform,
     entropy: simEntropy,
@@ -78,16 +79,52 @@ function boot(request: Extract<HostToNode, { op: "boot" }>): void {
     settings: { ...claim, firmwareVersion: request.config.firmwareVersion, keepAliveMs: request.config.mqtt.keepAliveMs },
     resetPin: pinMap.factoryReset,
     start: (identity) => {
-      const started = start(identity);
-      const running = node;
+      const started = start({ ...request, config: withIdentity(request.config, identity) } as BootRequest, platform, random);
       return {
         stop() {
           started.stop();
-          if (node === running) node = undefined;
+          if (node === started) node = smoke = sensor = undefined;
         },
       };
     },
   });
+}
+
+type BootRequest = Extract<HostToNode, { op: "boot" }>;
+
+/** The circuits around the chip are there from power-on, whether or not the node has claimed yet. */
+function buildCircuits(request: BootRequest): void {
+  if (request.kind === "elevator") {
+    const drive = request.board.outputDrive;
+    circuits.relayLock = new SimHeldLoad(pins, gpio("relayLock"), clock, drive.relayLock);
+    circuits.warningLight = new SimHeldLoad(pins, gpio("warningLight"), clock, drive.warningLight);
+    circuits.voice = new SimVoiceModule(pins, gpio("voiceTx"));
+    // The relay's second pole follows its armature.
+    const relay = circuits.relayLock;
+    if (pinMap.relaySense !== undefined) pins.drive(pinMap.relaySense, () => (relay.on ? 1 : 0));
+  } else if (request.kind === "capsule") {
+    circuits.display = new SimDisplay(pins, gpio("displayTx"));
+  }
+}
+
+/** Starts the node program of the request's kind. */
+function start(request: BootRequest, platform: Platform, random: () => number): SmokeNode | SensorNode | ElevatorNode | CapsuleNode {
+  switch (request.kind) {
+    case "smoke":
+      return (node = smoke = startSmokeNode(platform, request.config, random));
+    case "sensor":
+      return (node = sensor = startSensorNode(platform, request.config, request.calibration, random));
+    case "elevator":
+      return (node = startElevatorNode(platform, request.config, request.board, random));
+    case "capsule":
+      return (node = startCapsuleNode(platform, request.config, request.board, random));
+  }
+}
+
+function gpio(name: string): number {
+  const pin = pinMap[name];
+  if (pin === undefined) throw new Error(`the board has no pin named "${name}"`);
+  return pin;
 }
 
 function inspect(): NodeInspection {
@@ -101,17 +138,16 @@ function inspect(): NodeInspection {
       outbox: empty, restored: 0, connectAttempts: 0, healthSent: 0, healthIntervalMs: 0, telemetryIntervalMs: 0, ota: null,
     };
   }
-  const { uplink, link, samples, config } = node.node;
-  const sensing = node.kind === "sensor" ? node.node.inspect() : undefined;
+  const { uplink, link } = node;
   const outbox = uplink.outbox;
-  return {
+  const inspection: NodeInspection = {
     now: clock.now(),
     nodeId: uplink.nodeId,
     claim,
-    samples,
+    samples: smoke?.samples ?? sensor?.samples ?? 0,
     queued: uplink.queued,
     connected: uplink.connected,
-    alarmActive: node.kind === "smoke" ? node.node.detector.active : !!sensing?.smoke?.alarm || !!sensing?.heat?.alarm,
+    alarmActive: smoke?.detector.active ?? (sensor ? sensor.sensing.busy() !== null : false),
     bootId: link.bootId,
     nextSeq: uplink.nextSeq,
     outbox: { depth: outbox.depth, alarms: outbox.alarms, capacity: outbox.capacity, inFlight: outbox.inFlight, dropped: { ...outbox.dropped } },
@@ -119,16 +155,31 @@ function inspect(): NodeInspection {
     connectAttempts: link.session.attempts,
     healthSent: link.health.sent,
     healthIntervalMs: link.health.intervalMs,
-    telemetryIntervalMs: config.telemetryIntervalMs,
-    ota: node.node.ota?.inspect() ?? null,
-    sensing,
+    telemetryIntervalMs: smoke?.config.telemetryIntervalMs ?? sensor?.config.telemetryIntervalMs ?? 0,
+    // Over-the-air updates run on the smoke and sensor node programs; elevator and capsule nodes take none yet.
+    ota: (smoke ?? sensor)?.ota?.inspect() ?? null,
+    sensing: sensor?.inspect(),
+  };
+  if ("state" in node) {
+    inspection.state = node.state();
+    inspection.ticks = node.ticks;
+  }
+  return inspection;
+}
+
+function outputs(): SimOutputs {
+  return {
+    relayLock: circuits.relayLock?.on,
+    warningLight: circuits.warningLight?.on,
+    voice: circuits.voice ? { ...circuits.voice.state } : undefined,
+    display: circuits.display ? circuits.display.text : undefined,
   };
 }
 
-function gpio(name: string): number {
-  const pin = pinMap[name];
-  if (pin === undefined) throw new Error(`the board has no pin named "${name}"`);
-  return pin;
+/** Through the node's own inbox (decode, de-duplicate, dispatch, ack), as if it came on its `cmd` topic. */
+function command(request: Extract<HostToNode, { op: "command" }>): CommandOutcome {
+  if (!node) throw new Error("node not booted");
+  return node.link.commands.receive(nodeTopic(node.uplink.nodeId, "cmd"), encodeCommand(request.command));
 }
 
 function dispatch(request: HostToNode): unknown {
@@ -139,7 +190,12 @@ function dispatch(request: HostToNode): unknown {
       clock.advance(request.ms);
       return clock.now();
     case "pins":
-      for (const name of Object.keys(request.values)) pins.set(gpio(name), request.values[name]);
+      for (const name of Object.keys(request.values)) {
+        const pin = gpio(name);
+        pulses.get(name)?.stop();
+        pulses.delete(name);
+        pins.set(pin, request.values[name]);
+      }
       return undefined;
     case "waveform":
       pins.setWaveform(gpio(request.pin), request.waveform);
@@ -149,8 +205,24 @@ function dispatch(request: HostToNode): unknown {
       else bus.detach(request.address);
       return undefined;
     case "sensing":
-      if (node?.kind !== "sensor") throw new Error("only a sensor node takes a sensing config");
-      return node.node.applySensing(request.config);
+      if (!sensor) throw new Error("only a sensor node takes a sensing config");
+      return sensor.applySensing(request.config);
+    case "pulses":
+      for (const name of Object.keys(request.values)) {
+        const pin = gpio(name);
+        const halfPeriodMs = request.values[name];
+        pulses.get(name)?.stop();
+        pulses.delete(name);
+        if (halfPeriodMs !== null) pulses.set(name, new SimPulseGenerator(pins, pin, clock, halfPeriodMs));
+      }
+      return undefined;
+    case "outputs":
+      return outputs();
+    case "hang":
+      clock.freeze();
+      return undefined;
+    case "command":
+      return command(request);
     case "mqtt":
       if (request.event === "connected") mqtt.onConnected();
       else if (request.event === "published") mqtt.onPublished(request.packetId);
@@ -161,8 +233,8 @@ function dispatch(request: HostToNode): unknown {
       return inspect();
     case "stop":
       if (provisioned) provisioned.stop();
-      else node?.node.stop();
-      node = undefined;
+      else node?.stop();
+      node = smoke = sensor = undefined;
       provisioned = undefined;
       return undefined;
   }

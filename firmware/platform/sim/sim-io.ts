@@ -1,5 +1,8 @@
 import type { MicrosecondClock } from "../../ports/clock";
-import type { AnalogInput, Device, DigitalPort, I2cOptions, I2cPort, PinSpecifier } from "../../ports/io";
+import type { AnalogInput, Device, DigitalPort, I2cOptions, I2cPort, PinSpecifier, SerialOutput } from "../../ports/io";
+
+type WriteListener = (value: number) => void;
+type SerialListener = (bytes: Uint8Array) => void;
 
 /**
  * A waveform on an analog pin, in ADC counts: offset + amplitude·sin(2π·hz·t) + a third harmonic
@@ -48,23 +51,62 @@ class Waveform {
   }
 }
 
-/** Pin levels and waveforms the host sets; simulated IO objects read them, as real ones read the hardware. */
+/**
+ * Pin levels the host sets; simulated IO objects read them, as real ones read the hardware.
+ * Simulated circuits outside the chip (a relay's monostable, a voice module) listen to what the
+ * firmware writes, and may drive an input pin themselves (`drive`), like a relay's sense contact.
+ * An analog pin may carry a waveform instead of a level (`setWaveform`).
+ */
 export class SimPins {
   readonly values = new Map<PinSpecifier, number>();
   readonly waveforms = new Map<PinSpecifier, Waveform>();
+  #writeListeners = new Map<PinSpecifier, WriteListener>();
+  #serialListeners = new Map<PinSpecifier, SerialListener>();
+  #drivers = new Map<PinSpecifier, () => number>();
 
   set(pin: PinSpecifier, value: number): void {
+    this.#drivers.delete(pin);
     this.waveforms.delete(pin);
     this.values.set(pin, value);
   }
 
+  /** Whether anything sets this pin's level: the host, the firmware, or a circuit that drives it. */
+  driven(pin: PinSpecifier): boolean {
+    return this.values.has(pin) || this.#drivers.has(pin);
+  }
+
   get(pin: PinSpecifier): number {
-    return this.values.get(pin) ?? 0;
+    const driver = this.#drivers.get(pin);
+    return driver ? driver() : (this.values.get(pin) ?? 0);
   }
 
   setWaveform(pin: PinSpecifier, spec: WaveformSpec | null): void {
     if (spec) this.waveforms.set(pin, new Waveform(spec));
     else this.waveforms.delete(pin);
+  }
+
+  /** The firmware wrote `value` to an output pin. */
+  written(pin: PinSpecifier, value: number): void {
+    this.values.set(pin, value);
+    this.#writeListeners.get(pin)?.(value);
+  }
+
+  /** The firmware sent bytes on a UART whose TX is `pin`. */
+  transmitted(pin: PinSpecifier, bytes: Uint8Array): void {
+    this.#serialListeners.get(pin)?.(bytes);
+  }
+
+  onWrite(pin: PinSpecifier, listener: WriteListener): void {
+    this.#writeListeners.set(pin, listener);
+  }
+
+  onTransmit(pin: PinSpecifier, listener: SerialListener): void {
+    this.#serialListeners.set(pin, listener);
+  }
+
+  /** An external circuit drives this input; until the host sets the pin itself, which overrides it. */
+  drive(pin: PinSpecifier, level: () => number): void {
+    this.#drivers.set(pin, level);
   }
 }
 
@@ -88,7 +130,7 @@ export class SimI2cBus {
   }
 }
 
-/** Builds a `device` provider whose Analog, Digital and I2C classes read and write the simulated pins and bus. */
+/** Builds a `device` provider whose Analog, Digital, Serial and I2C classes read and write the simulated pins and bus. */
 export function simDevice(
   pins: SimPins,
   pinMap: Record<string, PinSpecifier>,
@@ -126,11 +168,23 @@ export function simDevice(
     }
     read(): number {
       // A pin nothing drives reads as its pull leaves it: high with a pull-up, as on the chip.
-      if (!pins.values.has(this.#pin)) return this.#pulledUp ? 1 : 0;
+      if (!pins.driven(this.#pin)) return this.#pulledUp ? 1 : 0;
       return pins.get(this.#pin) ? 1 : 0;
     }
     write(value: 0 | 1): void {
-      pins.set(this.#pin, value);
+      pins.written(this.#pin, value);
+    }
+    close(): void {}
+  }
+
+  class SimSerial implements SerialOutput {
+    #transmit: PinSpecifier;
+    constructor(options: { transmit: PinSpecifier; port: number; baud: number; format: "buffer" }) {
+      if (options.format !== "buffer") throw new Error("the simulated Serial supports buffer format only");
+      this.#transmit = options.transmit;
+    }
+    write(data: Uint8Array): void {
+      pins.transmitted(this.#transmit, data);
     }
     close(): void {}
   }
@@ -165,7 +219,7 @@ export function simDevice(
   const i2cSda = pinMap.i2cSda;
   const i2cScl = pinMap.i2cScl;
   return {
-    io: { Analog: SimAnalog, Digital: SimDigital, I2C: SimI2C },
+    io: { Analog: SimAnalog, Digital: SimDigital, Serial: SimSerial, I2C: SimI2C },
     I2C: i2cSda !== undefined && i2cScl !== undefined ? { default: { io: SimI2C, data: i2cSda, clock: i2cScl } } : undefined,
     pin: pinMap,
   };

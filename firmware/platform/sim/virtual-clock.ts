@@ -15,6 +15,7 @@ interface VirtualTimer {
 export class VirtualClock implements Clock, Timers {
   #now = 0;
   #timers: VirtualTimer[] = [];
+  #frozen = false;
 
   now(): number {
     return this.#now;
@@ -37,9 +38,18 @@ export class VirtualClock implements Clock, Timers {
     if (index >= 0) this.#timers.splice(index, 1);
   }
 
+  /**
+   * A hung CPU: from now on time moves but no timer runs, so the firmware does nothing while the
+   * simulated circuits around it (a relay's monostable) keep their own time.
+   */
+  freeze(): void {
+    this.#frozen = true;
+  }
+
   advance(ms: number): void {
     const until = this.#now + ms;
     for (;;) {
+      if (this.#frozen) break;
       const next = this.#earliest();
       if (!next || next.dueMs > until) break;
       this.#now = next.dueMs;
@@ -56,9 +66,11 @@ export class VirtualClock implements Clock, Timers {
     return timer;
   }
 
+  // An indexed loop: for-of would allocate an iterator and a result per step, on every timer run.
   #earliest(): VirtualTimer | undefined {
+    const timers = this.#timers;
     let best: VirtualTimer | undefined;
-    for (const timer of this.#timers) if (!best || timer.dueMs < best.dueMs) best = timer;
+    for (let i = 0; i < timers.length; i++) if (!best || timers[i].dueMs < best.dueMs) best = timers[i];
     return best;
   }
 }

@@ -63,7 +63,7 @@ serveScenario((request: Request) => {
       return { readings, elapsedUs: microClock.microseconds() };
     }
     case "ntc": {
-      const ntc = new NtcThermistor({ io: device.io.Analog, pin: PINS.heat, calibration: request.calibration, adcFullScaleMv: request.adcFullScaleMv });
+      const ntc = new NtcThermistor({ io: device.io.Analog, pin: PINS.heat, calibration: request.calibration, fullScaleMv: request.adcFullScaleMv });
       return request.counts.map((counts) => {
         pins.set(PINS.heat, counts);
         const c = ntc.sample();

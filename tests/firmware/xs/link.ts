@@ -192,6 +192,10 @@ const cases: Record<string, (request: any) => unknown> = {
           calls.push(`display ${text}`);
           return null;
         },
+        selfTest: () => {
+          calls.push("self-test");
+          return { result: "failed", detail: "chamber reads 0: photodiode open" };
+        },
         reboot: () => calls.push("reboot"),
       },
     });

@@ -1,9 +1,13 @@
 import { randomBytes } from "node:crypto";
 import { esp32DevkitC, type BoardDefinition } from "../../../../hardware/boards";
 import { sensorCalibration } from "../../../../hardware/calibration";
+import type { CommandMessage } from "../../../../shared/messages";
+import type { CapsuleNodeConfig } from "../../../capsule/config";
 import type { NodeConfig } from "../../../config";
+import type { ElevatorNodeConfig } from "../../../elevator/config";
 import type { SensorNodeConfig } from "../../../node/sensor-node";
-import type { HostReply, HostToNode, NodeInspection, NodeToHost, SimClaim } from "../protocol";
+import type { NodeKind } from "../../../../shared/node-kinds";
+import type { CommandOutcome, HostReply, HostToNode, NodeInspection, NodeToHost, SimClaim, SimNodeKind, SimOutputs } from "../protocol";
 import type { WaveformSpec } from "../sim-io";
 import { bundleForXs, firmwarePath } from "./bundle";
 import { MqttBridge } from "./mqtt-bridge";
@@ -11,9 +15,16 @@ import { SimFlash } from "./sim-flash";
 import type { BootedImage, SimPartitions } from "./sim-partitions";
 import { XsWorker, type XsMeter } from "./xs-worker";
 
-interface CommonOptions {
-  /** Boot blank, with only a batch's claim credential (board defaults to the simulated board's id). */
-  claim?: Omit<SimClaim, "board"> & { board?: string };
+export interface SimNodeOptions {
+  /** Which firmware to boot; a smoke node unless said otherwise. The config must be of that kind. */
+  kind?: SimNodeKind;
+  /** The node's settings; with `claim`, its nodeId and MQTT credentials come from the claim instead. */
+  config: NodeConfig | SensorNodeConfig | ElevatorNodeConfig | CapsuleNodeConfig;
+  /**
+   * Boot blank, with only a batch's claim credential; the node starts its `kind` once claimed.
+   * Board defaults to the simulated board's id, kind to the hardware kind of `kind`.
+   */
+  claim?: Omit<SimClaim, "board" | "kind"> & { board?: string; kind?: NodeKind };
   /** The simulated board; its pin map reaches the firmware as mc/config does on a device. */
   board?: BoardDefinition;
   /** MQTT URL the host bridges the node's session to, e.g. mqtt://127.0.0.1:1883. */
@@ -21,6 +32,8 @@ interface CommonOptions {
   /** 4 (MQTT 3.1.1) or 5. The firmware's session logic is the same either way. */
   protocolVersion?: 4 | 5;
   flash?: SimFlash;
+  /** Pin levels present at power-on, by pin name (a closed door, a thermistor at room temperature). */
+  levels?: Record<string, number>;
   seed?: number;
   /** Why this boot happened, as the chip would say (`power-on`, `panic`, …). Default `power-on`. */
   resetReason?: string;
@@ -41,13 +54,6 @@ interface CommonOptions {
    */
   partitions?: SimPartitions;
 }
-
-/**
- * A smoke node (the walking skeleton's) or a sensor node (smoke, heat and electrical sensing).
- * The config holds the node's settings; with `claim`, its nodeId and MQTT credentials come from
- * the claim instead.
- */
-export type SimNodeOptions = CommonOptions & ({ kind?: "smoke"; config: NodeConfig } | { kind: "sensor"; config: SensorNodeConfig });
 
 export interface StepResult<T> {
   value: T;
@@ -76,6 +82,8 @@ export class SimNode {
   #bridge: MqttBridge;
   #realtime: NodeJS.Timeout | undefined;
   #pins: Record<string, number> = {};
+  /** Peripherals' pulse trains by pin name: they keep running through a restart of the chip. */
+  #pulses: Record<string, number> = {};
   #waveforms = new Map<string, WaveformSpec>();
   #i2c = new Map<number, Record<number, number>>();
   #resetReason: string;
@@ -147,6 +155,7 @@ export class SimNode {
 
   setPins(values: Record<string, number>): Promise<StepResult<unknown>> {
     Object.assign(this.#pins, values);
+    for (const name of Object.keys(values)) delete this.#pulses[name];
     return this.#send({ op: "pins", values });
   }
 
@@ -185,6 +194,33 @@ export class SimNode {
 
   setRssi(dbm: number): void {
     this.#rssiDbm = dbm;
+  }
+
+  /** Makes a peripheral toggle a pin every `halfPeriodMs` of the node's time (null stops it). */
+  setPulses(values: Record<string, number | null>): Promise<StepResult<unknown>> {
+    for (const [name, halfPeriodMs] of Object.entries(values)) {
+      if (halfPeriodMs === null) delete this.#pulses[name];
+      else this.#pulses[name] = halfPeriodMs;
+    }
+    return this.#send({ op: "pulses", values });
+  }
+
+  /** What the circuits around the chip are doing: relay held, light, voice module, display. */
+  async outputs(): Promise<SimOutputs> {
+    return (await this.#send({ op: "outputs" })).value as SimOutputs;
+  }
+
+  /** Hangs the firmware (no timer runs again) while the node's circuits keep their own time. */
+  async hang(): Promise<void> {
+    await this.#send({ op: "hang" });
+  }
+
+  /**
+   * Hands a command to the firmware's command inbox as if it came on the node's `cmd` topic
+   * (decoded, de-duplicated, carried out, acked through the outbox); resolves with the ack's body.
+   */
+  async command(command: CommandMessage): Promise<CommandOutcome> {
+    return (await this.#send({ op: "command", command })).value as CommandOutcome;
   }
 
   /** Lets the virtual clock follow the host's clock, for a live simulated site. */
@@ -236,12 +272,10 @@ export class SimNode {
   async #bootFirmware(): Promise<void> {
     const loaded = await this.#worker.evaluate(await bundleForXs(firmwarePath("platform/sim/runtime.ts")));
     this.#baseSlots = loaded.meter.currentHeapCount;
-    const board = this.#options.board ?? esp32DevkitC;
-    const options = this.#options;
-    let config = options.config;
-    const partitions = options.partitions;
+    let config = this.#options.config;
+    const partitions = this.#options.partitions;
     if (partitions) {
-      if (!config.ota) throw new Error("a simulated node with partitions needs config.ota");
+      if (!("ota" in config) || !config.ota) throw new Error("a simulated node with partitions needs config.ota");
       this.#image = partitions.selectBoot();
       config = { ...config, firmwareVersion: this.#image.header.version };
       // A broken build (defect "no-connect") never reaches the broker; the next good image does again.
@@ -250,20 +284,12 @@ export class SimNode {
       else if (this.#imageOffline) this.#bridge.setNetwork(true);
       this.#imageOffline = broken;
     }
-    const common = {
-      seed: (this.#options.seed ?? 1) + this.#boots * 7919,
-      pins: board.pins,
-      adcResolutionBits: board.adcResolutionBits,
-      claim: this.#options.claim && { ...this.#options.claim, board: this.#options.claim.board ?? board.id },
-      ota: partitions ? { capacityBytes: partitions.capacityBytes } : undefined,
-    };
-    await this.#command(
-      options.kind === "sensor"
-        ? { op: "boot", kind: "sensor", config: config as SensorNodeConfig, calibration: sensorCalibration(board), ...common }
-        : { op: "boot", kind: "smoke", config: config as NodeConfig, ...common },
-    );
+    // Pins keep their levels through a restart: the firmware finds them there at power-on.
+    const levels = { ...this.#options.levels, ...this.#pins };
+    const ota = partitions ? { capacityBytes: partitions.capacityBytes } : undefined;
+    await this.#command(bootRequest({ ...this.#options, config }, (this.#options.seed ?? 1) + this.#boots * 7919, levels, ota));
+    if (Object.keys(this.#pulses).length > 0) await this.#command({ op: "pulses", values: this.#pulses });
     // What the host wired survives a restart, as the hardware does.
-    if (Object.keys(this.#pins).length > 0) await this.#command({ op: "pins", values: this.#pins });
     for (const [pin, waveform] of this.#waveforms) await this.#command({ op: "waveform", pin, waveform });
     for (const [address, registers] of this.#i2c) await this.#command({ op: "i2c", address, registers });
     this.#boots++;
@@ -380,5 +406,33 @@ export class SimNode {
         this.#restartRequested = true;
         return;
     }
+  }
+}
+
+/** The hardware kind (hardware/kinds/) each node program runs on: a smoke node is a sensor node. */
+const HARDWARE_KIND: Record<SimNodeKind, NodeKind> = { smoke: "sensor", sensor: "sensor", elevator: "elevator", capsule: "capsule" };
+
+function bootRequest(options: SimNodeOptions, seed: number, levels: Record<string, number>, ota?: { capacityBytes: number }): HostToNode {
+  const board = options.board ?? esp32DevkitC;
+  const kind = options.kind ?? "smoke";
+  const claim: SimClaim | undefined = options.claim && {
+    ...options.claim,
+    board: options.claim.board ?? board.id,
+    kind: options.claim.kind ?? HARDWARE_KIND[kind],
+  };
+  const base = { op: "boot" as const, seed, pins: board.pins, adcResolutionBits: board.adcResolutionBits, levels, claim, ota };
+  switch (kind) {
+    case "smoke":
+      return { ...base, kind: "smoke", config: options.config as NodeConfig };
+    case "sensor":
+      return { ...base, kind: "sensor", config: options.config as SensorNodeConfig, calibration: sensorCalibration(board) };
+    case "elevator": {
+      const { relayLock, warningLight } = board.outputDrive ?? {};
+      if (!relayLock || !warningLight) throw new Error(`board ${board.id} does not say how relayLock and warningLight are driven (outputDrive)`);
+      return { ...base, kind: "elevator", config: options.config as ElevatorNodeConfig, board: { outputDrive: { relayLock, warningLight } } };
+    }
+    case "capsule":
+      if (!board.adcFullScaleMv) throw new Error(`board ${board.id} does not give adcFullScaleMv`);
+      return { ...base, kind: "capsule", config: options.config as CapsuleNodeConfig, board: { adcFullScaleMv: board.adcFullScaleMv } };
   }
 }
