@@ -43,6 +43,13 @@ describe("elevator and capsule: XS node → Mosquitto → cloud", () => {
     expect(response.status, path).toBe(status);
     return (await response.json()) as T;
   };
+  /** For polling: null while the resource does not exist yet (its first event not yet stored). */
+  const apiOrNull = async <T>(path: string): Promise<T | null> => {
+    const response = await fetch(`${cloud.url}${path}`, { headers: { authorization: `Bearer ${token}` } });
+    if (response.status === 404) return null;
+    expect(response.status, path).toBe(200);
+    return (await response.json()) as T;
+  };
   type Alarm = { kind: string; severity: string; state: string; nodeId: string };
 
   it("AED removed → urgent alarm stored and streamed; AED returned → alarm cleared and state restored; a door left open alarms once", async () => {
@@ -71,7 +78,7 @@ describe("elevator and capsule: XS node → Mosquitto → cloud", () => {
       expect(raised).toMatchObject({ nodeId: id, kind: "aed-removed", severity: "urgent", state: "raised" });
       const stored = await api<{ alarms: Alarm[] }>(`/api/alarms?node=${id}`);
       expect(stored.alarms).toEqual([expect.objectContaining({ kind: "aed-removed", severity: "urgent", state: "raised" })]);
-      await waitFor(async () => (await api<{ capsule: { aed: string } }>(`/api/capsules/${id}`)).capsule.aed === "removed", "the capsule to show the AED removed");
+      await waitFor(async () => (await apiOrNull<{ capsule: { aed: string } }>(`/api/capsules/${id}`))?.capsule.aed === "removed", "the capsule to show the AED removed");
 
       await node.setPins({ aedPresent: 0, aedCabinetDoor: 0 });
       await node.advance(1000);
@@ -110,7 +117,7 @@ describe("elevator and capsule: XS node → Mosquitto → cloud", () => {
 
     await node.setPins({ ebikeDetect: 1 });
     await node.advance(1500);
-    await waitFor(async () => (await api<{ elevator: { lock: string } }>(`/api/elevators/${id}`)).elevator.lock === "held", "the cloud to show the car held");
+    await waitFor(async () => (await apiOrNull<{ elevator: { lock: string } }>(`/api/elevators/${id}`))?.elevator.lock === "held", "the cloud to show the car held");
     await node.setPins({ ebikeDetect: 0 });
     await node.advance(4000);
     const released = await waitFor(async () => {
