@@ -5,8 +5,8 @@
  */
 export interface SensorCalibration {
   /**
-   * Millivolts at full-scale ADC counts. ESP32 ADC1 at 11 dB attenuation reads up to about
-   * 3100 mV, not the 3300 mV supply (ESP-IDF ADC guide, "ADC Attenuation").
+   * Millivolts at full-scale ADC counts: the board's `adcFullScaleMv` (Moddable's ESP32 Analog
+   * reads calibrated at 12 dB attenuation and scales to 2450 mV).
    */
   adcFullScaleMv: number;
   ntc: NtcCalibration;
