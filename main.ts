@@ -1,23 +1,25 @@
 import config from "mc/config";
 import { isBatchId } from "./shared/claim";
 import { isNodeKind } from "./shared/node-kinds";
+import type { SensorCalibration } from "./firmware/calibration";
 import { capsuleDefaults } from "./firmware/capsule/config";
-import type { NodeConfig } from "./firmware/config";
 import { elevatorDefaults } from "./firmware/elevator/config";
 import type { LinkConfig } from "./firmware/link/link-config";
 import { startCapsuleNode } from "./firmware/node/capsule-node";
 import { startElevatorNode } from "./firmware/node/elevator-node";
-import { startSmokeNode } from "./firmware/node/smoke-node";
+import { startSensorNode, type SensorNodeConfig } from "./firmware/node/sensor-node";
 import { OTA_DEFAULTS } from "./firmware/ota/ota-config";
 import { chipSerial } from "./firmware/platform/esp32/chip-serial";
 import { hardwareEntropy } from "./firmware/platform/esp32/hardware-entropy";
 import { esp32Platform } from "./firmware/platform/esp32/platform";
 import { withIdentity, type NodeIdentity } from "./firmware/provisioning/identity";
 import { bootProvisioned, type Running } from "./firmware/provisioning/provisioned-boot";
+import { defaultSensingConfig } from "./firmware/sensing-config";
 
 /**
  * Device entry. The Wi-Fi setup module (manifest_net) calls this once the network is up.
- * Pins and defaults come from mc/config, which the manifest builds from the board definition.
+ * Pins, the ADC's scale, the sensor node's calibration and the outputs' drive come from mc/config,
+ * which `npm run hardware` builds into the manifest from the board and node-kind definitions.
  * A fleet build (`npx shouwang batch flash-command <batch>` prints its mcconfig line) sets
  * claim_batch and claim_secret: the node claims its identity at first boot. A development build
  * sets node=<id> instead and connects under that id with no credentials. `kind` (sensor, elevator,
@@ -25,22 +27,21 @@ import { bootProvisioned, type Running } from "./firmware/provisioning/provision
  * (the release public key; comma-separated for more than one) turns on over-the-air updates.
  */
 export default function main(): void {
-  const base: NodeConfig = {
+  const base: SensorNodeConfig = {
     nodeId: config.node,
     firmwareVersion: config.firmware,
     mqtt: { host: config.mqtt_host, port: Number(config.mqtt_port), keepAliveMs: 30_000, bootSpreadMs: 5000 },
-    sampleIntervalMs: 1000,
     telemetryIntervalMs: 60_000,
     healthIntervalMs: 60_000,
     outboxSlots: 32,
-    smoke: { baseline: 300, raiseAboveBaseline: 400, clearBelowBaseline: 150, holdSamples: 3 },
+    sensing: defaultSensingConfig(),
   };
   const releaseKeys = String(config.release_key ?? "")
     .split(",")
     .filter((key) => key.length > 0);
   if (releaseKeys.length > 0) base.ota = { ...OTA_DEFAULTS, board: config.board, kind: "sensor", releaseKeys };
   const platform = esp32Platform({ pins: config.pins, mqttHost: base.mqtt.host, mqttPort: base.mqtt.port });
-  // Every kind's link (identity, broker, heartbeat, outbox) is the smoke node's; a claim replaces the identity.
+  // Every kind's link (identity, broker, heartbeat, outbox) is the sensor node's; a claim replaces the identity.
   const link: LinkConfig = {
     nodeId: base.nodeId,
     firmwareVersion: base.firmwareVersion,
@@ -59,7 +60,7 @@ export default function main(): void {
       const capsule = { ...capsuleDefaults, ...link };
       return startCapsuleNode(platform, identity ? withIdentity(capsule, identity) : capsule, { adcFullScaleMv: config.adcFullScaleMv }, Math.random);
     }
-    return startSmokeNode(platform, identity ? withIdentity(base, identity) : base, Math.random);
+    return startSensorNode(platform, identity ? withIdentity(base, identity) : base, config.sensors as SensorCalibration, Math.random);
   };
   try {
     if (!isNodeKind(config.kind)) throw new Error(`kind "${config.kind}" is none of sensor, elevator, capsule`);

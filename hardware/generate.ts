@@ -1,10 +1,16 @@
 import { BOARDS, type BoardDefinition } from "./boards";
+import { sensorCalibration, type SensorCalibrationData } from "./calibration";
 import { CHIPS } from "./chips";
 import { NODE_KIND_DEFINITIONS, type NodeKindDefinition } from "./kinds";
 
-/** What manifest.json's `platforms.<platform>.config` holds for a board: `mc/config` on the device. */
-export function manifestPlatformConfig(board: BoardDefinition): Pick<BoardDefinition, "pins" | "adcFullScaleMv" | "outputDrive"> & { board: string } {
-  return { board: board.id, pins: { ...board.pins }, adcFullScaleMv: board.adcFullScaleMv, outputDrive: { ...board.outputDrive } };
+/**
+ * What manifest.json's `platforms.<platform>.config` holds for a board: `mc/config` on the device.
+ * `sensors` is the sensor node's calibration for this board's ADC.
+ */
+export function manifestPlatformConfig(
+  board: BoardDefinition,
+): Pick<BoardDefinition, "pins" | "adcFullScaleMv" | "outputDrive"> & { board: string; sensors: SensorCalibrationData } {
+  return { board: board.id, pins: { ...board.pins }, adcFullScaleMv: board.adcFullScaleMv, outputDrive: { ...board.outputDrive }, sensors: sensorCalibration(board) };
 }
 
 interface Manifest {

@@ -1,10 +1,26 @@
-/** What a node can raise. Later kinds (electrical, e-bike, capsule) extend this list. */
+/**
+ * What a node can raise.
+ * (A charging session's start and end are events, `charge-started` and `charge-ended`, not alarms.)
+ *
+ * - `smoke`: `severity` "warning" is the pre-alarm (sustained obscuration below the alarm level),
+ *   "alarm" the fire alarm. The two are raised and cleared independently.
+ * - `heat`: EN 54-5 class A1R (static or rate-of-rise element; `detector.element` says which).
+ * - `overcurrent`: inverse time–current curve tripped (IEC 60255-151 style).
+ * - `leakage`: residual current above the GB 14287.2 alarm setting.
+ * - `charge-overrun`: "warning"; current persists past the longest plausible charge.
+ * - `charge-pack-fault`: "alarm"; a current step during charging that looks like a failing pack.
+ * - `sensor-fault`: a sensor is open, short, stuck, noisy or out of range — a fault, never a fire;
+ *   `sensor` names it and `fault` says how it failed.
+ */
 export const ALARM_KINDS = [
   "smoke",
   "heat",
   "overcurrent",
   "leakage",
   "sensor-fault",
+  // E-bike charging on a shed circuit (sensor node).
+  "charge-overrun",
+  "charge-pack-fault",
   // Elevator lock (maintenance, severity warning): the hold reached its limit; the e-bike
   // detector's heartbeat stopped; the relay's sense contact disagrees with its drive.
   "lock-max-hold",
@@ -25,3 +41,7 @@ export type Severity = (typeof SEVERITIES)[number];
 
 export const ALARM_STATES = ["raised", "cleared"] as const;
 export type AlarmState = (typeof ALARM_STATES)[number];
+
+/** How a sensor failed, carried by `sensor-fault` alarms. */
+export const FAULT_KINDS = ["open", "short", "stuck", "noisy", "out-of-range", "no-response", "drift-limit"] as const;
+export type FaultKind = (typeof FAULT_KINDS)[number];

@@ -1,4 +1,4 @@
-import { ALARM_KINDS, ALARM_STATES, SEVERITIES } from "./alarms";
+import { ALARM_KINDS, ALARM_STATES, FAULT_KINDS, SEVERITIES } from "./alarms";
 import { deviceEventProblem, displayTextProblem } from "./events";
 import type {
   AckMessage,
@@ -34,6 +34,9 @@ export function encodeMessage(message: NodeMessage): string {
 
 const MAX_EVIDENCE = 64;
 const MAX_READINGS = 32;
+const MAX_DETECTOR_FIELDS = 16;
+const SHORT_NAME = /^[A-Za-z][A-Za-z0-9]{0,31}$/;
+const SENSOR_NAME = /^[a-z][a-z0-9-]{0,15}$/;
 
 /**
  * Decodes and validates a payload received on `topic`. Never throws: anything that is not a
@@ -98,6 +101,23 @@ function alarmProblem(raw: Record<string, unknown>): string | null {
       return `evidence must be at most ${MAX_EVIDENCE} finite numbers`;
     }
   }
+  if (m.evidenceIntervalMs !== undefined && !(isCount(m.evidenceIntervalMs) && m.evidenceIntervalMs > 0)) {
+    return "evidenceIntervalMs must be a positive integer";
+  }
+  if (m.sensor !== undefined && !(typeof m.sensor === "string" && SENSOR_NAME.test(m.sensor))) {
+    return "sensor must be 1–16 characters of a–z, 0–9 and '-'";
+  }
+  if (m.fault !== undefined && !oneOf(FAULT_KINDS, m.fault)) return `fault must be one of ${FAULT_KINDS.join(", ")}`;
+  if (m.fault !== undefined && m.kind !== "sensor-fault") return "fault belongs to sensor-fault alarms only";
+  if (m.detector !== undefined) {
+    if (!isRecord(m.detector)) return "detector must be an object of numbers";
+    const entries = Object.entries(m.detector);
+    if (entries.length > MAX_DETECTOR_FIELDS) return `detector may hold at most ${MAX_DETECTOR_FIELDS} values`;
+    for (const [name, value] of entries) {
+      if (!SHORT_NAME.test(name)) return `detector field "${clip(name)}" is not a short identifier`;
+      if (!isFiniteNumber(value)) return `detector.${name} must be a finite number`;
+    }
+  }
   return null;
 }
 
@@ -107,7 +127,7 @@ function telemetryProblem(raw: Record<string, unknown>): string | null {
   const entries = Object.entries(readings);
   if (entries.length > MAX_READINGS) return `readings may hold at most ${MAX_READINGS} values`;
   for (const [name, value] of entries) {
-    if (!/^[A-Za-z][A-Za-z0-9]{0,31}$/.test(name)) return `reading name "${clip(name)}" is not a short identifier`;
+    if (!SHORT_NAME.test(name)) return `reading name "${clip(name)}" is not a short identifier`;
     if (!isFiniteNumber(value)) return `reading ${name} must be a finite number`;
   }
   return null;
@@ -263,8 +283,9 @@ function isShortText(value: unknown, max: number): value is string {
 }
 
 /** `telemetryIntervalMs`, or one level deep: `smoke.holdSamples`. */
+/** A setting by dotted name, up to three levels deep (`electrical.leakage.thresholdMa`). */
 function isSettingName(name: string): boolean {
-  return /^[A-Za-z][A-Za-z0-9]{0,31}(\.[A-Za-z][A-Za-z0-9]{0,31})?$/.test(name);
+  return /^[A-Za-z][A-Za-z0-9]{0,31}(\.[A-Za-z][A-Za-z0-9]{0,31}){0,2}$/.test(name);
 }
 
 function isIdentifier(name: string): boolean {

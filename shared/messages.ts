@@ -1,4 +1,4 @@
-import type { AlarmKind, AlarmState, Severity } from "./alarms";
+import type { AlarmKind, AlarmState, FaultKind, Severity } from "./alarms";
 import type { DeviceState, ReleasedBy } from "./events";
 import type { UplinkChannel } from "./topics";
 
@@ -27,6 +27,14 @@ export interface AlarmMessage extends NodeHeader {
   threshold: number;
   /** The last samples before the decision, oldest first, in `unit`. */
   evidence?: number[];
+  /** Spacing of the evidence samples. */
+  evidenceIntervalMs?: number;
+  /** Which sensor or channel decided (`smoke`, `ntc`, `tmp117`, `ct`, `leakage`), a short identifier. */
+  sensor?: string;
+  /** For `sensor-fault`, when the node can tell: how the sensor failed. */
+  fault?: FaultKind;
+  /** The detector's state when it decided (baseline, rate, accumulator…), by names that carry units. */
+  detector?: Record<string, number>;
 }
 
 export interface TelemetryMessage extends NodeHeader {

@@ -20,6 +20,10 @@ const NODE_KIND_HAZARD: Record<Exclude<AlarmKind, "smoke" | "heat">, Hazard> = {
   "door-left-open": "capsule-door",
   "cabinet-temperature": "sensor-fault",
   "battery-low": "node-offline",
+  // E-bike charging on a shed circuit: a charger that never stops, or a step that looks like a
+  // failing pack, is an electrical fire risk.
+  "charge-overrun": "electrical",
+  "charge-pack-fault": "electrical",
 };
 
 /**

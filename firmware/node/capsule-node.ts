@@ -50,7 +50,7 @@ export function startCapsuleNode(platform: Platform, config: CapsuleNodeConfig, 
   const capsuleDoorIn = new Digital({ pin: pin.capsuleDoor, mode: Digital.InputPullUp });
   const cabinetDoorIn = new Digital({ pin: pin.aedCabinetDoor, mode: Digital.InputPullUp });
   const aedIn = new Digital({ pin: pin.aedPresent, mode: Digital.InputPullUp });
-  const ntc = new NtcThermistor({ io: Analog, pin: pin.cabinetNtc, fullScaleMv: board.adcFullScaleMv, ...config.ntc });
+  const ntc = new NtcThermistor({ io: Analog, pin: pin.cabinetNtc, fullScaleMv: board.adcFullScaleMv, calibration: { model: "beta", ...config.ntc } });
   const supply = new VoltageDivider({ io: Analog, pin: pin.supplyVoltage, fullScaleMv: board.adcFullScaleMv, ratio: config.supply.ratio });
   const display = new NextionDisplay({ io: Serial, transmit: pin.displayTx, port: config.display.uartPort, component: config.display.component });
 

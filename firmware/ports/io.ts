@@ -31,6 +31,29 @@ export interface DigitalConstructor {
   readonly Output: number;
 }
 
+/**
+ * An ECMA-419 I2C controller bound to one target address (`embedded:io/i2c`). Reads fill a
+ * caller's buffer, so a driver that keeps its buffers allocates nothing per transaction. A target
+ * that does not acknowledge makes `read`/`write` throw.
+ */
+export interface I2cPort {
+  write(buffer: Uint8Array, stop?: boolean): void;
+  read(buffer: Uint8Array, stop?: boolean): unknown;
+  close(): void;
+}
+
+export interface I2cOptions {
+  data: PinSpecifier;
+  clock: PinSpecifier;
+  hz: number;
+  address: number;
+  port?: number;
+}
+
+export interface I2cConstructor {
+  new (options: I2cOptions): I2cPort;
+}
+
 /** A UART used to send only (a voice module, a serial display): ECMA-419 `Serial` in buffer format. */
 export interface SerialOutput {
   write(data: Uint8Array): void;
@@ -41,12 +64,15 @@ export interface SerialConstructor {
   new (options: { transmit: PinSpecifier; port: number; baud: number; format: "buffer" }): SerialOutput;
 }
 
-/** Like Moddable's `device` provider: IO classes plus the board's named pins. */
+/** Like Moddable's `device` provider: IO classes, the board's default I2C bus and its named pins. */
 export interface Device {
   io: {
     Analog: AnalogConstructor;
     Digital: DigitalConstructor;
+    I2C: I2cConstructor;
     Serial: SerialConstructor;
   };
+  /** The board's I2C bus, as Moddable's provider gives it (`device.I2C.default`); absent on boards without one. */
+  I2C?: { default: { io: I2cConstructor; data: PinSpecifier; clock: PinSpecifier; port?: number } };
   pin: Record<string, PinSpecifier>;
 }

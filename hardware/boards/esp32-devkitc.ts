@@ -11,6 +11,8 @@ import type { BoardDefinition } from "./board";
  * is neither a strapping pin nor taken is used, so the relay's sense contact goes on strapping
  * GPIO2: it reads low through reset (the relay is released then, and a 10 kΩ pull-down holds it),
  * which is the level GPIO2 wants, and GPIO2 only matters when GPIO0 is held for download mode.
+ * The smoke IC's open-drain alarm line goes on strapping GPIO5 (pulled up at reset): it idles
+ * released, so it leaves the strap alone.
  */
 export const esp32DevkitC: BoardDefinition = {
   id: "esp32-devkitc",
@@ -51,6 +53,7 @@ export const esp32DevkitC: BoardDefinition = {
     aedCabinetDoor: 19,
     aedPresent: 14,
     displayTx: 16,
+    smokeAlarm: 5,
   },
   // Moddable's ESP32 Analog reads calibrated at 12 dB attenuation and scales to 2450 mV
   // (modules/io/analog/esp32, kAttenuationTable).

@@ -52,6 +52,7 @@ export const esp32S3DevkitC1: BoardDefinition = {
     aedCabinetDoor: 12,
     aedPresent: 13,
     displayTx: 8,
+    smokeAlarm: 9,
   },
   // The same calibrated 12 dB scale as on the ESP32 (Moddable modules/io/analog/esp32).
   adcFullScaleMv: 2450,

@@ -18,5 +18,5 @@ export const COMMON_BOM: readonly BomLine[] = [
 
 export const COMMON_NOTES: readonly string[] = [
   "Every analog input sits on ADC1: ADC2 is used by Wi-Fi while it runs (ESP-IDF, ADC oneshot driver, Hardware Limitations).",
-  "Keep analog inputs below 3.1 V (ADC at 11 dB attenuation); fit 100 nF from each analog input to GND close to the board.",
+  "Keep analog inputs below 2.45 V (Moddable reads the ADC calibrated at 12 dB attenuation, 0–2450 mV: the board's adcFullScaleMv); fit 100 nF from each analog input to GND close to the board.",
 ];

@@ -15,9 +15,12 @@ describe("board definitions", () => {
     const { errors, warnings } = checkBoard(board);
     expect(errors).toEqual([]);
     // Worth a second look: the on-board BOOT button on strapping GPIO0 and, on the DevKitC, whose
-    // every other free GPIO is taken, the relay's sense contact on strapping GPIO2.
+    // every other free GPIO is taken, the relay's sense contact on strapping GPIO2 and the smoke
+    // IC's open-drain alarm line on strapping GPIO5 (released at reset).
     expect(warnings[0]).toMatch(/factoryReset.*GPIO0.*strapping/);
-    expect(warnings.slice(1)).toEqual(board.chip === "esp32" ? [expect.stringMatching(/relaySense.*GPIO2.*strapping/)] : []);
+    expect(warnings.slice(1)).toEqual(
+      board.chip === "esp32" ? [expect.stringMatching(/relaySense.*GPIO2.*strapping/), expect.stringMatching(/smokeAlarm.*GPIO5.*strapping/)] : [],
+    );
   });
 
   it("defines every node kind the platform knows", () => {

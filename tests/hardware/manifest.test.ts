@@ -2,13 +2,14 @@ import { readdirSync, readFileSync, statSync } from "node:fs";
 import { join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
+import { calibrationProblem } from "../../firmware/calibration";
 import { esp32DevkitC, esp32S3DevkitC1 } from "../../hardware/boards";
-import { wiringDocuments, withBoardConfigs } from "../../hardware/generate";
+import { manifestPlatformConfig, wiringDocuments, withBoardConfigs } from "../../hardware/generate";
 
 const root = fileURLToPath(new URL("../..", import.meta.url));
 const manifest = JSON.parse(readFileSync(join(root, "manifest.json"), "utf8")) as {
   modules: Record<string, string>;
-  platforms: Record<string, { build?: Record<string, string>; config?: { board?: string; pins?: Record<string, number> } }>;
+  platforms: Record<string, { build?: Record<string, string>; config?: { board?: string; pins?: Record<string, number>; sensors?: unknown } }>;
 };
 
 function filesUnder(dir: string): string[] {
@@ -22,9 +23,10 @@ describe("manifest.json", () => {
   it.each([
     ["esp32", esp32DevkitC],
     ["esp32/esp32s3", esp32S3DevkitC1],
-  ])("gives %s the pins of its board definition", (platform, board) => {
-    expect(manifest.platforms[platform].config).toEqual({ board: board.id, pins: board.pins, adcFullScaleMv: board.adcFullScaleMv, outputDrive: board.outputDrive });
+  ])("gives %s the pins, ADC scale, output drive and sensor calibration of its board definition", (platform, board) => {
+    expect(manifest.platforms[platform].config).toEqual(manifestPlatformConfig(board));
     expect(board.platform).toBe(platform);
+    expect(calibrationProblem(manifestPlatformConfig(board).sensors, board.adcResolutionBits)).toBeNull();
   });
 
   it("is what `npm run hardware` generates from the board definitions, and so are the wiring documents", () => {

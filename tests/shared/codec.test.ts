@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { decodeNodeMessage, encodeMessage } from "../../shared/codec";
 import { nodeTopic, parseUplinkTopic, uplinkFilters } from "../../shared/topics";
-import { alarm, malformed, topic } from "../support/messages";
+import { alarm, faultAlarm, malformed, topic } from "../support/messages";
 import { XsScenario } from "../support/xs";
 
 describe("topics", () => {
@@ -24,6 +24,10 @@ describe("codec", () => {
     expect(decoded).toEqual({ ok: true, message: alarm });
   });
 
+  it("round-trips a sensor fault with its detector state", () => {
+    expect(decodeNodeMessage(topic, encodeMessage(faultAlarm))).toEqual({ ok: true, message: faultAlarm });
+  });
+
   it.each(malformed)("rejects %s", (_name, onTopic, text, reason) => {
     const decoded = decodeNodeMessage(onTopic, text);
     expect(decoded.ok).toBe(false);
@@ -41,7 +45,7 @@ describe("codec", () => {
     afterAll(() => xs.close());
 
     it("decodes and encodes exactly as Node does", async () => {
-      const cases = [{ topic, text: encodeMessage(alarm) }, ...malformed.map(([, t, text]) => ({ topic: t, text }))];
+      const cases = [{ topic, text: encodeMessage(alarm) }, { topic, text: encodeMessage(faultAlarm) }, ...malformed.map(([, t, text]) => ({ topic: t, text }))];
       const { value } = await xs.call<{ decoded: unknown[]; encoded: string[] }>({ decode: cases, encode: [alarm] });
       // JSON.parse's own wording differs between engines; everything else must match exactly.
       const comparable = (result: any) => (result.reason === "malformed-json" ? { ...result, detail: "(engine's words)" } : result);

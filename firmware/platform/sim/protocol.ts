@@ -2,17 +2,21 @@ import type { ClaimRefusal } from "../../../shared/claim";
 import type { DeviceState } from "../../../shared/events";
 import type { CommandMessage } from "../../../shared/messages";
 import type { NodeKind } from "../../../shared/node-kinds";
+import type { SensorCalibration } from "../../calibration";
 import type { CapsuleNodeConfig } from "../../capsule/config";
 import type { NodeConfig } from "../../config";
 import type { OtaInspection } from "../../ota/ota-agent";
 import type { ElevatorNodeConfig } from "../../elevator/config";
 import type { Outcome } from "../../link/commands";
 import type { CapsuleBoard } from "../../node/capsule-node";
+import type { SensingInspection } from "../../node/sensing";
+import type { SensorNodeConfig } from "../../node/sensor-node";
 import type { ElevatorBoard } from "../../node/elevator-node";
 import type { ClaimState } from "../../provisioning/claim";
 import type { LogLevel } from "../../ports/log";
 import type { MqttConnectOptions } from "../../ports/mqtt";
 import type { VoiceModuleState } from "./sim-hardware";
+import type { WaveformSpec } from "./sim-io";
 
 interface BootBase {
   op: "boot";
@@ -30,16 +34,23 @@ interface BootBase {
   ota?: { capacityBytes: number };
 }
 
-export type SimNodeKind = "smoke" | "elevator" | "capsule";
+export type SimNodeKind = "smoke" | "sensor" | "elevator" | "capsule";
 
 /** Requests from the host harness into the simulated node (through `handleCommand`). */
 export type HostToNode =
   | (BootBase & { kind: "smoke"; config: NodeConfig })
+  | (BootBase & { kind: "sensor"; config: SensorNodeConfig; calibration: SensorCalibration })
   | (BootBase & { kind: "elevator"; config: ElevatorNodeConfig; board: ElevatorBoard })
   | (BootBase & { kind: "capsule"; config: CapsuleNodeConfig; board: CapsuleBoard })
   | { op: "advance"; ms: number }
   /** Levels by pin name (`smoke`), mapped to GPIOs through the board's pin map. */
   | { op: "pins"; values: Record<string, number> }
+  /** A synthesized waveform on a pin (null: back to its level), read at the node's microsecond clock. */
+  | { op: "waveform"; pin: string; waveform: WaveformSpec | null }
+  /** Attaches (or, with null, removes) an I2C target with the given 16-bit registers. */
+  | { op: "i2c"; address: number; registers: Record<number, number> | null }
+  /** A sensor node's new sensing config; answers the reason it was refused, or null. */
+  | { op: "sensing"; config: unknown }
   /** Peripherals that keep toggling a pin (a detector's heartbeat): half-period in ms by pin name, null to stop. */
   | { op: "pulses"; values: Record<string, number | null> }
   /** What the simulated circuits outside the chip are doing (relay held, voice, display). */
@@ -90,6 +101,8 @@ export interface NodeInspection {
   /** Elevator and capsule nodes: their state, as their next event would report it. */
   state?: DeviceState;
   ticks?: number;
+  /** Sensor nodes: what their sensing sees. */
+  sensing?: SensingInspection;
 }
 
 export interface SimOutputs {

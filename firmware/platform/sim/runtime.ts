@@ -3,6 +3,7 @@ import { encodeCommand } from "../../../shared/codec";
 import { nodeTopic } from "../../../shared/topics";
 import { startCapsuleNode, type CapsuleNode } from "../../node/capsule-node";
 import { startElevatorNode, type ElevatorNode } from "../../node/elevator-node";
+import { startSensorNode, type SensorNode } from "../../node/sensor-node";
 import { startSmokeNode, type SmokeNode } from "../../node/smoke-node";
 import type { Platform } from "../../ports/platform";
 import { withIdentity } from "../../provisioning/identity";
@@ -11,7 +12,8 @@ import { callHost } from "./host-call";
 import type { CommandOutcome, HostToNode, NodeInspection, SimOutputs } from "./protocol";
 import { simEntropy } from "./sim-entropy";
 import { SimDisplay, SimHeldLoad, SimPulseGenerator, SimVoiceModule } from "./sim-hardware";
-import { simDevice, SimPins } from "./sim-io";
+import { simDevice, SimI2cBus, SimPins } from "./sim-io";
+import { SimMicroClock } from "./sim-micro-clock";
 import { SimMqtt } from "./sim-mqtt";
 import { simOtaPlatform } from "./sim-ota";
 import { SimStorage } from "./sim-storage";
@@ -20,8 +22,8 @@ import { VirtualClock } from "./virtual-clock";
 
 /**
  * Entry of a simulated node inside xsnap-worker. The host drives it through `handleCommand`:
- * boot, move the virtual clock, set pin levels and peripherals' pulses, deliver MQTT events, read
- * the circuits around the chip, inspect.
+ * boot, move the virtual clock, set pin levels, waveforms, I2C targets and peripherals' pulses,
+ * deliver MQTT events, read the circuits around the chip, inspect.
  */
 
 // Firmware time comes from the injected clock only: make the host's wall clock unreachable,
@@ -35,10 +37,13 @@ const encoder = new TextEncoder();
 const decoder = new TextDecoder();
 
 const clock = new VirtualClock();
+const microClock = new SimMicroClock(clock);
 const pins = new SimPins();
+const bus = new SimI2cBus();
 const mqtt = new SimMqtt();
-let node: SmokeNode | ElevatorNode | CapsuleNode | undefined;
+let node: SmokeNode | SensorNode | ElevatorNode | CapsuleNode | undefined;
 let smoke: SmokeNode | undefined;
+let sensor: SensorNode | undefined;
 let provisioned: ProvisionedNode | undefined;
 let pinMap: Record<string, number> = {};
 const circuits: { relayLock?: SimHeldLoad; warningLight?: SimHeldLoad; voice?: SimVoiceModule; display?: SimDisplay } = {};
@@ -50,7 +55,8 @@ function boot(request: BootRequest): void {
   const platform: Platform = {
     clock,
     timers: clock,
-    device: simDevice(pins, pinMap, request.adcResolutionBits),
+    microClock,
+    device: simDevice(pins, pinMap, request.adcResolutionBits, { microClock, bus }),
     mqtt,
     storage: new SimStorage(),
     system: new SimSystem(),
@@ -77,7 +83,7 @@ function boot(request: BootRequest): void {
       return {
         stop() {
           started.stop();
-          if (node === started) node = smoke = undefined;
+          if (node === started) node = smoke = sensor = undefined;
         },
       };
     },
@@ -102,10 +108,12 @@ function buildCircuits(request: BootRequest): void {
 }
 
 /** Starts the node program of the request's kind. */
-function start(request: BootRequest, platform: Platform, random: () => number): SmokeNode | ElevatorNode | CapsuleNode {
+function start(request: BootRequest, platform: Platform, random: () => number): SmokeNode | SensorNode | ElevatorNode | CapsuleNode {
   switch (request.kind) {
     case "smoke":
       return (node = smoke = startSmokeNode(platform, request.config, random));
+    case "sensor":
+      return (node = sensor = startSensorNode(platform, request.config, request.calibration, random));
     case "elevator":
       return (node = startElevatorNode(platform, request.config, request.board, random));
     case "capsule":
@@ -136,10 +144,10 @@ function inspect(): NodeInspection {
     now: clock.now(),
     nodeId: uplink.nodeId,
     claim,
-    samples: smoke?.samples ?? 0,
+    samples: smoke?.samples ?? sensor?.samples ?? 0,
     queued: uplink.queued,
     connected: uplink.connected,
-    alarmActive: smoke?.detector.active ?? false,
+    alarmActive: smoke?.detector.active ?? (sensor ? sensor.sensing.busy() !== null : false),
     bootId: link.bootId,
     nextSeq: uplink.nextSeq,
     outbox: { depth: outbox.depth, alarms: outbox.alarms, capacity: outbox.capacity, inFlight: outbox.inFlight, dropped: { ...outbox.dropped } },
@@ -147,9 +155,10 @@ function inspect(): NodeInspection {
     connectAttempts: link.session.attempts,
     healthSent: link.health.sent,
     healthIntervalMs: link.health.intervalMs,
-    telemetryIntervalMs: smoke?.config.telemetryIntervalMs ?? 0,
-    // Over-the-air updates run on the smoke node program; elevator and capsule nodes take none yet.
-    ota: smoke?.ota?.inspect() ?? null,
+    telemetryIntervalMs: smoke?.config.telemetryIntervalMs ?? sensor?.config.telemetryIntervalMs ?? 0,
+    // Over-the-air updates run on the smoke and sensor node programs; elevator and capsule nodes take none yet.
+    ota: (smoke ?? sensor)?.ota?.inspect() ?? null,
+    sensing: sensor?.inspect(),
   };
   if ("state" in node) {
     inspection.state = node.state();
@@ -188,6 +197,16 @@ function dispatch(request: HostToNode): unknown {
         pins.set(pin, request.values[name]);
       }
       return undefined;
+    case "waveform":
+      pins.setWaveform(gpio(request.pin), request.waveform);
+      return undefined;
+    case "i2c":
+      if (request.registers) bus.attach(request.address, request.registers);
+      else bus.detach(request.address);
+      return undefined;
+    case "sensing":
+      if (!sensor) throw new Error("only a sensor node takes a sensing config");
+      return sensor.applySensing(request.config);
     case "pulses":
       for (const name of Object.keys(request.values)) {
         const pin = gpio(name);
@@ -215,7 +234,7 @@ function dispatch(request: HostToNode): unknown {
     case "stop":
       if (provisioned) provisioned.stop();
       else node?.stop();
-      node = smoke = undefined;
+      node = smoke = sensor = undefined;
       provisioned = undefined;
       return undefined;
   }

@@ -1,21 +1,72 @@
-import type { AnalogInput, Device, DigitalPort, PinSpecifier, SerialOutput } from "../../ports/io";
+import type { MicrosecondClock } from "../../ports/clock";
+import type { AnalogInput, Device, DigitalPort, I2cOptions, I2cPort, PinSpecifier, SerialOutput } from "../../ports/io";
 
 type WriteListener = (value: number) => void;
 type SerialListener = (bytes: Uint8Array) => void;
 
 /**
+ * A waveform on an analog pin, in ADC counts: offset + amplitude·sin(2π·hz·t) + a third harmonic
+ * + uniform noise, read at the microsecond clock's time. The host synthesizes mains currents with
+ * it (a CT clamp's or a residual-current transformer's output) instead of setting a level.
+ */
+export interface WaveformSpec {
+  offsetCounts: number;
+  /** Peak of the fundamental, in counts. */
+  amplitudeCounts: number;
+  hz: number;
+  /** Peak of the third harmonic, in counts (rectifier loads such as chargers draw one). */
+  thirdHarmonicCounts?: number;
+  /** Peak of uniform noise, in counts. */
+  noiseCounts?: number;
+  seed?: number;
+}
+
+class Waveform {
+  #spec: WaveformSpec;
+  #state: number;
+
+  constructor(spec: WaveformSpec) {
+    this.#spec = spec;
+    this.#state = spec.seed ?? 0x2545f491;
+  }
+
+  at(microseconds: number): number {
+    const s = this.#spec;
+    const phase = 2 * Math.PI * s.hz * (microseconds / 1_000_000);
+    let value = s.offsetCounts + s.amplitudeCounts * Math.sin(phase);
+    if (s.thirdHarmonicCounts) value += s.thirdHarmonicCounts * Math.sin(3 * phase);
+    if (s.noiseCounts) value += s.noiseCounts * (2 * this.#random() - 1);
+    return value;
+  }
+
+  #random(): number {
+    let x = this.#state;
+    x ^= x << 13;
+    x >>>= 0;
+    x ^= x >>> 17;
+    x ^= x << 5;
+    x >>>= 0;
+    this.#state = x;
+    return x / 4294967296;
+  }
+}
+
+/**
  * Pin levels the host sets; simulated IO objects read them, as real ones read the hardware.
  * Simulated circuits outside the chip (a relay's monostable, a voice module) listen to what the
  * firmware writes, and may drive an input pin themselves (`drive`), like a relay's sense contact.
+ * An analog pin may carry a waveform instead of a level (`setWaveform`).
  */
 export class SimPins {
   readonly values = new Map<PinSpecifier, number>();
+  readonly waveforms = new Map<PinSpecifier, Waveform>();
   #writeListeners = new Map<PinSpecifier, WriteListener>();
   #serialListeners = new Map<PinSpecifier, SerialListener>();
   #drivers = new Map<PinSpecifier, () => number>();
 
   set(pin: PinSpecifier, value: number): void {
     this.#drivers.delete(pin);
+    this.waveforms.delete(pin);
     this.values.set(pin, value);
   }
 
@@ -27,6 +78,11 @@ export class SimPins {
   get(pin: PinSpecifier): number {
     const driver = this.#drivers.get(pin);
     return driver ? driver() : (this.values.get(pin) ?? 0);
+  }
+
+  setWaveform(pin: PinSpecifier, spec: WaveformSpec | null): void {
+    if (spec) this.waveforms.set(pin, new Waveform(spec));
+    else this.waveforms.delete(pin);
   }
 
   /** The firmware wrote `value` to an output pin. */
@@ -54,9 +110,36 @@ export class SimPins {
   }
 }
 
-/** Builds a `device` provider whose Analog, Digital and Serial classes read and write `pins`. */
-export function simDevice(pins: SimPins, pinMap: Record<string, PinSpecifier>, adcResolution = 12): Device {
+/**
+ * I2C targets by address, each a file of 16-bit registers read and written most significant byte
+ * first, the way register-pointer sensors such as the TMP117 work: a write's first byte sets the
+ * pointer, two more bytes write that register; a read returns words from the pointer on. An
+ * address with no target does not acknowledge: reads and writes throw, as on the bus.
+ */
+export class SimI2cBus {
+  readonly targets = new Map<number, Uint16Array>();
+
+  attach(address: number, registers: Record<number, number>): void {
+    const file = this.targets.get(address) ?? new Uint16Array(256);
+    for (const key of Object.keys(registers)) file[Number(key)] = registers[Number(key)];
+    this.targets.set(address, file);
+  }
+
+  detach(address: number): void {
+    this.targets.delete(address);
+  }
+}
+
+/** Builds a `device` provider whose Analog, Digital, Serial and I2C classes read and write the simulated pins and bus. */
+export function simDevice(
+  pins: SimPins,
+  pinMap: Record<string, PinSpecifier>,
+  adcResolution = 12,
+  options: { microClock?: MicrosecondClock; bus?: SimI2cBus } = {},
+): Device {
   const maxCount = 2 ** adcResolution - 1;
+  const microClock = options.microClock;
+  const bus = options.bus ?? new SimI2cBus();
 
   class SimAnalog implements AnalogInput {
     readonly resolution = adcResolution;
@@ -65,7 +148,9 @@ export function simDevice(pins: SimPins, pinMap: Record<string, PinSpecifier>, a
       this.#pin = options.pin;
     }
     read(): number {
-      const value = Math.round(pins.get(this.#pin));
+      const waveform = pins.waveforms.get(this.#pin);
+      const level = waveform && microClock ? waveform.at(microClock.microseconds()) : pins.get(this.#pin);
+      const value = Math.round(level);
       return value < 0 ? 0 : value > maxCount ? maxCount : value;
     }
     close(): void {}
@@ -104,5 +189,38 @@ export function simDevice(pins: SimPins, pinMap: Record<string, PinSpecifier>, a
     close(): void {}
   }
 
-  return { io: { Analog: SimAnalog, Digital: SimDigital, Serial: SimSerial }, pin: pinMap };
+  class SimI2C implements I2cPort {
+    #address: number;
+    #pointer = 0;
+    constructor(options: I2cOptions) {
+      this.#address = options.address;
+    }
+    write(buffer: Uint8Array): void {
+      const file = this.#target();
+      if (buffer.length > 0) this.#pointer = buffer[0];
+      for (let i = 1; i + 1 < buffer.length; i += 2) file[(this.#pointer + (i - 1) / 2) & 0xff] = (buffer[i] << 8) | buffer[i + 1];
+    }
+    read(buffer: Uint8Array): number {
+      const file = this.#target();
+      for (let i = 0; i < buffer.length; i++) {
+        const word = file[(this.#pointer + (i >> 1)) & 0xff];
+        buffer[i] = i & 1 ? word & 0xff : word >> 8;
+      }
+      return buffer.length;
+    }
+    close(): void {}
+    #target(): Uint16Array {
+      const file = bus.targets.get(this.#address);
+      if (!file) throw new Error(`I2C target 0x${this.#address.toString(16)} did not acknowledge`);
+      return file;
+    }
+  }
+
+  const i2cSda = pinMap.i2cSda;
+  const i2cScl = pinMap.i2cScl;
+  return {
+    io: { Analog: SimAnalog, Digital: SimDigital, Serial: SimSerial, I2C: SimI2C },
+    I2C: i2cSda !== undefined && i2cScl !== undefined ? { default: { io: SimI2C, data: i2cSda, clock: i2cScl } } : undefined,
+    pin: pinMap,
+  };
 }

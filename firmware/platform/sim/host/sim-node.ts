@@ -1,11 +1,14 @@
 import { randomBytes } from "node:crypto";
 import { esp32DevkitC, type BoardDefinition } from "../../../../hardware/boards";
+import { sensorCalibration } from "../../../../hardware/calibration";
 import type { CommandMessage } from "../../../../shared/messages";
 import type { CapsuleNodeConfig } from "../../../capsule/config";
 import type { NodeConfig } from "../../../config";
 import type { ElevatorNodeConfig } from "../../../elevator/config";
+import type { SensorNodeConfig } from "../../../node/sensor-node";
 import type { NodeKind } from "../../../../shared/node-kinds";
 import type { CommandOutcome, HostReply, HostToNode, NodeInspection, NodeToHost, SimClaim, SimNodeKind, SimOutputs } from "../protocol";
+import type { WaveformSpec } from "../sim-io";
 import { bundleForXs, firmwarePath } from "./bundle";
 import { MqttBridge } from "./mqtt-bridge";
 import { SimFlash } from "./sim-flash";
@@ -16,7 +19,7 @@ export interface SimNodeOptions {
   /** Which firmware to boot; a smoke node unless said otherwise. The config must be of that kind. */
   kind?: SimNodeKind;
   /** The node's settings; with `claim`, its nodeId and MQTT credentials come from the claim instead. */
-  config: NodeConfig | ElevatorNodeConfig | CapsuleNodeConfig;
+  config: NodeConfig | SensorNodeConfig | ElevatorNodeConfig | CapsuleNodeConfig;
   /**
    * Boot blank, with only a batch's claim credential; the node starts its `kind` once claimed.
    * Board defaults to the simulated board's id, kind to the hardware kind of `kind`.
@@ -81,6 +84,8 @@ export class SimNode {
   #pins: Record<string, number> = {};
   /** Peripherals' pulse trains by pin name: they keep running through a restart of the chip. */
   #pulses: Record<string, number> = {};
+  #waveforms = new Map<string, WaveformSpec>();
+  #i2c = new Map<number, Record<number, number>>();
   #resetReason: string;
   #lastMeter: XsMeter | undefined;
   /** Live slots once the firmware's code is loaded: the engine and the code, in flash on a device. */
@@ -152,6 +157,25 @@ export class SimNode {
     Object.assign(this.#pins, values);
     for (const name of Object.keys(values)) delete this.#pulses[name];
     return this.#send({ op: "pins", values });
+  }
+
+  /** A synthesized waveform on a named pin (a CT clamp's or residual-current transformer's output); null for a plain level again. */
+  setWaveform(pin: string, waveform: WaveformSpec | null): Promise<StepResult<unknown>> {
+    if (waveform) this.#waveforms.set(pin, waveform);
+    else this.#waveforms.delete(pin);
+    return this.#send({ op: "waveform", pin, waveform });
+  }
+
+  /** Attaches an I2C target with these 16-bit registers, or with null removes it. */
+  setI2c(address: number, registers: Record<number, number> | null): Promise<StepResult<unknown>> {
+    if (registers) this.#i2c.set(address, { ...(this.#i2c.get(address) ?? {}), ...registers });
+    else this.#i2c.delete(address);
+    return this.#send({ op: "i2c", address, registers });
+  }
+
+  /** Hands a sensor node a new sensing config; resolves with the reason it was refused, or null. */
+  async applySensing(config: unknown): Promise<string | null> {
+    return (await this.#send({ op: "sensing", config })).value as string | null;
   }
 
   /** Moves the node's clock forward, running every timer that falls due. */
@@ -265,6 +289,9 @@ export class SimNode {
     const ota = partitions ? { capacityBytes: partitions.capacityBytes } : undefined;
     await this.#command(bootRequest({ ...this.#options, config }, (this.#options.seed ?? 1) + this.#boots * 7919, levels, ota));
     if (Object.keys(this.#pulses).length > 0) await this.#command({ op: "pulses", values: this.#pulses });
+    // What the host wired survives a restart, as the hardware does.
+    for (const [pin, waveform] of this.#waveforms) await this.#command({ op: "waveform", pin, waveform });
+    for (const [address, registers] of this.#i2c) await this.#command({ op: "i2c", address, registers });
     this.#boots++;
   }
 
@@ -383,7 +410,7 @@ export class SimNode {
 }
 
 /** The hardware kind (hardware/kinds/) each node program runs on: a smoke node is a sensor node. */
-const HARDWARE_KIND: Record<SimNodeKind, NodeKind> = { smoke: "sensor", elevator: "elevator", capsule: "capsule" };
+const HARDWARE_KIND: Record<SimNodeKind, NodeKind> = { smoke: "sensor", sensor: "sensor", elevator: "elevator", capsule: "capsule" };
 
 function bootRequest(options: SimNodeOptions, seed: number, levels: Record<string, number>, ota?: { capacityBytes: number }): HostToNode {
   const board = options.board ?? esp32DevkitC;
@@ -397,6 +424,8 @@ function bootRequest(options: SimNodeOptions, seed: number, levels: Record<strin
   switch (kind) {
     case "smoke":
       return { ...base, kind: "smoke", config: options.config as NodeConfig };
+    case "sensor":
+      return { ...base, kind: "sensor", config: options.config as SensorNodeConfig, calibration: sensorCalibration(board) };
     case "elevator": {
       const { relayLock, warningLight } = board.outputDrive ?? {};
       if (!relayLock || !warningLight) throw new Error(`board ${board.id} does not say how relayLock and warningLight are driven (outputDrive)`);

@@ -1,0 +1,210 @@
+import { FAULT_NONE, FAULT_OUT_OF_RANGE } from "../faults";
+import { EventQueue, type Detector } from "./events";
+import { LATCH_RAISED, LATCH_STEADY } from "./hold-latch";
+import { SampleRing } from "./sample-ring";
+import { SensorHealth } from "./sensor-health";
+
+export interface HeatSettings {
+  intervalMs: number;
+  /** Static response temperature; EN 54-5 class A1 requires 54–65 °C. */
+  staticC: number;
+  /** Rate of rise that alarms once sustained for `rateHoldMs`. */
+  rateKPerMin: number;
+  /** The rate is the temperature difference across this window. */
+  rateWindowMs: number;
+  rateHoldMs: number;
+  /** Readings at or above `staticC` for this long raise the static element. */
+  staticHoldMs: number;
+  clearHoldMs: number;
+  /** Readings outside this range are a sensor fault, not a temperature. */
+  minValidC: number;
+  maxValidC: number;
+  stuckMs: number;
+  noiseLimitC: number;
+}
+
+/*
+ * EN 54-5:2000+A1:2002, Table 1 (classification): class A1 has a typical application temperature
+ * of 25 °C, a maximum application temperature of 50 °C and a static response temperature between
+ * 54 and 65 °C. Table 5 (response-time limits for class A1 detectors, heated from 25 °C at the
+ * rates below; GB 4716-2005 and ISO 7240-5 use the same limits):
+ *
+ *   rate of rise   lower limit    upper limit
+ *     1 K/min      29 min  0 s    40 min 20 s
+ *     3 K/min       7 min 13 s    13 min 40 s
+ *     5 K/min       4 min  9 s     8 min 20 s
+ *    10 K/min       1 min  0 s     4 min 20 s
+ *    20 K/min       0 min 30 s     2 min 20 s
+ *    30 K/min       0 min 20 s     1 min 40 s
+ *
+ * The lower limits at 10–30 K/min are a 10 K rise, and at 1–5 K/min a rise of 21–29 K, so an
+ * element that fires on rate alone must wait for 10 K of rise and stay silent at 5 K/min.
+ * Defaults: static 58 °C (33 K above 25 °C: 33 min at 1 K/min, 6 min 36 s at 5 K/min, both
+ * inside their windows with margin for the sensor's lag); rate ≥ 8 K/min over a 60 s window held
+ * for 20 s, which first holds after 8/r·60 + 20 s — 36 s at 30 K/min, 44 s at 20, 68 s at 10 —
+ * and never at 5 K/min. Suffix R: the rate element makes the detector respond to fast rises even
+ * from well below 25 °C, where the static element alone would be late.
+ */
+export const EN54_5_A1_RESPONSE_LIMITS_S: ReadonlyArray<{ rateKPerMin: number; lowerS: number; upperS: number }> = [
+  { rateKPerMin: 1, lowerS: 29 * 60, upperS: 40 * 60 + 20 },
+  { rateKPerMin: 3, lowerS: 7 * 60 + 13, upperS: 13 * 60 + 40 },
+  { rateKPerMin: 5, lowerS: 4 * 60 + 9, upperS: 8 * 60 + 20 },
+  { rateKPerMin: 10, lowerS: 60, upperS: 4 * 60 + 20 },
+  { rateKPerMin: 20, lowerS: 30, upperS: 2 * 60 + 20 },
+  { rateKPerMin: 30, lowerS: 20, upperS: 60 + 40 },
+];
+
+export const HEAT_ELEMENT_NONE = 0;
+export const HEAT_ELEMENT_STATIC = 1;
+export const HEAT_ELEMENT_RATE = 2;
+
+/** The alarm clears once the air is this far below the static temperature and no longer rising fast. */
+const CLEAR_BAND_K = 5;
+const EVIDENCE_SAMPLES = 32;
+const FAULT_HOLD_MS = 5_000;
+const FAULT_CLEAR_MS = 60_000;
+
+/**
+ * Heat, EN 54-5 class A1R: a static element (temperature ≥ `staticC`) and a rate-of-rise element
+ * (the rise across `rateWindowMs`, in K/min, ≥ `rateKPerMin`), either of which raises one `heat`
+ * alarm; `detector.element` in the alarm says which. Temperatures come from the NTC or the I2C
+ * sensor; an open, shorted, silent, stuck or noisy sensor is a `sensor-fault`, and while the
+ * sensor is suspect nothing is decided and the rate window restarts, so a reconnection is not a
+ * rise.
+ */
+export class HeatDetector implements Detector {
+  readonly events = new EventQueue();
+  readonly unit = "°C";
+  readonly sensor: string;
+  readonly evidenceIntervalMs: number;
+  active = false;
+  element = HEAT_ELEMENT_NONE;
+  temperatureC = NaN;
+  rateKPerMin = 0;
+  #settings: HeatSettings;
+  #health: SensorHealth;
+  #ring: SampleRing;
+  #windowSamples: number;
+  #perMinute: number;
+  /** Readings taken while the sensor is suspect, for a fault's evidence. */
+  #outside = new SampleRing(EVIDENCE_SAMPLES);
+  #staticSinceMs = -1;
+  #rateSinceMs = -1;
+  #clearSinceMs = -1;
+  #reportedFault = FAULT_NONE;
+
+  constructor(settings: HeatSettings, sensor: string) {
+    this.#settings = settings;
+    this.sensor = sensor;
+    this.evidenceIntervalMs = settings.intervalMs;
+    this.#windowSamples = Math.max(1, Math.round(settings.rateWindowMs / settings.intervalMs));
+    this.#perMinute = 60_000 / (this.#windowSamples * settings.intervalMs);
+    this.#ring = new SampleRing(Math.max(this.#windowSamples + 1, EVIDENCE_SAMPLES));
+    this.#health = new SensorHealth({
+      stuckMs: settings.stuckMs,
+      noiseLimit: settings.noiseLimitC,
+      raiseHoldMs: FAULT_HOLD_MS,
+      clearHoldMs: FAULT_CLEAR_MS,
+    });
+  }
+
+  get fault(): number {
+    return this.#health.fault;
+  }
+
+  /** Takes over the alarm and fault states of the detector this one replaces (a new config). */
+  adopt(previous: HeatDetector): void {
+    this.active = previous.active;
+    this.element = previous.element;
+    this.#health.adopt(previous.#health);
+    this.#reportedFault = previous.#reportedFault;
+  }
+
+  /** `temperatureC` NaN without a fault is a reading not ready yet: it is skipped. */
+  update(temperatureC: number, timeMs: number, driverFault: number = FAULT_NONE): number {
+    const events = this.events;
+    const s = this.#settings;
+    events.count = 0;
+    const valid = temperatureC === temperatureC;
+    if (driverFault === FAULT_NONE && !valid) return 0;
+
+    const immediate =
+      driverFault !== FAULT_NONE ? driverFault : temperatureC < s.minValidC || temperatureC > s.maxValidC ? FAULT_OUT_OF_RANGE : FAULT_NONE;
+    const health = this.#health;
+    const change = health.update(temperatureC, immediate, timeMs);
+    if (change !== LATCH_STEADY) this.#reportFault(change, valid ? temperatureC : 0);
+    if (health.suspect) {
+      if (valid) this.#outside.push(temperatureC);
+      this.#ring.clear();
+      this.#staticSinceMs = this.#rateSinceMs = this.#clearSinceMs = -1;
+      return events.count;
+    }
+
+    this.temperatureC = temperatureC;
+    // One ring serves as the rate window and as the evidence.
+    const ring = this.#ring;
+    const values = ring.values;
+    values[ring.next] = temperatureC;
+    ring.next = (ring.next + 1) & ring.mask;
+    if (ring.count <= ring.mask) ring.count++;
+    const n = this.#windowSamples;
+    const rate = (this.rateKPerMin = ring.count > n ? (temperatureC - values[(ring.next - 1 - n) & ring.mask]) * this.#perMinute : 0);
+
+    if (temperatureC >= s.staticC) {
+      if (this.#staticSinceMs < 0) this.#staticSinceMs = timeMs;
+    } else this.#staticSinceMs = -1;
+    if (rate >= s.rateKPerMin) {
+      if (this.#rateSinceMs < 0) this.#rateSinceMs = timeMs;
+    } else this.#rateSinceMs = -1;
+
+    if (!this.active) {
+      const staticDue = this.#staticSinceMs >= 0 && timeMs - this.#staticSinceMs >= s.staticHoldMs;
+      if (staticDue || (this.#rateSinceMs >= 0 && timeMs - this.#rateSinceMs >= s.rateHoldMs)) {
+        this.active = true;
+        this.element = staticDue ? HEAT_ELEMENT_STATIC : HEAT_ELEMENT_RATE;
+        this.#clearSinceMs = -1;
+        events.push("heat", "alarm", "raised", temperatureC, s.staticC);
+      }
+    } else if (temperatureC < s.staticC - CLEAR_BAND_K && rate < s.rateKPerMin / 2) {
+      if (this.#clearSinceMs < 0) this.#clearSinceMs = timeMs;
+      if (timeMs - this.#clearSinceMs >= s.clearHoldMs) {
+        this.active = false;
+        this.element = HEAT_ELEMENT_NONE;
+        this.#clearSinceMs = -1;
+        events.push("heat", "alarm", "cleared", temperatureC, s.staticC - CLEAR_BAND_K);
+      }
+    } else this.#clearSinceMs = -1;
+    return events.count;
+  }
+
+  #reportFault(change: number, temperatureC: number): void {
+    const fault = this.#health.fault;
+    if (change === LATCH_RAISED) {
+      this.#reportedFault = fault;
+      this.events.push("sensor-fault", "warning", "raised", temperatureC, this.#settings.staticC, fault);
+    } else {
+      this.events.push("sensor-fault", "warning", "cleared", temperatureC, this.#settings.staticC, this.#reportedFault);
+    }
+  }
+
+  /** The last readings, oldest first; while the sensor is suspect, its readings since. */
+  evidence(): number[] {
+    return (this.#ring.count > 0 ? this.#ring : this.#outside).evidence(2, EVIDENCE_SAMPLES);
+  }
+
+  snapshot(): Record<string, number> {
+    const s = this.#settings;
+    return {
+      temperatureC: round(this.temperatureC),
+      rateKPerMin: round(this.rateKPerMin),
+      element: this.element,
+      staticC: s.staticC,
+      rateThresholdKPerMin: s.rateKPerMin,
+      faultCode: this.fault,
+    };
+  }
+}
+
+function round(value: number): number {
+  return value === value ? Math.round(value * 100) / 100 : 0;
+}
