@@ -13,6 +13,7 @@ import type {
 import { ACK_RESULTS, CHANNEL_OF, COMMAND_OPS, SENSOR_STATES } from "./messages";
 import { isNodeId, MAX_PAYLOAD_BYTES, PROTOCOL_VERSION } from "./protocol";
 import { parseCommandTopic, parseUplinkTopic } from "./topics";
+import { isRecord, isFiniteNumber, isCount, oneOf } from "./checks";
 
 /** Why a message was refused; the ingest counts rejections under these names. */
 export type RejectReason =
@@ -296,21 +297,9 @@ function reject(reason: RejectReason, detail: string): DecodeResult {
   return { ok: false, reason, detail };
 }
 
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
-}
 
-function isFiniteNumber(value: unknown): value is number {
-  return typeof value === "number" && Number.isFinite(value);
-}
 
-function isCount(value: unknown): value is number {
-  return typeof value === "number" && Number.isSafeInteger(value) && value >= 0;
-}
 
-function oneOf<T extends string>(allowed: readonly T[], value: unknown): value is T {
-  return typeof value === "string" && (allowed as readonly string[]).includes(value);
-}
 
 function clip(text: string): string {
   return text.length > 60 ? `${text.slice(0, 57)}...` : text;

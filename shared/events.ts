@@ -1,3 +1,5 @@
+import { isRecord, isFiniteNumber, isCount, oneOf } from "./checks";
+
 /**
  * What elevator locks and capsules report on the `event` channel, in an EventMessage's `name`,
  * with their state after the event in `state`. They travel QoS 1 through the same outbox as
@@ -133,18 +135,6 @@ function capsuleStateProblem(state: Record<string, unknown>): string | null {
   return null;
 }
 
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
-}
 
-function isFiniteNumber(value: unknown): value is number {
-  return typeof value === "number" && Number.isFinite(value);
-}
 
-function isCount(value: unknown): value is number {
-  return typeof value === "number" && Number.isSafeInteger(value) && value >= 0;
-}
 
-function oneOf<T extends string>(allowed: readonly T[], value: unknown): value is T {
-  return typeof value === "string" && (allowed as readonly string[]).includes(value);
-}

@@ -1,3 +1,4 @@
+import { isRecord, isCount, oneOf } from "./checks";
 import { NODE_KINDS, type NodeKind } from "./node-kinds";
 import { isNodeId, PROTOCOL_VERSION } from "./protocol";
 
@@ -260,18 +261,9 @@ function fail<T>(problem: string): Decoded<T> {
   return { ok: false, problem };
 }
 
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
-}
 
-function isCount(value: unknown): value is number {
-  return typeof value === "number" && Number.isSafeInteger(value) && value >= 0;
-}
 
 function isLowerHex(value: unknown, byteLength: number): value is string {
   return typeof value === "string" && value.length === byteLength * 2 && /^[0-9a-f]+$/.test(value);
 }
 
-function oneOf<T extends string>(allowed: readonly T[], value: unknown): value is T {
-  return typeof value === "string" && (allowed as readonly string[]).includes(value);
-}

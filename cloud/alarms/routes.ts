@@ -1,13 +1,11 @@
 import { Hono } from "hono";
-import { streamSSE } from "hono/streaming";
 import { isNodeId } from "../../shared/protocol";
 import type { AuthVariables } from "../auth/require-token";
 import type { Db } from "../db/client";
+import { sseRelay } from "../http/sse-relay";
 import type { AlarmFeed } from "./alarm-feed";
-import type { AlarmRecord } from "./alarm-record";
 import { listAlarms } from "./queries";
 
-const HEARTBEAT_MS = 15_000;
 
 export function alarmRoutes(deps: { db: Db; feed: AlarmFeed }) {
   const { db, feed } = deps;
@@ -33,35 +31,7 @@ export function alarmRoutes(deps: { db: Db; feed: AlarmFeed }) {
 
   /** Server-sent events: one `alarm` event per newly stored alarm, and a comment every 15 s to keep proxies from closing it. */
   app.get("/stream", (c) =>
-    streamSSE(c, async (stream) => {
-      const queue: AlarmRecord[] = [];
-      let wake: (() => void) | null = null;
-      const unsubscribe = feed.subscribe((alarm) => {
-        queue.push(alarm);
-        wake?.();
-      });
-      let open = true;
-      stream.onAbort(() => {
-        open = false;
-        wake?.();
-      });
-      const heartbeat = setInterval(() => void stream.write(": keep-alive\n\n"), HEARTBEAT_MS);
-      try {
-        await stream.writeSSE({ event: "ready", data: "{}" });
-        while (open) {
-          const alarm = queue.shift();
-          if (alarm) {
-            await stream.writeSSE({ event: "alarm", id: String(alarm.id), data: JSON.stringify(alarm) });
-            continue;
-          }
-          await new Promise<void>((resolve) => (wake = resolve));
-          wake = null;
-        }
-      } finally {
-        clearInterval(heartbeat);
-        unsubscribe();
-      }
-    }),
+    sseRelay(c, (send) => feed.subscribe((alarm) => send({ event: "alarm", id: String(alarm.id), data: JSON.stringify(alarm) }))),
   );
 
   return app;

@@ -1,7 +1,6 @@
 import { Hono, type Context } from "hono";
-import { streamSSE } from "hono/streaming";
 import { INCIDENT_STATUSES, type IncidentStatus } from "../db/schema";
-import type { HubEvent } from "../notify/channels/console-hub";
+import { sseRelay } from "../http/sse-relay";
 import type { RoutingStage } from "../routing/stage";
 import { placeLocation } from "../places/locations";
 import { placesOnPath } from "../routing/queries";
@@ -12,8 +11,6 @@ import { incidentToCap } from "./cap/cap";
 import { communityMetrics } from "./metrics";
 import { listEvents, listIncidents } from "./queries";
 import { toIncidentView } from "./view";
-
-const HEARTBEAT_MS = 15_000;
 
 type Env = { Variables: ViewerVariables };
 
@@ -51,35 +48,7 @@ export function incidentRoutes(stage: RoutingStage) {
 
   /** Live: `incident` events for changes the viewer may see, `notification` events addressed to them. */
   app.get("/stream", (c) =>
-    streamSSE(c, async (stream) => {
-      const queue: HubEvent[] = [];
-      let wake: (() => void) | null = null;
-      const unsubscribe = stage.hub.subscribe(c.get("viewer"), (event) => {
-        queue.push(event);
-        wake?.();
-      });
-      let open = true;
-      stream.onAbort(() => {
-        open = false;
-        wake?.();
-      });
-      const heartbeat = setInterval(() => void stream.write(": keep-alive\n\n"), HEARTBEAT_MS);
-      try {
-        await stream.writeSSE({ event: "ready", data: "{}" });
-        while (open) {
-          const event = queue.shift();
-          if (event) {
-            await stream.writeSSE({ event: event.event, id: event.id, data: JSON.stringify(event.data) });
-            continue;
-          }
-          await new Promise<void>((resolve) => (wake = resolve));
-          wake = null;
-        }
-      } finally {
-        clearInterval(heartbeat);
-        unsubscribe();
-      }
-    }),
+    sseRelay(c, (send) => stage.hub.subscribe(c.get("viewer"), (event) => send({ event: event.event, id: event.id, data: JSON.stringify(event.data) }))),
   );
 
   /** `?from=&to=` ISO times (default: the last 30 days). */
