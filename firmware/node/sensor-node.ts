@@ -2,7 +2,8 @@ import { calibrationProblem, type SensorCalibration } from "../calibration";
 import { DEFAULT_HEALTH_INTERVAL_MS, DEFAULT_OUTBOX_SLOTS, linkConfigProblem, type LinkConfig } from "../link/link-config";
 import { clearConfigChanges, loadConfigChanges, saveConfigChanges } from "../link/config-store";
 import { startLink, type Link } from "../link/link";
-import { OtaAgent } from "../ota/ota-agent";
+import { nodeUpdates } from "../ota/node-updates";
+import type { OtaAgent } from "../ota/ota-agent";
 import { otaConfigProblem, type OtaConfig } from "../ota/ota-config";
 import type { Uplink } from "../link/uplink";
 import type { TimerHandle } from "../ports/clock";
@@ -85,6 +86,7 @@ export function startSensorNode(platform: Platform, bootConfig: SensorNodeConfig
     }
   }
 
+  const updates = nodeUpdates(config.nodeId, config.firmwareVersion, config.ota, platform);
   const link = startLink({
     platform,
     nodeId: config.nodeId,
@@ -96,37 +98,14 @@ export function startSensorNode(platform: Platform, bootConfig: SensorNodeConfig
     random,
     sensors: () => sensing.states(),
     handlers: { config: applyChanges },
-    // Bound late: the agent needs the boot id the link assigns; the session connects only after this returns.
-    attachment: config.ota && platform.ota && {
-      topics: OtaAgent.topics(config.nodeId),
-      onConnected: () => ota?.onConnected(),
-      onDisconnected: () => ota?.onDisconnected(),
-      onMessage: (topic, payload) => void ota?.onMessage(topic, payload),
-      onPublished: (packetId) => void ota?.onPublished(packetId),
-    },
+    attachment: updates.attachment,
   });
   const { uplink, log } = link;
   // Updates wait while an alarm stands; a new image must keep every sensor working and stay connected to be kept.
-  const ota =
-    config.ota && platform.ota
-      ? new OtaAgent({
-          nodeId: config.nodeId,
-          bootId: link.bootId,
-          runningVersion: config.firmwareVersion,
-          config: config.ota,
-          platform: platform.ota,
-          mqtt: platform.mqtt,
-          storage,
-          clock,
-          timers,
-          log,
-          busy: () => sensing.busy(),
-          healthy: () => uplink.connected && sensing.samples > 0 && !Object.values(sensing.states()).includes("fault"),
-          restart: () => platform.system.restart(),
-        })
-      : undefined;
-  ota?.start();
-  if (ota && uplink.connected) ota.onConnected();
+  const ota = updates.start(link, {
+    busy: () => sensing.busy(),
+    healthy: () => uplink.connected && sensing.samples > 0 && !Object.values(sensing.states()).includes("fault"),
+  });
   if (storedRefusal) log("error", `stored config changes refused and cleared: ${storedRefusal}`);
   sensing.apply(config.sensing);
 

@@ -6,7 +6,8 @@ import { clearConfigChanges, loadConfigChanges, saveConfigChanges } from "../lin
 import { startLink, type Link } from "../link/link";
 import { DEFAULT_HEALTH_INTERVAL_MS, DEFAULT_OUTBOX_SLOTS } from "../link/link-config";
 import type { Uplink } from "../link/uplink";
-import { OtaAgent } from "../ota/ota-agent";
+import { nodeUpdates } from "../ota/node-updates";
+import type { OtaAgent } from "../ota/ota-agent";
 import type { TimerHandle } from "../ports/clock";
 import type { Platform } from "../ports/platform";
 
@@ -54,6 +55,7 @@ export function startSmokeNode(platform: Platform, bootConfig: NodeConfig, rando
   let sampleTimer: TimerHandle | undefined;
   let telemetryTimer: TimerHandle | undefined;
 
+  const updates = nodeUpdates(config.nodeId, config.firmwareVersion, config.ota, platform);
   const link = startLink({
     platform,
     nodeId: config.nodeId,
@@ -65,37 +67,14 @@ export function startSmokeNode(platform: Platform, bootConfig: NodeConfig, rando
     random,
     sensors: () => ({ smoke: chamberState() }),
     handlers: { config: applyChanges },
-    // Bound late: the agent needs the boot id the link assigns; the session connects only after this returns.
-    attachment: config.ota && platform.ota && {
-      topics: OtaAgent.topics(config.nodeId),
-      onConnected: () => ota?.onConnected(),
-      onDisconnected: () => ota?.onDisconnected(),
-      onMessage: (topic, payload) => void ota?.onMessage(topic, payload),
-      onPublished: (packetId) => void ota?.onPublished(packetId),
-    },
+    attachment: updates.attachment,
   });
   const { uplink, log } = link;
   // Updates wait while the smoke alarm stands; a new image must keep sampling a working chamber and stay connected to be kept.
-  const ota =
-    config.ota && platform.ota
-      ? new OtaAgent({
-          nodeId: config.nodeId,
-          bootId: link.bootId,
-          runningVersion: config.firmwareVersion,
-          config: config.ota,
-          platform: platform.ota,
-          mqtt: platform.mqtt,
-          storage,
-          clock: platform.clock,
-          timers,
-          log,
-          busy: () => (detector.active ? "smoke alarm active" : null),
-          healthy: () => uplink.connected && samples > 0 && chamberState() === "ok",
-          restart: () => platform.system.restart(),
-        })
-      : undefined;
-  ota?.start();
-  if (ota && uplink.connected) ota.onConnected();
+  const ota = updates.start(link, {
+    busy: () => (detector.active ? "smoke alarm active" : null),
+    healthy: () => uplink.connected && samples > 0 && chamberState() === "ok",
+  });
   if (storedRefusal) log("error", `stored config changes refused and cleared: ${storedRefusal}`);
 
   // An open photodiode amplifier reads 0 and a shorted or saturated one reads full scale; clean
