@@ -8,7 +8,7 @@
  * and heap slots allocated. A per-tick path that allocates nothing shows 0 slots per callback.
  */
 import { SimNode } from "../firmware/platform/sim/host/sim-node";
-import { dividerCounts, ntcCounts } from "../tests/support/analog";
+import { dividerCounts, ntcCounts } from "../firmware/platform/sim/host/analog-physics";
 import { startMosquitto } from "../tests/support/mosquitto";
 import { capsuleNodeConfig, elevatorNodeConfig, smokeNodeConfig } from "../tests/support/sim-config";
 

@@ -58,7 +58,7 @@ async function main(): Promise<void> {
     `  API:       ${cloud.url}/api/alarms`,
     `  MQTT:      ${broker ? `${broker.url} (embedded)` : "configured broker"}`,
     `  Database:  ${env.databaseUrl ? "configured libSQL" : databaseUrl}`,
-    `  Simulated: ${site ? `${site.nodes.length} smoke nodes in XS${env.otaReleaseKeys.length ? ", taking signed updates" : ""}` : "none"}`,
+    `  Simulated: ${site ? `${env.simNodes} smoke nodes, an elevator lock and a capsule in XS${env.otaReleaseKeys.length ? ", smoke nodes taking signed updates" : ""}` : "none"}`,
     `  Claims:    ${cloud.provisioner ? "answered (npx shouwang help: batches, devices, installation)" : "off (needs MQTT_URL and MQTT_PROVISIONER_USERNAME/PASSWORD)"}`,
   ];
   if (cloud.firstAdminToken) {

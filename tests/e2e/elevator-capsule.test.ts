@@ -3,7 +3,7 @@ import { createToken } from "../../cloud/auth/tokens";
 import { memoryLogger } from "../../cloud/log";
 import { startCloud, type RunningCloud } from "../../cloud/server";
 import { SimNode } from "../../firmware/platform/sim/host/sim-node";
-import { dividerCounts, ntcCounts } from "../support/analog";
+import { dividerCounts, ntcCounts } from "../../firmware/platform/sim/host/analog-physics";
 import { tempDatabaseUrl } from "../support/cloud";
 import { startMosquitto, type Mosquitto } from "../support/mosquitto";
 import { capsuleNodeConfig, elevatorNodeConfig } from "../support/sim-config";

@@ -12,7 +12,7 @@ import { encodeMessage } from "../../shared/codec";
 import { claimTopic, nodeTopic } from "../../shared/topics";
 import { alarm } from "../support/messages";
 import { startFleetSite, type FleetSite } from "../support/fleet";
-import { dividerCounts, ntcCounts } from "../support/analog";
+import { dividerCounts, ntcCounts } from "../../firmware/platform/sim/host/analog-physics";
 import { createPlace } from "../../cloud/places/queries";
 import { capsuleNodeConfig, smokeNodeConfig } from "../support/sim-config";
 import { seedSite } from "../support/site";

@@ -3,7 +3,7 @@ import { SimFlash } from "../../firmware/platform/sim/host/sim-flash";
 import { SimNode } from "../../firmware/platform/sim/host/sim-node";
 import { encodeCommand } from "../../shared/codec";
 import { nodeTopic } from "../../shared/topics";
-import { dividerCounts, ntcCounts } from "../support/analog";
+import { dividerCounts, ntcCounts } from "../../firmware/platform/sim/host/analog-physics";
 import { startMosquitto, type Mosquitto } from "../support/mosquitto";
 import { NodeMessages } from "../support/node-messages";
 import { capsuleNodeConfig } from "../support/sim-config";

@@ -62,13 +62,13 @@ describe("npm start", () => {
         const body = (await (await fetch(`${first.url}/api/nodes`, { headers: { authorization: `Bearer ${first.token}` } })).json()) as {
           nodes: Array<{ id: string; online: boolean }>;
         };
-        return body.nodes.filter((n) => n.online).length === 2 ? body.nodes : null;
+        return body.nodes.filter((n) => n.online).length === 4 ? body.nodes : null;
       },
-      "both simulated nodes to come online",
+      "the simulated smoke nodes, elevator and capsule to come online",
       15_000,
       200,
     );
-    expect(nodes.map((n) => n.id).sort()).toEqual(["sim-smoke-001", "sim-smoke-002"]);
+    expect(nodes.map((n) => n.id).sort()).toEqual(["sim-capsule-001", "sim-lift-001", "sim-smoke-001", "sim-smoke-002"]);
     expect(await stop(first)).toBe(0);
     running.pop();
 

@@ -1,4 +1,4 @@
-import type { CapsuleNodeConfig } from "../../firmware/capsule/config";
+import type { CapsuleNodeConfig } from "../../../capsule/config";
 
 /**
  * ADC counts the simulated capsule's pins must read for a given temperature or voltage: the
