@@ -3,7 +3,8 @@ import { startEmbeddedBroker, type EmbeddedBroker } from "../cloud/broker/embedd
 import { EnvError, parseEnv } from "../cloud/env";
 import { createLogger } from "../cloud/log";
 import { startCloud } from "../cloud/server";
-import { startSite, type Site } from "../firmware/platform/sim/host/site";
+import { SITE_CAPSULE_ID, SITE_ELEVATOR_ID, siteSmokeId, startSite, type Site } from "../firmware/platform/sim/host/site";
+import { seedDemoCommunity } from "./demo-community";
 
 /**
  * `npm start`: the whole system on one machine. With nothing configured it brings an embedded
@@ -48,6 +49,11 @@ async function main(): Promise<void> {
 
   let site: Site | undefined;
   if (env.simNodes > 0) {
+    // A demo database gets the site's places and people, so its incidents reach someone.
+    if (!env.databaseUrl) {
+      const smoke = Array.from({ length: env.simNodes }, (_, i) => siteSmokeId(i + 1));
+      await seedDemoCommunity(cloud.database.db, { smoke, elevator: SITE_ELEVATOR_ID, capsule: SITE_CAPSULE_ID }, Date.now());
+    }
     site = await startSite({ brokerUrl: mqttUrl, protocolVersion, nodes: env.simNodes, dataDir, log: (line) => log("debug", line), releaseKeys: env.otaReleaseKeys });
   }
 

@@ -71,3 +71,11 @@ export async function markSilentNodesOffline(db: Db, now: number, missedBeats: n
     .returning({ id: nodes.id });
   return rows.map((row) => row.id);
 }
+
+/** Puts a node at a place, creating its row if it has not been heard from yet (it then counts as offline). */
+export async function assignNodePlace(db: Db, nodeId: string, placeId: string, at: number): Promise<void> {
+  await db
+    .insert(nodes)
+    .values({ id: nodeId, placeId, online: false, firstSeenAt: at, lastSeenAt: at })
+    .onConflictDoUpdate({ target: nodes.id, set: { placeId } });
+}

@@ -2,7 +2,7 @@ import { encodeMessage } from "../../shared/codec";
 import type { AlarmMessage } from "../../shared/messages";
 import { nodeTopic } from "../../shared/topics";
 import type { Db } from "../../cloud/db/client";
-import { nodes } from "../../cloud/db/schema";
+import { assignNodePlace } from "../../cloud/nodes/queries";
 import { createPlace } from "../../cloud/places/queries";
 import type { TestCloud } from "./cloud";
 
@@ -27,10 +27,7 @@ export async function seedSite(db: Db): Promise<void> {
 
 /** Installs a node at a place before it is first heard from (provisioning's job once it lands). */
 export async function placeNode(db: Db, nodeId: string, placeId: string, at = 0): Promise<void> {
-  await db
-    .insert(nodes)
-    .values({ id: nodeId, placeId, online: false, firstSeenAt: at, lastSeenAt: at })
-    .onConflictDoUpdate({ target: nodes.id, set: { placeId } });
+  await assignNodePlace(db, nodeId, placeId, at);
 }
 
 export interface StaffSpec {

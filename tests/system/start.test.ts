@@ -60,7 +60,7 @@ describe("npm start", () => {
     const nodes = await waitFor(
       async () => {
         const body = (await (await fetch(`${first.url}/api/nodes`, { headers: { authorization: `Bearer ${first.token}` } })).json()) as {
-          nodes: Array<{ id: string; online: boolean }>;
+          nodes: Array<{ id: string; online: boolean; place: { id: string } | null }>;
         };
         return body.nodes.filter((n) => n.online).length === 4 ? body.nodes : null;
       },
@@ -69,6 +69,15 @@ describe("npm start", () => {
       200,
     );
     expect(nodes.map((n) => n.id).sort()).toEqual(["sim-capsule-001", "sim-lift-001", "sim-smoke-001", "sim-smoke-002"]);
+    // The demo database knows where each node is and who looks after it, so incidents reach someone.
+    expect(Object.fromEntries(nodes.map((n) => [n.id, n.place?.id]))).toEqual({
+      "sim-capsule-001": "demo-capsule",
+      "sim-lift-001": "demo-lift",
+      "sim-smoke-001": "demo-building",
+      "sim-smoke-002": "demo-building",
+    });
+    const staff = (await (await fetch(`${first.url}/api/staff`, { headers: { authorization: `Bearer ${first.token}` } })).json()) as { staff: unknown[] };
+    expect(staff.staff).toHaveLength(4);
     expect(await stop(first)).toBe(0);
     running.pop();
 

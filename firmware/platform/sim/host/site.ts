@@ -30,6 +30,13 @@ export interface Site {
 
 const CLEAN_AIR = 310;
 
+export const SITE_ELEVATOR_ID = "sim-lift-001";
+export const SITE_CAPSULE_ID = "sim-capsule-001";
+
+export function siteSmokeId(index: number): string {
+  return `sim-smoke-${String(index).padStart(3, "0")}`;
+}
+
 function siteLink(nodeId: string, brokerPort: number) {
   return { nodeId, firmwareVersion: "0.1.0-sim", mqtt: { host: "127.0.0.1", port: brokerPort, keepAliveMs: 30_000 } };
 }
@@ -54,7 +61,7 @@ export async function startSite(options: SiteOptions): Promise<Site> {
   const port = Number(new URL(options.brokerUrl).port || 1883);
   const nodes: SimNode[] = [];
   for (let i = 1; i <= options.nodes; i++) {
-    const nodeId = `sim-smoke-${String(i).padStart(3, "0")}`;
+    const nodeId = siteSmokeId(i);
     const releaseKeys = options.releaseKeys ?? [];
     const config = siteNodeConfig(nodeId, port);
     if (releaseKeys.length > 0) config.ota = { ...OTA_DEFAULTS, board: esp32DevkitC.id, kind: "sensor", releaseKeys };
@@ -79,7 +86,7 @@ export async function startSite(options: SiteOptions): Promise<Site> {
   if (options.devices ?? true) {
     const log = (nodeId: string) => (level: string, message: string) => options.log?.(`[${nodeId}] ${level}: ${message}`);
     const flash = (nodeId: string) => new SimFlash(join(options.dataDir, "sim-flash", `${nodeId}.json`));
-    const lift: ElevatorNodeConfig = { ...elevatorDefaults, ...siteLink("sim-lift-001", port) };
+    const lift: ElevatorNodeConfig = { ...elevatorDefaults, ...siteLink(SITE_ELEVATOR_ID, port) };
     elevator = await SimNode.boot({
       kind: "elevator",
       brokerUrl: options.brokerUrl,
@@ -90,7 +97,7 @@ export async function startSite(options: SiteOptions): Promise<Site> {
       onLog: log(lift.nodeId),
     });
     await elevator.setPulses({ detectorAlive: 500 });
-    const box: CapsuleNodeConfig = { ...capsuleDefaults, ...siteLink("sim-capsule-001", port) };
+    const box: CapsuleNodeConfig = { ...capsuleDefaults, ...siteLink(SITE_CAPSULE_ID, port) };
     capsule = await SimNode.boot({
       kind: "capsule",
       brokerUrl: options.brokerUrl,
