@@ -126,7 +126,18 @@ async function acknowledge(id, button) {
 async function followIncidents(token) {
   const { incidents } = await (await api("/api/incidents?limit=50", token)).json();
   for (const incident of incidents) incidentBody.appendChild(incidentRow(incident).tr);
-  const response = await api("/api/incidents/stream", token);
+  await readEvents("/api/incidents/stream", token, (event, data) => {
+    if (event !== "incident" && event !== "notification") return;
+    const { incident, purpose } = JSON.parse(data);
+    const { tr, fresh } = incidentRow(incident);
+    if (fresh) incidentBody.prepend(tr);
+    if (event === "notification") { noticeEl.hidden = false; noticeEl.textContent = "For you (" + purpose + "): #" + incident.id + " " + incident.summary; }
+  });
+}
+
+/** Reads a server-sent-events stream with the token in a header; resolves when the stream ends. */
+async function readEvents(path, token, onEvent) {
+  const response = await api(path, token);
   const reader = response.body.pipeThrough(new TextDecoderStream()).getReader();
   let buffer = "";
   for (;;) {
@@ -139,11 +150,7 @@ async function followIncidents(token) {
       buffer = buffer.slice(end + 2);
       const event = /^event: (.*)$/m.exec(block)?.[1];
       const data = block.split("\\n").filter((l) => l.startsWith("data: ")).map((l) => l.slice(6)).join("\\n");
-      if (event !== "incident" && event !== "notification") continue;
-      const { incident, purpose } = JSON.parse(data);
-      const { tr, fresh } = incidentRow(incident);
-      if (fresh) incidentBody.prepend(tr);
-      if (event === "notification") { noticeEl.hidden = false; noticeEl.textContent = "For you (" + purpose + "): #" + incident.id + " " + incident.summary; }
+      if (event) onEvent(event, data);
     }
   }
 }
@@ -165,23 +172,10 @@ async function connect(token) {
   if (!first.ok) throw new Error("The server answered " + first.status);
   const { alarms } = await first.json();
   for (const alarm of alarms) { const tr = row(alarm, false); if (tr) tbody.appendChild(tr); }
-  const response = await api("/api/alarms/stream", token);
-  const reader = response.body.pipeThrough(new TextDecoderStream()).getReader();
-  let buffer = "";
   statusEl.textContent = "live";
-  for (;;) {
-    const { value, done } = await reader.read();
-    if (done) break;
-    buffer += value;
-    let end;
-    while ((end = buffer.indexOf("\\n\\n")) >= 0) {
-      const block = buffer.slice(0, end);
-      buffer = buffer.slice(end + 2);
-      const event = /^event: (.*)$/m.exec(block)?.[1];
-      const data = block.split("\\n").filter((l) => l.startsWith("data: ")).map((l) => l.slice(6)).join("\\n");
-      if (event === "alarm") { const tr = row(JSON.parse(data), true); if (tr) tbody.prepend(tr); }
-    }
-  }
+  await readEvents("/api/alarms/stream", token, (event, data) => {
+    if (event === "alarm") { const tr = row(JSON.parse(data), true); if (tr) tbody.prepend(tr); }
+  });
   throw new Error("The live stream ended.");
 }
 

@@ -1,5 +1,6 @@
 /// <reference path="./reset-reason.d.ts" />
 import Instrumentation from "instrumentation";
+// Moddable SDK `net` module (RSSI), not Node's.
 import Net from "net";
 import getResetReason from "resetReason";
 import type { SystemInfo } from "../../ports/system";
