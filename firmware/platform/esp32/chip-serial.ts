@@ -1,4 +1,4 @@
-// Moddable SDK `net` module (Wi-Fi MAC, RSSI), not Node's: only platform/esp32 imports device modules.
+// Moddable SDK `net` module (the chip's MAC), not Node's: only platform/esp32 imports device modules.
 import Net from "net";
 import { serialFromMac } from "../../../shared/claim";
 
