@@ -116,8 +116,12 @@ describe("OTA on a node in XS", { timeout: 60_000 }, () => {
       return c.status === "completed" ? c : null;
     }, "the campaign to complete");
     expect(summary.counts.healthy).toBe(1);
+    // Every chunk asked for in order; on a loaded host the virtual clock can outrun the cloud's answer, and the
+    // downloader then asks for the same chunk again after its timeout (the designed retry), so repeats are allowed.
     const requested = chunkRequests.filter((r) => r.node === node.nodeId).map((r) => r.offset);
-    expect(requested).toEqual(Array.from({ length: (48 * 1024) / OTA_CHUNK_BYTES }, (_, i) => i * OTA_CHUNK_BYTES));
+    const distinct = requested.filter((offset, i) => i === 0 || offset !== requested[i - 1]);
+    expect(distinct).toEqual(Array.from({ length: (48 * 1024) / OTA_CHUNK_BYTES }, (_, i) => i * OTA_CHUNK_BYTES));
+    expect(requested.length - distinct.length).toBeLessThanOrEqual(3);
   });
 
   it("refuses an image with one flipped byte before switching", async () => {
