@@ -11,13 +11,16 @@ import { startSensorNode, type SensorNodeConfig } from "./firmware/node/sensor-n
 import { OTA_DEFAULTS } from "./firmware/ota/ota-config";
 import { chipSerial } from "./firmware/platform/esp32/chip-serial";
 import { hardwareEntropy } from "./firmware/platform/esp32/hardware-entropy";
+import { bringUpNetwork } from "./firmware/platform/esp32/network-setup";
 import { esp32Platform } from "./firmware/platform/esp32/platform";
 import { withIdentity, type NodeIdentity } from "./firmware/provisioning/identity";
 import { bootProvisioned, type Running } from "./firmware/provisioning/provisioned-boot";
 import { defaultSensingConfig } from "./firmware/sensing-config";
 
 /**
- * Device entry. The Wi-Fi setup module (manifest_net) calls this once the network is up.
+ * Device entry. The SDK's network setup (manifest_net) has no SSID to join, so it calls this at once;
+ * the node then joins the Wi-Fi network an installer gave it (`bringUpNetwork`: Improv over
+ * Bluetooth or USB serial, or the access-point page with `setup_softap=1`) and starts its work.
  * Pins, the ADC's scale, the sensor node's calibration and the outputs' drive come from mc/config,
  * which `npm run hardware` builds into the manifest from the board and node-kind definitions.
  * A fleet build (`npx shouwang batch flash-command <batch>` prints its mcconfig line) sets
@@ -62,34 +65,51 @@ export default function main(): void {
     }
     return startSensorNode(platform, identity ? withIdentity(base, identity) : base, config.sensors as SensorCalibration, Math.random);
   };
-  try {
-    if (!isNodeKind(config.kind)) throw new Error(`kind "${config.kind}" is none of sensor, elevator, capsule`);
-    if (config.claim_batch) {
-      if (!isBatchId(config.claim_batch) || !config.claim_secret) {
-        throw new Error("claim_batch and claim_secret must both be set for a fleet build");
+  const run = () => {
+    try {
+      if (!isNodeKind(config.kind)) throw new Error(`kind "${config.kind}" is none of sensor, elevator, capsule`);
+      if (config.claim_batch) {
+        if (!isBatchId(config.claim_batch) || !config.claim_secret) {
+          throw new Error("claim_batch and claim_secret must both be set for a fleet build");
+        }
+        bootProvisioned({
+          platform,
+          entropy: hardwareEntropy,
+          random: Math.random,
+          settings: {
+            batch: config.claim_batch,
+            secret: config.claim_secret,
+            serial,
+            board: config.board,
+            kind: config.kind,
+            firmwareVersion: base.firmwareVersion,
+            keepAliveMs: base.mqtt.keepAliveMs,
+          },
+          resetPin: config.pins.factoryReset,
+          start: (identity) => startKind(identity),
+        });
+      } else if (config.node) {
+        startKind(null);
+      } else {
+        throw new Error("no identity: build with claim_batch=… claim_secret=… (a fleet build) or node=<id> (development)");
       }
-      bootProvisioned({
-        platform,
-        entropy: hardwareEntropy,
-        random: Math.random,
-        settings: {
-          batch: config.claim_batch,
-          secret: config.claim_secret,
-          serial: chipSerial(),
-          board: config.board,
-          kind: config.kind,
-          firmwareVersion: base.firmwareVersion,
-          keepAliveMs: base.mqtt.keepAliveMs,
-        },
-        resetPin: config.pins.factoryReset,
-        start: (identity) => startKind(identity),
-      });
-    } else if (config.node) {
-      startKind(null);
-    } else {
-      throw new Error("no identity: build with claim_batch=… claim_secret=… (a fleet build) or node=<id> (development)");
+    } catch (error) {
+      platform.log("error", String(error));
     }
-  } catch (error) {
-    platform.log("error", String(error));
-  }
+  };
+  const serial = chipSerial();
+  bringUpNetwork({
+    platform,
+    info: {
+      firmware: `shouwang-${config.kind}`,
+      version: base.firmwareVersion,
+      chipFamily: String(config.board).includes("s3") ? "ESP32-S3" : "ESP32",
+      deviceName: `SW-${config.kind}-${serial.slice(-6)}`,
+    },
+    nextUrl: config.console_url ? `${config.console_url}/install?serial=${serial}` : undefined,
+    setupPin: config.pins.factoryReset,
+    statusLedPin: config.pins.statusLed,
+    softAp: Boolean(Number(config.setup_softap ?? 0)),
+    online: run,
+  });
 }

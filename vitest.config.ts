@@ -8,5 +8,7 @@ export default defineConfig({
     // Tests start brokers, XS workers and browsers; two cores do best with two at a time.
     maxWorkers: 2,
     reporters: ["default"],
+    // The Improv SDKs ship ES modules without "type": "module"; vitest must transform them itself.
+    server: { deps: { inline: ["improv-wifi-sdk", "improv-wifi-serial-sdk"] } },
   },
 });

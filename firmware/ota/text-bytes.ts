@@ -22,3 +22,18 @@ export function textBytes(text: string): Uint8Array {
   }
   return encoder.encode(text);
 }
+
+type Decoder = { decode(bytes: Uint8Array): string };
+const strings = String as unknown as { fromArrayBuffer?: (buffer: ArrayBuffer) => string };
+const decoders = globalThis as unknown as { TextDecoder?: new () => Decoder };
+let decoder: Decoder | undefined;
+
+/** The string of UTF-8 bytes: `String.fromArrayBuffer` on a Moddable build, TextDecoder in xsnap (see above). */
+export function bytesText(bytes: Uint8Array): string {
+  if (strings.fromArrayBuffer) return strings.fromArrayBuffer(bytes.slice().buffer as ArrayBuffer);
+  if (!decoder) {
+    if (!decoders.TextDecoder) throw new Error("this XS build has neither String.fromArrayBuffer nor TextDecoder");
+    decoder = new decoders.TextDecoder();
+  }
+  return decoder.decode(bytes);
+}
