@@ -22,6 +22,12 @@ Devices
   install <serial|label> <place-id>
       Puts a claimed device in its place (by serial, or by the scanned QR payload of its label).
 
+Firmware (for the makers' flashing page)
+  firmware publish --build <ESP-IDF build folder> --kind <sensor|elevator|capsule> --version <v>
+      Copies the binaries an \`mcconfig -m -p esp32\` build made (as its flasher_args.json lists them)
+      and writes the ESP Web Tools manifest, so /flash can flash a board from Chrome over USB.
+  firmware list
+
 Places
   place add <id> --level <street|community|compound|building|floor|elevator|capsule> --name <name> [--parent <id>]
   place list

@@ -4,6 +4,7 @@ import { EnvError, parseEnv } from "../env";
 import { FleetError } from "../fleet/fleet-error";
 import { batchCommand } from "./commands/batch";
 import { accountCommand, devicesCommand, installCommand } from "./commands/devices";
+import { firmwareCommand } from "./commands/firmware";
 import { placeCommand } from "./commands/places";
 import { CliContext, type CliIo } from "./context";
 import { HELP } from "./help";
@@ -34,6 +35,9 @@ export async function runCli(argv: string[], io: CliIo, environment: Record<stri
         break;
       case "place":
         await placeCommand(context, args);
+        break;
+      case "firmware":
+        await firmwareCommand(context, args);
         break;
       default:
         io.err(`Unknown command "${command}". Run \`npx shouwang help\`.`);
