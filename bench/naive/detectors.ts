@@ -107,7 +107,7 @@ export class NaiveSmoke {
     const h = this.#health.update(raw, immediate, t);
     if (h.change === "raised") this.#reported = this.#health.fault;
     if (h.change) events.push({ kind: "sensor-fault", severity: "warning", state: h.change, value: raw, threshold: this.baselineRaw, fault: h.change === "raised" ? this.#health.fault : this.#reported });
-    if (h.suspect) return events;
+    if (h.blind) return events;
 
     this.#history = [...this.#history, { t, v: raw }].slice(-4);
     const average = this.#history.map((x) => x.v).reduce((a, b) => a + b, 0) / this.#history.length;
@@ -238,6 +238,7 @@ export class NaiveLeakage {
   #s: LeakageSettings;
   /** Readings of the current push towards an alarm: the up/down timer is replayed over them. */
   #run: Array<Sample & { dt: number; high: boolean }> = [];
+  #samples: Sample[] = [];
   #lastT: number | null = null;
   #active = false;
   #clear;
@@ -256,6 +257,7 @@ export class NaiveLeakage {
     const h = this.#health.update(milliamps, fault, t);
     const faults: NaiveEvent[] = h.change ? [{ kind: "sensor-fault", severity: "warning", state: h.change, value: 0, threshold: s.thresholdMa, fault: h.change === "raised" ? (this.#reported = this.#health.fault) : this.#reported }] : [];
     if (h.suspect || Number.isNaN(milliamps)) return faults;
+    this.#samples = [...this.#samples, { t, v: milliamps }].slice(-32);
     if (!this.#active) {
       this.#run = [...this.#run, { t, v: milliamps, dt, high: milliamps >= s.thresholdMa * 0.9 }];
       const held = this.#run.reduce((held, x) => (x.high ? (held < 0 ? 0 : held + x.dt) : held >= x.dt ? held - x.dt : -1), -1);
