@@ -37,6 +37,7 @@ async function main(): Promise<void> {
     log,
     ota: { dataDir, releaseKeys: env.otaReleaseKeys },
     dataDir,
+    reportPhotoDays: env.reportPhotoDays,
     routing: {
       config: {
         ackTimeoutMs: env.ackTimeoutS * 1000,
