@@ -19,6 +19,7 @@ import { webhookRoutes } from "./notify/routes";
 import { placeLocationRoutes } from "./places/location-routes";
 import { reportRoutes } from "./reports/routes";
 import { staffReportRoutes } from "./reports/staff-routes";
+import { residentRoutes } from "./resident/routes";
 import type { RoutingStage } from "./routing/stage";
 import { staffRoutes } from "./staff/routes";
 import { supplyRoutes } from "./supplies/routes";
@@ -47,6 +48,7 @@ export function createApp(deps: AppDeps) {
 
   // Residents report without an account; these routes limit and check their callers themselves.
   app.route("/reports", reportRoutes(deps.routing));
+  app.route("/r", residentRoutes({ db: deps.db }));
 
   const api = new Hono<{ Variables: AuthVariables }>();
   api.use("*", requireToken(deps.db));
