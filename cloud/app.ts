@@ -18,6 +18,8 @@ import { otaRoutes, type OtaDeps } from "./ota/routes";
 import { webhookRoutes } from "./notify/routes";
 import { placeLocationRoutes } from "./places/location-routes";
 import { reportRoutes } from "./reports/routes";
+import { staffReportRoutes } from "./reports/staff-routes";
+import { residentRoutes } from "./resident/routes";
 import type { RoutingStage } from "./routing/stage";
 import { staffRoutes } from "./staff/routes";
 import { supplyRoutes } from "./supplies/routes";
@@ -46,6 +48,7 @@ export function createApp(deps: AppDeps) {
 
   // Residents report without an account; these routes limit and check their callers themselves.
   app.route("/reports", reportRoutes(deps.routing));
+  app.route("/r", residentRoutes({ db: deps.db }));
 
   const api = new Hono<{ Variables: AuthVariables }>();
   api.use("*", requireToken(deps.db));
@@ -70,6 +73,7 @@ export function createApp(deps: AppDeps) {
   api.route("/staff", staffRoutes({ db: deps.db, now }));
   api.route("/webhooks", webhookRoutes({ db: deps.db, now }));
   api.route("/places", placeLocationRoutes({ db: deps.db }));
+  api.route("/reports", staffReportRoutes({ db: deps.db, dataDir: deps.routing.dataDir }));
   api.get("/me", (c) => c.json({ owner: c.get("owner") }));
   app.route("/api", api);
 

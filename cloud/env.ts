@@ -46,6 +46,10 @@ export interface CloudEnv {
   recheckAfterDays: number;
   /** The site's offset from UTC in minutes, for duty rosters and CAP times (default 480, China). */
   utcOffsetMinutes: number;
+  /** The address residents' phones reach the cloud at, for placards' QR codes (default: none; the CLI asks). */
+  publicUrl: string | undefined;
+  /** Days a resident's photo is kept; after that the file is deleted and the report keeps its words (default 180). */
+  reportPhotoDays: number;
 }
 
 export class EnvError extends Error {
@@ -108,6 +112,8 @@ export function parseEnv(source: Record<string, string | undefined> = process.en
     escalationLimit: integer("ESCALATION_LIMIT", 3, 0, 20),
     recheckAfterDays: integer("RECHECK_AFTER_DAYS", 7, 1, 365),
     utcOffsetMinutes: integer("UTC_OFFSET_MINUTES", 480, -720, 840),
+    publicUrl: url("PUBLIC_URL", ["http:", "https:"]),
+    reportPhotoDays: integer("REPORT_PHOTO_DAYS", 180, 1, 3650),
   };
   if (env.ingestShareGroup !== undefined && !/^[A-Za-z0-9_-]{1,40}$/.test(env.ingestShareGroup)) {
     problems.push("INGEST_SHARE_GROUP must be 1–40 characters of A–Z, a–z, 0–9, '_' and '-'");

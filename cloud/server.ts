@@ -15,6 +15,7 @@ import { CampaignEngine, type OfferChannel } from "./ota/campaign-engine";
 import { ImageStore } from "./ota/image-store";
 import { startOtaService, type OtaService } from "./ota/ota-service";
 import { connectAppPublisher } from "./notify/mqtt-publisher";
+import { keepReportPhotos } from "./reports/photo-retention";
 import { createRoutingStage, type RoutingOptions, type RoutingStage } from "./routing/stage";
 import { timerScheduler, type Scheduler } from "./time/scheduler";
 
@@ -36,6 +37,8 @@ export interface CloudOptions {
   ota?: { dataDir: string; releaseKeys: string[]; tickMs?: number; reofferMs?: number };
   /** Resident photos go under `<dataDir>/reports`. */
   dataDir?: string;
+  /** Days a resident's photo is kept (default 180); checked at start and hourly after. */
+  reportPhotoDays?: number;
   scheduler?: Scheduler;
   /** Incident timing, SMS/voice adapter, webhook retries and the like (see RoutingOptions). */
   routing?: Partial<Pick<RoutingOptions, "config" | "smsVoice" | "fetch" | "webhookRetry" | "appRetry" | "cap" | "reportsPerHour" | "statusLookupsPerHour">>;
@@ -86,6 +89,7 @@ export async function startCloud(options: CloudOptions): Promise<RunningCloud> {
   let server: ServerType | undefined;
   let liveness: LivenessMonitor | undefined;
   let ticker: NodeJS.Timeout | undefined;
+  let photoRetention: NodeJS.Timeout | undefined;
   try {
     const notify = await connectAppPublisher({ ...options.mqtt, clientId: `sw-cloud-${instance}-notify` }, log);
     appPublisher = notify.client;
@@ -103,6 +107,7 @@ export async function startCloud(options: CloudOptions): Promise<RunningCloud> {
     subscriber = await startSubscriber({ ...options.mqtt, clientId: `sw-cloud-${instance}` }, ingest, log);
     publisher = await startCommandPublisher({ ...options.mqtt, clientId: `sw-cloud-${instance}-cmd` }, log);
     liveness = startLivenessMonitor({ db: database.db, now, log, everyMs: options.livenessEveryMs });
+    photoRetention = keepReportPhotos(database.db, options.dataDir ?? ".shouwang", now, options.reportPhotoDays ?? 180, log);
     const app = createApp({
       db: database.db,
       feed,
@@ -160,6 +165,7 @@ export async function startCloud(options: CloudOptions): Promise<RunningCloud> {
       ota: ota && otaService ? { ...ota, service: otaService } : undefined,
       async close() {
         clearInterval(ticker);
+        clearInterval(photoRetention);
         liveness?.stop();
         // Live SSE streams never end by themselves: cut them, then wait for the listener to close.
         const closing = new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
@@ -179,6 +185,7 @@ export async function startCloud(options: CloudOptions): Promise<RunningCloud> {
   } catch (error) {
     await provisioner?.close().catch(() => undefined);
     clearInterval(ticker);
+    clearInterval(photoRetention);
     await otaService?.close().catch(() => undefined);
     liveness?.stop();
     await subscriber?.close().catch(() => undefined);

@@ -22,6 +22,12 @@ Devices
   install <serial|label> <place-id>
       Puts a claimed device in its place (by serial, or by the scanned QR payload of its label).
 
+Resident hazard reports (隐患随手拍)
+  placards --place <id> [--size A4|A5] [--out <file.html|file.pdf>] [--base-url <url>]
+      Printable placards for every compound and building under a place: its QR code opens the
+      report page for that place. The address comes from PUBLIC_URL unless --base-url gives it.
+  placards revoke <place-id>     retire a place's placard code (print a new one after)
+
 Firmware (for the makers' flashing page)
   firmware publish --build <ESP-IDF build folder> --kind <sensor|elevator|capsule> --version <v>
       Copies the binaries an \`mcconfig -m -p esp32\` build made (as its flasher_args.json lists them)

@@ -5,6 +5,7 @@ import { FleetError } from "../fleet/fleet-error";
 import { batchCommand } from "./commands/batch";
 import { accountCommand, devicesCommand, installCommand } from "./commands/devices";
 import { firmwareCommand } from "./commands/firmware";
+import { placardsCommand } from "./commands/placards";
 import { placeCommand } from "./commands/places";
 import { CliContext, type CliIo } from "./context";
 import { HELP } from "./help";
@@ -35,6 +36,9 @@ export async function runCli(argv: string[], io: CliIo, environment: Record<stri
         break;
       case "place":
         await placeCommand(context, args);
+        break;
+      case "placards":
+        await placardsCommand(context, args);
         break;
       case "firmware":
         await firmwareCommand(context, args);

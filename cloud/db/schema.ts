@@ -3,6 +3,7 @@ import { staff } from "./schema/routing";
 
 export * from "./schema/routing";
 
+
 /** Levels of the place hierarchy, from the widest to the narrowest. */
 export const PLACE_LEVELS = ["street", "community", "compound", "building", "floor", "elevator", "capsule"] as const;
 export type PlaceLevel = (typeof PLACE_LEVELS)[number];
@@ -96,3 +97,4 @@ export * from "./schema/node-link";
 export * from "./schema/fleet";
 export * from "./schema/ota";
 export * from "./schema/devices";
+export * from "./schema/placards";

@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { mkdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
+import sharp from "sharp";
 
 export const MAX_PHOTO_BYTES = 5 * 1024 * 1024;
 
@@ -33,4 +34,27 @@ export async function storePhoto(dataDir: string, bytes: Uint8Array, type: Photo
   const file = `${randomUUID()}.${type.ext}`;
   await writeFile(join(dir, file), bytes, { mode: 0o600, flag: "wx" });
   return file;
+}
+
+/** Longest side kept: a phone sends about 1600 px; a camera's full frame is shrunk to this. */
+const MAX_SIDE_PX = 2048;
+const JPEG = { mime: "image/jpeg", ext: "jpg" } as const satisfies PhotoType;
+
+/**
+ * The photo as the cloud keeps it: decoded and encoded again as a JPEG, turned upright by its EXIF
+ * orientation first, with every piece of metadata dropped (sharp keeps none unless asked), so no
+ * GPS position, camera serial or embedded thumbnail of the original survives. Decoding also means
+ * a file that only starts like an image is refused. sharp (libvips) works off the event loop.
+ */
+export async function cleanPhoto(bytes: Uint8Array): Promise<{ bytes: Uint8Array; type: PhotoType } | null> {
+  try {
+    const output = await sharp(bytes, { failOn: "error", limitInputPixels: 50_000_000 })
+      .rotate()
+      .resize({ width: MAX_SIDE_PX, height: MAX_SIDE_PX, fit: "inside", withoutEnlargement: true })
+      .jpeg({ quality: 85 })
+      .toBuffer();
+    return { bytes: new Uint8Array(output), type: JPEG };
+  } catch {
+    return null;
+  }
 }

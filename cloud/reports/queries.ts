@@ -1,4 +1,4 @@
-import { eq } from "drizzle-orm";
+import { and, asc, eq, inArray, isNotNull, lt } from "drizzle-orm";
 import type { Db } from "../db/client";
 import { incidents, places, residentReports } from "../db/schema";
 
@@ -25,4 +25,44 @@ export async function reportStatus(db: Db, tokenHash: string) {
     .leftJoin(places, eq(places.id, residentReports.placeId))
     .where(eq(residentReports.tokenHash, tokenHash));
   return row;
+}
+
+/** An incident's reports, oldest first, with their place's path for the scope check. */
+export async function reportsOfIncident(db: Db, incidentId: number) {
+  return db
+    .select({
+      id: residentReports.id,
+      createdAt: residentReports.createdAt,
+      description: residentReports.description,
+      category: residentReports.category,
+      photoFile: residentReports.photoFile,
+      placePath: places.path,
+    })
+    .from(residentReports)
+    .leftJoin(places, eq(places.id, residentReports.placeId))
+    .where(eq(residentReports.incidentId, incidentId))
+    .orderBy(asc(residentReports.id));
+}
+
+export async function reportForStaff(db: Db, reportId: number) {
+  const [row] = await db
+    .select({ photoFile: residentReports.photoFile, photoType: residentReports.photoType, placePath: places.path })
+    .from(residentReports)
+    .leftJoin(places, eq(places.id, residentReports.placeId))
+    .where(eq(residentReports.id, reportId));
+  return row;
+}
+
+/** Reports whose photo is older than the retention cut-off, oldest first, a batch at a time. */
+export async function photosOlderThan(db: Db, cutoffMs: number, limit: number) {
+  return db
+    .select({ id: residentReports.id, photoFile: residentReports.photoFile })
+    .from(residentReports)
+    .where(and(isNotNull(residentReports.photoFile), lt(residentReports.createdAt, cutoffMs)))
+    .orderBy(asc(residentReports.id))
+    .limit(limit);
+}
+
+export async function forgetPhotos(db: Db, reportIds: number[]): Promise<void> {
+  if (reportIds.length > 0) await db.update(residentReports).set({ photoFile: null, photoType: null, photoBytes: null }).where(inArray(residentReports.id, reportIds));
 }

@@ -5,8 +5,10 @@ import type { IncomingMessage } from "node:http";
 import { hashToken } from "../auth/tokens";
 import { isLatLon, nearestPlace } from "../places/locations";
 import type { RoutingStage } from "../routing/stage";
-import { detectPhotoType, MAX_PHOTO_BYTES, storePhoto } from "./photo";
-import { insertReport, linkReport, placeExists, reportStatus } from "./queries";
+import { cleanPhoto, detectPhotoType, MAX_PHOTO_BYTES, storePhoto } from "./photo";
+import { placardPlace } from "./placards";
+import { insertReport, linkReport, reportStatus } from "./queries";
+import { CATEGORY_WORDS, isReportCategory, REPORT_CATEGORIES, type ReportCategory } from "./categories";
 
 /** A report by coordinates goes to the nearest located place within this distance. */
 const MAX_PLACE_DISTANCE_M = 300;
@@ -35,23 +37,29 @@ export function reportRoutes(stage: RoutingStage) {
 
       const form = await readReport(c);
       if ("error" in form) return c.json({ error: "invalid-field", message: form.error }, 422);
-      const description = form.description.trim();
-      if (!description || description.length > MAX_DESCRIPTION_CHARS) {
-        return c.json({ error: "invalid-field", message: `description must be 1–${MAX_DESCRIPTION_CHARS} characters` }, 422);
+      const written = form.description.trim();
+      if (written.length > MAX_DESCRIPTION_CHARS || (!written && !form.category)) {
+        return c.json({ error: "invalid-field", message: `Tap what you saw or describe it (up to ${MAX_DESCRIPTION_CHARS} characters)` }, 422);
       }
+      // What staff read: the resident's words, or the choice they tapped when they wrote none.
+      const description = written || CATEGORY_WORDS[form.category!].zh;
 
       let placeId: string;
       let location: { latitude: number; longitude: number } | null = null;
-      if (form.placeId !== undefined) {
-        if (!(await placeExists(db, form.placeId))) return c.json({ error: "unknown-place", message: `There is no place "${form.placeId}".` }, 422);
-        placeId = form.placeId;
+      if (form.placard !== undefined) {
+        // A placard's code, never a place id: ids are short names anyone could walk through.
+        const place = await placardPlace(db, form.placard);
+        if (!place) return c.json({ error: "unknown-placard", message: "This QR code is no longer in use; scan the placard again or ask the community office." }, 422);
+        placeId = place.placeId;
+        // The reporter may also share where they stand (the page asks first); kept for staff, never shown publicly.
+        if (form.latitude !== undefined && form.longitude !== undefined && isLatLon(form)) location = { latitude: form.latitude, longitude: form.longitude };
       } else if (form.latitude !== undefined && form.longitude !== undefined && isLatLon(form)) {
         location = { latitude: form.latitude, longitude: form.longitude };
         const nearest = await nearestPlace(db, location, MAX_PLACE_DISTANCE_M);
         if (!nearest) return c.json({ error: "unknown-location", message: `No community place is known within ${MAX_PLACE_DISTANCE_M} m of that point; choose a place instead.` }, 422);
         placeId = nearest.placeId;
       } else {
-        return c.json({ error: "invalid-field", message: "Give a placeId, or latitude and longitude (WGS 84 degrees)." }, 422);
+        return c.json({ error: "invalid-field", message: "Give the placard's code (placard), or latitude and longitude (WGS 84 degrees)." }, 422);
       }
 
       let photo: { file: string; type: string; bytes: number } | null = null;
@@ -60,9 +68,9 @@ export function reportRoutes(stage: RoutingStage) {
         if (bytes.byteLength === 0 || bytes.byteLength > MAX_PHOTO_BYTES) {
           return c.json({ error: "invalid-photo", message: `The photo must be 1 byte to ${MAX_PHOTO_BYTES / 1024 / 1024} MiB.` }, 422);
         }
-        const type = detectPhotoType(bytes);
-        if (!type) return c.json({ error: "invalid-photo", message: "The photo must be a JPEG, PNG or WebP image." }, 422);
-        photo = { file: await storePhoto(stage.dataDir, bytes, type), type: type.mime, bytes: bytes.byteLength };
+        const cleaned = detectPhotoType(bytes) ? await cleanPhoto(bytes) : null;
+        if (!cleaned) return c.json({ error: "invalid-photo", message: "The photo must be a JPEG, PNG or WebP image." }, 422);
+        photo = { file: await storePhoto(stage.dataDir, cleaned.bytes, cleaned.type), type: cleaned.type.mime, bytes: cleaned.bytes.byteLength };
       }
 
       const token = `rp_${randomBytes(24).toString("base64url")}`;
@@ -73,6 +81,7 @@ export function reportRoutes(stage: RoutingStage) {
         latitude: location?.latitude ?? null,
         longitude: location?.longitude ?? null,
         description,
+        category: form.category ?? null,
         photoFile: photo?.file ?? null,
         photoType: photo?.type ?? null,
         photoBytes: photo?.bytes ?? null,
@@ -111,6 +120,7 @@ export function reportRoutes(stage: RoutingStage) {
       reportedAt: iso(report.createdAt),
       place: placeName,
       description: report.description,
+      category: report.category,
       photo: report.photoFile !== null,
       status: incident?.status ?? "received",
       steps: {
@@ -126,7 +136,7 @@ export function reportRoutes(stage: RoutingStage) {
   return app;
 }
 
-type ReportForm = { description: string; placeId?: string; latitude?: number; longitude?: number; photo?: File };
+type ReportForm = { description: string; placard?: string; category?: ReportCategory; latitude?: number; longitude?: number; photo?: File };
 
 async function readReport(c: Context): Promise<ReportForm | { error: string }> {
   const type = c.req.header("content-type") ?? "";
@@ -145,19 +155,26 @@ async function readReport(c: Context): Promise<ReportForm | { error: string }> {
     const photo = form.photo;
     if (photo !== undefined && !(photo instanceof File)) return { error: "photo must be a file" };
     const number = (v: unknown) => (typeof v === "string" && v.trim() !== "" ? Number(v) : undefined);
-    const parsed = fields({ description: form.description, placeId: form.placeId, latitude: number(form.latitude), longitude: number(form.longitude) });
+    const parsed = fields({ description: form.description, placard: form.placard, category: form.category || undefined, latitude: number(form.latitude), longitude: number(form.longitude) });
     return "error" in parsed ? parsed : { ...parsed, photo: photo as File | undefined };
   }
   return { error: "Send the report as application/json, or multipart/form-data with a photo." };
 }
 
 function fields(body: Record<string, unknown>): ReportForm | { error: string } {
-  if (typeof body.description !== "string") return { error: "description is required" };
-  if (body.placeId !== undefined && (typeof body.placeId !== "string" || !/^[a-z0-9][a-z0-9-]{0,62}$/.test(body.placeId))) return { error: "placeId is not a place id" };
+  if (body.description !== undefined && typeof body.description !== "string") return { error: "description must be text" };
+  if (body.placard !== undefined && typeof body.placard !== "string") return { error: "placard must be the code from the placard's QR code" };
+  if (body.category !== undefined && !isReportCategory(body.category)) return { error: `category must be one of ${REPORT_CATEGORIES.join(", ")}` };
   for (const name of ["latitude", "longitude"] as const) {
     if (body[name] !== undefined && (typeof body[name] !== "number" || !Number.isFinite(body[name]))) return { error: `${name} must be a number of degrees` };
   }
-  return { description: body.description, placeId: body.placeId as string | undefined, latitude: body.latitude as number | undefined, longitude: body.longitude as number | undefined };
+  return {
+    description: (body.description as string | undefined) ?? "",
+    placard: body.placard as string | undefined,
+    category: body.category as ReportCategory | undefined,
+    latitude: body.latitude as number | undefined,
+    longitude: body.longitude as number | undefined,
+  };
 }
 
 /** The peer address of the connection. A proxy in front would make every reporter look alike: see README. */

@@ -204,6 +204,8 @@ export const residentReports = sqliteTable(
     latitude: real("latitude"),
     longitude: real("longitude"),
     description: text("description").notNull(),
+    /** The quick choice the reporter tapped (REPORT_CATEGORIES), or null for an API caller's free text. */
+    category: text("category"),
     /** Generated file name under DATA_DIR/reports; the client's own name is never used. */
     photoFile: text("photo_file"),
     photoType: text("photo_type"),
