@@ -20,6 +20,7 @@ import { webhookRoutes } from "./notify/routes";
 import { placeLocationRoutes } from "./places/location-routes";
 import { reportRoutes } from "./reports/routes";
 import { staffReportRoutes } from "./reports/staff-routes";
+import { residentRoutes } from "./resident/routes";
 import type { RoutingStage } from "./routing/stage";
 import { staffRoutes } from "./staff/routes";
 import { supplyRoutes } from "./supplies/routes";
@@ -53,6 +54,7 @@ export function createApp(deps: AppDeps) {
 
   // Residents report without an account; these routes limit and check their callers themselves.
   app.route("/reports", reportRoutes(deps.routing));
+  app.route("/r", residentRoutes({ db: deps.db }));
 
   const api = new Hono<{ Variables: AuthVariables }>();
   api.route("/alarms", alarmRoutes(deps));

@@ -53,14 +53,16 @@ export async function placardsUnder(db: Db, placeId: string, nowMs: number): Pro
 }
 
 /** The place a live placard stands for; null for an unknown or revoked code. */
-export async function placardPlace(db: Db, code: string): Promise<{ placeId: string; name: string } | null> {
+export async function placardPlace(db: Db, code: string): Promise<{ placeId: string; name: string; pathNames: string[] } | null> {
   if (!isPlacardCode(code)) return null;
   const [row] = await db
-    .select({ placeId: places.id, name: places.name })
+    .select({ placeId: places.id, name: places.name, path: places.path })
     .from(placards)
     .innerJoin(places, eq(places.id, placards.placeId))
     .where(and(eq(placards.code, code), isNull(placards.revokedAt)));
-  return row ?? null;
+  if (!row) return null;
+  const names = await namesByPath(db, [row.path]);
+  return { placeId: row.placeId, name: row.name, pathNames: row.path.split("/").filter(Boolean).map((id) => names.get(id) ?? id) };
 }
 
 /** Retires a place's placard (abused, or torn down): its code stops working; the next print makes a new one. */

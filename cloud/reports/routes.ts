@@ -51,6 +51,8 @@ export function reportRoutes(stage: RoutingStage) {
         const place = await placardPlace(db, form.placard);
         if (!place) return c.json({ error: "unknown-placard", message: "This QR code is no longer in use; scan the placard again or ask the community office." }, 422);
         placeId = place.placeId;
+        // The reporter may also share where they stand (the page asks first); kept for staff, never shown publicly.
+        if (form.latitude !== undefined && form.longitude !== undefined && isLatLon(form)) location = { latitude: form.latitude, longitude: form.longitude };
       } else if (form.latitude !== undefined && form.longitude !== undefined && isLatLon(form)) {
         location = { latitude: form.latitude, longitude: form.longitude };
         const nearest = await nearestPlace(db, location, MAX_PLACE_DISTANCE_M);
