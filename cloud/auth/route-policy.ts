@@ -54,6 +54,9 @@ export const ROUTE_POLICIES: readonly RoutePolicy[] = [
   // Residents report without an account (rate-limited per address; the token in the path is unguessable).
   route("POST", "/reports", "public", { maxBodyBytes: MAX_PHOTO_BYTES + FORM_OVERHEAD_BYTES }),
   route("GET", "/reports/:token", "public"),
+  // The resident's page behind a placard's QR code, and the page that follows a report.
+  route("GET", "/r/status", "public"),
+  route("GET", "/r/:code", "public"),
 
   // Incidents and reports: staff inside their places.
   staff("GET", "/api/incidents", "list"),
