@@ -1,5 +1,6 @@
 import type { IncidentView } from "../../incidents/view";
 import type { TokenOwner } from "../../auth/tokens";
+import type { DeviceRow } from "../../fleet/devices";
 import type { MessageKey } from "./i18n/i18n";
 
 /** What the server said went wrong, kept for the words shown (`messageKey`) and the crew's details. */
@@ -56,6 +57,8 @@ export async function request<T>(method: "GET" | "POST" | "PUT" | "PATCH" | "DEL
 
 export type Incident = IncidentView;
 export type Me = { owner: TokenOwner };
+export type { DeviceRow };
+export type PlaceRow = { id: string; parentId: string | null; level: string; name: string; path: string };
 
 /** The console's calls, typed by the server's own view types. */
 export const api = {
@@ -69,4 +72,7 @@ export const api = {
     const qs = params.toString();
     return request<{ incidents: Incident[] }>("GET", `/api/incidents${qs ? `?${qs}` : ""}`);
   },
+  device: (serialOrLabel: string) => request<{ device: DeviceRow }>("GET", `/api/fleet/devices/${encodeURIComponent(serialOrLabel)}`),
+  install: (serialOrLabel: string, placeId: string) => request<{ device: DeviceRow }>("POST", "/api/fleet/installations", { device: serialOrLabel, placeId }),
+  places: () => request<{ places: PlaceRow[] }>("GET", "/api/places"),
 };
