@@ -63,6 +63,7 @@ export class SwInstallNode extends SwElement {
   joinFailure: JoinFailure | null = null;
   busy = false;
   private poll?: ReturnType<typeof setTimeout>;
+  private allNames = new Map<string, string>();
 
   override connectedCallback(): void {
     super.connectedCallback();
@@ -123,7 +124,9 @@ export class SwInstallNode extends SwElement {
         this.device = null;
       }
       if (this.device?.state === "online") {
-        this.places = (await api.places()).places.filter((p) => ["building", "floor", "elevator", "capsule"].includes(p.level));
+        const all = (await api.places()).places;
+        this.allNames = new Map(all.map((p) => [p.id, p.name]));
+        this.places = all.filter((p) => ["building", "floor", "elevator", "capsule"].includes(p.level));
         this.step = "place";
         return;
       }
@@ -187,7 +190,7 @@ export class SwInstallNode extends SwElement {
           <form @submit=${(e: SubmitEvent) => void this.install(e)}>
             <label for="install-place">${t("install.placeField")}</label>
             <select id="install-place" name="place" required>
-              ${this.places.map((p) => html`<option value=${p.id}>${p.name}</option>`)}
+              ${this.places.map((p) => html`<option value=${p.id}>${this.placeLabel(p)}</option>`)}
             </select>
             <div class="actions"><button class="btn btn-primary" type="submit" ?disabled=${this.busy}>${t("install.finish")}</button></div>
           </form>`;
@@ -224,6 +227,13 @@ export class SwInstallNode extends SwElement {
         <input id="install-password" name="password" type="password" maxlength="64" autocomplete="off" ?disabled=${joining} />
         <div class="actions"><button class="btn btn-primary" type="submit" ?disabled=${joining}>${joining ? t("install.joining") : t("install.sendWifi")}</button></div>
       </form>`;
+  }
+
+  /** A place with the two levels above it ("No. 3 Compound · Building 2 · Floor 5"), as people find it. */
+  private placeLabel(place: PlaceRow): string {
+    const names = new Map(this.places.map((p) => [p.id, p.name]));
+    const ids = place.path.split("/").filter(Boolean).slice(-3);
+    return ids.map((id) => names.get(id) ?? this.allNames.get(id) ?? id).join(" · ");
   }
 
   private placeName(): string {
