@@ -1,5 +1,6 @@
 import type { AlarmMessage, NodeHeader, SensorState } from "../../shared/messages";
 import type { SensorCalibration } from "../calibration";
+import { CableTemperatureDetector } from "../detectors/cable-temperature";
 import { ChargingDetector } from "../detectors/charging";
 import { DigitalAlarmDetector } from "../detectors/digital-alarm";
 import type { Detector } from "../detectors/events";
@@ -40,7 +41,7 @@ export interface SensingOptions {
 export interface SensingInspection {
   smoke?: { raw: number; baselineRaw: number; preAlarm: boolean; alarm: boolean; fault: number };
   heat?: { temperatureC: number; rateKPerMin: number; alarm: boolean; element: number; fault: number };
-  electrical?: { currentA: number; leakageMa: number; overcurrent: boolean; accumulator: number; leakage: boolean; charging: boolean };
+  electrical?: { currentA: number; leakageMa: number; overcurrent: boolean; accumulator: number; leakage: boolean; charging: boolean; cableC: number; cableAlarm: boolean };
   samples: number;
   alarmsSent: number;
 }
@@ -58,7 +59,7 @@ const DIGITAL_ALARM_HOLD_MS = 2_000;
  */
 export class Sensing {
   config: SensingConfig | undefined;
-  readonly latest = { smokeRaw: NaN, ntcC: NaN, tmp117C: NaN, currentA: NaN, leakageMa: NaN };
+  readonly latest = { smokeRaw: NaN, ntcC: NaN, tmp117C: NaN, currentA: NaN, leakageMa: NaN, cableC: NaN };
   samples = 0;
   alarmsSent = 0;
   #options: SensingOptions;
@@ -70,6 +71,7 @@ export class Sensing {
   #overcurrent: OvercurrentDetector | undefined;
   #leakage: LeakageDetector | undefined;
   #charging: ChargingDetector | undefined;
+  #cable: CableTemperatureDetector | undefined;
   #baselineSavedMs = 0;
 
   constructor(options: SensingOptions) {
@@ -86,7 +88,7 @@ export class Sensing {
   apply(candidate: unknown): string | null {
     const problem = this.problem(candidate);
     if (problem) return problem;
-    const previous = { smoke: this.#smoke, smokeIc: this.#smokeIc, heat: this.#heat, overcurrent: this.#overcurrent, leakage: this.#leakage, charging: this.#charging };
+    const previous = { smoke: this.#smoke, smokeIc: this.#smokeIc, heat: this.#heat, overcurrent: this.#overcurrent, leakage: this.#leakage, charging: this.#charging, cable: this.#cable };
     this.#stop();
     this.config = candidate as SensingConfig;
     this.#start(this.config, previous.smoke?.baselineRaw);
@@ -98,6 +100,7 @@ export class Sensing {
     if (previous.overcurrent && this.#overcurrent) this.#overcurrent.adopt(previous.overcurrent);
     if (previous.leakage && this.#leakage) this.#leakage.adopt(previous.leakage);
     if (previous.charging && this.#charging) this.#charging.adopt(previous.charging);
+    if (previous.cable && this.#cable) this.#cable.adopt(previous.cable);
     return null;
   }
 
@@ -115,6 +118,8 @@ export class Sensing {
         accumulator: over.accumulator,
         leakage: !!this.#leakage?.active,
         charging: !!this.#charging?.charging,
+        cableC: this.latest.cableC,
+        cableAlarm: !!this.#cable?.active,
       },
       samples: this.samples,
       alarmsSent: this.alarmsSent,
@@ -128,6 +133,7 @@ export class Sensing {
     if (this.#overcurrent?.active) return "overcurrent alarm active";
     if (this.#leakage?.active) return "leakage alarm active";
     if (this.#charging?.packFault) return "charging pack fault active";
+    if (this.#cable?.active) return "cable overheat alarm active";
     return null;
   }
 
@@ -139,6 +145,7 @@ export class Sensing {
     if (this.#heat) out.heat = state(this.#heat.fault, this.#heat.temperatureC);
     if (this.#overcurrent) out.current = state(this.#overcurrent.fault, this.latest.currentA);
     if (this.#leakage) out.leakage = state(this.#leakage.fault, this.latest.leakageMa);
+    if (this.#cable) out.cable = state(this.#cable.fault, this.#cable.temperatureC);
     return out;
   }
 
@@ -152,6 +159,7 @@ export class Sensing {
     if (Number.isFinite(l.tmp117C)) out.tmp117C = Math.round(l.tmp117C * 100) / 100;
     if (Number.isFinite(l.currentA)) out.currentA = Math.round(l.currentA * 100) / 100;
     if (Number.isFinite(l.leakageMa)) out.leakageMa = Math.round(l.leakageMa * 10) / 10;
+    if (Number.isFinite(l.cableC)) out.cableC = Math.round(l.cableC * 100) / 100;
     return out;
   }
 
@@ -168,6 +176,7 @@ export class Sensing {
     if (config.electrical) {
       if (pin.current === undefined || pin.leakage === undefined) return "electrical: the board has no current or leakage pin";
       if (!microClock) return "electrical: the platform has no microsecond clock for sampling bursts";
+      if (config.electrical.cable && !device.I2C) return "electrical.cable: the board has no I2C bus for the cable probe";
     }
     return null;
   }
@@ -244,6 +253,10 @@ export class Sensing {
       const overcurrent = (this.#overcurrent = new OvercurrentDetector({ ...electrical.overcurrent, intervalMs }));
       const leakage = (this.#leakage = new LeakageDetector({ ...electrical.leakage, intervalMs }));
       const charging = (this.#charging = electrical.charging ? new ChargingDetector({ ...electrical.charging, intervalMs }) : undefined);
+      const cable = (this.#cable = electrical.cable ? new CableTemperatureDetector({ ...electrical.cable, intervalMs }) : undefined);
+      const bus = device.I2C?.default;
+      const cableProbe =
+        cable && bus ? this.#own(new Tmp117({ io: bus.io, data: bus.data, clock: bus.clock, port: bus.port, address: calibration.cableTmp117Address })) : undefined;
       this.#timers.push(
         timers.repeat(() => {
           const now = clock.now();
@@ -258,6 +271,11 @@ export class Sensing {
           if (charging) {
             count = charging.update(currentA, now);
             if (count) this.#report(charging, count);
+          }
+          if (cable) {
+            const cableC = (this.latest.cableC = cableProbe!.sample());
+            count = cable.update(cableC, now, cableProbe!.fault);
+            if (count) this.#report(cable, count);
           }
         }, intervalMs),
       );
@@ -322,7 +340,7 @@ export class Sensing {
     this.#timers = [];
     this.#closers = [];
     this.#smoke = this.#smokeIc = this.#heat = undefined;
-    this.#overcurrent = this.#leakage = this.#charging = undefined;
+    this.#overcurrent = this.#leakage = this.#charging = this.#cable = undefined;
   }
 }
 
