@@ -28,12 +28,9 @@ export interface HeatConfig extends HeatSettings {
 }
 
 export interface ElectricalConfig {
-  /** One CT burst and one leakage burst every `intervalMs`. */
+  /** The CT and leakage channels convert in the background; every `intervalMs` their RMS is taken and decided on. */
   intervalMs: number;
   mainsHz: 50 | 60;
-  /** Whole mains cycles per burst. */
-  cycles: number;
-  samplesPerCycle: number;
   overcurrent: Omit<OvercurrentSettings, "intervalMs">;
   leakage: Omit<LeakageSettings, "intervalMs">;
   /** For charging-shed circuits only. */
@@ -78,8 +75,6 @@ export function defaultSensingConfig(): SensingConfig {
     electrical: {
       intervalMs: 1000,
       mainsHz: 50,
-      cycles: 2,
-      samplesPerCycle: 32,
       overcurrent: { pickupA: 16, curve: "very-inverse", timeMultiplier: 1, resetMs: 60_000, clearHoldMs: 10_000 },
       leakage: { thresholdMa: LEAKAGE_DEFAULT_THRESHOLD_MA, holdMs: 5_000, clearHoldMs: 30_000 },
     },
@@ -190,11 +185,9 @@ function electricalProblem(e: unknown): string | null {
   const base =
     range(e, "intervalMs", 200, 10_000) ??
     check(e.mainsHz === 50 || e.mainsHz === 60, "mainsHz must be 50 or 60") ??
-    integer(e, "cycles", 1, 10) ??
-    integer(e, "samplesPerCycle", 8, 64);
+    // The RMS is taken over the interval: whole cycles leave no part-cycle to bias it.
+    check((((e.intervalMs as number) * (e.mainsHz as number)) / 1000) % 1 === 0, "intervalMs must hold whole mains cycles (a multiple of 20 ms at 50 Hz, 50 ms for both 50 and 60 Hz)");
   if (base) return base;
-  const burstMs = ((e.cycles as number) * 1000) / (e.mainsHz as number);
-  if (burstMs > (e.intervalMs as number) / 4) return `a ${burstMs} ms burst every ${e.intervalMs} ms would hold the CPU over a quarter of the time`;
 
   const o = e.overcurrent;
   if (!isObject(o)) return "overcurrent must be an object";

@@ -8,13 +8,13 @@ import { HeatDetector } from "../detectors/heat";
 import { LeakageDetector } from "../detectors/leakage";
 import { OvercurrentDetector } from "../detectors/overcurrent";
 import { SmokeDetector } from "../detectors/smoke";
-import { AcCurrentSampler } from "../drivers/ac-current";
+import { AcCurrentMeter } from "../drivers/ac-current";
 import { NtcThermistor } from "../drivers/ntc-thermistor";
 import { SmokeAlarmInput } from "../drivers/smoke-alarm-input";
 import { SmokeChamber } from "../drivers/smoke-chamber";
 import { Tmp117 } from "../drivers/tmp117";
 import { faultName } from "../faults";
-import type { Clock, MicrosecondClock, TimerHandle, Timers } from "../ports/clock";
+import type { Clock, TimerHandle, Timers } from "../ports/clock";
 import type { Device } from "../ports/io";
 import type { Log } from "../ports/log";
 import type { KeyValueStore } from "../ports/storage";
@@ -26,7 +26,6 @@ export interface SensingOptions {
   clock: Clock;
   timers: Timers;
   device: Device;
-  microClock?: MicrosecondClock;
   storage?: KeyValueStore;
   log: Log;
   calibration: SensorCalibration;
@@ -80,8 +79,7 @@ export class Sensing {
 
   /** Why `candidate` would be refused, or null. */
   problem(candidate: unknown): string | null {
-    const { device, microClock } = this.#options;
-    return sensingConfigProblem(candidate, this.#options.adcResolutionBits ?? 12) ?? this.#hardwareProblem(candidate as SensingConfig, device, microClock);
+    return sensingConfigProblem(candidate, this.#options.adcResolutionBits ?? 12) ?? this.#hardwareProblem(candidate as SensingConfig, this.#options.device);
   }
 
   /** Starts sampling with `candidate`, or returns why it is refused and keeps the running config. */
@@ -167,7 +165,7 @@ export class Sensing {
     this.#stop();
   }
 
-  #hardwareProblem(config: SensingConfig, device: Device, microClock: MicrosecondClock | undefined): string | null {
+  #hardwareProblem(config: SensingConfig, device: Device): string | null {
     const pin = device.pin;
     if (config.smoke && pin.smoke === undefined) return "smoke: the board has no smoke pin";
     if (config.smoke?.digitalAlarm && pin.smokeAlarm === undefined) return "smoke.digitalAlarm: the board has no smokeAlarm pin";
@@ -175,14 +173,14 @@ export class Sensing {
     if (config.heat?.source === "tmp117" && !device.I2C) return "heat.source: the board has no I2C bus for the TMP117";
     if (config.electrical) {
       if (pin.current === undefined || pin.leakage === undefined) return "electrical: the board has no current or leakage pin";
-      if (!microClock) return "electrical: the platform has no microsecond clock for sampling bursts";
+      if (!device.io.BackgroundAnalog) return "electrical: the platform has no background ADC sampling for mains waveforms";
       if (config.electrical.cable && !device.I2C) return "electrical.cable: the board has no I2C bus for the cable probe";
     }
     return null;
   }
 
   #start(config: SensingConfig, learntBaselineRaw: number | undefined): void {
-    const { clock, timers, device, microClock, calibration } = this.#options;
+    const { clock, timers, device, calibration } = this.#options;
 
     const smokeConfig = config.smoke;
     if (smokeConfig) {
@@ -234,18 +232,14 @@ export class Sensing {
 
     const electrical = config.electrical;
     if (electrical) {
-      // One burst for both channels: the CPU is held once per interval, not once per channel.
+      // Both channels convert in the background; each interval takes their sums.
       const sampler = this.#own(
-        new AcCurrentSampler({
-          io: device.io.Analog,
+        new AcCurrentMeter({
+          io: device.io.BackgroundAnalog!,
           channels: [
             { pin: device.pin.current, calibration: calibration.ct },
             { pin: device.pin.leakage, calibration: calibration.leakage },
           ],
-          clock: microClock!,
-          mainsHz: electrical.mainsHz,
-          cycles: electrical.cycles,
-          samplesPerCycle: electrical.samplesPerCycle,
         }),
       );
       const { values, faults } = sampler;
