@@ -4,6 +4,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { connect } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { identityPluginPath } from "../../deploy/mosquitto/plugin/build";
 import { freePort } from "./ports";
 
 export interface MosquittoOptions {
@@ -33,15 +34,24 @@ export interface Mosquitto {
 const PROJECT_CONFIG = new URL("../../deploy/mosquitto/shouwang.conf", import.meta.url);
 const DYNSEC_CONFIG = new URL("../../deploy/mosquitto/dynsec.conf", import.meta.url);
 
-/** The project's dynsec config, pointed at a plugin file of the test's own, initialised with an admin. */
+/**
+ * The project's dynsec config, pointed at files of the test's own (the identity plugin built from
+ * this checkout, its journal, and a dynamic-security file initialised with an admin).
+ */
 function dynsecConfig(dir: string): { lines: string[]; admin: { username: string; password: string } } {
   const file = join(dir, "dynamic-security.json");
+  const plugin = identityPluginPath();
   const admin = { username: "sw-admin", password: randomBytes(16).toString("hex") };
   const init = spawnSync("mosquitto_ctrl", ["dynsec", "init", file, admin.username, admin.password], { encoding: "utf8" });
   if (init.status !== 0) throw new Error(`mosquitto_ctrl dynsec init failed: ${init.stderr || init.stdout}`);
   const lines = readFileSync(DYNSEC_CONFIG, "utf8")
     .split("\n")
-    .map((line) => (line.startsWith("plugin_opt_config_file ") ? `plugin_opt_config_file ${file}` : line));
+    .map((line) => {
+      if (line.startsWith("plugin_opt_config_file ")) return `plugin_opt_config_file ${file}`;
+      if (line.startsWith("plugin_opt_journal ")) return `plugin_opt_journal ${join(dir, "identities.journal")}`;
+      if (line.startsWith("plugin ") && line.includes("shouwang_auth")) return `plugin ${plugin}`;
+      return line;
+    });
   return { lines, admin };
 }
 
