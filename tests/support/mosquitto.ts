@@ -16,6 +16,8 @@ export interface MosquittoOptions {
    * clients, a fresh plugin file in the test's directory, and its first admin account.
    */
   dynsec?: boolean;
+  /** How long the broker may take to listen (default 5 s); loading a big dynamic-security file takes longer. */
+  startTimeoutMs?: number;
 }
 
 export interface Mosquitto {
@@ -79,7 +81,8 @@ export async function startMosquitto(options: MosquittoOptions = {}): Promise<Mo
       ...(options.extraConfig ?? []),
     ].join("\n"),
   );
-  let child = await launch(config, port);
+  const startTimeoutMs = options.startTimeoutMs ?? 5000;
+  let child = await launch(config, port, startTimeoutMs);
   const stop = () =>
     new Promise<void>((resolve) => {
       if (child.exitCode !== null || child.signalCode !== null) return resolve();
@@ -96,16 +99,16 @@ export async function startMosquitto(options: MosquittoOptions = {}): Promise<Mo
     async restart(downMs = 0) {
       await stop();
       if (downMs > 0) await new Promise((resolve) => setTimeout(resolve, downMs));
-      child = await launch(config, port);
+      child = await launch(config, port, startTimeoutMs);
     },
   };
 }
 
-async function launch(config: string, port: number): Promise<ChildProcess> {
+async function launch(config: string, port: number, timeoutMs: number): Promise<ChildProcess> {
   const child: ChildProcess = spawn("mosquitto", ["-c", config], { stdio: ["ignore", "ignore", "pipe"] });
   let stderr = "";
   child.stderr?.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
-  await waitForPort(port, 5000).catch((error: Error) => {
+  await waitForPort(port, timeoutMs).catch((error: Error) => {
     child.kill("SIGKILL");
     throw new Error(`${error.message}\n${stderr}`);
   });
