@@ -3,8 +3,8 @@
  * from the admin account `init-dynsec.sh` made:
  *
  *   sw-cloud        the ingest: every node's uplink in, commands out; nothing else
- *   sw-provisioner  claims in, answers out, and the plugin's control topic (it creates and
- *                   deletes node and batch accounts; the plugin cannot grant less than all of it)
+ *   sw-provisioner  claims in, answers out, and the identity plugin's control topic (it adds and
+ *                   removes node and claim identities; no right over dynamic security itself)
  *
  * Run again, it resets both roles' rights and both passwords. Usage:
  *   SW_DYNSEC_ADMIN_PASSWORD=… npx tsx deploy/mosquitto/bootstrap.ts mqtt://127.0.0.1:1883 [admin-username]
