@@ -38,12 +38,14 @@ export async function bootstrapBroker(options: { url: string; adminUsername: str
       ingest: { username: CLOUD_INGEST_USERNAME, password: newSecret() },
       provisioner: { username: PROVISIONER_USERNAME, password: newSecret() },
     };
-    // Anything no role allows is refused: no publishing, no subscribing (the plugin's own defaults, made explicit).
+    // Anything no role allows is refused: no publishing, no subscribing, and no delivery either
+    // (the plugin's default lets a client receive whatever it managed to subscribe to; every
+    // grant here names what its account receives, so that default is closed too).
     await dynsec.runAll(
       [
         { command: "setDefaultACLAccess", acls: [
           { acltype: "publishClientSend", allow: false },
-          { acltype: "publishClientReceive", allow: true },
+          { acltype: "publishClientReceive", allow: false },
           { acltype: "subscribe", allow: false },
           { acltype: "unsubscribe", allow: true },
         ] },
