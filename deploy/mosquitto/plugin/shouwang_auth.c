@@ -242,8 +242,8 @@ static void kick_claim(const char *serial)
 	mosquitto_kick_client_by_clientid(id, false);
 }
 
-/* Removes a batch's claims (or every expired claim when batch is NULL), disconnecting them. */
-static size_t remove_claims(const char *batch, time_t expired_by)
+/* Removes a batch's claims (or every expired claim when batch is NULL), disconnecting them when live. */
+static size_t remove_claims(const char *batch, time_t expired_by, bool live)
 {
 	size_t i, removed = 0;
 	for(i = 0; i < claims.size; i++){
@@ -253,7 +253,7 @@ static size_t remove_claims(const char *batch, time_t expired_by)
 			bool gone = batch ? !strcmp(e->batch, batch) : e->expires <= expired_by;
 			if(gone){
 				*link = e->next;
-				kick_claim(e->key);
+				if(live) kick_claim(e->key);
 				free(e);
 				claims.count--;
 				removed++;
@@ -315,7 +315,7 @@ static const char *apply(char *line, bool live)
 	}
 	if(!strcmp(argv[0], "claim-del-batch")){
 		if(argc != 2 || !is_batch(argv[1])) return "usage: claim-del-batch <batch>";
-		remove_claims(argv[1], 0);
+		remove_claims(argv[1], 0, live);
 		return NULL;
 	}
 	return "unknown command";
@@ -377,7 +377,7 @@ static int journal_open(void)
 			fprintf(out, "node-set %s %s\n", e->key, hex);
 		}
 	}
-	remove_claims(NULL, now);
+	remove_claims(NULL, now, false); /* at start nobody is connected yet */
 	for(i = 0; i < claims.size; i++){
 		struct entry *e;
 		for(e = claims.buckets[i]; e; e = e->next){
@@ -554,7 +554,7 @@ static int on_tick(int event, void *event_data, void *userdata)
 	(void)userdata;
 	if(now - last_sweep < SWEEP_EVERY_S) return MOSQ_ERR_SUCCESS;
 	last_sweep = now;
-	if(remove_claims(NULL, now) > 0 && journal){
+	if(remove_claims(NULL, now, true) > 0 && journal){
 		/* The journal keeps them until the next start's compaction drops them as expired. */
 		fflush(journal);
 	}
