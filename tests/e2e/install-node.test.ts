@@ -123,11 +123,6 @@ describe("installing a node from the phone (Chromium, simulated node over Web Bl
     await ensureNodeRow(db, SERIAL, Date.now());
     await db.update(nodes).set({ online: true }).where(eq(nodes.id, SERIAL));
 
-    // GET /api/places (the place picker's list) lands with the console's crew views; until then the page is given the site's places here.
-    if ((await page.request.get(`${server.url}/api/places`)).status() === 404) {
-      const rows = await db.query.places.findMany();
-      await page.route("**/api/places", (route) => route.fulfill({ json: { places: rows.map(({ id, parentId, level, name, path }) => ({ id, parentId, level, name, path })) } }));
-    }
     await page.getByText("设备已上线").waitFor({ timeout: 10_000 });
     await page.selectOption("#install-place", "bd-2");
     expect(await smallTargets(page)).toEqual([]);

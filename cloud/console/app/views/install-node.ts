@@ -1,5 +1,5 @@
 import { html, nothing } from "lit";
-import { api, type DeviceRow, type PlaceRow } from "../api";
+import { api, ApiError, type DeviceRow, type PlaceRow } from "../api";
 import { SwElement } from "../base";
 import { t, type MessageKey } from "../i18n/i18n";
 import { hasWebBluetooth, NodeOverBluetooth, type JoinFailure } from "../installer/improv-ble";
@@ -34,6 +34,16 @@ const STATE_WORDS: Record<string, MessageKey> = {
   revoked: "install.state.revoked",
 };
 const POLL_MS = 2000;
+
+/** Every place the viewer may install into; the place tree (down to buildings) where the full list is not served. */
+async function installablePlaces(): Promise<PlaceRow[]> {
+  try {
+    return (await api.places()).places;
+  } catch (error) {
+    if (!(error instanceof ApiError) || error.status !== 404) throw error;
+    return (await api.placeTree()).places;
+  }
+}
 
 /**
  * The installer's one screen, on the phone at the node: the label (scanned or typed), the site's
@@ -124,7 +134,7 @@ export class SwInstallNode extends SwElement {
         this.device = null;
       }
       if (this.device?.state === "online") {
-        const all = (await api.places()).places;
+        const all = await installablePlaces();
         this.allNames = new Map(all.map((p) => [p.id, p.name]));
         this.places = all.filter((p) => ["building", "floor", "elevator", "capsule"].includes(p.level));
         this.step = "place";
