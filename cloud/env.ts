@@ -119,7 +119,7 @@ export function parseEnv(source: Record<string, string | undefined> = process.en
     publicUrl: url("PUBLIC_URL", ["http:", "https:"]),
     reportPhotoDays: integer("REPORT_PHOTO_DAYS", 180, 1, 3650),
     telemetryRawDays: integer("TELEMETRY_RAW_DAYS", 2, 1, 3650),
-    telemetryMinuteDays: integer("TELEMETRY_MINUTE_DAYS", 8, 1, 3650),
+    telemetryMinuteDays: integer("TELEMETRY_MINUTE_DAYS", 3, 1, 3650),
     telemetryHourDays: integer("TELEMETRY_HOUR_DAYS", 400, 1, 36500),
   };
   if (env.telemetryMinuteDays < env.telemetryRawDays || env.telemetryHourDays < env.telemetryMinuteDays) {

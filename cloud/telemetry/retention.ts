@@ -13,7 +13,7 @@ export interface RetentionSettings {
   hourDays: number;
 }
 
-export const RETENTION_DEFAULTS: RetentionSettings = { rawDays: 2, minuteDays: 8, hourDays: 400 };
+export const RETENTION_DEFAULTS: RetentionSettings = { rawDays: 2, minuteDays: 3, hourDays: 400 };
 
 /**
  * Rows deleted per statement. A delete holds SQLite's single write lock for its duration; 500
@@ -28,12 +28,20 @@ export const DELETE_BATCH_ROWS = 500;
  * and no time index is needed on the 86-million-rows-a-day table; rollups by their bucket index.
  * Returns the rows deleted per table; stops after `maxBatches` statements per table.
  */
-export async function pruneOnce(db: Db, now: number, settings: RetentionSettings, maxBatches = 10_000): Promise<Record<string, number>> {
+export async function pruneOnce(
+  db: Db,
+  now: number,
+  settings: RetentionSettings,
+  options: { maxBatches?: number; observe?: (table: string, ms: number, rows: number) => void } = {},
+): Promise<Record<string, number>> {
+  const maxBatches = options.maxBatches ?? 10_000;
   const deleted: Record<string, number> = {};
   const run = async (table: string, sql: string, args: Array<number>) => {
     let total = 0;
     for (let i = 0; i < maxBatches; i++) {
+      const started = performance.now();
       const result = await db.$client.execute({ sql, args });
+      options.observe?.(table, performance.now() - started, result.rowsAffected);
       total += result.rowsAffected;
       if (result.rowsAffected < DELETE_BATCH_ROWS) break;
       await new Promise<void>((resolve) => setImmediate(resolve));
