@@ -68,7 +68,7 @@ const SLOT_BYTES = 16;
  * included, and xsnap's heap is so large that it seldom collects by itself: read as "used", that
  * count grew past the budget within minutes and every simulated node reported 0 bytes free.
  */
-const COLLECT_EVERY_MS = 5_000;
+const COLLECT_EVERY_MS = 30_000;
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
