@@ -105,3 +105,4 @@ export * from "./schema/ota";
 export * from "./schema/devices";
 export * from "./schema/placards";
 export * from "./schema/rollups";
+export * from "./schema/console";
