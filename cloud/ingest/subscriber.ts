@@ -323,8 +323,9 @@ class IngestConnection implements IngestSubscription {
   }
 }
 
-/** Drops any user:password from a URL before it is shown. */
+/** Drops any user:password from a URL (or each of a comma-separated list) before it is shown. */
 export function redactUrl(url: string): string {
+  if (url.includes(",")) return url.split(",").map((entry) => redactUrl(entry.trim())).join(",");
   try {
     const parsed = new URL(url);
     parsed.username = "";
