@@ -155,8 +155,10 @@ class JetStreamIngest implements IngestSubscription {
       const js = nc.jetstream();
       for (const channel of UPLINK_CHANNELS) {
         const consumer = await js.consumers.get(MQTT_MESSAGES_STREAM, this.durable(channel));
-        // Up to 1000 messages in hand per channel: the ingest's largest transaction.
-        const messages = await consumer.consume({ max_messages: 1000 });
+        // Up to 1000 messages in hand per channel: the ingest's largest transaction. Pulls expire
+        // after 5 s, so the idle heartbeat is 2.5 s: a pull stranded on a server that died is
+        // noticed and made again within seconds, not the default 30 s.
+        const messages = await consumer.consume({ max_messages: 1000, expires: 5000 });
         this.#streams.push(messages);
         void this.#drain(messages);
       }

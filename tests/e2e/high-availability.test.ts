@@ -34,6 +34,21 @@ async function connectNode(cluster: NatsCluster, id: string, first: number): Pro
   return node;
 }
 
+/**
+ * Publishes until the broker acknowledges, as the node's outbox does: mqtt.js fails the publishes
+ * it had not yet written when the connection dropped ("Connection closed"); those go again.
+ */
+async function publishUntilAcked(node: FakeNode, message: AlarmMessage): Promise<void> {
+  for (;;) {
+    try {
+      await node.client.publishAsync(nodeTopic(node.id, "alarm"), encodeMessage(message), { qos: 1 });
+      return;
+    } catch {
+      await new Promise((resolve) => setTimeout(resolve, 300));
+    }
+  }
+}
+
 function alarm(node: FakeNode): AlarmMessage {
   const seq = ++node.seq;
   return { v: 1, node: node.id, boot: 1, seq, t: seq * 100, type: "alarm", kind: "smoke", severity: "alarm", state: seq % 2 ? "raised" : "cleared", value: 900, unit: "raw", threshold: 700 };
@@ -96,7 +111,7 @@ describe("high availability: two cloud instances on a NATS cluster", () => {
       while (storming) {
         for (const node of nodes) {
           const message = alarm(node);
-          sent.push(node.client.publishAsync(nodeTopic(node.id, "alarm"), encodeMessage(message), { qos: 1 }).then(() => acked.add(`${node.id}/${message.seq}`)));
+          sent.push(publishUntilAcked(node, message).then(() => acked.add(`${node.id}/${message.seq}`)));
         }
         await new Promise((resolve) => setTimeout(resolve, EVERY_MS));
       }
@@ -158,7 +173,7 @@ describe("high availability: two cloud instances on a NATS cluster", () => {
     await Promise.all(
       nodes.map(async (node) => {
         const message = alarm(node);
-        await node.client.publishAsync(nodeTopic(node.id, "alarm"), encodeMessage(message), { qos: 1 });
+        await publishUntilAcked(node, message);
         waiting.push(`${node.id}/${message.seq}`);
       }),
     );
