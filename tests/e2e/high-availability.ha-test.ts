@@ -184,5 +184,5 @@ describe("high availability: two cloud instances on a NATS cluster", () => {
       stored = await storedKeys();
       return waiting.every((key) => stored.has(key));
     }, "the alarms that waited through the cluster restart", 40_000, 250);
-  }, 170_000);
+  }, 230_000);
 });
