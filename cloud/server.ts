@@ -9,7 +9,8 @@ import { startProvisioner, type Provisioner } from "./fleet/provisioner";
 import { createIngest, type Ingest } from "./ingest/ingest";
 import { startCommandPublisher, type CommandPublisher } from "./commands/publisher";
 import { startJetStreamSubscriber, type JetStreamSubscriberOptions } from "./ingest/jetstream-subscriber";
-import { startSubscriber, type IngestSubscription } from "./ingest/subscriber";
+import { startMqttIngest } from "./ingest/alarm-lane";
+import type { IngestSubscription } from "./ingest/subscriber";
 import type { Logger } from "./log";
 import { startLivenessMonitor, type LivenessMonitor } from "./nodes/liveness";
 import { CampaignEngine, type OfferChannel } from "./ota/campaign-engine";
@@ -113,7 +114,7 @@ export async function startCloud(options: CloudOptions): Promise<RunningCloud> {
     if (!options.routing?.smsVoice) log("info", "no SMS/voice adapter configured: sms and voice steps of routing rules are skipped");
     subscriber = options.nats
       ? await startJetStreamSubscriber({ ...options.nats, name: `sw-cloud-${instance}` }, ingest, log)
-      : await startSubscriber({ ...options.mqtt, clientId: `sw-cloud-${instance}` }, ingest, log);
+      : await startMqttIngest({ ...options.mqtt, clientId: `sw-cloud-${instance}` }, ingest, log);
     publisher = await startCommandPublisher({ ...options.mqtt, clientId: `sw-cloud-${instance}-cmd` }, log);
     liveness = startLivenessMonitor({ db: database.db, now, log, everyMs: options.livenessEveryMs });
     photoRetention = keepReportPhotos(database.db, options.dataDir ?? ".shouwang", now, options.reportPhotoDays ?? 180, log);

@@ -14,6 +14,10 @@ export interface SubscriberOptions {
   protocolVersion: 4 | 5;
   /** MQTT 5 shared-subscription group, so several cloud instances split the stream. */
   shareGroup?: string;
+  /** Topic filters this session takes (before any share prefix). Default: every uplink channel. */
+  filters?: string[];
+  /** Filters a persistent session may hold from an earlier version and should no longer take; unsubscribed after each connect. */
+  unsubscribe?: string[];
   /**
    * MQTT 5 Receive Maximum: QoS 1 messages the broker may have in flight to this instance
    * before its PUBACKs. It bounds what a crash leaves for redelivery and what the ingest holds
@@ -72,6 +76,7 @@ interface PendingAck {
 
 class IngestConnection implements IngestSubscription {
   readonly filters: string[];
+  #dropped: string[];
   #options: SubscriberOptions;
   #ingest: Ingest;
   #log: Logger;
@@ -105,7 +110,8 @@ class IngestConnection implements IngestSubscription {
     }
     this.#url = url;
     const prefix = options.shareGroup && options.protocolVersion === 5 ? `$share/${options.shareGroup}/` : "";
-    this.filters = uplinkFilters().map((filter) => prefix + filter);
+    this.filters = (options.filters ?? uplinkFilters()).map((filter) => prefix + filter);
+    this.#dropped = (options.unsubscribe ?? []).map((filter) => prefix + filter);
   }
 
   get connected(): boolean {
@@ -242,6 +248,7 @@ class IngestConnection implements IngestSubscription {
     this.#retryMs = RETRY_FIRST_MS;
     // Subscribing again on a present session is harmless and covers a session the broker lost.
     this.#send({ cmd: "subscribe", messageId: this.#packetId(), subscriptions: this.filters.map((topic) => ({ topic, qos: 1 })) });
+    if (this.#dropped.length) this.#send({ cmd: "unsubscribe", messageId: this.#packetId(), unsubscriptions: this.#dropped });
   }
 
   #suback(packet: ISubackPacket): void {
