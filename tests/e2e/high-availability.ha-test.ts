@@ -151,6 +151,11 @@ describe("high availability: two cloud instances on a NATS cluster", () => {
     ).catch(() => undefined);
     const lost = [...acked].filter((key) => !stored.has(key));
     expect({ published, lost: lost.length, first: lost.slice(0, 5) }).toEqual({ published, lost: 0, first: [] });
+    const report = (line: string) => process.stdout.write(`bench:ha  ${line}\n`);
+    report(`${NODES} nodes (MQTT 3.1.1, persistent sessions) on a 3-server NATS cluster (JetStream R3), 2 cloud instances`);
+    report(`messages handed to each instance before the kill: ${JSON.stringify(shares)}`);
+    report(`storm: ${published} alarms published over ${(STORM_MS / 1000).toFixed(0)} s; SIGKILL of instance b, then of NATS server n1`);
+    report(`acknowledged by the broker ${acked.size}, stored ${[...acked].filter((key) => stored.has(key)).length}, lost ${lost.length}`);
     const [{ rows, keys }] = await database.db.all<{ rows: number; keys: number }>(sql`select count(*) as rows, count(distinct node_id || '/' || seq) as keys from alarms where node_id like 'ha-node-%'`);
     expect(rows).toBe(keys);
 
@@ -163,7 +168,9 @@ describe("high availability: two cloud instances on a NATS cluster", () => {
     });
     expect(response.status).toBe(202);
     const { command } = (await response.json()) as { command: { id: string } };
+    const commandSent = Date.now();
     await waitFor(() => target.commands.some((payload) => payload.includes(command.id)), "the command at the node", 20_000);
+    report(`command from instance a reached ${target.id} (first on the killed server) in ${Date.now() - commandSent} ms`);
 
     // The broker tier's own restart, with alarms waiting in it and no cloud to take them.
     a.child.kill("SIGKILL");
@@ -184,5 +191,6 @@ describe("high availability: two cloud instances on a NATS cluster", () => {
       stored = await storedKeys();
       return waiting.every((key) => stored.has(key));
     }, "the alarms that waited through the cluster restart", 40_000, 250);
+    report(`cluster restart with no cloud running: ${waiting.length} alarms waiting in JetStream, all ${waiting.length} stored once a cloud came back`);
   }, 230_000);
 });
