@@ -28,6 +28,14 @@ Resident hazard reports (隐患随手拍)
       report page for that place. The address comes from PUBLIC_URL unless --base-url gives it.
   placards revoke <place-id>     retire a place's placard code (print a new one after)
 
+Access (console sign-in and admin tokens)
+  sign-in-link (--staff <id> | --admin <name>) [--base-url <url>]
+      A one-time console sign-in link and its QR code (valid 24 h) to hand to a person; the
+      address comes from PUBLIC_URL unless --base-url gives it.
+  admin-token [--name <name>] [--revoke-others]
+      A new admin API token when the first is lost (no need to delete the database); with
+      --revoke-others every other admin token stops working.
+
 Firmware (for the makers' flashing page)
   firmware publish --build <ESP-IDF build folder> --kind <sensor|elevator|capsule> --version <v>
       Copies the binaries an \`mcconfig -m -p esp32\` build made (as its flasher_args.json lists them)
