@@ -20,6 +20,7 @@ import { nodeRoutes } from "./nodes/routes";
 import { otaRoutes, type OtaDeps } from "./ota/routes";
 import { webhookRoutes } from "./notify/routes";
 import { placeLocationRoutes } from "./places/location-routes";
+import { placeTreeRoutes } from "./places/tree-routes";
 import { reportRoutes } from "./reports/routes";
 import { staffReportRoutes } from "./reports/staff-routes";
 import { residentRoutes } from "./resident/routes";
@@ -78,6 +79,7 @@ export function createApp(deps: AppDeps) {
   api.route("/staff", staffRoutes({ db: deps.db, now }));
   api.route("/webhooks", webhookRoutes({ db: deps.db, now }));
   api.route("/places", placeLocationRoutes({ db: deps.db }));
+  api.route("/place-tree", placeTreeRoutes({ db: deps.db }));
   api.route("/reports", staffReportRoutes({ db: deps.db, dataDir: deps.routing.dataDir }));
   api.route("/", sessionAdminRoutes({ db: deps.db, now: wallClock }));
   api.get("/me", (c) => c.json({ owner: c.get("owner") }));

@@ -68,6 +68,9 @@ export const ROUTE_POLICIES: readonly RoutePolicy[] = [
   staff("GET", "/api/incidents/metrics", "list"),
   staff("GET", "/api/incidents/:id", "incident"),
   staff("GET", "/api/incidents/:id/cap", "incident"),
+  staff("GET", "/api/incidents/:id/responders", "incident"),
+  // The console's place tree: the viewer's places, with counts from inside them only.
+  staff("GET", "/api/place-tree", "list"),
   staff("POST", "/api/incidents/:id/ack", "incident"),
   staff("POST", "/api/incidents/:id/dispatch", "incident"),
   staff("POST", "/api/incidents/:id/resolve", "incident"),

@@ -4,10 +4,11 @@ Usage: npx shouwang <command> [options]      (or: npm run fleet -- <command> [op
 
 Batches (for makers flashing boards)
   batch create --kind <sensor|elevator|capsule> --board <esp32-devkitc|esp32-s3-devkitc-1>
-               (--count <n> | --serials <file> | --serial <mac> …)
+               (--serials <file> | --serial <mac> …)
                [--expires <30d|2026-12-31>] [--id <batch-id>] [--note <text>] [--mqtt-host <host> [--mqtt-port <port>]]
-      Creates a batch and its claim credential on the broker. Prints the claim secret once and
-      the mcconfig command that builds and flashes a board for it.
+      Creates a batch for exactly these serials and opens a claim identity on the broker for
+      each, until the batch expires or the node first logs in as itself. Prints the claim
+      secret once and the mcconfig command that builds and flashes a board for it.
   batch list
   batch flash-command <batch> [--secret <claim-secret>] [--mqtt-host <host>] [--mqtt-port <port>]
       Prints the exact mcconfig command again; with --secret it first checks the secret is right.
