@@ -7,10 +7,9 @@ import { ackStatement } from "../commands/queries";
 import type { Db } from "../db/client";
 import { deriveElevatorStatesSql } from "../elevators/queries";
 import { insertEventsSql } from "../events/queries";
-import { insertHealthSql } from "../nodes/health-queries";
-import { upsertSightingsSql, type BatchSighting } from "../nodes/queries";
+import { insertHealthSql, latestHealthStatement } from "../nodes/health-queries";
+import { applyStatement, upsertSightingsSql, type BatchSighting } from "../nodes/queries";
 import { insertTelemetrySql } from "../telemetry/queries";
-import { applyStatusesSql, latestHealthSql } from "./node-updates";
 
 export type StoreOutcome = "stored" | "duplicate";
 
@@ -97,10 +96,10 @@ export async function storeBatch(db: Db, messages: NodeMessage[], receivedAt: nu
   const telemetrySlot = telemetry.length ? slot(insertTelemetrySql(telemetry, receivedAt)) : -1;
   const eventSlot = events.length ? slot(insertEventsSql(events, receivedAt)) : -1;
   const healthSlot = health.length ? slot(insertHealthSql(health, receivedAt)) : -1;
-  const latestHealth = latestHealthSql(health, receivedAt);
-  if (latestHealth) slot(latestHealth);
-  const statusUpdate = applyStatusesSql(statuses);
-  if (statusUpdate) slot(statusUpdate);
+  for (const message of health) slot(drizzled(latestHealthStatement(db, message, receivedAt)));
+  for (const message of statuses) {
+    slot(drizzled(applyStatement(db, { nodeId: message.node, bootId: message.boot, seq: message.seq, online: message.online, willSeq: message.willSeq, firmware: message.firmware }, receivedAt)));
+  }
   const ackSlots = acks.map((ack) => slot(drizzled(ackStatement(db, ack, receivedAt))));
   if (elevatorNodes.size) slot(deriveElevatorStatesSql([...elevatorNodes]));
   if (capsuleNodes.size) slot(deriveCapsuleStatesSql([...capsuleNodes]));
