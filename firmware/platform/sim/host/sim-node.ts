@@ -192,7 +192,11 @@ export class SimNode {
   async advance(ms: number): Promise<StepResult<number>> {
     const result = (await this.#send({ op: "advance", ms })) as StepResult<number>;
     this.#sinceCollectMs += ms;
-    if (this.#sinceCollectMs >= COLLECT_EVERY_MS) await this.#collect();
+    if (this.#sinceCollectMs >= COLLECT_EVERY_MS) {
+      // A restart the firmware asked for during this advance replaces the worker: collect on the new one.
+      await this.settled().catch(() => undefined);
+      await this.#collect();
+    }
     return result;
   }
 
@@ -313,9 +317,15 @@ export class SimNode {
   /** Runs XS's garbage collector (xsnap's `gc()`) and keeps the live slot count it leaves. */
   async #collect(): Promise<void> {
     this.#sinceCollectMs = 0;
-    if (!this.#worker.alive) return;
-    const { meter } = await this.#worker.evaluate("gc()");
-    this.#liveSlots = meter.currentHeapCount;
+    const worker = this.#worker;
+    if (!worker.alive) return;
+    try {
+      const { meter } = await worker.evaluate("gc()");
+      if (worker === this.#worker) this.#liveSlots = meter.currentHeapCount;
+    } catch (error) {
+      // Killed meanwhile (a power cut or a restart): there is nothing left to measure.
+      if (worker.alive) throw error;
+    }
   }
 
   async #restart(reason: string): Promise<void> {
