@@ -1,5 +1,8 @@
+import { BOOT_ERA_SPAN, bootEra } from "../../shared/boot-era";
 import type { KeyValueStore } from "../ports/storage";
 import { checksum } from "./outbox";
+
+export { bootEra };
 
 const KEY = "boot";
 
@@ -8,7 +11,7 @@ const KEY = "boot";
  * within an era; an era is drawn at random whenever the node cannot trust its counter.
  * 2^20 boots (a restart a minute for two years) × eras below 2^32 stays under 2^53, a safe integer.
  */
-export const ERA_SPAN = 2 ** 20;
+export const ERA_SPAN = BOOT_ERA_SPAN;
 const ERA_COUNT = 2 ** 32;
 
 export interface BootStart {
@@ -19,11 +22,6 @@ export interface BootStart {
    * value, so this boot took a random era of its own rather than risk repeating an id.
    */
   how: "counted" | "new-era" | "unsaved";
-}
-
-/** The era a boot id belongs to; ids of different eras cannot be ordered by value. */
-export function bootEra(bootId: number): number {
-  return Math.floor(bootId / ERA_SPAN);
 }
 
 /**
