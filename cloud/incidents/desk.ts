@@ -1,5 +1,6 @@
 import { and, eq, isNotNull, isNull, sql } from "drizzle-orm";
 import type { AlarmFeed } from "../alarms/alarm-feed";
+import { clearIncidentPending, pendingIncidentAlarms } from "../alarms/queries";
 import type { Db } from "../db/client";
 import { incidents, type Hazard } from "../db/schema";
 import type { Logger } from "../log";
@@ -16,6 +17,7 @@ import { classifyAlarm, FIRE_CLASS, HAZARD_LABELS, maxSeverity } from "./hazards
 import {
   findOpenIncident,
   findReopenable,
+  firstRoundHandedOn,
   getIncident,
   incidentsWithTimers,
   insertIncident,
@@ -60,11 +62,25 @@ export interface DeskDeps {
   config: IncidentConfig;
 }
 
+/** Pending alarms read back per query when taking up work from the database. */
+const RESUME_PAGE = 2000;
+/** After a batch failed (database locked, disk full), its alarms are taken up again from the database this much later. */
+const RETRY_AFTER_MS = 1000;
+
 /**
  * The incident stage: turns stored alarms and resident reports into incidents, one per
  * (place, hazard), and hands each notification round to the router. Triggers are queued and
  * worked in order by one loop, so a storm from one place folds into one incident with one
  * round of notifications, whatever the rate it arrives at.
+ *
+ * The hand-off is durable: the ingest stores each alarm marked `incident_pending` in the same
+ * transaction, and the desk clears the mark only once the alarm's incident is settled and its
+ * notifications are handed to the notifier. At start, and after a failed batch, the desk takes
+ * up whatever is still marked, so a crash between the commit (and PUBACK) and the desk still
+ * yields the incident. Taken up again, an alarm whose incident was opened but whose round was
+ * never handed on gets that round now; one whose round was handed on folds in and pages nobody.
+ * The window left is a crash during the round itself: then some people are told twice
+ * (at-least-once, never zero).
  */
 export class IncidentDesk {
   readonly #deps: DeskDeps;
@@ -76,6 +92,9 @@ export class IncidentDesk {
   /** Console broadcasts and webhook hand-offs started by the intake loop, which does not wait for them. */
   #side = new Set<Promise<void>>();
   #stopped = false;
+  /** Alarm ids queued or being worked, so taking up pending work never queues one twice. */
+  #inHand = new Set<number>();
+  #retryTimer: NodeJS.Timeout | undefined;
 
   constructor(deps: DeskDeps) {
     this.#deps = deps;
@@ -88,6 +107,10 @@ export class IncidentDesk {
 
   submit(trigger: Trigger): void {
     if (this.#stopped) return;
+    if (trigger.source === "alarm") {
+      if (this.#inHand.has(trigger.alarm.id)) return;
+      this.#inHand.add(trigger.alarm.id);
+    }
     this.#queue.push(trigger);
     if (!this.#working) void this.#work();
   }
@@ -116,13 +139,45 @@ export class IncidentDesk {
     return this.#queue.length;
   }
 
-  /** Re-arms escalations, flap holds and re-checks left by an earlier run. */
+  /** Re-arms escalations, flap holds and re-checks left by an earlier run, and takes up the alarms it left unhandled. */
   async start(): Promise<void> {
     for (const row of await incidentsWithTimers(this.#deps.db)) this.#armTimers(row);
+    await this.resumePending();
+  }
+
+  /** Queues every stored alarm still marked for the desk and not already in hand; returns how many. */
+  async resumePending(): Promise<number> {
+    let queued = 0;
+    let after = 0;
+    for (;;) {
+      const page = await pendingIncidentAlarms(this.#deps.db, RESUME_PAGE, after);
+      for (const alarm of page) {
+        if (this.#inHand.has(alarm.id)) continue;
+        this.submit({ source: "alarm", alarm, receivedAtMs: Date.parse(alarm.receivedAt), resumed: true });
+        queued++;
+      }
+      if (page.length < RESUME_PAGE) break;
+      after = page[page.length - 1].id;
+    }
+    if (queued > 0) this.#deps.log("info", "incident desk took up stored alarms left unhandled", { alarms: queued });
+    return queued;
+  }
+
+  #retryLater(): void {
+    if (this.#stopped || this.#retryTimer) return;
+    this.#retryTimer = setTimeout(() => {
+      this.#retryTimer = undefined;
+      this.resumePending().catch((error: Error) => {
+        this.#deps.log("error", "incident desk could not read pending alarms; trying again", { error: error.message });
+        this.#retryLater();
+      });
+    }, RETRY_AFTER_MS);
+    this.#retryTimer.unref?.();
   }
 
   stop(): void {
     this.#stopped = true;
+    clearTimeout(this.#retryTimer);
     for (const cancel of this.#timers.values()) cancel();
     this.#timers.clear();
   }
@@ -134,12 +189,24 @@ export class IncidentDesk {
     try {
       while (this.#queue.length) {
         const batch = this.#queue.splice(0);
+        let handled: number[] = [];
         try {
-          await this.#handleBatch(batch);
+          handled = await this.#handleBatch(batch);
         } catch (error) {
           this.#deps.log("error", "incident stage could not handle triggers", { count: batch.length, error: (error as Error).message });
           for (const t of batch) if (t.source === "report") t.done(null);
         }
+        try {
+          await clearIncidentPending(this.#deps.db, handled);
+        } catch (error) {
+          // Still marked: taken up again later, and folded into the incident they already reached.
+          this.#deps.log("error", "incident stage could not clear handled alarms", { count: handled.length, error: (error as Error).message });
+          this.#retryLater();
+        }
+        for (const t of batch) if (t.source === "alarm") this.#inHand.delete(t.alarm.id);
+        const unhandled = batch.filter((t) => t.source === "alarm").length - handled.length;
+        // What failed stays marked in the database; take it up again shortly.
+        if (unhandled > 0) this.#retryLater();
       }
     } finally {
       this.#working = false;
@@ -147,7 +214,9 @@ export class IncidentDesk {
     }
   }
 
-  async #handleBatch(batch: Trigger[]): Promise<void> {
+  /** Works a batch; returns the ids of the alarms whose incident is settled. */
+  async #handleBatch(batch: Trigger[]): Promise<number[]> {
+    const handled: number[] = [];
     const items = await this.#locate(batch);
     const groups = new Map<string, Item[]>();
     for (const item of items) {
@@ -159,13 +228,17 @@ export class IncidentDesk {
       for (const run of toRuns(group)) {
         try {
           const incidentId = run.first.raised ? await this.#raised(run) : await this.#cleared(run);
-          for (const item of run.items) if (item.trigger?.source === "report") item.trigger.done(incidentId);
+          for (const item of run.items) {
+            if (item.trigger?.source === "report") item.trigger.done(incidentId);
+            else if (item.alarmId !== null) handled.push(item.alarmId);
+          }
         } catch (error) {
           this.#deps.log("error", "incident stage failed on a trigger", { key: run.first.key, error: (error as Error).message });
           for (const item of run.items) if (item.trigger?.source === "report") item.trigger.done(null);
         }
       }
     }
+    return handled;
   }
 
   async #locate(batch: Trigger[]): Promise<Item[]> {
@@ -225,6 +298,12 @@ export class IncidentDesk {
           this.#cancel(`auto:${open.id}`);
           // A node flapping between alarm and normal stays one incident, and nobody is paged again.
           await recordEvent(db, { incidentId: open.id, at: first.atMs, type: "raised-again", actor: "system", detail: { suppressed: true, triggers: run.count } });
+        }
+        if (run.items.some((item) => item.trigger?.source === "alarm" && item.trigger.resumed) && !(await firstRoundHandedOn(db, open.id))) {
+          // An earlier run opened it and died before anyone was told: tell them now.
+          const staffIds = await this.#notifyTier(folded, 0, "notify");
+          await recordEvent(db, { incidentId: open.id, at: this.#deps.scheduler.now(), type: "notified", actor: "system", detail: { step: 0, tier: 0, staff: staffIds, resumed: true } });
+          this.#armTimers(folded);
         }
         this.#broadcastFold(folded);
         return open.id;
