@@ -2,8 +2,9 @@ import { Hono } from "hono";
 import { HTTPException } from "hono/http-exception";
 import type { AlarmFeed } from "./alarms/alarm-feed";
 import { alarmRoutes } from "./alarms/routes";
-import { requireAdmin } from "./auth/require-admin";
-import { requireToken, type AuthVariables } from "./auth/require-token";
+import { enforceRoutePolicy } from "./auth/enforce-policy";
+import { bearerToken, type AuthVariables, type Authenticator } from "./auth/require-token";
+import { ROUTE_POLICIES } from "./auth/route-policy";
 import { capsuleRoutes } from "./capsules/routes";
 import { consolePage } from "./console/page";
 import type { CommandPublisher } from "./commands/publisher";
@@ -37,11 +38,16 @@ export interface AppDeps {
   ota?: OtaDeps;
   /** Incidents, routing and channels (issue 7). */
   routing: RoutingStage;
+  /** Ways of proving who calls, tried in order after bearer tokens (a console session, say). */
+  authenticators?: Authenticator[];
 }
 
 /** The HTTP app, built from its dependencies so a test can make one over a fresh database. */
 export function createApp(deps: AppDeps) {
   const app = new Hono<{ Variables: AuthVariables }>();
+  // Who may call what is declared for every route in auth/route-policy.ts and enforced here,
+  // before any handler; a route without a declared policy answers 404.
+  app.use("*", enforceRoutePolicy({ policies: ROUTE_POLICIES, authenticators: [bearerToken(deps.db), ...(deps.authenticators ?? [])] }));
 
   app.get("/", (c) => c.html(consolePage));
   app.get("/healthz", (c) => c.json({ ok: true }));
@@ -51,14 +57,6 @@ export function createApp(deps: AppDeps) {
   app.route("/r", residentRoutes({ db: deps.db }));
 
   const api = new Hono<{ Variables: AuthVariables }>();
-  api.use("*", requireToken(deps.db));
-  // Fleet-wide views are for admins; staff see incidents in their own scope.
-  api.use("/alarms/*", requireAdmin());
-  api.use("/nodes/*", requireAdmin());
-  api.use("/ingest/*", requireAdmin());
-  api.use("/elevators/*", requireAdmin());
-  api.use("/capsules/*", requireAdmin());
-  api.use("/supplies/*", requireAdmin());
   api.route("/alarms", alarmRoutes(deps));
   const wallNow = deps.now ?? Date.now;
   api.route("/nodes", nodeRoutes({ db: deps.db, commands: deps.commands, now: wallNow }));

@@ -1,4 +1,4 @@
-import type { HeatSettings } from "./detectors/heat";
+import { HEAT_FILTER_SAMPLES, heatRecentSamples, type HeatSettings } from "./detectors/heat";
 import type { ChargingSettings } from "./detectors/charging";
 import { LEAKAGE_DEFAULT_THRESHOLD_MA, LEAKAGE_MAX_RESPONSE_MS, LEAKAGE_MAX_THRESHOLD_MA, LEAKAGE_MIN_THRESHOLD_MA } from "./detectors/leakage";
 import type { LeakageSettings } from "./detectors/leakage";
@@ -167,6 +167,10 @@ function heatProblem(h: unknown): string | null {
     const firstS = ((h.rateKPerMin as number) / rampKPerMin) * windowS + holdS;
     if (firstS < lowerS + RATE_MARGIN_S) return `the rate element would alarm ${Math.round(firstS)} s into a ${rampKPerMin} K/min rise; EN 54-5 class A1 forbids an alarm before ${lowerS} s`;
   }
+  // An instant step keeps the newest part of the rate window rising only while it passes through
+  // it and the averaging filter: the hold must outlast that, or a step alone would trip the element.
+  const stepS = ((heatRecentSamples(h as unknown as HeatSettings) + HEAT_FILTER_SAMPLES) * (h.intervalMs as number)) / 1000;
+  if (holdS <= stepS) return `rateHoldMs must be over ${stepS} s (the newest sixth of the rate window and the ${HEAT_FILTER_SAMPLES}-sample average), or an instant step would trip the rate element`;
   return null;
 }
 

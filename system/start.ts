@@ -4,6 +4,7 @@ import { EnvError, parseEnv } from "../cloud/env";
 import { createLogger } from "../cloud/log";
 import { startCloud } from "../cloud/server";
 import { SITE_CAPSULE_ID, SITE_ELEVATOR_ID, siteSmokeId, startSite, type Site } from "../firmware/platform/sim/host/site";
+import { placardsUnder } from "../cloud/reports/placards";
 import { seedDemoCommunity } from "./demo-community";
 
 /**
@@ -58,11 +59,14 @@ async function main(): Promise<void> {
     site = await startSite({ brokerUrl: mqttUrl, protocolVersion, nodes: env.simNodes, dataDir, log: (line) => log("debug", line), releaseKeys: env.otaReleaseKeys });
   }
 
+  // The resident's page as the demo building's placard opens it (its code is made on first use).
+  const placard = site ? (await placardsUnder(cloud.database.db, "demo-building", Date.now()))[0] : undefined;
   const lines = [
     "",
     "  守望 Shouwang is running",
     `  Console:   ${cloud.url}/`,
     `  API:       ${cloud.url}/api/alarms`,
+    ...(placard ? [`  Residents: ${cloud.url}/r/${placard.code}  (隐患随手拍, as the placard of ${placard.placeName} opens it)`] : []),
     `  MQTT:      ${broker ? `${broker.url} (embedded)` : "configured broker"}`,
     `  Database:  ${env.databaseUrl ? "configured libSQL" : databaseUrl}`,
     `  Simulated: ${site ? `${env.simNodes} smoke nodes, an elevator lock and a capsule in XS${env.otaReleaseKeys.length ? ", smoke nodes taking signed updates" : ""}` : "none"}`,

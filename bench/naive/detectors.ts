@@ -58,7 +58,7 @@ function health(settings: { stuckMs: number; noiseLimit: number }) {
     get fault() {
       return fault;
     },
-    update(v: number, immediate: number, t: number): { change: "raised" | "cleared" | null; suspect: boolean } {
+    update(v: number, immediate: number, t: number): { change: "raised" | "cleared" | null; suspect: boolean; blind: boolean } {
       let candidate = immediate;
       if (candidate === 0 && !Number.isNaN(v)) {
         const previous = recent.at(-1);
@@ -75,7 +75,8 @@ function health(settings: { stuckMs: number; noiseLimit: number }) {
       const change = latch.update(candidate !== 0, candidate === 0, t);
       if (change === "raised") fault = candidate;
       if (change === "cleared") fault = 0;
-      return { change, suspect: candidate !== 0 || fault !== 0 };
+      const meaningless = (code: number) => code !== 0 && code !== 4;
+      return { change, suspect: candidate !== 0 || fault !== 0, blind: meaningless(candidate) || meaningless(fault) };
     },
   };
 }
@@ -106,7 +107,7 @@ export class NaiveSmoke {
     const h = this.#health.update(raw, immediate, t);
     if (h.change === "raised") this.#reported = this.#health.fault;
     if (h.change) events.push({ kind: "sensor-fault", severity: "warning", state: h.change, value: raw, threshold: this.baselineRaw, fault: h.change === "raised" ? this.#health.fault : this.#reported });
-    if (h.suspect) return events;
+    if (h.blind) return events;
 
     this.#history = [...this.#history, { t, v: raw }].slice(-4);
     const average = this.#history.map((x) => x.v).reduce((a, b) => a + b, 0) / this.#history.length;
@@ -147,7 +148,8 @@ export class NaiveSmoke {
 
 export class NaiveHeat {
   #s: HeatSettings;
-  #history: Array<Sample & { rate: number }> = [];
+  #readings: number[] = [];
+  #history: Array<Sample & { rate: number; rising: boolean }> = [];
   #health;
   #active = false;
   #reported = 0;
@@ -165,30 +167,36 @@ export class NaiveHeat {
     const h = this.#health.update(celsius, immediate, t);
     if (h.change === "raised") this.#reported = this.#health.fault;
     if (h.change) events.push({ kind: "sensor-fault", severity: "warning", state: h.change, value: celsius, threshold: s.staticC, fault: h.change === "raised" ? this.#health.fault : this.#reported });
-    if (h.suspect) {
+    if (h.blind) {
       this.#history = [];
+      this.#readings = [];
       return events;
     }
+    this.#readings = [...this.#readings, celsius].slice(-4);
+    const filtered = this.#readings.reduce((a, b) => a + b, 0) / this.#readings.length;
     const keepMs = Math.max(s.rateWindowMs, s.rateHoldMs, s.staticHoldMs, s.clearHoldMs) + s.intervalMs;
+    const recentMs = Math.max(1, Math.round(s.rateWindowMs / 6 / s.intervalMs)) * s.intervalMs;
     const old = this.#history.find((y) => y.t === t - s.rateWindowMs);
-    const rate = old ? ((celsius - old.v) * 60_000) / s.rateWindowMs : 0;
-    this.#history = [...this.#history, { t, v: celsius, rate }].filter((x) => t - x.t <= keepMs);
+    const recent = this.#history.find((y) => y.t === t - recentMs);
+    const rate = old ? ((filtered - old.v) * 60_000) / s.rateWindowMs : 0;
+    const rising = rate >= s.rateKPerMin && !!recent && filtered - recent.v >= ((s.rateKPerMin / 2) * recentMs) / 60_000;
+    this.#history = [...this.#history, { t, v: filtered, rate, rising }].filter((x) => t - x.t <= keepMs);
     const rated = this.#history;
-    const heldFor = (predicate: (x: { t: number; v: number; rate: number }) => boolean) => {
+    const heldFor = (predicate: (x: { t: number; v: number; rate: number; rising: boolean }) => boolean) => {
       const broken = rated.filter((x) => !predicate(x)).reduce((latest, x) => Math.max(latest, x.t), -Infinity);
       const first = rated.filter((x) => x.t > broken).reduce((earliest, x) => Math.min(earliest, x.t), Infinity);
       return first === Infinity ? -1 : t - first;
     };
     if (!this.#active) {
       const staticDue = heldFor((x) => x.v >= s.staticC) >= s.staticHoldMs;
-      const rateDue = heldFor((x) => x.rate >= s.rateKPerMin) >= s.rateHoldMs;
+      const rateDue = heldFor((x) => x.rising) >= s.rateHoldMs;
       if (staticDue || rateDue) {
         this.#active = true;
-        events.push({ kind: "heat", severity: "alarm", state: "raised", value: celsius, threshold: s.staticC, fault: 0 });
+        events.push({ kind: "heat", severity: "alarm", state: "raised", value: filtered, threshold: s.staticC, fault: 0 });
       }
     } else if (heldFor((x) => x.v < s.staticC - 5 && x.rate < s.rateKPerMin / 2) >= s.clearHoldMs) {
       this.#active = false;
-      events.push({ kind: "heat", severity: "alarm", state: "cleared", value: celsius, threshold: s.staticC - 5, fault: 0 });
+      events.push({ kind: "heat", severity: "alarm", state: "cleared", value: filtered, threshold: s.staticC - 5, fault: 0 });
     }
     return events;
   }
@@ -228,24 +236,41 @@ export class NaiveOvercurrent {
 
 export class NaiveLeakage {
   #s: LeakageSettings;
+  /** Readings of the current push towards an alarm: the up/down timer is replayed over them. */
+  #run: Array<Sample & { dt: number; high: boolean }> = [];
   #samples: Sample[] = [];
-  #latch;
+  #lastT: number | null = null;
+  #active = false;
+  #clear;
   #health = health({ stuckMs: 0, noiseLimit: Infinity });
   #reported = 0;
 
   constructor(settings: LeakageSettings) {
     this.#s = settings;
-    this.#latch = holdLatch(settings.holdMs, settings.clearHoldMs);
+    this.#clear = holdLatch(0, settings.clearHoldMs);
   }
 
   update(milliamps: number, t: number, fault = 0): NaiveEvent[] {
     const s = this.#s;
+    const dt = this.#lastT === null ? s.intervalMs : Math.min(t - this.#lastT, 2 * s.intervalMs);
+    this.#lastT = t;
     const h = this.#health.update(milliamps, fault, t);
     const faults: NaiveEvent[] = h.change ? [{ kind: "sensor-fault", severity: "warning", state: h.change, value: 0, threshold: s.thresholdMa, fault: h.change === "raised" ? (this.#reported = this.#health.fault) : this.#reported }] : [];
     if (h.suspect || Number.isNaN(milliamps)) return faults;
     this.#samples = [...this.#samples, { t, v: milliamps }].slice(-32);
-    const change = this.#latch.update(milliamps >= s.thresholdMa, milliamps < s.thresholdMa * 0.8, t);
-    return change ? [...faults, { kind: "leakage", severity: "alarm", state: change, value: milliamps, threshold: change === "raised" ? s.thresholdMa : s.thresholdMa * 0.8, fault: 0 }] : faults;
+    if (!this.#active) {
+      this.#run = [...this.#run, { t, v: milliamps, dt, high: milliamps >= s.thresholdMa * 0.9 }];
+      const held = this.#run.reduce((held, x) => (x.high ? (held < 0 ? 0 : held + x.dt) : held >= x.dt ? held - x.dt : -1), -1);
+      if (held < 0) this.#run = [];
+      if (held < s.holdMs) return faults;
+      this.#active = true;
+      this.#run = [];
+      this.#clear.update(true, false, t);
+      return [...faults, { kind: "leakage", severity: "alarm", state: "raised", value: milliamps, threshold: s.thresholdMa, fault: 0 }];
+    }
+    if (this.#clear.update(false, milliamps < s.thresholdMa * 0.8, t) !== "cleared") return faults;
+    this.#active = false;
+    return [...faults, { kind: "leakage", severity: "alarm", state: "cleared", value: milliamps, threshold: s.thresholdMa * 0.8, fault: 0 }];
   }
 }
 

@@ -1,7 +1,7 @@
 import { count, eq } from "drizzle-orm";
 import { createHash, randomBytes } from "node:crypto";
 import type { Db } from "../db/client";
-import { apiTokens } from "../db/schema";
+import { apiTokens, staff } from "../db/schema";
 
 /** An admin token sees and does everything; a staff token acts as one person, inside their scope. */
 export type Role = "admin" | "staff";
@@ -43,11 +43,22 @@ export async function ensureFirstAdminToken(db: Db, now: number): Promise<string
   return createToken(db, "first admin", "admin", now);
 }
 
-export async function findTokenOwner(db: Db, token: string): Promise<TokenOwner | null> {
+/**
+ * The token's owner, and for a staff token whether the person is still active: a deactivated
+ * person's tokens are refused from the next request on (route-policy enforcement), without
+ * waiting for anyone to delete them.
+ */
+export async function findTokenOwner(db: Db, token: string): Promise<(TokenOwner & { active: boolean }) | null> {
   const rows = await db
-    .select({ id: apiTokens.id, name: apiTokens.name, role: apiTokens.role, staffId: apiTokens.staffId })
+    .select({ id: apiTokens.id, name: apiTokens.name, role: apiTokens.role, staffId: apiTokens.staffId, staffActive: staff.active })
     .from(apiTokens)
+    .leftJoin(staff, eq(staff.id, apiTokens.staffId))
     .where(eq(apiTokens.tokenHash, hashToken(token)))
     .limit(1);
-  return rows.length ? { ...rows[0], role: rows[0].role as Role } : null;
+  if (!rows.length) return null;
+  const { staffActive, ...owner } = rows[0];
+  const role = owner.role as Role;
+  // A staff token whose person is gone or inactive acts as nobody.
+  const active = role === "admin" ? true : staffActive === true;
+  return { ...owner, role, active };
 }

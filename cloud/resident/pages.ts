@@ -5,7 +5,10 @@ import { WORDS, type WordKey } from "./words";
 /** Chinese first, English beside it, smaller: the page's one way of saying anything. */
 const say = (key: WordKey) => html`${WORDS[key].zh}<span class="en" lang="en">${WORDS[key].en}</span>`;
 
-/** Phone first: 18 px text, 52 px buttons, contrast above WCAG AA, nothing wider than the screen. */
+/**
+ * Phone first: 18 px text, 52 px buttons, contrast above WCAG AA, nothing wider than the screen.
+ * Plain selectors only (no :has), for the older WebViews inside WeChat.
+ */
 const STYLE = raw(`<style>
 *{box-sizing:border-box}html{-webkit-text-size-adjust:100%}
 body{margin:0;font:18px/1.55 "Noto Sans CJK SC","PingFang SC","Microsoft YaHei","WenQuanYi Micro Hei",sans-serif;color:#1b1b1b;background:#f6f6f4}
@@ -20,10 +23,11 @@ h1{font-size:28px;margin:8px 0 4px;color:#a1221b}h2{font-size:20px;margin:20px 0
 .btn .en{color:inherit;font-size:13px}
 .primary{background:#a1221b;border-color:#a1221b;color:#fff;width:100%;min-height:60px;font-size:22px}
 .choices{display:grid;grid-template-columns:1fr 1fr;gap:10px}
-.choices label{display:flex;flex-direction:column;justify-content:center;min-height:64px;padding:8px 10px;border:2px solid #8a8a84;border-radius:8px;background:#fff;font-weight:700;cursor:pointer}
+.choices label{display:block;position:relative;cursor:pointer}
 .choices input{position:absolute;opacity:0;width:1px;height:1px}
-.choices input:checked+span{color:#fff}.choices label:has(input:checked){background:#1d4f91;border-color:#1d4f91;color:#fff}
-.choices label:has(input:checked) .en{color:#fff}.choices label:has(input:focus-visible){outline:3px solid #f5a623}
+.choices .box{display:flex;flex-direction:column;justify-content:center;min-height:64px;height:100%;padding:8px 10px;border:2px solid #8a8a84;border-radius:8px;background:#fff;font-weight:700}
+.choices input:checked+.box{background:#1d4f91;border-color:#1d4f91;color:#fff}.choices input:checked+.box .en{color:#fff}
+.choices input:focus+.box{outline:3px solid #f5a623}
 textarea{width:100%;min-height:96px;font:inherit;padding:10px;border:2px solid #8a8a84;border-radius:8px}
 .check{display:flex;gap:10px;align-items:center;min-height:48px}.check input{width:26px;height:26px}
 img.preview{max-width:100%;max-height:240px;border-radius:8px;margin-top:10px;display:none}
@@ -74,7 +78,7 @@ export function reportPage(placard: string, placeName: string, nonce: string) {
         <p class="en">${WORDS.photoOptional.zh} · ${WORDS.photoOptional.en}</p>
         <h2 id="what">${say("what")}</h2>
         <div class="choices" role="radiogroup" aria-labelledby="what">
-          ${REPORT_CATEGORIES.map((c) => html`<label><input type="radio" name="category" value="${c}" /><span>${say(`category.${c}` as WordKey)}</span></label>`)}
+          ${REPORT_CATEGORIES.map((c) => html`<label><input type="radio" name="category" value="${c}" /><span class="box">${say(`category.${c}` as WordKey)}</span></label>`)}
         </div>
         <h2><label for="description">${say("details")}</label></h2>
         <textarea id="description" name="description" maxlength="2000" placeholder="${WORDS.detailsHint.zh}"></textarea>

@@ -58,19 +58,44 @@ export const HEAT_ELEMENT_NONE = 0;
 export const HEAT_ELEMENT_STATIC = 1;
 export const HEAT_ELEMENT_RATE = 2;
 
+/**
+ * Readings averaged into the value the elements decide on (a power of two). A sensor with
+ * σ ≈ 0.2 °C of noise then puts about 0.1 °C on the decided value and 0.15 K/min on the rate;
+ * the average lags a ramp by 1.5 samples, which only moves the response later, away from
+ * EN 54-5's lower limits.
+ */
+export const HEAT_FILTER_SAMPLES = 4;
+/**
+ * The rate element also wants the rise to be going on now: across the newest sixth of the rate
+ * window (10 s of 60) the filtered temperature must have risen at least half the threshold rate.
+ * A fire's ramp does both at once; an instant step (an oven door, a heater's blast on a bare,
+ * fast sensor) fills the whole window's difference at once but the newest sixth only until it
+ * has passed through it, which is shorter than the rate hold (the config checks that), so a step
+ * alone never holds the rate element, however tall. A step that lands above the static
+ * temperature is the static element's business.
+ */
+export const HEAT_RECENT_SHARE = 1 / 6;
+
 /** The alarm clears once the air is this far below the static temperature and no longer rising fast. */
 const CLEAR_BAND_K = 5;
 const EVIDENCE_SAMPLES = 32;
 const FAULT_HOLD_MS = 5_000;
 const FAULT_CLEAR_MS = 60_000;
 
+/** Samples across the newest part of the rate window for `settings`. */
+export function heatRecentSamples(settings: Pick<HeatSettings, "rateWindowMs" | "intervalMs">): number {
+  return Math.max(1, Math.round((settings.rateWindowMs * HEAT_RECENT_SHARE) / settings.intervalMs));
+}
+
 /**
  * Heat, EN 54-5 class A1R: a static element (temperature ≥ `staticC`) and a rate-of-rise element
- * (the rise across `rateWindowMs`, in K/min, ≥ `rateKPerMin`), either of which raises one `heat`
- * alarm; `detector.element` in the alarm says which. Temperatures come from the NTC or the I2C
- * sensor; an open, shorted, silent, stuck or noisy sensor is a `sensor-fault`, and while the
- * sensor is suspect nothing is decided and the rate window restarts, so a reconnection is not a
- * rise.
+ * (the rise across `rateWindowMs`, in K/min, ≥ `rateKPerMin`, and still rising across its newest
+ * sixth), either of which raises one `heat` alarm; `detector.element` in the alarm says which.
+ * Both decide on the average of the last four readings. Temperatures come from the NTC or the
+ * I2C sensor; an open, shorted, silent, stuck or out-of-range sensor is a `sensor-fault`, and
+ * while it lasts nothing is decided and the rate window restarts, so a reconnection is not a
+ * rise. A noisy sensor is reported as a fault too, but the detector keeps deciding on the
+ * averaged value: a fire detector degrades rather than going blind.
  */
 export class HeatDetector implements Detector {
   readonly events = new EventQueue();
@@ -79,15 +104,24 @@ export class HeatDetector implements Detector {
   readonly evidenceIntervalMs: number;
   active = false;
   element = HEAT_ELEMENT_NONE;
+  /** The filtered temperature the elements decide on. */
   temperatureC = NaN;
   rateKPerMin = 0;
   #settings: HeatSettings;
   #health: SensorHealth;
+  /** Filtered temperatures: the rate window. */
   #ring: SampleRing;
+  /** Raw readings, for the evidence (while the sensor is blind too). */
+  #evidence = new SampleRing(EVIDENCE_SAMPLES);
+  #filter = new Float64Array(HEAT_FILTER_SAMPLES);
+  #filterNext = 0;
+  #filterCount = 0;
+  #filterSum = 0;
   #windowSamples: number;
+  #recentSamples: number;
   #perMinute: number;
-  /** Readings taken while the sensor is suspect, for a fault's evidence. */
-  #outside = new SampleRing(EVIDENCE_SAMPLES);
+  /** The rise across the newest samples that counts as still rising, K. */
+  #recentRiseK: number;
   #staticSinceMs = -1;
   #rateSinceMs = -1;
   #clearSinceMs = -1;
@@ -98,8 +132,10 @@ export class HeatDetector implements Detector {
     this.sensor = sensor;
     this.evidenceIntervalMs = settings.intervalMs;
     this.#windowSamples = Math.max(1, Math.round(settings.rateWindowMs / settings.intervalMs));
+    this.#recentSamples = heatRecentSamples(settings);
     this.#perMinute = 60_000 / (this.#windowSamples * settings.intervalMs);
-    this.#ring = new SampleRing(Math.max(this.#windowSamples + 1, EVIDENCE_SAMPLES));
+    this.#recentRiseK = (settings.rateKPerMin / 2) * ((this.#recentSamples * settings.intervalMs) / 60_000);
+    this.#ring = new SampleRing(this.#windowSamples + 1);
     this.#health = new SensorHealth({
       stuckMs: settings.stuckMs,
       noiseLimit: settings.noiseLimitC,
@@ -133,27 +169,42 @@ export class HeatDetector implements Detector {
     const health = this.#health;
     const change = health.update(temperatureC, immediate, timeMs);
     if (change !== LATCH_STEADY) this.#reportFault(change, valid ? temperatureC : 0);
-    if (health.suspect) {
-      if (valid) this.#outside.push(temperatureC);
+    const evidence = this.#evidence;
+    if (valid) {
+      evidence.values[evidence.next] = temperatureC;
+      evidence.next = (evidence.next + 1) & evidence.mask;
+      if (evidence.count <= evidence.mask) evidence.count++;
+    }
+    if (health.blind) {
       this.#ring.clear();
+      this.#filterCount = this.#filterNext = this.#filterSum = 0;
       this.#staticSinceMs = this.#rateSinceMs = this.#clearSinceMs = -1;
       return events.count;
     }
 
-    this.temperatureC = temperatureC;
-    // One ring serves as the rate window and as the evidence.
+    // The average of the last HEAT_FILTER_SAMPLES readings, kept as a running sum.
+    const filter = this.#filter;
+    const slot = this.#filterNext;
+    if (this.#filterCount < HEAT_FILTER_SAMPLES) this.#filterCount++;
+    else this.#filterSum -= filter[slot];
+    this.#filterSum += temperatureC;
+    filter[slot] = temperatureC;
+    this.#filterNext = (slot + 1) & (HEAT_FILTER_SAMPLES - 1);
+    const filteredC = (this.temperatureC = this.#filterSum / this.#filterCount);
+
     const ring = this.#ring;
     const values = ring.values;
-    values[ring.next] = temperatureC;
+    values[ring.next] = filteredC;
     ring.next = (ring.next + 1) & ring.mask;
     if (ring.count <= ring.mask) ring.count++;
     const n = this.#windowSamples;
-    const rate = (this.rateKPerMin = ring.count > n ? (temperatureC - values[(ring.next - 1 - n) & ring.mask]) * this.#perMinute : 0);
+    const rate = (this.rateKPerMin = ring.count > n ? (filteredC - values[(ring.next - 1 - n) & ring.mask]) * this.#perMinute : 0);
+    const rising = rate >= s.rateKPerMin && filteredC - values[(ring.next - 1 - this.#recentSamples) & ring.mask] >= this.#recentRiseK;
 
-    if (temperatureC >= s.staticC) {
+    if (filteredC >= s.staticC) {
       if (this.#staticSinceMs < 0) this.#staticSinceMs = timeMs;
     } else this.#staticSinceMs = -1;
-    if (rate >= s.rateKPerMin) {
+    if (rising) {
       if (this.#rateSinceMs < 0) this.#rateSinceMs = timeMs;
     } else this.#rateSinceMs = -1;
 
@@ -163,15 +214,15 @@ export class HeatDetector implements Detector {
         this.active = true;
         this.element = staticDue ? HEAT_ELEMENT_STATIC : HEAT_ELEMENT_RATE;
         this.#clearSinceMs = -1;
-        events.push("heat", "alarm", "raised", temperatureC, s.staticC);
+        events.push("heat", "alarm", "raised", filteredC, s.staticC);
       }
-    } else if (temperatureC < s.staticC - CLEAR_BAND_K && rate < s.rateKPerMin / 2) {
+    } else if (filteredC < s.staticC - CLEAR_BAND_K && rate < s.rateKPerMin / 2) {
       if (this.#clearSinceMs < 0) this.#clearSinceMs = timeMs;
       if (timeMs - this.#clearSinceMs >= s.clearHoldMs) {
         this.active = false;
         this.element = HEAT_ELEMENT_NONE;
         this.#clearSinceMs = -1;
-        events.push("heat", "alarm", "cleared", temperatureC, s.staticC - CLEAR_BAND_K);
+        events.push("heat", "alarm", "cleared", filteredC, s.staticC - CLEAR_BAND_K);
       }
     } else this.#clearSinceMs = -1;
     return events.count;
@@ -187,9 +238,9 @@ export class HeatDetector implements Detector {
     }
   }
 
-  /** The last readings, oldest first; while the sensor is suspect, its readings since. */
+  /** The last raw readings, oldest first. */
   evidence(): number[] {
-    return (this.#ring.count > 0 ? this.#ring : this.#outside).evidence(2, EVIDENCE_SAMPLES);
+    return this.#evidence.evidence(2);
   }
 
   snapshot(): Record<string, number> {

@@ -32,6 +32,12 @@ export class SensorHealth {
   fault = FAULT_NONE;
   /** True when the detector should not decide on this sample: a fault seen on it, or one latched. */
   suspect = false;
+  /**
+   * True when the readings mean nothing (open, short, stuck, silent, out of range), seen now or
+   * latched. A `noisy` sensor is suspect but not blind: its readings still carry the temperature
+   * under the noise, so a fire detector keeps deciding on them filtered and reports the fault.
+   */
+  blind = false;
   /** Share of recent samples that jumped, 0–1. */
   jumpShare = 0;
   #stuckMs: number;
@@ -55,6 +61,7 @@ export class SensorHealth {
   adopt(previous: SensorHealth): void {
     this.fault = previous.fault;
     this.suspect = previous.fault !== FAULT_NONE;
+    this.blind = this.suspect && previous.fault !== FAULT_NOISY;
     this.#latch.adopt(previous.#latch);
   }
 
@@ -82,13 +89,15 @@ export class SensorHealth {
     const latch = this.#latch;
     if (candidate === FAULT_NONE && !latch.active && latch.sinceMs < 0) {
       // Healthy and nothing pending: the common case, decided without the latch.
-      this.suspect = false;
+      this.suspect = this.blind = false;
       return LATCH_STEADY;
     }
     const change = latch.update(candidate !== FAULT_NONE, candidate === FAULT_NONE, timeMs);
     if (change === LATCH_RAISED) this.fault = candidate;
     else if (change === LATCH_CLEARED) this.fault = FAULT_NONE;
-    this.suspect = candidate !== FAULT_NONE || this.fault !== FAULT_NONE;
+    const fault = this.fault;
+    this.suspect = candidate !== FAULT_NONE || fault !== FAULT_NONE;
+    this.blind = (candidate !== FAULT_NONE && candidate !== FAULT_NOISY) || (fault !== FAULT_NONE && fault !== FAULT_NOISY);
     return change;
   }
 }

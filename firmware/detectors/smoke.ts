@@ -131,7 +131,8 @@ export class SmokeDetector implements Detector {
     const health = this.#health;
     const change = health.update(raw, immediate, timeMs);
     if (change !== LATCH_STEADY) this.#reportFault(change, raw);
-    if (health.suspect) return events.count;
+    // A noisy chamber is reported and still decided on: the levels compare a 4-reading average.
+    if (health.blind) return events.count;
 
     // Average of the last AVERAGE_SAMPLES trusted readings, kept as a running sum.
     const recent = this.#recent;

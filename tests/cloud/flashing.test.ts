@@ -5,6 +5,7 @@ import { describe, expect, it } from "vitest";
 import type { CliIo } from "../../cloud/cli/context";
 import { runCli } from "../../cloud/cli/main";
 import { FirmwareStore } from "../../cloud/flashing/firmware-store";
+import { flashingRoutes } from "../../cloud/flashing/routes";
 
 /** An ESP-IDF build folder as `idf.py build` leaves it: flasher_args.json and the files it names. */
 function idfBuild(chip: string, bootloaderOffset: string): string {
@@ -79,5 +80,28 @@ describe("firmware for the flashing page", () => {
     const store = new FirmwareStore(data);
     expect(store.file("sensor", "1", "../../shouwang.db")).toBeNull();
     expect(store.file("..", "firmware", "x")).toBeNull();
+  });
+
+  it("serves the flashing page, ESP Web Tools itself and the published files, all from the cloud, behind its guard", async () => {
+    const data = mkdtempSync(join(tmpdir(), "sw-data-"));
+    await cli(["firmware", "publish", "--build", idfBuild("esp32", "0x1000"), "--kind", "capsule", "--version", "0.4.0"], data);
+    const store = new FirmwareStore(data);
+    const open = flashingRoutes({ store, guard: async (_c, next) => next() });
+    const page = await (await open.request("/")).text();
+    expect(page).toContain('<esp-web-install-button manifest="/flash/capsule/0.4.0/manifest.json">');
+    expect(page).toContain("应急救援站（胶囊）");
+    expect(page).not.toMatch(/src="https?:/);
+    const tool = await open.request("/tools/install-button.js");
+    expect(tool.status).toBe(200);
+    expect(tool.headers.get("content-type")).toContain("javascript");
+    // Every chunk the install button loads is served too.
+    for (const chunk of (await tool.text()).matchAll(/import\("\.\/([^"]+)"\)/g)) expect((await open.request(`/tools/${chunk[1]}`)).status).toBe(200);
+    expect((await open.request("/tools/..%2Fpackage.json")).status).toBe(404);
+    const manifest = await open.request("/capsule/0.4.0/manifest.json");
+    expect(await manifest.json()).toMatchObject({ builds: [{ chipFamily: "ESP32" }] });
+    expect(await (await open.request("/capsule/0.4.0/xs_esp32.bin")).text()).toBe("image at 0x10000");
+    expect((await open.request("/capsule/0.4.0/..%2F..%2F..%2Fshouwang.db")).status).toBe(404);
+    const closed = flashingRoutes({ store, guard: async (c) => c.json({ error: "unauthorized" }, 401) });
+    expect((await closed.request("/capsule/0.4.0/manifest.json")).status).toBe(401);
   });
 });

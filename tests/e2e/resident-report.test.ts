@@ -61,7 +61,7 @@ describe("resident report page (Chromium, phone size)", () => {
     expect(await overflow(page)).toBeLessThanOrEqual(0);
     const fontSize = await page.evaluate(() => parseFloat(getComputedStyle(document.body).fontSize));
     expect(fontSize).toBeGreaterThanOrEqual(16);
-    const targets = await page.locator("#report .btn, .choices label").evaluateAll((els) => els.map((e) => e.getBoundingClientRect().height));
+    const targets = await page.locator("#report .btn, .choices .box").evaluateAll((els) => els.map((e) => e.getBoundingClientRect().height));
     expect(targets).toHaveLength(9);
     for (const height of targets) expect(height).toBeGreaterThanOrEqual(44);
 

@@ -157,7 +157,7 @@ describe("drivers on the simulated ECMA-419 provider (in XS)", () => {
           { registers: { 0x00: 0x7fff }, reads: 1 },
         ],
       });
-      expect(value).toEqual([
+      expect(value).toMatchObject([
         { temperatureC: 24.5, fault: FAULT.none },
         { temperatureC: -10.25, fault: FAULT.none },
         { temperatureC: 0x7fff * 0.0078125, fault: FAULT.none },
@@ -170,24 +170,36 @@ describe("drivers on the simulated ECMA-419 provider (in XS)", () => {
       expect(value.every((r) => r.temperatureC === null)).toBe(true);
     });
 
-    it("reports a missing sensor, a wrong chip and a disconnected one as no-response, and recovers", async () => {
+    it("reports a missing sensor, a wrong chip and a disconnected one as no-response, and recovers after its back-off", async () => {
       const { value } = await xs.call<Array<{ temperatureC: number | null; fault: number }>>({
         op: "tmp117",
         steps: [
           { reads: 1 },
-          { registers: { 0x0f: 0x0102, 0x00: word(20) }, reads: 1 },
-          { registers: { 0x0f: 0x0117 }, reads: 1 },
+          { registers: { 0x0f: 0x0102, 0x00: word(20) }, reads: 2 },
+          { registers: { 0x0f: 0x0117 }, reads: 3 },
           { detach: true, reads: 1 },
-          { registers: { 0x0f: 0x0117, 0x00: word(21) }, reads: 1 },
+          { registers: { 0x0f: 0x0117, 0x00: word(21) }, reads: 2 },
         ],
       });
-      expect(value).toEqual([
-        { temperatureC: null, fault: FAULT.noResponse },
-        { temperatureC: null, fault: FAULT.noResponse },
+      const noResponse = { temperatureC: null, fault: FAULT.noResponse };
+      expect(value).toMatchObject([
+        noResponse, // missing: asked, no acknowledge; the next read is skipped
+        noResponse, // (skipped)
+        noResponse, // wrong chip: asked; the next two are skipped
+        noResponse,
+        noResponse,
         { temperatureC: 20, fault: FAULT.none },
-        { temperatureC: null, fault: FAULT.noResponse },
+        noResponse, // disconnected: asked; the next one is skipped
+        noResponse,
         { temperatureC: 21, fault: FAULT.none },
       ]);
+    });
+
+    it("asks a missing sensor with a back-off doubling to 64 reads, not at every read", async () => {
+      const { value } = await xs.call<Array<{ temperatureC: number | null; fault: number; failures: number }>>({ op: "tmp117", steps: [{ reads: 600 }] });
+      expect(value.every((r) => r.fault === FAULT.noResponse)).toBe(true);
+      // Asked at reads 1, 3, 6, 11, 20, 37, 70, 135, 200, …: 1 + 2 + 4 … + 64 skipped, then every 65th.
+      expect(value.at(-1)!.failures).toBe(15);
     });
   });
 });

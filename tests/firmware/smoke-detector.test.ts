@@ -106,6 +106,16 @@ describe("smoke detector (in XS, on synthesized traces)", () => {
     expect(afterS).toBeLessThan(fault === FAULT.stuck ? 11 * 60 : 60);
   });
 
+  it("keeps deciding on a noisy chamber, filtered, and reports it: a fire detector degrades, it does not go blind", async () => {
+    const noisyFire: TraceSpec = { ...cleanAir, events: [{ type: "noise", atS: HOUR, amplitude: 150 }, { type: "ramp", atS: HOUR + 600, perMin: 200, max: 700 }] };
+    const result = await play(noisyFire, HOUR + 1200);
+    expect(result.events.map((e) => [e.kind, e.severity, e.state, e.fault])).toEqual([
+      ["sensor-fault", "warning", "raised", FAULT.noisy],
+      ["smoke", "warning", "raised", 0],
+      ["smoke", "alarm", "raised", 0],
+    ]);
+  });
+
   it("clears a fault once the sensor is healthy again", async () => {
     const result = await play({ ...cleanAir, events: [{ type: "rail", atS: HOUR, value: 4095, untilS: HOUR + 600 }] }, 2 * HOUR);
     expect(result.events.map((e) => [e.kind, e.state])).toEqual([

@@ -11,6 +11,8 @@ export interface TraceSpec {
   baseline: number;
   /** Uniform noise, ± this much. */
   noise?: number;
+  /** Gaussian noise of this standard deviation (a sensor's datasheet σ), besides `noise`. */
+  noiseSigma?: number;
   driftPerDay?: number;
   /** A 24-hour sine of ± this much (temperature, humidity). */
   dailySwing?: number;
@@ -103,6 +105,7 @@ export class Trace {
       if (e.type === "noise" && tS >= e.atS && (e.untilS === undefined || tS < e.untilS)) noise += e.amplitude;
     }
     if (noise) value += noise * (2 * this.#random() - 1);
+    if (s.noiseSigma) value += s.noiseSigma * Math.sqrt(-2 * Math.log(1 - this.#random())) * Math.cos(2 * Math.PI * this.#random());
     if (s.quantum) value = Math.round(value / s.quantum) * s.quantum;
     for (const e of s.events ?? []) {
       if (e.type === "rail" && tS >= e.atS && (e.untilS === undefined || tS < e.untilS)) value = e.value;

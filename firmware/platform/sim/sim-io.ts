@@ -118,6 +118,8 @@ export class SimPins {
  */
 export class SimI2cBus {
   readonly targets = new Map<number, Uint16Array>();
+  /** Transactions no target acknowledged (each one threw, as on the chip). */
+  nacks = 0;
 
   attach(address: number, registers: Record<number, number>): void {
     const file = this.targets.get(address) ?? new Uint16Array(256);
@@ -211,7 +213,10 @@ export function simDevice(
     close(): void {}
     #target(): Uint16Array {
       const file = bus.targets.get(this.#address);
-      if (!file) throw new Error(`I2C target 0x${this.#address.toString(16)} did not acknowledge`);
+      if (!file) {
+        bus.nacks++;
+        throw new Error(`I2C target 0x${this.#address.toString(16)} did not acknowledge`);
+      }
       return file;
     }
   }

@@ -73,13 +73,13 @@ serveScenario((request: Request) => {
     case "tmp117": {
       const bus0 = device.I2C!.default;
       const sensor = new Tmp117({ io: bus0.io, data: bus0.data, clock: bus0.clock, address: 0x48 });
-      const out: Array<{ temperatureC: number | null; fault: number }> = [];
+      const out: Array<{ temperatureC: number | null; fault: number; failures: number }> = [];
       for (const step of request.steps) {
         if (step.detach) bus.detach(0x48);
         if (step.registers) bus.attach(0x48, step.registers);
         for (let i = 0; i < step.reads; i++) {
           const c = sensor.sample();
-          out.push({ temperatureC: Number.isFinite(c) ? c : null, fault: sensor.fault });
+          out.push({ temperatureC: Number.isFinite(c) ? c : null, fault: sensor.fault, failures: sensor.failures });
         }
       }
       return out;

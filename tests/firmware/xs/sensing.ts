@@ -10,6 +10,8 @@ import type { KeyValueStore } from "../../../firmware/ports/storage";
 import { Trace, type TraceSpec } from "../../support/traces";
 import { serveScenario } from "./scenario";
 
+declare function gc(): void;
+
 /**
  * A whole sensing assembly (drivers, detectors, timers) on the simulated provider, inside XS:
  * the test sets waveforms, levels and I2C registers, moves the virtual clock, applies configs
@@ -51,8 +53,11 @@ type Request =
   | { op: "ntc"; celsius: number; noiseCounts?: number }
   | { op: "i2c"; address: number; registers: Record<number, number> | null }
   | { op: "heat-trace"; trace: TraceSpec; seconds: number }
+  | { op: "leakage-ramp"; fromMa: number; toMa: number; seconds: number; noiseCounts: number; seed: number }
   | { op: "advance"; ms: number }
   | { op: "take" }
+  | { op: "gc" }
+  | { op: "i2c-nacks" }
   | { op: "events" }
   | { op: "inspect" };
 
@@ -97,9 +102,27 @@ serveScenario((request: Request) => {
       }
       return { now: clock.now() };
     }
+    case "leakage-ramp": {
+      // A residual current raised slowly, one step a second, until the first leakage alarm: the
+      // true current at that moment is the detector's alarm value (GB 14287.2's test method).
+      const leak = calibration.leakage;
+      const alarmsBefore = sent.length;
+      for (let s = 0; s <= request.seconds; s++) {
+        const trueMa = request.fromMa + ((request.toMa - request.fromMa) * s) / request.seconds;
+        pins.setWaveform(pinMap.leakage, { offsetCounts: leak.biasCounts, amplitudeCounts: (trueMa / leak.unitsPerCount) * Math.SQRT2, hz: 50, noiseCounts: request.noiseCounts, seed: request.seed + s });
+        clock.advance(1000);
+        for (let i = alarmsBefore; i < sent.length; i++) if (sent[i].alarm.kind === "leakage") return { trueMa, atS: s };
+      }
+      return { trueMa: NaN, atS: NaN };
+    }
     case "advance":
       clock.advance(request.ms);
       return { now: clock.now() };
+    case "gc":
+      gc();
+      return {};
+    case "i2c-nacks":
+      return { nacks: bus.nacks };
     case "take": {
       const taken = sent;
       sent = [];
