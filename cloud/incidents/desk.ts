@@ -62,6 +62,9 @@ export interface DeskDeps {
   config: IncidentConfig;
 }
 
+/** Triggers a node may bring before its groups wait behind other nodes' (see #fairOrder), and how fast that refills. */
+const TRIGGER_BUDGET = 20;
+const TRIGGER_REFILL_MS = 3000;
 /** Pending alarms read back per query when taking up work from the database. */
 const RESUME_PAGE = 2000;
 /** After a batch failed (database locked, disk full), its alarms are taken up again from the database this much later. */
@@ -94,6 +97,7 @@ export class IncidentDesk {
   #stopped = false;
   /** Alarm ids queued or being worked, so taking up pending work never queues one twice. */
   #inHand = new Set<number>();
+  #budgets = new Map<string, { tokens: number; atMs: number }>();
   #retryTimer: NodeJS.Timeout | undefined;
 
   constructor(deps: DeskDeps) {
@@ -224,8 +228,8 @@ export class IncidentDesk {
       if (group) group.push(item);
       else groups.set(item.key, [item]);
     }
-    for (const group of groups.values()) {
-      for (const run of toRuns(group)) {
+    for (const group of this.#fairOrder(groups)) {
+      for (const run of collapseFlaps(toRuns(group))) {
         try {
           const incidentId = run.first.raised ? await this.#raised(run) : await this.#cleared(run);
           for (const item of run.items) {
@@ -239,6 +243,35 @@ export class IncidentDesk {
       }
     }
     return handled;
+  }
+
+  /**
+   * Per-node budgets: each node may bring TRIGGER_BUDGET triggers, refilled at one per
+   * TRIGGER_REFILL_MS. Groups whose nodes are within budget are worked first, in arrival order;
+   * a group from a node over budget (a flood, a broken or compromised node) waits behind them,
+   * smallest first. So however many triggers a few nodes send, another node's first alarm waits
+   * only for the other within-budget groups of its batch.
+   */
+  #fairOrder(groups: Map<string, Item[]>): Item[][] {
+    const now = this.#deps.scheduler.now();
+    const within: Item[][] = [];
+    const over: Item[][] = [];
+    for (const group of groups.values()) {
+      let overBudget = false;
+      for (const item of group) {
+        if (item.nodeId === null) continue;
+        const budget = this.#budgets.get(item.nodeId) ?? { tokens: TRIGGER_BUDGET, atMs: now };
+        budget.tokens = Math.min(TRIGGER_BUDGET, budget.tokens + (now - budget.atMs) / TRIGGER_REFILL_MS);
+        budget.atMs = now;
+        if (budget.tokens >= 1) budget.tokens--;
+        else overBudget = true;
+        this.#budgets.set(item.nodeId, budget);
+      }
+      (overBudget ? over : within).push(group);
+    }
+    if (this.#budgets.size > 100_000) this.#budgets.clear();
+    over.sort((a, b) => a.length - b.length);
+    return within.concat(over);
   }
 
   async #locate(batch: Trigger[]): Promise<Item[]> {
@@ -616,6 +649,26 @@ function toRuns(items: Item[]): Run[] {
     }
   }
   return runs;
+}
+
+/**
+ * A key that flapped within one batch (raised, cleared, raised …) is worked as one raised run
+ * and, if it ended cleared, its last cleared run: the same end state, and two steps instead of
+ * one per flap (a node toggling thousands of times must not cost thousands of round trips).
+ */
+function collapseFlaps(runs: Run[]): Run[] {
+  if (runs.length <= 2) return runs;
+  const raised = runs.filter((run) => run.first.raised);
+  const merged: Run = { first: raised[0].first, last: raised[raised.length - 1].last, count: 0, severity: raised[0].severity, items: [] };
+  for (const run of raised) {
+    merged.count += run.count;
+    merged.severity = maxSeverity(merged.severity, run.severity);
+    for (const item of run.items) merged.items.push(item);
+  }
+  const last = runs[runs.length - 1];
+  // The cleared runs before the last change nothing once merged; their alarms are handled with the raised run.
+  for (const run of runs) if (!run.first.raised && run !== last) for (const item of run.items) merged.items.push(item);
+  return last.first.raised ? [merged] : [merged, last];
 }
 
 function summarize(item: Item, chain: readonly Place[]): string {

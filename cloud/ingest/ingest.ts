@@ -101,7 +101,8 @@ export function createIngest(deps: IngestDeps): Ingest {
       const decoded = decodeNodeMessage(topic, text, payload.byteLength);
       if (!decoded.ok) return reject(decoded.reason, topic, decoded.detail);
       try {
-        const outcome = await writer.add(decoded.message);
+        // One lane per node: a node flooding the ingest waits behind its own messages, not others' (GroupCommit).
+        const outcome = await writer.add(decoded.message, decoded.message.node);
         if (outcome === "duplicate") stats.duplicates++;
         else stats.stored++;
         return outcome;
