@@ -160,6 +160,7 @@ const cases: Record<string, (request: any) => unknown> = {
     let tornSlots = 0;
     let restoredTotal = 0;
     let cutsDuringWrite = 0;
+    let durableTotal = 0;
     for (let trial = 0; trial < request.trials; trial++) {
       const store = new FaultyStore();
       const durable = new Set<string>();
@@ -222,8 +223,9 @@ const cases: Record<string, (request: any) => unknown> = {
         outbox.acknowledge(packetId);
       }
       for (const name of durable) if (!acked.has(name) && !back.has(name)) lost++;
+      durableTotal += durable.size;
     }
-    return { trials: request.trials, cutsDuringWrite, restoredTotal, tornSlots, lost, garbage };
+    return { trials: request.trials, cutsDuringWrite, restoredTotal, tornSlots, lost, garbage, durable: durableTotal };
   },
 };
 
