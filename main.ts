@@ -15,7 +15,7 @@ import { bringUpNetwork } from "./firmware/platform/esp32/network-setup";
 import { esp32Platform } from "./firmware/platform/esp32/platform";
 import { withIdentity, type NodeIdentity } from "./firmware/provisioning/identity";
 import { bootProvisioned, type Running } from "./firmware/provisioning/provisioned-boot";
-import { defaultSensingConfig } from "./firmware/sensing-config";
+import { defaultCableSettings, defaultSensingConfig, type SensingConfig } from "./firmware/sensing-config";
 
 /**
  * Device entry. The SDK's network setup (manifest_net) has no SSID to join, so it calls this at once;
@@ -30,6 +30,9 @@ import { defaultSensingConfig } from "./firmware/sensing-config";
  * (the release public key; comma-separated for more than one) turns on over-the-air updates.
  */
 export default function main(): void {
+  // The sensor kind's BOM fits a cable-temperature probe on the metered circuit (GB 14287.3).
+  const sensing: SensingConfig = defaultSensingConfig();
+  sensing.electrical!.cable = defaultCableSettings();
   const base: SensorNodeConfig = {
     nodeId: config.node,
     firmwareVersion: config.firmware,
@@ -37,7 +40,7 @@ export default function main(): void {
     telemetryIntervalMs: 60_000,
     healthIntervalMs: 60_000,
     outboxSlots: 32,
-    sensing: defaultSensingConfig(),
+    sensing,
   };
   const releaseKeys = String(config.release_key ?? "")
     .split(",")

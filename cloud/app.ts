@@ -3,10 +3,12 @@ import { HTTPException } from "hono/http-exception";
 import type { AlarmFeed } from "./alarms/alarm-feed";
 import { alarmRoutes } from "./alarms/routes";
 import { enforceRoutePolicy } from "./auth/enforce-policy";
+import { sessionCookie } from "./auth/session-cookie";
+import { sessionAdminRoutes, sessionRoutes } from "./auth/session-routes";
 import { bearerToken, type AuthVariables, type Authenticator } from "./auth/require-token";
 import { ROUTE_POLICIES } from "./auth/route-policy";
 import { capsuleRoutes } from "./capsules/routes";
-import { consolePage } from "./console/page";
+import { consoleRoutes } from "./console/routes";
 import type { CommandPublisher } from "./commands/publisher";
 import type { Db } from "./db/client";
 import { elevatorRoutes } from "./elevators/routes";
@@ -47,9 +49,15 @@ export function createApp(deps: AppDeps) {
   const app = new Hono<{ Variables: AuthVariables }>();
   // Who may call what is declared for every route in auth/route-policy.ts and enforced here,
   // before any handler; a route without a declared policy answers 404.
-  app.use("*", enforceRoutePolicy({ policies: ROUTE_POLICIES, authenticators: [bearerToken(deps.db), ...(deps.authenticators ?? [])] }));
+  // Machines send bearer tokens; people in the console carry a session cookie (auth/sessions.ts).
+  const wallClock = deps.now ?? Date.now;
+  app.use(
+    "*",
+    enforceRoutePolicy({ policies: ROUTE_POLICIES, authenticators: [bearerToken(deps.db), sessionCookie(deps.db, wallClock), ...(deps.authenticators ?? [])] }),
+  );
 
-  app.get("/", (c) => c.html(consolePage));
+  app.route("/", consoleRoutes());
+  app.route("/auth", sessionRoutes({ db: deps.db, now: wallClock }));
   app.get("/healthz", (c) => c.json({ ok: true }));
 
   // Residents report without an account; these routes limit and check their callers themselves.
@@ -58,12 +66,11 @@ export function createApp(deps: AppDeps) {
 
   const api = new Hono<{ Variables: AuthVariables }>();
   api.route("/alarms", alarmRoutes(deps));
-  const wallNow = deps.now ?? Date.now;
-  api.route("/nodes", nodeRoutes({ db: deps.db, commands: deps.commands, now: wallNow }));
+  api.route("/nodes", nodeRoutes({ db: deps.db, commands: deps.commands, now: wallClock }));
   api.route("/fleet", fleetRoutes(deps));
   api.route("/elevators", elevatorRoutes(deps));
-  api.route("/capsules", capsuleRoutes({ db: deps.db, now: wallNow }));
-  api.route("/supplies", supplyRoutes({ db: deps.db, now: wallNow }));
+  api.route("/capsules", capsuleRoutes({ db: deps.db, now: wallClock }));
+  api.route("/supplies", supplyRoutes({ db: deps.db, now: wallClock }));
   api.get("/ingest/stats", (c) => c.json(deps.ingest.stats));
   if (deps.ota) api.route("/ota", otaRoutes(deps.ota));
   const now = deps.routing.scheduler.now;
@@ -72,6 +79,7 @@ export function createApp(deps: AppDeps) {
   api.route("/webhooks", webhookRoutes({ db: deps.db, now }));
   api.route("/places", placeLocationRoutes({ db: deps.db }));
   api.route("/reports", staffReportRoutes({ db: deps.db, dataDir: deps.routing.dataDir }));
+  api.route("/", sessionAdminRoutes({ db: deps.db, now: wallClock }));
   api.get("/me", (c) => c.json({ owner: c.get("owner") }));
   app.route("/api", api);
 

@@ -1,3 +1,4 @@
+import { cloudClientIds, provisionerClientId } from "./broker/client-ids";
 import { serve, type ServerType } from "@hono/node-server";
 import type { MqttClient } from "mqtt";
 import { hostname } from "node:os";
@@ -71,6 +72,7 @@ export async function startCloud(options: CloudOptions): Promise<RunningCloud> {
   const feed = new AlarmFeed();
   const ingest = createIngest({ db: database.db, feed, log, now });
   const instance = options.instanceId ?? hostname();
+  const clientIds = cloudClientIds(options.mqtt.username, options.mqtt.password, instance);
   let otaService: OtaService | undefined;
   let ota: { store: ImageStore; engine: CampaignEngine } | undefined;
   if (options.ota) {
@@ -91,7 +93,7 @@ export async function startCloud(options: CloudOptions): Promise<RunningCloud> {
   let ticker: NodeJS.Timeout | undefined;
   let photoRetention: NodeJS.Timeout | undefined;
   try {
-    const notify = await connectAppPublisher({ ...options.mqtt, clientId: `sw-cloud-${instance}-notify` }, log);
+    const notify = await connectAppPublisher({ ...options.mqtt, clientId: clientIds.notify }, log);
     appPublisher = notify.client;
     routing = createRoutingStage({
       ...options.routing,
@@ -104,8 +106,8 @@ export async function startCloud(options: CloudOptions): Promise<RunningCloud> {
     });
     await routing.start();
     if (!options.routing?.smsVoice) log("info", "no SMS/voice adapter configured: sms and voice steps of routing rules are skipped");
-    subscriber = await startSubscriber({ ...options.mqtt, clientId: `sw-cloud-${instance}` }, ingest, log);
-    publisher = await startCommandPublisher({ ...options.mqtt, clientId: `sw-cloud-${instance}-cmd` }, log);
+    subscriber = await startSubscriber({ ...options.mqtt, clientId: clientIds.ingest }, ingest, log);
+    publisher = await startCommandPublisher({ ...options.mqtt, clientId: clientIds.commands }, log);
     liveness = startLivenessMonitor({ db: database.db, now, log, everyMs: options.livenessEveryMs });
     photoRetention = keepReportPhotos(database.db, options.dataDir ?? ".shouwang", now, options.reportPhotoDays ?? 180, log);
     const app = createApp({
@@ -121,7 +123,7 @@ export async function startCloud(options: CloudOptions): Promise<RunningCloud> {
     if (ota) {
       const engine = ota.engine;
       otaService = await startOtaService(
-        { ...options.mqtt, shareGroup: options.mqtt.shareGroup && "shouwang-ota", clientId: `sw-cloud-${instance}-ota` },
+        { ...options.mqtt, shareGroup: options.mqtt.shareGroup && "shouwang-ota", clientId: clientIds.ota },
         { store: ota.store, engine: () => engine, log },
       );
       let ticking = false;
@@ -135,7 +137,7 @@ export async function startCloud(options: CloudOptions): Promise<RunningCloud> {
       provisioner = await startProvisioner({
         url: options.mqtt.url,
         ...options.provisioning,
-        clientId: `sw-provisioner-${instance}`,
+        clientId: provisionerClientId(options.provisioning.username, options.provisioning.password, instance),
         shareGroup: options.mqtt.shareGroup ? "shouwang-provisioner" : undefined,
         db: database.db,
         log,

@@ -16,6 +16,11 @@ export interface SensorCalibration {
   leakage: AcChannelCalibration;
   /** I2C digital temperature sensor (TI TMP117) address: 0x48 with ADD0 to GND (datasheet, "Serial Bus Address"). */
   tmp117Address: number;
+  /**
+   * The circuit's cable-temperature probe (GB 14287.3): a second TMP117 bonded to the terminal
+   * or cable, on the same bus at its own address (ADD0 to V+: 0x49).
+   */
+  cableTmp117Address: number;
 }
 
 /**
@@ -55,6 +60,9 @@ export function calibrationProblem(c: SensorCalibration, adcResolutionBits: numb
   }
   if (!(Number.isInteger(c.tmp117Address) && c.tmp117Address >= 0x48 && c.tmp117Address <= 0x4b)) {
     return "tmp117Address must be 0x48–0x4B";
+  }
+  if (!(Number.isInteger(c.cableTmp117Address) && c.cableTmp117Address >= 0x48 && c.cableTmp117Address <= 0x4b && c.cableTmp117Address !== c.tmp117Address)) {
+    return "cableTmp117Address must be 0x48–0x4B and not the ambient TMP117's";
   }
   return null;
 }

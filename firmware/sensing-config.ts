@@ -1,3 +1,4 @@
+import { CABLE_MAX_RESPONSE_MS, CABLE_MAX_SETPOINT_C, CABLE_MIN_SETPOINT_C, type CableTemperatureSettings } from "./detectors/cable-temperature";
 import { HEAT_FILTER_SAMPLES, heatRecentSamples, type HeatSettings } from "./detectors/heat";
 import type { ChargingSettings } from "./detectors/charging";
 import { LEAKAGE_DEFAULT_THRESHOLD_MA, LEAKAGE_MAX_RESPONSE_MS, LEAKAGE_MAX_THRESHOLD_MA, LEAKAGE_MIN_THRESHOLD_MA } from "./detectors/leakage";
@@ -27,16 +28,15 @@ export interface HeatConfig extends HeatSettings {
 }
 
 export interface ElectricalConfig {
-  /** One CT burst and one leakage burst every `intervalMs`. */
+  /** The CT and leakage channels convert in the background; every `intervalMs` their RMS is taken and decided on. */
   intervalMs: number;
   mainsHz: 50 | 60;
-  /** Whole mains cycles per burst. */
-  cycles: number;
-  samplesPerCycle: number;
   overcurrent: Omit<OvercurrentSettings, "intervalMs">;
   leakage: Omit<LeakageSettings, "intervalMs">;
   /** For charging-shed circuits only. */
   charging?: Omit<ChargingSettings, "intervalMs">;
+  /** The circuit's cable-temperature probe (GB 14287.3), read at every interval; absent: not fitted. */
+  cable?: Omit<CableTemperatureSettings, "intervalMs">;
 }
 
 /** Defaults for a 12-bit chamber reading about 300 counts in clean air, a 16 A circuit and a 50 Hz supply. */
@@ -75,12 +75,18 @@ export function defaultSensingConfig(): SensingConfig {
     electrical: {
       intervalMs: 1000,
       mainsHz: 50,
-      cycles: 2,
-      samplesPerCycle: 32,
       overcurrent: { pickupA: 16, curve: "very-inverse", timeMultiplier: 1, resetMs: 60_000, clearHoldMs: 10_000 },
       leakage: { thresholdMa: LEAKAGE_DEFAULT_THRESHOLD_MA, holdMs: 5_000, clearHoldMs: 30_000 },
     },
   };
+}
+
+/**
+ * The cable probe's settings: 70 °C, the continuous limit of PVC-insulated cable (GB/T 5023,
+ * IEC 60227), so a terminal or cable running hotter than its insulation is rated for alarms.
+ */
+export function defaultCableSettings(): Omit<CableTemperatureSettings, "intervalMs"> {
+  return { setpointC: 70, holdMs: 5_000, clearHoldMs: 60_000, stuckMs: 1_800_000, noiseLimitC: 2 };
 }
 
 /** Charging-shed settings for a 48 V e-bike charger (about 0.8 A from the mains while charging at constant current). */
@@ -179,11 +185,9 @@ function electricalProblem(e: unknown): string | null {
   const base =
     range(e, "intervalMs", 200, 10_000) ??
     check(e.mainsHz === 50 || e.mainsHz === 60, "mainsHz must be 50 or 60") ??
-    integer(e, "cycles", 1, 10) ??
-    integer(e, "samplesPerCycle", 8, 64);
+    // The RMS is taken over the interval: whole cycles leave no part-cycle to bias it.
+    check((((e.intervalMs as number) * (e.mainsHz as number)) / 1000) % 1 === 0, "intervalMs must hold whole mains cycles (a multiple of 20 ms at 50 Hz, 50 ms for both 50 and 60 Hz)");
   if (base) return base;
-  const burstMs = ((e.cycles as number) * 1000) / (e.mainsHz as number);
-  if (burstMs > (e.intervalMs as number) / 4) return `a ${burstMs} ms burst every ${e.intervalMs} ms would hold the CPU over a quarter of the time`;
 
   const o = e.overcurrent;
   if (!isObject(o)) return "overcurrent must be an object";
@@ -207,6 +211,22 @@ function electricalProblem(e: unknown): string | null {
     range(l, "clearHoldMs", 0, 600_000);
   if (leak) return `leakage.${leak}`;
 
+  if (e.cable !== undefined) {
+    const c = e.cable;
+    if (!isObject(c)) return "cable must be an object";
+    const cable =
+      range(c, "setpointC", CABLE_MIN_SETPOINT_C, CABLE_MAX_SETPOINT_C, "55–140 °C (GB 14287.3)") ??
+      range(c, "holdMs", 0, 30_000) ??
+      check(
+        (e.intervalMs as number) * CABLE_FILTER_AND_LANDING + (c.holdMs as number) <= CABLE_MAX_RESPONSE_MS - CABLE_PROBE_LAG_MS,
+        `${CABLE_FILTER_AND_LANDING} × intervalMs + holdMs must be at most ${(CABLE_MAX_RESPONSE_MS - CABLE_PROBE_LAG_MS) / 1000} s: GB 14287.3 requires the alarm within 40 s, and a probe bonded to a terminal takes up to ${CABLE_PROBE_LAG_MS / 1000} s of them`,
+      ) ??
+      range(c, "clearHoldMs", 0, 600_000) ??
+      stuck(c) ??
+      range(c, "noiseLimitC", 0.05, 20);
+    if (cable) return `cable.${cable}`;
+  }
+
   if (e.charging !== undefined) {
     const c = e.charging;
     if (!isObject(c)) return "charging must be an object";
@@ -227,6 +247,14 @@ function electricalProblem(e: unknown): string | null {
 }
 
 const RATE_MARGIN_S = 5;
+/** The cable detector's 4-reading average and a reading landing just after the cable got hot. */
+const CABLE_FILTER_AND_LANDING = 5;
+/**
+ * What a probe's thermal lag may take of GB 14287.3's 40 s: a TMP117 on a probe board bonded to a
+ * terminal has a time constant of about 10 s, and reaching 98 % of a setting from room temperature
+ * when the cable sits at the top of the ±5 % band takes 2–2.5 time constants.
+ */
+const CABLE_PROBE_LAG_MS = 25_000;
 
 /**
  * `config` with settings changed by dotted name (`smoke.alarmDeltaRaw`,

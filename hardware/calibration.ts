@@ -14,6 +14,7 @@ export interface SensorCalibrationData {
   ct: { unitsPerCount: number; biasCounts: number; biasToleranceCounts: number };
   leakage: { unitsPerCount: number; biasCounts: number; biasToleranceCounts: number };
   tmp117Address: number;
+  cableTmp117Address: number;
 }
 
 export function sensorCalibration(board: BoardDefinition): SensorCalibrationData {
@@ -34,5 +35,6 @@ export function sensorCalibration(board: BoardDefinition): SensorCalibrationData
       biasToleranceCounts: Math.round(c.leakage.biasToleranceV * countsPerVolt),
     },
     tmp117Address: c.tmp117.address,
+    cableTmp117Address: c.cableProbe.address,
   };
 }

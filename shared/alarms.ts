@@ -7,6 +7,7 @@
  * - `heat`: EN 54-5 class A1R (static or rate-of-rise element; `detector.element` says which).
  * - `overcurrent`: inverse time–current curve tripped (IEC 60255-151 style).
  * - `leakage`: residual current above the GB 14287.2 alarm setting.
+ * - `cable-overheat`: a circuit's cable or terminal at its GB 14287.3 alarm setting (55–140 °C).
  * - `charge-overrun`: "warning"; current persists past the longest plausible charge.
  * - `charge-pack-fault`: "alarm"; a current step during charging that looks like a failing pack.
  * - `sensor-fault`: a sensor is open, short, stuck, noisy or out of range — a fault, never a fire;
@@ -17,6 +18,7 @@ export const ALARM_KINDS = [
   "heat",
   "overcurrent",
   "leakage",
+  "cable-overheat",
   "sensor-fault",
   // E-bike charging on a shed circuit (sensor node).
   "charge-overrun",

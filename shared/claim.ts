@@ -6,11 +6,12 @@ import { parseClaimRequestTopic } from "./topics";
  * The claim exchange: a blank node, holding only its batch's claim credential, asks for an
  * identity; the cloud answers with credentials or a reason it can log.
  *
- * The node's claim credential may read every answer in its batch (the broker cannot confine a
- * subscription to the subscriber's own serial: role ACLs are not substituted per client in
- * Mosquitto 2.0.11), but only the cloud reads requests. So the node puts a fresh random pad in
- * its request, and the cloud returns the password XOR that pad: a one-time pad, readable by the
- * requester alone, with no cipher the ESP32 would have to run.
+ * The broker confines each claim to its own serial (the project's Mosquitto plugin binds the
+ * batch's credential to client id `claim-<serial>` for the serials the batch lists, and lets it
+ * read only that serial's answer), and only the cloud reads requests. The node still puts a fresh
+ * random pad in its request and the cloud returns the password XOR that pad: a one-time pad,
+ * readable by the requester alone, so a broker misconfigured back to per-batch rights would
+ * leak nothing, with no cipher the ESP32 would have to run.
  */
 
 /** A chip's factory MAC address as 12 lowercase hex digits: the node's serial and, once claimed, its id. */

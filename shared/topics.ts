@@ -132,32 +132,10 @@ export interface TopicGrants {
   subscribe: TopicRule[];
 }
 
-/**
- * A node's grants: publish under its own prefix except on its command channel, subscribe to its
- * own commands only. Denials are listed first and win (the broker role gives them priority).
- */
-export function nodeGrants(nodeId: string): TopicGrants {
-  const prefix = nodePrefix(nodeId);
-  return {
-    publish: [
-      { filter: `${prefix}/cmd`, allow: false },
-      { filter: `${prefix}/cmd/#`, allow: false },
-      { filter: `${prefix}/#`, allow: true },
-    ],
-    subscribe: [
-      { filter: `${prefix}/cmd`, allow: true },
-      { filter: `${prefix}/cmd/#`, allow: true },
-    ],
-  };
-}
-
-/** A batch's claim credential: its own batch's requests and answers, nothing more. */
-export function claimGrants(batchId: string): TopicGrants {
-  return {
-    publish: [{ filter: `${TOPIC_ROOT}/claim/${batchId}/+/req`, allow: true }],
-    subscribe: [{ filter: `${TOPIC_ROOT}/claim/${batchId}/+/resp`, allow: true }],
-  };
-}
+// A node's and a claim's rights are not grants of a broker role any more: the project's broker
+// plugin derives them from the authenticated identity (deploy/mosquitto/plugin/shouwang_auth.c):
+// a node publishes under its own prefix except its cmd tree and reads only its cmd tree; a claim
+// publishes only its serial's request and reads only its serial's answer.
 
 /** MQTT 5 shared subscriptions (`$share/<group>/<filter>`) are checked by the broker with their prefix. */
 function shared(filter: string): string {

@@ -6,6 +6,8 @@ import { startCloud } from "../cloud/server";
 import { SITE_CAPSULE_ID, SITE_ELEVATOR_ID, siteSmokeId, startSite, type Site } from "../firmware/platform/sim/host/site";
 import { placardsUnder } from "../cloud/reports/placards";
 import { seedDemoCommunity } from "./demo-community";
+import { issueSignInLink } from "../cloud/auth/sessions";
+import { signInUrl } from "../cloud/auth/session-routes";
 
 /**
  * `npm start`: the whole system on one machine. With nothing configured it brings an embedded
@@ -72,14 +74,17 @@ async function main(): Promise<void> {
     `  Simulated: ${site ? `${env.simNodes} smoke nodes, an elevator lock and a capsule in XS${env.otaReleaseKeys.length ? ", smoke nodes taking signed updates" : ""}` : "none"}`,
     `  Claims:    ${cloud.provisioner ? "answered (npx shouwang help: batches, devices, installation)" : "off (needs MQTT_URL and MQTT_PROVISIONER_USERNAME/PASSWORD)"}`,
   ];
+  // People sign in to the console with one-time links; the operator at this terminal gets one each start.
+  const signIn = await issueSignInLink(cloud.database.db, { role: "admin", name: "admin (npm start)" }, "system:start", Date.now());
+  lines.push("", "  Sign in to the console (one-time link, valid 24 h; open it in your browser):", `  ${signInUrl(cloud.url, signIn.token)}`);
   if (cloud.firstAdminToken) {
     lines.push(
       "",
-      "  First admin token (shown once, stored only as a hash; paste it into the console):",
+      "  First admin API token, for scripts and the CLI (shown once, stored only as a hash):",
       `  ${cloud.firstAdminToken}`,
     );
   } else {
-    lines.push("", "  Admin token: already issued at first start (delete the database to start over).");
+    lines.push("", "  Admin API token: already issued at first start (lost it? `npx shouwang admin-token` makes a new one).");
   }
   process.stdout.write(`${lines.join("\n")}\n\n`);
 

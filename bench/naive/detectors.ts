@@ -1,3 +1,4 @@
+import type { CableTemperatureSettings } from "../../firmware/detectors/cable-temperature";
 import type { ChargingSettings } from "../../firmware/detectors/charging";
 import type { HeatSettings } from "../../firmware/detectors/heat";
 import type { LeakageSettings } from "../../firmware/detectors/leakage";
@@ -340,6 +341,53 @@ export class NaiveCharging {
       }
     } else {
       this.#level += (amps - this.#level) * Math.min(1, dt / s.levelTauMs);
+    }
+    return events;
+  }
+}
+
+export class NaiveCable {
+  #s: CableTemperatureSettings;
+  #readings: number[] = [];
+  #history: Sample[] = [];
+  #health;
+  #active = false;
+  #reported = 0;
+
+  constructor(settings: CableTemperatureSettings) {
+    this.#s = settings;
+    this.#health = health({ stuckMs: settings.stuckMs, noiseLimit: settings.noiseLimitC });
+  }
+
+  update(celsius: number, t: number, fault = 0): NaiveEvent[] {
+    const s = this.#s;
+    const events: NaiveEvent[] = [];
+    if (fault === 0 && Number.isNaN(celsius)) return events;
+    const immediate = fault || (celsius < -55 || celsius > 150 ? 5 : 0);
+    const h = this.#health.update(celsius, immediate, t);
+    if (h.change === "raised") this.#reported = this.#health.fault;
+    if (h.change) events.push({ kind: "sensor-fault", severity: "warning", state: h.change, value: celsius, threshold: s.setpointC, fault: h.change === "raised" ? this.#health.fault : this.#reported });
+    if (h.blind) {
+      this.#readings = [];
+      this.#history = [];
+      return events;
+    }
+    this.#readings = [...this.#readings, celsius].slice(-4);
+    const filtered = this.#readings.reduce((a, b) => a + b, 0) / this.#readings.length;
+    this.#history = [...this.#history, { t, v: filtered }].filter((x) => t - x.t <= Math.max(s.holdMs, s.clearHoldMs) + s.intervalMs);
+    const heldFor = (predicate: (x: Sample) => boolean) => {
+      const broken = this.#history.filter((x) => !predicate(x)).reduce((latest, x) => Math.max(latest, x.t), -Infinity);
+      const first = this.#history.filter((x) => x.t > broken).reduce((earliest, x) => Math.min(earliest, x.t), Infinity);
+      return first === Infinity ? -1 : t - first;
+    };
+    if (!this.#active && heldFor((x) => x.v >= s.setpointC * 0.98) >= s.holdMs) {
+      this.#active = true;
+      this.#history = [];
+      events.push({ kind: "cable-overheat", severity: "alarm", state: "raised", value: filtered, threshold: s.setpointC, fault: 0 });
+    } else if (this.#active && heldFor((x) => x.v < s.setpointC * 0.9) >= s.clearHoldMs) {
+      this.#active = false;
+      this.#history = [];
+      events.push({ kind: "cable-overheat", severity: "alarm", state: "cleared", value: filtered, threshold: s.setpointC * 0.9, fault: 0 });
     }
     return events;
   }

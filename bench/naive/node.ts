@@ -1,13 +1,13 @@
 import type { SensorCalibration } from "../../firmware/calibration";
 import type { Device } from "../../firmware/ports/io";
 import type { SensingConfig } from "../../firmware/sensing-config";
-import { NaiveHeat, NaiveLeakage, NaiveOvercurrent, NaiveSmoke, type NaiveEvent } from "./detectors";
+import { NaiveCable, NaiveHeat, NaiveLeakage, NaiveOvercurrent, NaiveSmoke, type NaiveEvent } from "./detectors";
 
 /**
- * One sensor node's second, written idiomatically: each burst collected into an array of
- * `{ t, counts }` objects and reduced with map/reduce, temperatures converted through small
- * objects, the TMP117 word read through a fresh DataView, detectors from ./detectors. Same IO
- * and same config as firmware/node/sensing.ts.
+ * One sensor node's second, written idiomatically: each channel's background sums taken into a
+ * fresh array and turned into a `{ count, mean, meanSquare }` object, temperatures converted
+ * through small objects, the TMP117 words read through a fresh DataView, detectors from
+ * ./detectors. Same IO and same config as firmware/node/sensing.ts.
  */
 export class NaiveNode {
   readonly events: NaiveEvent[] = [];
@@ -18,6 +18,7 @@ export class NaiveNode {
   #heat;
   #overcurrent;
   #leakage;
+  #cable;
   #adc;
 
   constructor(device: Device, calibration: SensorCalibration, config: SensingConfig) {
@@ -29,13 +30,15 @@ export class NaiveNode {
     this.#heat = new NaiveHeat(config.heat!);
     this.#overcurrent = new NaiveOvercurrent({ ...e.overcurrent, intervalMs: e.intervalMs });
     this.#leakage = new NaiveLeakage({ ...e.leakage, intervalMs: e.intervalMs });
+    this.#cable = e.cable ? new NaiveCable({ ...e.cable, intervalMs: e.intervalMs }) : null;
     const io = device.io;
     this.#adc = {
       smoke: new io.Analog({ pin: device.pin.smoke }),
       ntc: new io.Analog({ pin: device.pin.heat }),
-      ct: new io.Analog({ pin: device.pin.current }),
-      leakage: new io.Analog({ pin: device.pin.leakage }),
+      ct: new io.BackgroundAnalog!({ pin: device.pin.current }),
+      leakage: new io.BackgroundAnalog!({ pin: device.pin.leakage }),
       tmp117: new io.I2C({ data: device.pin.i2cSda, clock: device.pin.i2cScl, hz: 400_000, address: calibration.tmp117Address }),
+      cable: new io.I2C({ data: device.pin.i2cSda, clock: device.pin.i2cScl, hz: 400_000, address: calibration.cableTmp117Address }),
     };
   }
 
@@ -55,16 +58,20 @@ export class NaiveNode {
     const ambient = new DataView(bytes.buffer).getInt16(0) * 0.0078125;
     found.push(...this.#heat.update(this.#config.heat!.source === "ntc" ? celsius : ambient, t));
 
-    const e = this.#config.electrical!;
-    const burst = (analog: { read(): number }, unitsPerCount: number) => {
-      const n = e.cycles * e.samplesPerCycle;
-      const samples = Array.from({ length: n }, (_, i) => ({ t: (i * 1e6) / (e.mainsHz * e.samplesPerCycle), counts: analog.read() }));
-      const mean = samples.map((s) => s.counts).reduce((a, b) => a + b, 0) / samples.length;
-      const square = samples.map((s) => (s.counts - mean) ** 2).reduce((a, b) => a + b, 0) / samples.length;
-      return Math.sqrt(square) * unitsPerCount;
+    const taken = (input: { take(sums: Float64Array, offset: number): number }) => {
+      const sums = new Float64Array(4);
+      const count = input.take(sums, 0);
+      return { count, mean: sums[1] / count, meanSquare: sums[2] / count };
     };
-    found.push(...this.#overcurrent.update(burst(adc.ct, this.#calibration.ct.unitsPerCount), t));
-    found.push(...this.#leakage.update(burst(adc.leakage, this.#calibration.leakage.unitsPerCount), t));
+    const rms = (reading: { mean: number; meanSquare: number }, unitsPerCount: number) => Math.sqrt(Math.max(0, reading.meanSquare - reading.mean ** 2)) * unitsPerCount;
+    found.push(...this.#overcurrent.update(rms(taken(adc.ct), this.#calibration.ct.unitsPerCount), t));
+    found.push(...this.#leakage.update(rms(taken(adc.leakage), this.#calibration.leakage.unitsPerCount), t));
+    if (this.#cable) {
+      adc.cable.write(Uint8Array.of(0x00));
+      const word = new Uint8Array(2);
+      adc.cable.read(word);
+      found.push(...this.#cable.update(new DataView(word.buffer).getInt16(0) * 0.0078125, t));
+    }
     this.events.push(...found);
     return found.length;
   }

@@ -1,21 +1,22 @@
 /// <reference path="../../tests/firmware/xs/xs-globals.d.ts" />
 import type { SensorCalibration } from "../../firmware/calibration";
+import { CableTemperatureDetector } from "../../firmware/detectors/cable-temperature";
 import { ChargingDetector } from "../../firmware/detectors/charging";
 import type { Detector } from "../../firmware/detectors/events";
 import { HeatDetector } from "../../firmware/detectors/heat";
 import { LeakageDetector } from "../../firmware/detectors/leakage";
 import { OvercurrentDetector } from "../../firmware/detectors/overcurrent";
 import { SmokeDetector } from "../../firmware/detectors/smoke";
+import { AcCurrentMeter } from "../../firmware/drivers/ac-current";
 import { Sensing } from "../../firmware/node/sensing";
 import { VirtualClock } from "../../firmware/platform/sim/virtual-clock";
-import type { MicrosecondClock } from "../../firmware/ports/clock";
-import type { AnalogInput, Device, DigitalPort, I2cPort } from "../../firmware/ports/io";
-import { defaultChargingSettings, defaultSensingConfig } from "../../firmware/sensing-config";
+import type { AnalogInput, BackgroundAnalogInput, Device, DigitalPort, I2cPort } from "../../firmware/ports/io";
+import { defaultCableSettings, defaultChargingSettings, defaultSensingConfig } from "../../firmware/sensing-config";
 import { esp32DevkitC } from "../../hardware/boards";
 import { sensorCalibration } from "../../hardware/calibration";
 import { Trace, type TraceEvent, type TraceSpec } from "../../tests/support/traces";
 import { serveScenario } from "../../tests/firmware/xs/scenario";
-import { NaiveCharging, NaiveHeat, NaiveLeakage, NaiveOvercurrent, NaiveSmoke } from "../naive/detectors";
+import { NaiveCable, NaiveCharging, NaiveHeat, NaiveLeakage, NaiveOvercurrent, NaiveSmoke } from "../naive/detectors";
 import { NaiveNode } from "../naive/node";
 
 declare function gc(): void;
@@ -34,6 +35,7 @@ const settings = {
   overcurrent: { ...electrical.overcurrent, intervalMs: 1000 },
   leakage: { ...electrical.leakage, intervalMs: 1000 },
   charging: { ...defaultChargingSettings(), intervalMs: 1000 },
+  cable: { ...defaultCableSettings(), intervalMs: 1000 },
 };
 type Target = keyof typeof settings;
 
@@ -70,6 +72,8 @@ const traces: Record<Target, TraceSpec> = {
       { type: "step", atS: 43_800 + 10_800 + 1800, height: 0.5, untilS: 43_800 + 10_800 + 2400 },
     ],
   },
+  // A terminal at 35–50 °C under a day's load, loosening to 80 °C for half an hour every 8 hours.
+  cable: { intervalMs: 1000, baseline: 42, noiseSigma: 0.05, dailySwing: 8, lagMs: 10_000, events: every(4, 28_800, (atS) => ({ type: "pulse", atS, riseS: 600, holdS: 1800, fallS: 900, height: 38 })) },
 };
 
 const inputs = {} as Record<Target, Float32Array>;
@@ -86,11 +90,13 @@ function reset(target: Target): void {
   lean.overcurrent = new OvercurrentDetector(settings.overcurrent);
   lean.leakage = new LeakageDetector(settings.leakage);
   lean.charging = new ChargingDetector(settings.charging);
+  lean.cable = new CableTemperatureDetector(settings.cable);
   naive.smoke = new NaiveSmoke(settings.smoke);
   naive.heat = new NaiveHeat(settings.heat);
   naive.overcurrent = new NaiveOvercurrent(settings.overcurrent);
   naive.leakage = new NaiveLeakage(settings.leakage);
   naive.charging = new NaiveCharging(settings.charging);
+  naive.cable = new NaiveCable(settings.cable);
   cursor.lean[target] = cursor.naive[target] = cursor.loop[target] = 0;
   eventLog.lean[target] = [];
   eventLog.naive[target] = [];
@@ -130,10 +136,13 @@ function run(target: Target, impl: "lean" | "naive" | "loop", count: number, rec
 /* ---- one node's pipeline: real drivers and detectors on replayed ADC and I2C inputs ---- */
 
 const TICKS = 10_000;
-const BURST = electrical.cycles * electrical.samplesPerCycle;
 const calibration: SensorCalibration = sensorCalibration(esp32DevkitC);
 const PINS = { smoke: 34, heat: 35, current: 36, leakage: 39, i2cSda: 21, i2cScl: 22 };
 const replay: Record<number, { values: Float32Array; next: number }> = {};
+/** Conversions a channel gets in a second on the ESP32: 20 kHz shared by four ADC1 channels. */
+const CONVERSIONS_PER_SECOND = 5_000;
+/** Per pin, a second's background sums after another: what the native sampler hands over. */
+const sums: Record<number, { values: Float64Array; next: number }> = {};
 
 /** An ADC that replays recorded counts: a few operations per read, like a native call's cost to JS. */
 class ReplayAnalog implements AnalogInput {
@@ -147,6 +156,25 @@ class ReplayAnalog implements AnalogInput {
     const value = s.values[s.next];
     s.next = s.next + 1 === s.values.length ? 0 : s.next + 1;
     return value;
+  }
+  close(): void {}
+}
+/** The background sampler, replayed: each take copies a second's four sums, as the FFI call does. */
+class ReplayBackground implements BackgroundAnalogInput {
+  readonly resolution = 12;
+  #source: { values: Float64Array; next: number };
+  constructor(options: { pin: number }) {
+    this.#source = sums[options.pin];
+  }
+  take(out: Float64Array, offset: number): number {
+    const s = this.#source;
+    const at = s.next;
+    out[offset] = s.values[at];
+    out[offset + 1] = s.values[at + 1];
+    out[offset + 2] = s.values[at + 2];
+    out[offset + 3] = s.values[at + 3];
+    s.next = at + 4 === s.values.length ? 0 : at + 4;
+    return s.values[at];
   }
   close(): void {}
 }
@@ -178,19 +206,27 @@ class NoSerial {
   write(): void {}
   close(): void {}
 }
-const device: Device = { io: { Analog: ReplayAnalog, Digital: NoDigital, I2C: ReplayI2C, Serial: NoSerial }, I2C: { default: { io: ReplayI2C, data: 21, clock: 22 } }, pin: PINS };
-const noWait: MicrosecondClock = {
-  microseconds: () => 0,
-  waitUntil: () => {},
+const device: Device = {
+  io: { Analog: ReplayAnalog, Digital: NoDigital, I2C: ReplayI2C, Serial: NoSerial, BackgroundAnalog: ReplayBackground },
+  I2C: { default: { io: ReplayI2C, data: 21, clock: 22 } },
+  pin: PINS,
 };
 
 function prepareReplay(): void {
-  const waveform = (milliampsOrAmps: number, unitsPerCount: number, seed: number) => {
-    const values = new Float32Array(BURST * 997);
+  // A second of a mains current at 5,000 conversions, summed as the native sampler sums it.
+  const seconds = (milliampsOrAmps: number, unitsPerCount: number, seed: number) => {
+    const values = new Float64Array(4 * 97);
     let state = seed;
-    for (let i = 0; i < values.length; i++) {
-      state = (state * 1103515245 + 12345) >>> 0;
-      values[i] = Math.round(calibration.ct.biasCounts + (milliampsOrAmps / unitsPerCount) * Math.SQRT2 * Math.sin((2 * Math.PI * i) / electrical.samplesPerCycle) + ((state >>> 16) % 5) - 2);
+    for (let s = 0; s < 97; s++) {
+      let sum = 0;
+      let squares = 0;
+      for (let i = 0; i < CONVERSIONS_PER_SECOND; i++) {
+        state = (state * 1103515245 + 12345) >>> 0;
+        const x = Math.round(calibration.ct.biasCounts + (milliampsOrAmps / unitsPerCount) * Math.SQRT2 * Math.sin((2 * Math.PI * 50 * i) / CONVERSIONS_PER_SECOND + s) + ((state >>> 16) % 5) - 2);
+        sum += x;
+        squares += x * x;
+      }
+      values.set([CONVERSIONS_PER_SECOND, sum, squares, 0], 4 * s);
     }
     return { values, next: 0 };
   };
@@ -200,11 +236,11 @@ function prepareReplay(): void {
   const ntc = new Float32Array(TICKS);
   for (let i = 0; i < TICKS; i++) ntc[i] = 2180 + (i % 7) - 3;
   replay[PINS.heat] = { values: ntc, next: 0 };
-  replay[PINS.current] = waveform(8, calibration.ct.unitsPerCount, 7);
-  replay[PINS.leakage] = waveform(5, calibration.leakage.unitsPerCount, 9);
+  sums[PINS.current] = seconds(8, calibration.ct.unitsPerCount, 7);
+  sums[PINS.leakage] = seconds(5, calibration.leakage.unitsPerCount, 9);
 }
 
-const pipelineConfig = { smoke: config.smoke, heat: config.heat, electrical: { ...electrical } };
+const pipelineConfig = { smoke: config.smoke, heat: config.heat, electrical: { ...electrical, cable: defaultCableSettings() } };
 let clock: VirtualClock;
 let sensing: Sensing;
 let naiveNode: NaiveNode;
@@ -213,32 +249,43 @@ let naiveTick = 0;
 let sent = 0;
 
 /** The reads one node second makes, with nothing done with them: what the (native, on a device) IO calls cost. */
-let io: { smoke: ReplayAnalog; ntc: ReplayAnalog; ct: ReplayAnalog; leakage: ReplayAnalog; i2c: ReplayI2C; pointer: Uint8Array; word: Uint8Array };
+let io: { smoke: ReplayAnalog; ntc: ReplayAnalog; ct: ReplayBackground; leakage: ReplayBackground; i2c: ReplayI2C; cable: ReplayI2C; pointer: Uint8Array; word: Uint8Array; sums: Float64Array };
 function ioOnly(): number {
   let sink = io.smoke.read() + io.ntc.read();
   io.i2c.write(io.pointer);
   io.i2c.read(io.word);
-  sink += noWait.microseconds();
-  for (let i = 0; i < BURST; i++) {
-    noWait.waitUntil(i);
-    sink += io.ct.read() + io.leakage.read();
-  }
-  return sink + noWait.microseconds();
+  io.cable.write(io.pointer);
+  io.cable.read(io.word);
+  sink += io.ct.take(io.sums, 0) + io.leakage.take(io.sums, 4);
+  return sink;
 }
+
+/** What the electrical group's JavaScript costs a second: the meter's two takes and RMS, the detectors on top. */
+let meterOnly: { measure(): void } | undefined;
 
 function preparePipeline(): void {
   for (const key of Object.keys(replay)) replay[Number(key)].next = 0;
+  for (const key of Object.keys(sums)) sums[Number(key)].next = 0;
   io = {
     smoke: new ReplayAnalog({ pin: PINS.smoke }),
     ntc: new ReplayAnalog({ pin: PINS.heat }),
-    ct: new ReplayAnalog({ pin: PINS.current }),
-    leakage: new ReplayAnalog({ pin: PINS.leakage }),
+    ct: new ReplayBackground({ pin: PINS.current }),
+    leakage: new ReplayBackground({ pin: PINS.leakage }),
     i2c: new ReplayI2C(),
+    cable: new ReplayI2C(),
     pointer: new Uint8Array(1),
     word: new Uint8Array(2),
+    sums: new Float64Array(8),
   };
+  meterOnly = new AcCurrentMeter({
+    io: ReplayBackground,
+    channels: [
+      { pin: PINS.current, calibration: calibration.ct },
+      { pin: PINS.leakage, calibration: calibration.leakage },
+    ],
+  });
   clock = new VirtualClock();
-  sensing = new Sensing({ clock, timers: clock, device, microClock: noWait, log: () => {}, calibration, send: () => void sent++ });
+  sensing = new Sensing({ clock, timers: clock, device, log: () => {}, calibration, send: () => void sent++ });
   const refused = sensing.apply(pipelineConfig);
   if (refused) throw new Error(refused);
   naiveNode = new NaiveNode(device, calibration, pipelineConfig);
@@ -247,7 +294,7 @@ function preparePipeline(): void {
   for (const interval of [config.smoke!.intervalMs, config.heat!.intervalMs, electrical.intervalMs]) emptyClock.repeat(() => {}, interval);
 }
 
-serveScenario((request: { op: string; target?: Target; impl?: "lean" | "naive" | "loop" | "io" | "clock"; count?: number; record?: boolean }) => {
+serveScenario((request: { op: string; target?: Target; impl?: "lean" | "naive" | "loop" | "io" | "clock" | "meter" | "takes"; count?: number; record?: boolean }) => {
   switch (request.op) {
     case "prepare": {
       // In slices, since a trace with many events costs more than one crank's meter may count.
@@ -278,6 +325,8 @@ serveScenario((request: { op: string; target?: Target; impl?: "lean" | "naive" |
       if (request.impl === "lean") for (let k = 0; k < count; k++) clock.advance(1000);
       else if (request.impl === "naive") for (let k = 0; k < count; k++) naiveNode.tick(++naiveTick * 1000);
       else if (request.impl === "io") for (let k = 0; k < count; k++) ioOnly();
+      else if (request.impl === "meter") for (let k = 0; k < count; k++) meterOnly!.measure();
+      else if (request.impl === "takes") for (let k = 0; k < count; k++) io.ct.take(io.sums, 0) + io.leakage.take(io.sums, 4);
       else for (let k = 0; k < count; k++) emptyClock.advance(1000);
       return { sent, naiveEvents: naiveNode.events.length, samples: sensing.samples };
     }

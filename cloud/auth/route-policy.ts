@@ -51,6 +51,10 @@ export const ROUTE_POLICIES: readonly RoutePolicy[] = [
   // The console page and its health check; the page's data needs a token.
   route("GET", "/", "public"),
   route("GET", "/healthz", "public"),
+  route("GET", "/console/app.js", "public"),
+  // Signing in spends a one-time link (its secret is the credential); signing out ends this browser's session.
+  route("POST", "/auth/session", "public"),
+  route("POST", "/auth/sign-out", "public"),
   // Residents report without an account (rate-limited per address; the token in the path is unguessable).
   route("POST", "/reports", "public", { maxBodyBytes: MAX_PHOTO_BYTES + FORM_OVERHEAD_BYTES }),
   route("GET", "/reports/:token", "public"),
@@ -119,4 +123,8 @@ export const ROUTE_POLICIES: readonly RoutePolicy[] = [
   admin("POST", "/api/webhooks"),
   admin("PATCH", "/api/webhooks/:id"),
   admin("PUT", "/api/places/:id/location"),
+  // Console sign-in: one-time links for people, and their sessions (revocable).
+  admin("POST", "/api/sign-in-links"),
+  admin("GET", "/api/sessions"),
+  admin("DELETE", "/api/sessions/:id"),
 ];

@@ -4,10 +4,11 @@ Usage: npx shouwang <command> [options]      (or: npm run fleet -- <command> [op
 
 Batches (for makers flashing boards)
   batch create --kind <sensor|elevator|capsule> --board <esp32-devkitc|esp32-s3-devkitc-1>
-               (--count <n> | --serials <file> | --serial <mac> …)
+               (--serials <file> | --serial <mac> …)
                [--expires <30d|2026-12-31>] [--id <batch-id>] [--note <text>] [--mqtt-host <host> [--mqtt-port <port>]]
-      Creates a batch and its claim credential on the broker. Prints the claim secret once and
-      the mcconfig command that builds and flashes a board for it.
+      Creates a batch for exactly these serials and opens a claim identity on the broker for
+      each, until the batch expires or the node first logs in as itself. Prints the claim
+      secret once and the mcconfig command that builds and flashes a board for it.
   batch list
   batch flash-command <batch> [--secret <claim-secret>] [--mqtt-host <host>] [--mqtt-port <port>]
       Prints the exact mcconfig command again; with --secret it first checks the secret is right.
@@ -27,6 +28,14 @@ Resident hazard reports (隐患随手拍)
       Printable placards for every compound and building under a place: its QR code opens the
       report page for that place. The address comes from PUBLIC_URL unless --base-url gives it.
   placards revoke <place-id>     retire a place's placard code (print a new one after)
+
+Access (console sign-in and admin tokens)
+  sign-in-link (--staff <id> | --admin <name>) [--base-url <url>]
+      A one-time console sign-in link and its QR code (valid 24 h) to hand to a person; the
+      address comes from PUBLIC_URL unless --base-url gives it.
+  admin-token [--name <name>] [--revoke-others]
+      A new admin API token when the first is lost (no need to delete the database); with
+      --revoke-others every other admin token stops working.
 
 Firmware (for the makers' flashing page)
   firmware publish --build <ESP-IDF build folder> --kind <sensor|elevator|capsule> --version <v>

@@ -2,6 +2,7 @@ import { readFileSync, writeFileSync } from "node:fs";
 import { pathToFileURL } from "node:url";
 import { EnvError, parseEnv } from "../env";
 import { FleetError } from "../fleet/fleet-error";
+import { adminTokenCommand, signInLinkCommand } from "./commands/access";
 import { batchCommand } from "./commands/batch";
 import { accountCommand, devicesCommand, installCommand } from "./commands/devices";
 import { firmwareCommand } from "./commands/firmware";
@@ -39,6 +40,12 @@ export async function runCli(argv: string[], io: CliIo, environment: Record<stri
         break;
       case "placards":
         await placardsCommand(context, args);
+        break;
+      case "admin-token":
+        await adminTokenCommand(context, args);
+        break;
+      case "sign-in-link":
+        await signInLinkCommand(context, args);
         break;
       case "firmware":
         await firmwareCommand(context, args);

@@ -106,3 +106,4 @@ export * from "./schema/fleet";
 export * from "./schema/ota";
 export * from "./schema/devices";
 export * from "./schema/placards";
+export * from "./schema/console";

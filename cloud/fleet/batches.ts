@@ -13,10 +13,12 @@ import { deleteBatch, findBatch, insertBatch, insertBatchSerials, type Batch } f
 export interface BatchSpec {
   kind: string;
   board: string;
-  /** Either how many devices may claim … */
-  count?: number;
-  /** … or which serials (MACs in any usual notation). */
-  serials?: readonly string[];
+  /**
+   * The serials (MACs in any usual notation) the batch is made for, and only those may claim
+   * through it: a batch open to any serial let anyone holding its secret mint identities until
+   * it was used up (issue 12).
+   */
+  serials: readonly string[];
   expiresAt: number;
   id?: string;
   note?: string;
@@ -32,7 +34,7 @@ const MAX_BATCH_DEVICES = 100_000;
 
 /**
  * Creates a batch: checks the board can carry the kind, stores the batch with the hash of a new
- * claim secret, and registers the batch's claim account with the broker. Returns the secret in
+ * claim secret, and opens a claim identity with the broker for each of its serials. Returns the secret in
  * clear; it is not kept. `progress` is told how many serials are stored, for long lists.
  */
 export async function createBatch(deps: FleetDeps, spec: BatchSpec, progress?: (done: number, total: number) => void): Promise<{ batch: Batch; secret: string }> {
@@ -41,11 +43,8 @@ export async function createBatch(deps: FleetDeps, spec: BatchSpec, progress?: (
   if (!board) throw new FleetError(`board must be one of ${Object.keys(BOARDS).join(", ")}`);
   const { errors } = checkBoard(board, { kinds: [NODE_KIND_DEFINITIONS[spec.kind]] });
   if (errors.length) throw new FleetError(`the ${board.id} definition cannot carry a ${spec.kind} node:\n  ${errors.join("\n  ")}`, 422);
-  if ((spec.count === undefined) === (spec.serials === undefined)) throw new FleetError("give either a device count or a list of serials, not both");
-  const serials = spec.serials ? normaliseSerials(spec.serials) : null;
-  if (spec.count !== undefined && !(Number.isInteger(spec.count) && spec.count >= 1 && spec.count <= MAX_BATCH_DEVICES)) {
-    throw new FleetError(`count must be a whole number from 1 to ${MAX_BATCH_DEVICES}`);
-  }
+  if (!Array.isArray(spec.serials)) throw new FleetError("give the list of serials (chip MACs) the batch is made for");
+  const serials = normaliseSerials(spec.serials);
   const now = deps.now();
   if (!(spec.expiresAt > now)) throw new FleetError("the batch must expire in the future");
   const id = spec.id ?? generatedBatchId(now);
@@ -57,15 +56,16 @@ export async function createBatch(deps: FleetDeps, spec: BatchSpec, progress?: (
     id,
     kind: spec.kind,
     board: board.id,
-    maxDevices: serials ? null : spec.count!,
+    // A list, never a count (the column remains for batches made before issue 12).
+    maxDevices: null,
     claimSecretHash: hashSecret(secret),
     expiresAt: spec.expiresAt,
     note: spec.note ?? null,
     createdAt: now,
   });
   try {
-    if (serials) await insertBatchSerials(deps.db, id, serials, (done) => progress?.(done, serials.length));
-    await deps.accounts.registerBatch(id, secret);
+    await insertBatchSerials(deps.db, id, serials, (done) => progress?.(done, serials.length));
+    await deps.accounts.openClaims(id, serials, hashSecret(secret), spec.expiresAt);
   } catch (error) {
     await deleteBatch(deps.db, id);
     throw new FleetError(`batch ${id} was not created: ${(error as Error).message}`, 503);

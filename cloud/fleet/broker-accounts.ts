@@ -1,32 +1,32 @@
-import { claimUsername } from "../../shared/claim";
-import { claimGrants, cloudIngestGrants, nodeGrants, provisionerGrants, type TopicGrants } from "../../shared/topics";
-import { CONTROL_TOPIC, RESPONSE_TOPIC, type DynsecAnswer, type DynsecClient, type DynsecCommand } from "./dynsec";
+import { cloudIngestGrants, provisionerGrants, type TopicGrants } from "../../shared/topics";
+import type { DynsecCommand } from "./dynsec";
+import { IDENTITY_CONTROL_TOPIC, IDENTITY_RESPONSE_TOPIC, type IdentityControl } from "./identity-control";
 
 /**
- * The broker accounts the fleet needs. Mosquitto 2.0.11 does not substitute `%u` in a role's
- * ACL (a role on `sw/v1/%u/#` refused the node's own publish), so each node and each batch gets
- * a role of its own, naming its topics literally.
+ * The broker identities the fleet needs. Nodes and claims live in the project's Mosquitto plugin
+ * (deploy/mosquitto/plugin): one hash-table entry and one journal line each, so writing one costs
+ * the same with 20 or 20,000 of them, where the dynamic-security plugin rewrote its whole file per
+ * change. The broker gets SHA-256 hashes only, never a password. The cloud's own two accounts
+ * stay in dynamic security (deploy/mosquitto/bootstrap.ts).
  */
 export interface BrokerAccounts {
-  /** Creates the node's account (client id = node id) confined to its own topics, or sets a new password on it. */
-  registerNode(nodeId: string, password: string): Promise<void>;
-  /** Deletes the node's account: the broker disconnects it at once and refuses it from then on. */
+  /** Lets the node log in as itself (username = client id = node id) with the password hashing to `passwordHash`. */
+  registerNode(nodeId: string, passwordHash: string): Promise<void>;
+  /** Deletes the node's identity: the broker disconnects it at once and refuses it from then on. */
   removeNode(nodeId: string): Promise<void>;
-  /** Creates the batch's claim account: its password is the claim secret. */
-  registerBatch(batchId: string, secret: string): Promise<void>;
+  /**
+   * Lets each listed serial log in as `claim-<batch>` under client id `claim-<serial>` with the
+   * batch's claim secret, until `expiresAt` or until the node first logs in as itself.
+   */
+  openClaims(batchId: string, serials: readonly string[], secretHash: string, expiresAt: number): Promise<void>;
+  /** Closes one serial's claim (a revoked device), disconnecting it. */
+  closeClaim(serial: string): Promise<void>;
+  /** Closes every claim of a batch. */
   removeBatch(batchId: string): Promise<void>;
 }
 
 export const CLOUD_INGEST_USERNAME = "sw-cloud";
 export const PROVISIONER_USERNAME = "sw-provisioner";
-
-export function nodeRoleName(nodeId: string): string {
-  return `sw-node-${nodeId}`;
-}
-
-export function claimRoleName(batchId: string): string {
-  return `sw-claim-${batchId}`;
-}
 
 /** Dynamic-security ACLs from topic grants; a denial outranks an allowance (higher priority wins). */
 export function aclsFor(grants: TopicGrants): Array<{ acltype: string; topic: string; allow: boolean; priority: number }> {
@@ -44,60 +44,32 @@ export function createRole(rolename: string, grants: TopicGrants, extraAcls: Ret
   return { command: "createRole", rolename, acls: [...aclsFor(grants), ...extraAcls] };
 }
 
-/** The plugin's own topics, for the provisioner: it creates and deletes accounts. */
-export const DYNSEC_ADMIN_ACLS = [
-  { acltype: "publishClientSend", topic: CONTROL_TOPIC, allow: true, priority: 0 },
-  { acltype: "subscribePattern", topic: RESPONSE_TOPIC, allow: true, priority: 0 },
-  { acltype: "publishClientReceive", topic: RESPONSE_TOPIC, allow: true, priority: 0 },
+/**
+ * The identity plugin's control topic, for the provisioner: it adds and removes node and claim
+ * identities, and nothing else (no right over dynamic security, so it cannot touch the cloud's
+ * own accounts).
+ */
+export const IDENTITY_ADMIN_ACLS = [
+  { acltype: "publishClientSend", topic: IDENTITY_CONTROL_TOPIC, allow: true, priority: 0 },
+  { acltype: "subscribePattern", topic: IDENTITY_RESPONSE_TOPIC, allow: true, priority: 0 },
+  { acltype: "publishClientReceive", topic: IDENTITY_RESPONSE_TOPIC, allow: true, priority: 0 },
 ];
 
-/** Roles of the cloud's two accounts: ingest (node traffic only) and provisioner (claims and accounts). */
+/** Roles of the cloud's two accounts: ingest (node traffic only) and provisioner (claims and device identities). */
 export function cloudRoles(): DynsecCommand[] {
-  return [createRole(CLOUD_INGEST_USERNAME, cloudIngestGrants()), createRole(PROVISIONER_USERNAME, provisionerGrants(), DYNSEC_ADMIN_ACLS)];
+  return [createRole(CLOUD_INGEST_USERNAME, cloudIngestGrants()), createRole(PROVISIONER_USERNAME, provisionerGrants(), IDENTITY_ADMIN_ACLS)];
 }
 
-const exists = (answer: DynsecAnswer) => /already exists/i.test(answer.error ?? "");
-const missing = (answer: DynsecAnswer) => /not found/i.test(answer.error ?? "");
+/** Seconds, as the plugin keeps expiry; rounded down so the broker never admits longer than the cloud would. */
+const unixSeconds = (ms: number) => Math.floor(ms / 1000);
 
-export function dynsecAccounts(dynsec: DynsecClient): BrokerAccounts {
+export function pluginAccounts(control: IdentityControl): BrokerAccounts {
   return {
-    async registerNode(nodeId, password) {
-      const rolename = nodeRoleName(nodeId);
-      const [, client] = await dynsec.runAll(
-        // Bound to its client id as well: stolen credentials cannot be used beside the real node
-        // without knocking it off the broker, which its status shows.
-        [createRole(rolename, nodeGrants(nodeId)), { command: "createClient", username: nodeId, password, clientid: nodeId, roles: [{ rolename }] }],
-        exists,
-      );
-      if (client.error) {
-        // A retried claim: the account is there; give it the new password and make sure it may log in.
-        await dynsec.runAll([
-          { command: "setClientPassword", username: nodeId, password },
-          { command: "enableClient", username: nodeId },
-        ]);
-      }
-    },
-    async removeNode(nodeId) {
-      await dynsec.runAll(
-        [
-          { command: "deleteClient", username: nodeId },
-          { command: "deleteRole", rolename: nodeRoleName(nodeId) },
-        ],
-        missing,
-      );
-    },
-    async registerBatch(batchId, secret) {
-      const rolename = claimRoleName(batchId);
-      await dynsec.runAll([createRole(rolename, claimGrants(batchId)), { command: "createClient", username: claimUsername(batchId), password: secret, roles: [{ rolename }] }]);
-    },
-    async removeBatch(batchId) {
-      await dynsec.runAll(
-        [
-          { command: "deleteClient", username: claimUsername(batchId) },
-          { command: "deleteRole", rolename: claimRoleName(batchId) },
-        ],
-        missing,
-      );
-    },
+    registerNode: (nodeId, passwordHash) => control.run(`node-set ${nodeId} ${passwordHash}`),
+    removeNode: (nodeId) => control.run(`node-del ${nodeId}`),
+    openClaims: (batchId, serials, secretHash, expiresAt) => control.runAll(serials.map((serial) => `claim-set ${serial} ${batchId} ${secretHash} ${unixSeconds(expiresAt)}`)),
+    closeClaim: (serial) => control.run(`claim-del ${serial}`),
+    removeBatch: (batchId) => control.run(`claim-del-batch ${batchId}`),
   };
 }
+

@@ -144,7 +144,7 @@ async function register(
 ): Promise<ClaimAnswer> {
   const nodeId = nodeIdForSerial(request.serial);
   try {
-    await deps.accounts.registerNode(nodeId, password);
+    await deps.accounts.registerNode(nodeId, hashSecret(password));
   } catch (error) {
     // The device row keeps this request's pad, so the node's retry is recognised and re-issued.
     deps.log("error", "could not register a claimed device with the broker", { serial: request.serial, error: (error as Error).message });

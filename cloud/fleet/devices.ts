@@ -85,7 +85,10 @@ async function claimedDevice(db: Db, reference: string): Promise<Device> {
 export async function revokeDevice(deps: FleetDeps, reference: string): Promise<DeviceRow> {
   const device = await claimedDevice(deps.db, reference);
   if (device.status !== "revoked") {
-    await brokerStep(() => deps.accounts.removeNode(device.nodeId), "revoked");
+    await brokerStep(async () => {
+      await deps.accounts.removeNode(device.nodeId);
+      await deps.accounts.closeClaim(device.serial);
+    }, "revoked");
     await setDeviceStatus(deps.db, device.serial, "revoked", deps.now());
     await markNodeOffline(deps.db, device.nodeId);
   }
@@ -93,19 +96,29 @@ export async function revokeDevice(deps: FleetDeps, reference: string): Promise<
 }
 
 /**
- * Lets a factory-reset device claim again: its old credentials are deleted from the broker, and
- * its next claim (through its own batch) gets new ones under the same node id and place.
+ * Lets a factory-reset device claim again: its old credentials are deleted from the broker, its
+ * serial's claim identity is opened again (until its batch expires, and for at least
+ * RECLAIM_WINDOW_MS: a device released long after its batch was flashed still needs a way back),
+ * and its next claim (through its own batch) gets new ones under the same node id and place.
  */
 export async function releaseDevice(deps: FleetDeps, reference: string): Promise<DeviceRow> {
   const device = await claimedDevice(deps.db, reference);
   if (device.status === "revoked") throw new FleetError(`device ${device.serial} is revoked; it cannot be released`, 409);
   if (device.status === "claimed") {
-    await brokerStep(() => deps.accounts.removeNode(device.nodeId), "released");
+    const batch = await findBatch(deps.db, device.batchId);
+    if (!batch) throw new FleetError(`device ${device.serial}'s batch ${device.batchId} is gone; it cannot claim again`, 409);
+    const until = Math.max(batch.expiresAt, deps.now() + RECLAIM_WINDOW_MS);
+    await brokerStep(async () => {
+      await deps.accounts.removeNode(device.nodeId);
+      await deps.accounts.openClaims(batch.id, [device.serial], batch.claimSecretHash, until);
+    }, "released");
     await setDeviceStatus(deps.db, device.serial, "released", deps.now());
     await markNodeOffline(deps.db, device.nodeId);
   }
   return deviceRow(deps.db, device.serial);
 }
+
+const RECLAIM_WINDOW_MS = 7 * 86_400_000;
 
 /** Where each kind of node may be installed in the place hierarchy. */
 export const INSTALL_LEVELS: Readonly<Record<NodeKind, readonly PlaceLevel[]>> = {

@@ -45,16 +45,19 @@ export class DynsecClient {
   #queue: Pending[] = [];
   #flushing = false;
 
-  private constructor(client: MqttClient) {
+  #answerTimeoutMs: number;
+
+  private constructor(client: MqttClient, answerTimeoutMs: number) {
     this.#client = client;
+    this.#answerTimeoutMs = answerTimeoutMs;
     client.on("message", (topic, payload) => {
       if (topic === RESPONSE_TOPIC) this.#onAnswers(payload);
     });
   }
 
   /** Attaches to a connected client whose account may use the plugin (the cloud's provisioner). */
-  static async attach(client: MqttClient): Promise<DynsecClient> {
-    const dynsec = new DynsecClient(client);
+  static async attach(client: MqttClient, options: { answerTimeoutMs?: number } = {}): Promise<DynsecClient> {
+    const dynsec = new DynsecClient(client, options.answerTimeoutMs ?? ANSWER_TIMEOUT_MS);
     const refused = new DynsecError("this MQTT account may not read the broker's dynamic-security answers: is it the provisioner account?");
     const granted = await client.subscribeAsync(RESPONSE_TOPIC, { qos: 1 }).catch(() => {
       throw refused;
@@ -98,8 +101,8 @@ export class DynsecClient {
         const correlationData = `${this.#prefix}-${++this.#next}`;
         const timer = setTimeout(() => {
           this.#waiting.delete(correlationData);
-          pending.reject(new DynsecError(`the broker did not answer ${pending.command.command} within ${ANSWER_TIMEOUT_MS / 1000} s`));
-        }, ANSWER_TIMEOUT_MS);
+          pending.reject(new DynsecError(`the broker did not answer ${pending.command.command} within ${this.#answerTimeoutMs / 1000} s`));
+        }, this.#answerTimeoutMs);
         this.#waiting.set(correlationData, { ...pending, timer });
         return { ...pending.command, correlationData };
       });

@@ -5,9 +5,9 @@ import { encodeClaimResponse } from "../../shared/claim";
 import type { Db } from "../db/client";
 import { redactUrl } from "../ingest/subscriber";
 import type { Logger } from "../log";
-import { dynsecAccounts, type BrokerAccounts } from "./broker-accounts";
+import { pluginAccounts, type BrokerAccounts } from "./broker-accounts";
 import { decideClaim } from "./claims";
-import { DynsecClient } from "./dynsec";
+import { IdentityControl } from "./identity-control";
 
 export interface ProvisionerOptions {
   url: string;
@@ -37,7 +37,7 @@ export interface Provisioner {
 }
 
 /**
- * Connects the cloud's provisioner account (broker admin for accounts, claim topics for claims)
+ * Connects the cloud's provisioner account (the identity plugin's control topic, claim topics for claims)
  * and answers every claim request. Its session is clean: a request that arrived while the cloud
  * was down is asked again by its node within 30 s, whereas a stale copy replayed later must not
  * be mistaken for a new one.
@@ -60,7 +60,7 @@ export async function startProvisioner(options: ProvisionerOptions): Promise<Pro
     ignored: 0,
     refused: Object.fromEntries(CLAIM_REFUSALS.map((reason) => [reason, 0])) as Record<ClaimRefusal, number>,
   };
-  let dynsec: DynsecClient | undefined;
+  let control: IdentityControl | undefined;
   try {
     await new Promise<void>((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error(`the provisioner could not reach the MQTT broker at ${redactUrl(options.url)} within 10 s`)), 10_000);
@@ -73,14 +73,14 @@ export async function startProvisioner(options: ProvisionerOptions): Promise<Pro
         reject(new Error(`the broker refused the provisioner account: ${error.message}`));
       });
     });
-    dynsec = await DynsecClient.attach(client);
+    control = await IdentityControl.attach(client);
     const filter = options.shareGroup ? `$share/${options.shareGroup}/${claimRequestFilter()}` : claimRequestFilter();
     await client.subscribeAsync(filter, { qos: 1 });
   } catch (error) {
     client.end(true);
     throw error;
   }
-  const accounts = dynsecAccounts(dynsec);
+  const accounts = pluginAccounts(control);
   const limit = concurrencyLimit(MAX_CLAIMS_IN_FLIGHT);
   client.on("error", (error) => log("warn", "provisioner connection error", { error: error.message }));
   client.on("message", (topic, payload, packet) => {
@@ -112,7 +112,7 @@ export async function startProvisioner(options: ProvisionerOptions): Promise<Pro
     accounts,
     stats,
     async close() {
-      dynsec?.close();
+      control?.close();
       await endWithin(client, 2000);
     },
   };
@@ -164,14 +164,14 @@ export async function connectBrokerAdmin(options: { url: string; username: strin
     .catch((error: Error) => {
       throw new Error(`could not log in to the broker at ${redactUrl(options.url)} as ${options.username}: ${error.message}`);
     });
-  const dynsec = await DynsecClient.attach(client).catch(async (error) => {
+  const control = await IdentityControl.attach(client).catch(async (error) => {
     await client.endAsync();
     throw error;
   });
   return {
-    accounts: dynsecAccounts(dynsec),
+    accounts: pluginAccounts(control),
     async close() {
-      dynsec.close();
+      control.close();
       await endWithin(client, 2000);
     },
   };

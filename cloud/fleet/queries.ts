@@ -76,7 +76,16 @@ export interface NewDevice {
  * Returns whether the row was written.
  */
 export async function insertDeviceWithinBatch(db: Db, device: NewDevice, maxDevices: number | null): Promise<boolean> {
-  const limit = maxDevices ?? Number.MAX_SAFE_INTEGER;
+  if (maxDevices === null) {
+    // A listed batch (every batch since issue 12): no count to keep, so no scan of the batch's devices per claim.
+    const result = await db.run(sql`
+      INSERT INTO ${devices} (serial, node_id, batch_id, kind, board, status, credential_hash, claim_pad_hash, firmware, claimed_at)
+      VALUES (${device.serial}, ${device.nodeId}, ${device.batchId}, ${device.kind}, ${device.board}, 'claimed',
+              ${device.credentialHash}, ${device.claimPadHash}, ${device.firmware}, ${device.claimedAt})
+      ON CONFLICT (serial) DO NOTHING`);
+    return result.rowsAffected === 1;
+  }
+  const limit = maxDevices;
   const result = await db.run(sql`
     INSERT INTO ${devices} (serial, node_id, batch_id, kind, board, status, credential_hash, claim_pad_hash, firmware, claimed_at)
     SELECT ${device.serial}, ${device.nodeId}, ${device.batchId}, ${device.kind}, ${device.board}, 'claimed',

@@ -12,6 +12,7 @@ import type { Hazard } from "../db/schema";
 const NODE_KIND_HAZARD: Record<Exclude<AlarmKind, "smoke" | "heat">, Hazard> = {
   overcurrent: "electrical",
   leakage: "electrical",
+  "cable-overheat": "electrical",
   "sensor-fault": "sensor-fault",
   "lock-max-hold": "ebike-blocked",
   "detector-lost": "sensor-fault",

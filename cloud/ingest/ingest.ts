@@ -1,10 +1,13 @@
 import { decodeNodeMessage, type RejectReason } from "../../shared/codec";
 import type { NodeMessage } from "../../shared/messages";
 import { MAX_PAYLOAD_BYTES } from "../../shared/protocol";
+import { parseUplinkTopic } from "../../shared/topics";
 import type { AlarmFeed } from "../alarms/alarm-feed";
 import type { Db } from "../db/client";
 import type { Logger } from "../log";
 import { GroupCommit } from "./group-commit";
+import { RejectionLog, type NodeRejections } from "./rejection-log";
+import { SenderRules, type SenderRejectReason } from "./sender-rules";
 import { MAX_BATCH, storeBatch, type StoreOutcome } from "./store-batch";
 
 export type IngestOutcome = "stored" | "duplicate" | "rejected" | "failed";
@@ -13,7 +16,9 @@ export interface IngestStats {
   received: number;
   stored: number;
   duplicates: number;
-  rejected: Record<RejectReason, number>;
+  rejected: Record<RejectReason | SenderRejectReason, number>;
+  /** The nodes with the most rejected messages (rejections are logged at most once a minute per node). */
+  readonly rejectedByNode: Array<{ node: string } & NodeRejections>;
   /** Valid messages the database refused; logged with the error, and not acknowledged. */
   failed: number;
   /** Transactions written, and the largest number of messages one held. */
@@ -51,19 +56,33 @@ const WRITE_ATTEMPTS = 3;
  */
 export function createIngest(deps: IngestDeps): Ingest {
   const { db, feed, log, now } = deps;
+  const rejections = new RejectionLog(log, now);
+  const senders = new SenderRules(db);
   const stats: IngestStats = {
     received: 0,
     stored: 0,
     duplicates: 0,
     failed: 0,
-    rejected: { oversized: 0, "malformed-json": 0, "unknown-version": 0, "invalid-field": 0, "unknown-topic": 0, "topic-mismatch": 0 },
+    rejected: {
+      oversized: 0,
+      "malformed-json": 0,
+      "unknown-version": 0,
+      "invalid-field": 0,
+      "unknown-topic": 0,
+      "topic-mismatch": 0,
+      "not-for-this-node": 0,
+      "out-of-range": 0,
+    },
+    get rejectedByNode() {
+      return rejections.top();
+    },
     batches: 0,
     largestBatch: 0,
   };
 
-  const reject = (reason: RejectReason, topic: string, detail: string): IngestOutcome => {
+  const reject = (reason: RejectReason | SenderRejectReason, topic: string, detail: string): IngestOutcome => {
     stats.rejected[reason]++;
-    log("warn", "ingest rejected a message", { reason, topic: topic.slice(0, 120), detail });
+    rejections.record(parseUplinkTopic(topic)?.nodeId ?? topic.split("/").slice(0, 4).join("/").slice(0, 60), reason, topic, detail);
     return "rejected";
   };
 
@@ -100,6 +119,8 @@ export function createIngest(deps: IngestDeps): Ingest {
       }
       const decoded = decodeNodeMessage(topic, text, payload.byteLength);
       if (!decoded.ok) return reject(decoded.reason, topic, decoded.detail);
+      const refused = await senders.check(decoded.message);
+      if (refused) return reject(refused.reason, topic, refused.detail);
       try {
         // One lane per node: a node flooding the ingest waits behind its own messages, not others' (GroupCommit).
         const outcome = await writer.add(decoded.message, decoded.message.node);

@@ -3,8 +3,8 @@
  * from the admin account `init-dynsec.sh` made:
  *
  *   sw-cloud        the ingest: every node's uplink in, commands out; nothing else
- *   sw-provisioner  claims in, answers out, and the plugin's control topic (it creates and
- *                   deletes node and batch accounts; the plugin cannot grant less than all of it)
+ *   sw-provisioner  claims in, answers out, and the identity plugin's control topic (it adds and
+ *                   removes node and claim identities; no right over dynamic security itself)
  *
  * Run again, it resets both roles' rights and both passwords. Usage:
  *   SW_DYNSEC_ADMIN_PASSWORD=… npx tsx deploy/mosquitto/bootstrap.ts mqtt://127.0.0.1:1883 [admin-username]
@@ -38,12 +38,14 @@ export async function bootstrapBroker(options: { url: string; adminUsername: str
       ingest: { username: CLOUD_INGEST_USERNAME, password: newSecret() },
       provisioner: { username: PROVISIONER_USERNAME, password: newSecret() },
     };
-    // Anything no role allows is refused: no publishing, no subscribing (the plugin's own defaults, made explicit).
+    // Anything no role allows is refused: no publishing, no subscribing, and no delivery either
+    // (the plugin's default lets a client receive whatever it managed to subscribe to; every
+    // grant here names what its account receives, so that default is closed too).
     await dynsec.runAll(
       [
         { command: "setDefaultACLAccess", acls: [
           { acltype: "publishClientSend", allow: false },
-          { acltype: "publishClientReceive", allow: true },
+          { acltype: "publishClientReceive", allow: false },
           { acltype: "subscribe", allow: false },
           { acltype: "unsubscribe", allow: true },
         ] },

@@ -49,6 +49,8 @@ export class SensorHealth {
   #beforeLast = NaN;
   /** When the current run of identical readings was first seen repeated, or −1. */
   #sameSinceMs = -1;
+  /** No fault latched and none pending: the latch need not be asked. */
+  #idle = true;
 
   constructor(settings: HealthSettings) {
     this.#stuckMs = settings.stuckMs;
@@ -63,6 +65,7 @@ export class SensorHealth {
     this.suspect = previous.fault !== FAULT_NONE;
     this.blind = this.suspect && previous.fault !== FAULT_NOISY;
     this.#latch.adopt(previous.#latch);
+    this.#idle = !this.#latch.active;
   }
 
   update(value: number, immediateFault: number, timeMs: number): LatchChange {
@@ -76,23 +79,22 @@ export class SensorHealth {
       } else if (this.#sameSinceMs >= 0) {
         this.#sameSinceMs = -1;
       }
-      // NaN until two readings are in: neither comparison holds, so it counts as no jump.
       const d2 = value - 2 * last + this.#beforeLast;
-      const limit = this.#noiseLimit;
-      let share = this.jumpShare;
-      if (d2 > limit || d2 < -limit) this.jumpShare = share += (1 - share) * NOISE_GAIN;
-      else if (share !== 0) this.jumpShare = share = share < JUMP_FLOOR ? 0 : share * (1 - NOISE_GAIN);
-      if (share > NOISY_SHARE && candidate === FAULT_NONE) candidate = FAULT_NOISY;
       this.#beforeLast = last;
       this.#last = value;
+      let share = this.jumpShare;
+      if ((d2 < 0 ? -d2 : d2) > this.#noiseLimit) this.jumpShare = share += (1 - share) * NOISE_GAIN;
+      else if (share !== 0) this.jumpShare = share = share < JUMP_FLOOR ? 0 : share * (1 - NOISE_GAIN);
+      else if (candidate === FAULT_NONE && this.#idle) return LATCH_STEADY;
+      if (share > NOISY_SHARE && candidate === FAULT_NONE) candidate = FAULT_NOISY;
     }
-    const latch = this.#latch;
-    if (candidate === FAULT_NONE && !latch.active && latch.sinceMs < 0) {
-      // Healthy and nothing pending: the common case, decided without the latch.
-      this.suspect = this.blind = false;
+    if (candidate === FAULT_NONE && this.#idle) {
+      if (this.suspect) this.suspect = this.blind = false;
       return LATCH_STEADY;
     }
+    const latch = this.#latch;
     const change = latch.update(candidate !== FAULT_NONE, candidate === FAULT_NONE, timeMs);
+    this.#idle = !latch.active && latch.sinceMs < 0;
     if (change === LATCH_RAISED) this.fault = candidate;
     else if (change === LATCH_CLEARED) this.fault = FAULT_NONE;
     const fault = this.fault;

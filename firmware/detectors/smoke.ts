@@ -64,25 +64,30 @@ export class SmokeDetector implements Detector {
   #preAlarm: HoldLatch;
   #alarm: HoldLatch;
   #evidence = new SampleRing(EVIDENCE_SAMPLES);
-  #recent = new Float64Array(AVERAGE_SAMPLES);
-  #recentNext = 0;
+  #r1 = 0;
+  #r2 = 0;
+  #r3 = 0;
   #recentCount = 0;
-  #recentSum = 0;
   #minuteSum = 0;
-  #minuteCount = 0;
+  /** Trusted readings left before the clock is looked at for a baseline step. */
+  #untilStep: number;
   #minuteStartMs = -1;
   /** Samples a baseline step takes at the configured rate: the clock is looked at only then. */
   #samplesPerStep: number;
   #driftFault = false;
   /** Either level latched or counting towards a change. */
   #latchesBusy = false;
+  /** An average below this changes nothing: the pre-alarm level while both latches are idle, −∞ otherwise. */
+  #quietBelowRaw: number;
   #reportedFault = FAULT_NONE;
 
   constructor(settings: SmokeSettings, learntBaselineRaw?: number) {
     this.#settings = settings;
     this.evidenceIntervalMs = settings.intervalMs;
     this.#samplesPerStep = Math.max(1, Math.floor(BASELINE_STEP_MS / settings.intervalMs));
+    this.#untilStep = this.#samplesPerStep;
     this.baselineRaw = learntBaselineRaw ?? settings.baselineRaw;
+    this.#quietBelowRaw = this.baselineRaw + settings.preAlarmDeltaRaw;
     this.#health = new SensorHealth({
       stuckMs: settings.stuckMs,
       noiseLimit: settings.noiseLimitRaw,
@@ -116,6 +121,7 @@ export class SmokeDetector implements Detector {
     this.#reportedFault = previous.#reportedFault;
     this.#driftFault = previous.#driftFault;
     this.#latchesBusy = this.#preAlarm.active || this.#alarm.active;
+    this.#quietBelowRaw = this.#latchesBusy ? -Infinity : this.baselineRaw + this.#settings.preAlarmDeltaRaw;
   }
 
   update(raw: number, timeMs: number): number {
@@ -135,22 +141,26 @@ export class SmokeDetector implements Detector {
     if (health.blind) return events.count;
 
     // Average of the last AVERAGE_SAMPLES trusted readings, kept as a running sum.
-    const recent = this.#recent;
-    const slot = this.#recentNext;
-    this.#recentSum += raw - recent[slot];
-    recent[slot] = raw;
-    this.#recentNext = (slot + 1) & (AVERAGE_SAMPLES - 1);
-    if (this.#recentCount < AVERAGE_SAMPLES) this.#recentCount++;
-    const average = (this.averageRaw = this.#recentSum / this.#recentCount);
+    // The average of the last four trusted readings: the three before this one are kept in fields.
+    const r1 = this.#r1;
+    const r2 = this.#r2;
+    let average = raw + r1 + r2 + this.#r3;
+    this.#r3 = r2;
+    this.#r2 = r1;
+    this.#r1 = raw;
+    if (this.#recentCount < AVERAGE_SAMPLES) {
+      // The first trusted reading also starts the first baseline minute.
+      if (this.#recentCount++ === 0) this.#minuteStartMs = timeMs;
+      average /= this.#recentCount;
+    } else average *= 1 / AVERAGE_SAMPLES;
+    this.averageRaw = average;
 
-    if (this.#minuteStartMs < 0) this.#minuteStartMs = timeMs;
     this.#minuteSum += raw;
-    if (++this.#minuteCount >= this.#samplesPerStep && timeMs - this.#minuteStartMs >= BASELINE_STEP_MS) this.#stepBaseline(timeMs);
-    const delta = average - this.baselineRaw;
-
+    if (--this.#untilStep <= 0) this.#stepBaseline(timeMs);
     // Below the pre-alarm level with neither latch active or counting, nothing can change; the
     // alarm level is above the pre-alarm's, so one comparison covers both.
-    if (delta < s.preAlarmDeltaRaw && !this.#latchesBusy) return events.count;
+    if (average < this.#quietBelowRaw) return events.count;
+    const delta = average - this.baselineRaw;
     const pre = this.#preAlarm;
     const preChange = pre.update(delta >= s.preAlarmDeltaRaw, delta <= s.preAlarmDeltaRaw * CLEAR_RATIO, timeMs);
     if (preChange === LATCH_RAISED) events.push("smoke", "warning", "raised", average, this.baselineRaw + s.preAlarmDeltaRaw);
@@ -160,6 +170,7 @@ export class SmokeDetector implements Detector {
     if (alarmChange === LATCH_RAISED) events.push("smoke", "alarm", "raised", average, this.baselineRaw + s.alarmDeltaRaw);
     else if (alarmChange === LATCH_CLEARED) events.push("smoke", "alarm", "cleared", average, this.baselineRaw + s.alarmDeltaRaw * CLEAR_RATIO);
     this.#latchesBusy = pre.active || pre.sinceMs >= 0 || alarm.active || alarm.sinceMs >= 0;
+    this.#quietBelowRaw = this.#latchesBusy ? -Infinity : this.baselineRaw + s.preAlarmDeltaRaw;
     return events.count;
   }
 
@@ -194,14 +205,17 @@ export class SmokeDetector implements Detector {
   #stepBaseline(timeMs: number): void {
     const s = this.#settings;
     const elapsedMs = timeMs - this.#minuteStartMs;
-    const mean = this.#minuteSum / this.#minuteCount;
+    // Readings came faster than the interval: look again at the next one (the count runs on below 0).
+    if (elapsedMs < BASELINE_STEP_MS) return;
+    const mean = this.#minuteSum / (this.#samplesPerStep - this.#untilStep);
     this.#minuteSum = 0;
-    this.#minuteCount = 0;
+    this.#untilStep = this.#samplesPerStep;
     this.#minuteStartMs = timeMs;
     if (this.#preAlarm.active || this.#alarm.active) return;
     if (mean - this.baselineRaw >= s.preAlarmDeltaRaw * FREEZE_RATIO) return;
     const weight = elapsedMs >= s.baselineTauMs ? 1 : elapsedMs / s.baselineTauMs;
     this.baselineRaw += (mean - this.baselineRaw) * weight;
+    if (!this.#latchesBusy) this.#quietBelowRaw = this.baselineRaw + s.preAlarmDeltaRaw;
 
     const drift = Math.abs(this.baselineRaw - s.baselineRaw);
     if (!this.#driftFault && drift > s.maxDriftRaw) {

@@ -1,5 +1,6 @@
 import type { AlarmMessage, NodeHeader, SensorState } from "../../shared/messages";
 import type { SensorCalibration } from "../calibration";
+import { CableTemperatureDetector } from "../detectors/cable-temperature";
 import { ChargingDetector } from "../detectors/charging";
 import { DigitalAlarmDetector } from "../detectors/digital-alarm";
 import type { Detector } from "../detectors/events";
@@ -7,13 +8,13 @@ import { HeatDetector } from "../detectors/heat";
 import { LeakageDetector } from "../detectors/leakage";
 import { OvercurrentDetector } from "../detectors/overcurrent";
 import { SmokeDetector } from "../detectors/smoke";
-import { AcCurrentSampler } from "../drivers/ac-current";
+import { AcCurrentMeter } from "../drivers/ac-current";
 import { NtcThermistor } from "../drivers/ntc-thermistor";
 import { SmokeAlarmInput } from "../drivers/smoke-alarm-input";
 import { SmokeChamber } from "../drivers/smoke-chamber";
 import { Tmp117 } from "../drivers/tmp117";
 import { faultName } from "../faults";
-import type { Clock, MicrosecondClock, TimerHandle, Timers } from "../ports/clock";
+import type { Clock, TimerHandle, Timers } from "../ports/clock";
 import type { Device } from "../ports/io";
 import type { Log } from "../ports/log";
 import type { KeyValueStore } from "../ports/storage";
@@ -25,7 +26,6 @@ export interface SensingOptions {
   clock: Clock;
   timers: Timers;
   device: Device;
-  microClock?: MicrosecondClock;
   storage?: KeyValueStore;
   log: Log;
   calibration: SensorCalibration;
@@ -40,7 +40,7 @@ export interface SensingOptions {
 export interface SensingInspection {
   smoke?: { raw: number; baselineRaw: number; preAlarm: boolean; alarm: boolean; fault: number };
   heat?: { temperatureC: number; rateKPerMin: number; alarm: boolean; element: number; fault: number };
-  electrical?: { currentA: number; leakageMa: number; overcurrent: boolean; accumulator: number; leakage: boolean; charging: boolean };
+  electrical?: { currentA: number; leakageMa: number; overcurrent: boolean; accumulator: number; leakage: boolean; charging: boolean; cableC: number; cableAlarm: boolean };
   samples: number;
   alarmsSent: number;
 }
@@ -58,7 +58,7 @@ const DIGITAL_ALARM_HOLD_MS = 2_000;
  */
 export class Sensing {
   config: SensingConfig | undefined;
-  readonly latest = { smokeRaw: NaN, ntcC: NaN, tmp117C: NaN, currentA: NaN, leakageMa: NaN };
+  readonly latest = { smokeRaw: NaN, ntcC: NaN, tmp117C: NaN, currentA: NaN, leakageMa: NaN, cableC: NaN };
   samples = 0;
   alarmsSent = 0;
   #options: SensingOptions;
@@ -70,6 +70,7 @@ export class Sensing {
   #overcurrent: OvercurrentDetector | undefined;
   #leakage: LeakageDetector | undefined;
   #charging: ChargingDetector | undefined;
+  #cable: CableTemperatureDetector | undefined;
   #baselineSavedMs = 0;
 
   constructor(options: SensingOptions) {
@@ -78,15 +79,14 @@ export class Sensing {
 
   /** Why `candidate` would be refused, or null. */
   problem(candidate: unknown): string | null {
-    const { device, microClock } = this.#options;
-    return sensingConfigProblem(candidate, this.#options.adcResolutionBits ?? 12) ?? this.#hardwareProblem(candidate as SensingConfig, device, microClock);
+    return sensingConfigProblem(candidate, this.#options.adcResolutionBits ?? 12) ?? this.#hardwareProblem(candidate as SensingConfig, this.#options.device);
   }
 
   /** Starts sampling with `candidate`, or returns why it is refused and keeps the running config. */
   apply(candidate: unknown): string | null {
     const problem = this.problem(candidate);
     if (problem) return problem;
-    const previous = { smoke: this.#smoke, smokeIc: this.#smokeIc, heat: this.#heat, overcurrent: this.#overcurrent, leakage: this.#leakage, charging: this.#charging };
+    const previous = { smoke: this.#smoke, smokeIc: this.#smokeIc, heat: this.#heat, overcurrent: this.#overcurrent, leakage: this.#leakage, charging: this.#charging, cable: this.#cable };
     this.#stop();
     this.config = candidate as SensingConfig;
     this.#start(this.config, previous.smoke?.baselineRaw);
@@ -98,6 +98,7 @@ export class Sensing {
     if (previous.overcurrent && this.#overcurrent) this.#overcurrent.adopt(previous.overcurrent);
     if (previous.leakage && this.#leakage) this.#leakage.adopt(previous.leakage);
     if (previous.charging && this.#charging) this.#charging.adopt(previous.charging);
+    if (previous.cable && this.#cable) this.#cable.adopt(previous.cable);
     return null;
   }
 
@@ -115,6 +116,8 @@ export class Sensing {
         accumulator: over.accumulator,
         leakage: !!this.#leakage?.active,
         charging: !!this.#charging?.charging,
+        cableC: this.latest.cableC,
+        cableAlarm: !!this.#cable?.active,
       },
       samples: this.samples,
       alarmsSent: this.alarmsSent,
@@ -128,6 +131,7 @@ export class Sensing {
     if (this.#overcurrent?.active) return "overcurrent alarm active";
     if (this.#leakage?.active) return "leakage alarm active";
     if (this.#charging?.packFault) return "charging pack fault active";
+    if (this.#cable?.active) return "cable overheat alarm active";
     return null;
   }
 
@@ -139,6 +143,7 @@ export class Sensing {
     if (this.#heat) out.heat = state(this.#heat.fault, this.#heat.temperatureC);
     if (this.#overcurrent) out.current = state(this.#overcurrent.fault, this.latest.currentA);
     if (this.#leakage) out.leakage = state(this.#leakage.fault, this.latest.leakageMa);
+    if (this.#cable) out.cable = state(this.#cable.fault, this.#cable.temperatureC);
     return out;
   }
 
@@ -152,6 +157,7 @@ export class Sensing {
     if (Number.isFinite(l.tmp117C)) out.tmp117C = Math.round(l.tmp117C * 100) / 100;
     if (Number.isFinite(l.currentA)) out.currentA = Math.round(l.currentA * 100) / 100;
     if (Number.isFinite(l.leakageMa)) out.leakageMa = Math.round(l.leakageMa * 10) / 10;
+    if (Number.isFinite(l.cableC)) out.cableC = Math.round(l.cableC * 100) / 100;
     return out;
   }
 
@@ -159,7 +165,7 @@ export class Sensing {
     this.#stop();
   }
 
-  #hardwareProblem(config: SensingConfig, device: Device, microClock: MicrosecondClock | undefined): string | null {
+  #hardwareProblem(config: SensingConfig, device: Device): string | null {
     const pin = device.pin;
     if (config.smoke && pin.smoke === undefined) return "smoke: the board has no smoke pin";
     if (config.smoke?.digitalAlarm && pin.smokeAlarm === undefined) return "smoke.digitalAlarm: the board has no smokeAlarm pin";
@@ -167,13 +173,14 @@ export class Sensing {
     if (config.heat?.source === "tmp117" && !device.I2C) return "heat.source: the board has no I2C bus for the TMP117";
     if (config.electrical) {
       if (pin.current === undefined || pin.leakage === undefined) return "electrical: the board has no current or leakage pin";
-      if (!microClock) return "electrical: the platform has no microsecond clock for sampling bursts";
+      if (!device.io.BackgroundAnalog) return "electrical: the platform has no background ADC sampling for mains waveforms";
+      if (config.electrical.cable && !device.I2C) return "electrical.cable: the board has no I2C bus for the cable probe";
     }
     return null;
   }
 
   #start(config: SensingConfig, learntBaselineRaw: number | undefined): void {
-    const { clock, timers, device, microClock, calibration } = this.#options;
+    const { clock, timers, device, calibration } = this.#options;
 
     const smokeConfig = config.smoke;
     if (smokeConfig) {
@@ -225,18 +232,14 @@ export class Sensing {
 
     const electrical = config.electrical;
     if (electrical) {
-      // One burst for both channels: the CPU is held once per interval, not once per channel.
+      // Both channels convert in the background; each interval takes their sums.
       const sampler = this.#own(
-        new AcCurrentSampler({
-          io: device.io.Analog,
+        new AcCurrentMeter({
+          io: device.io.BackgroundAnalog!,
           channels: [
             { pin: device.pin.current, calibration: calibration.ct },
             { pin: device.pin.leakage, calibration: calibration.leakage },
           ],
-          clock: microClock!,
-          mainsHz: electrical.mainsHz,
-          cycles: electrical.cycles,
-          samplesPerCycle: electrical.samplesPerCycle,
         }),
       );
       const { values, faults } = sampler;
@@ -244,6 +247,10 @@ export class Sensing {
       const overcurrent = (this.#overcurrent = new OvercurrentDetector({ ...electrical.overcurrent, intervalMs }));
       const leakage = (this.#leakage = new LeakageDetector({ ...electrical.leakage, intervalMs }));
       const charging = (this.#charging = electrical.charging ? new ChargingDetector({ ...electrical.charging, intervalMs }) : undefined);
+      const cable = (this.#cable = electrical.cable ? new CableTemperatureDetector({ ...electrical.cable, intervalMs }) : undefined);
+      const bus = device.I2C?.default;
+      const cableProbe =
+        cable && bus ? this.#own(new Tmp117({ io: bus.io, data: bus.data, clock: bus.clock, port: bus.port, address: calibration.cableTmp117Address })) : undefined;
       this.#timers.push(
         timers.repeat(() => {
           const now = clock.now();
@@ -258,6 +265,11 @@ export class Sensing {
           if (charging) {
             count = charging.update(currentA, now);
             if (count) this.#report(charging, count);
+          }
+          if (cable) {
+            const cableC = (this.latest.cableC = cableProbe!.sample());
+            count = cable.update(cableC, now, cableProbe!.fault);
+            if (count) this.#report(cable, count);
           }
         }, intervalMs),
       );
@@ -322,7 +334,7 @@ export class Sensing {
     this.#timers = [];
     this.#closers = [];
     this.#smoke = this.#smokeIc = this.#heat = undefined;
-    this.#overcurrent = this.#leakage = this.#charging = undefined;
+    this.#overcurrent = this.#leakage = this.#charging = this.#cable = undefined;
   }
 }
 

@@ -54,13 +54,12 @@ export function startSensorNode(platform: Platform, bootConfig: SensorNodeConfig
   if (configProblem) throw new Error(`config refused: ${configProblem}`);
   const boardProblem = calibrationProblem(calibration, 12);
   if (boardProblem) throw new Error(`board calibration refused: ${boardProblem}`);
-  const { clock, timers, device, microClock, storage } = platform;
+  const { clock, timers, device, storage } = platform;
 
   const sensing = new Sensing({
     clock,
     timers,
     device,
-    microClock,
     storage,
     log: (level, message) => link.log(level, message),
     calibration,

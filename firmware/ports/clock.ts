@@ -19,12 +19,3 @@ export interface Timers {
   clear(handle: TimerHandle | undefined): void;
 }
 
-/**
- * Microseconds for sampling bursts that must land on a mains waveform's whole cycles. On the
- * ESP32 it is `Time.microseconds` (esp_timer) and `waitUntil` spins until then, so a burst holds
- * the CPU for its length; the simulator jumps its clock instead.
- */
-export interface MicrosecondClock {
-  microseconds(): number;
-  waitUntil(microseconds: number): void;
-}

@@ -17,6 +17,28 @@ export interface AnalogConstructor {
   new (options: { pin: PinSpecifier }): AnalogInput;
 }
 
+/**
+ * An analog input converted in the background: the conversions run without the CPU (on the
+ * ESP32, the ADC's continuous mode feeding DMA, summed by a native task; in the simulator, on the
+ * virtual clock), and `take` hands over what arrived since the last take as four sums, so the
+ * JavaScript side spends a few operations per interval instead of one per conversion.
+ */
+export interface BackgroundAnalogInput {
+  /** Bits per conversion: counts are 0 … 2^resolution − 1, scaled as `AnalogInput.read` scales them. */
+  readonly resolution: number;
+  /**
+   * Writes into `sums` at `offset` … `offset + 3`: the conversions since the last take, the sum
+   * of their counts, the sum of their squares, and how many sat at either end of the range; then
+   * starts the next sums. Returns the number of conversions (0 when none arrived).
+   */
+  take(sums: Float64Array, offset: number): number;
+  close(): void;
+}
+
+export interface BackgroundAnalogConstructor {
+  new (options: { pin: PinSpecifier }): BackgroundAnalogInput;
+}
+
 export interface DigitalPort {
   read(): number;
   write(value: 0 | 1): void;
@@ -71,6 +93,8 @@ export interface Device {
     Digital: DigitalConstructor;
     I2C: I2cConstructor;
     Serial: SerialConstructor;
+    /** Background conversion for mains waveforms (CT, residual current); absent where the platform has none. */
+    BackgroundAnalog?: BackgroundAnalogConstructor;
   };
   /** The board's I2C bus, as Moddable's provider gives it (`device.I2C.default`); absent on boards without one. */
   I2C?: { default: { io: I2cConstructor; data: PinSpecifier; clock: PinSpecifier; port?: number } };

@@ -1,5 +1,5 @@
 import type { BootControl } from "./boot-control";
-import type { Clock, MicrosecondClock, Timers } from "./clock";
+import type { Clock, Timers } from "./clock";
 import type { FirmwareSlot } from "./firmware-slot";
 import type { Entropy } from "./entropy";
 import type { Device } from "./io";
@@ -13,8 +13,6 @@ import type { SystemInfo } from "./system";
 export interface Platform {
   clock: Clock;
   timers: Timers;
-  /** For sampling bursts (CT true RMS); optional so nodes that sample nothing fast need not have one. */
-  microClock?: MicrosecondClock;
   device: Device;
   mqtt: MqttSession;
   storage: KeyValueStore;

@@ -50,14 +50,16 @@ describe("fleet CLI", () => {
   });
 
   it("says what is missing when a command needs the broker and it is not configured", async () => {
-    const result = await run(["batch", "create", "--kind", "sensor", "--board", "esp32-devkitc", "--count", "5"], { DATABASE_URL: env.DATABASE_URL });
+    const result = await run(["batch", "create", "--kind", "sensor", "--board", "esp32-devkitc", "--serial", "a4cf16000009"], { DATABASE_URL: env.DATABASE_URL });
     expect(result.code).toBe(1);
     expect(result.err).toMatch(/set MQTT_URL, MQTT_PROVISIONER_USERNAME and MQTT_PROVISIONER_PASSWORD/);
     expect(result.err).not.toMatch(/at .*\.ts:\d+/);
   });
 
   it("creates a batch, prints its secret once and the exact mcconfig command, and checks a secret before printing it again", async () => {
-    const created = await run(["batch", "create", "--kind", "sensor", "--board", "esp32-devkitc", "--count", "2", "--id", "b-cli-count", "--expires", "7d"]);
+    const counted = await run(["batch", "create", "--kind", "sensor", "--board", "esp32-devkitc", "--count", "2"]);
+    expect(counted.err).toMatch(/--count is gone/);
+    const created = await run(["batch", "create", "--kind", "sensor", "--board", "esp32-devkitc", "--serial", "a4:cf:16:00:00:01", "--serial", "a4cf16000002", "--id", "b-cli-count", "--expires", "7d"]);
     expect(created.code, created.err).toBe(0);
     const secret = /Claim secret.*\n {2}([0-9a-f]{64})/.exec(created.out)![1];
     expect(created.out).toContain(`export SW_CLAIM_SECRET=${secret}`);

@@ -25,36 +25,40 @@ describe("batches", () => {
   });
   afterEach(() => cloud.database.close());
 
-  it("creates a batch with a claim account on the broker and keeps only the secret's hash", async () => {
-    const { batch, secret } = await createBatch(fleet, { kind: "capsule", board: "esp32-s3-devkitc-1", count: 50, expiresAt: cloud.clock.now + DAY_MS, note: "first run" });
+  it("creates a batch with a claim identity on the broker for each of its serials and keeps only the secret's hash", async () => {
+    const serials = ["A4:CF:12:00:00:02", "a4cf12000001"];
+    const expiresAt = cloud.clock.now + DAY_MS;
+    const { batch, secret } = await createBatch(fleet, { kind: "capsule", board: "esp32-s3-devkitc-1", serials, expiresAt, note: "first run" });
     expect(batch.id).toMatch(/^b20261125-[a-z2-9]{4}$/);
     expect(secret).toMatch(/^[0-9a-f]{64}$/);
-    expect(accounts.batches.get(batch.id)).toBe(secret);
+    expect(accounts.claimsOf(batch.id)).toEqual(["a4cf12000001", "a4cf12000002"]);
+    // The broker gets the hash, never the secret itself.
+    expect(accounts.claims.get("a4cf12000001")).toEqual({ batchId: batch.id, secretHash: hashSecret(secret), expiresAt });
     expect(batch.claimSecretHash).toBe(hashSecret(secret));
     expect(claimSecretMatches(batch, secret)).toBe(true);
     expect(claimSecretMatches(batch, "0".repeat(64))).toBe(false);
-    expect(await listBatches(cloud.database.db)).toEqual([expect.objectContaining({ id: batch.id, maxDevices: 50, claimed: 0 })]);
+    expect(await listBatches(cloud.database.db)).toEqual([expect.objectContaining({ id: batch.id, maxDevices: null, claimed: 0 })]);
   });
 
   it("refuses what cannot be a batch, with the reason", async () => {
     const expiresAt = cloud.clock.now + DAY_MS;
     const refusal = (spec: Parameters<typeof createBatch>[1]) => createBatch(fleet, spec).then(() => "created", (error: FleetError) => error.message);
-    expect(await refusal({ kind: "toaster", board: "esp32-devkitc", count: 1, expiresAt })).toMatch(/kind must be one of sensor, elevator, capsule/);
-    expect(await refusal({ kind: "sensor", board: "esp8266", count: 1, expiresAt })).toMatch(/board must be one of esp32-devkitc, esp32-s3-devkitc-1/);
-    expect(await refusal({ kind: "sensor", board: "esp32-devkitc", expiresAt })).toMatch(/either a device count or a list of serials/);
-    expect(await refusal({ kind: "sensor", board: "esp32-devkitc", count: 0, expiresAt })).toMatch(/count must be a whole number/);
+    expect(await refusal({ kind: "toaster", board: "esp32-devkitc", serials: ["a4cf12000001"], expiresAt })).toMatch(/kind must be one of sensor, elevator, capsule/);
+    expect(await refusal({ kind: "sensor", board: "esp8266", serials: ["a4cf12000001"], expiresAt })).toMatch(/board must be one of esp32-devkitc, esp32-s3-devkitc-1/);
+    expect(await refusal({ kind: "sensor", board: "esp32-devkitc", expiresAt } as never)).toMatch(/give the list of serials/);
+    expect(await refusal({ kind: "sensor", board: "esp32-devkitc", serials: [], expiresAt })).toMatch(/the serial list is empty/);
     expect(await refusal({ kind: "sensor", board: "esp32-devkitc", serials: ["a4cf12000001", "not-a-mac"], expiresAt })).toMatch(/serial #2 "not-a-mac"/);
-    expect(await refusal({ kind: "sensor", board: "esp32-devkitc", count: 1, expiresAt: cloud.clock.now - 1 })).toMatch(/expire in the future/);
-    expect(await refusal({ id: "Bad Id", kind: "sensor", board: "esp32-devkitc", count: 1, expiresAt })).toMatch(/batch id must match/);
-    await createBatch(fleet, { id: "b-one", kind: "sensor", board: "esp32-devkitc", count: 1, expiresAt });
-    expect(await refusal({ id: "b-one", kind: "sensor", board: "esp32-devkitc", count: 1, expiresAt })).toMatch(/exists already/);
+    expect(await refusal({ kind: "sensor", board: "esp32-devkitc", serials: ["a4cf12000001"], expiresAt: cloud.clock.now - 1 })).toMatch(/expire in the future/);
+    expect(await refusal({ id: "Bad Id", kind: "sensor", board: "esp32-devkitc", serials: ["a4cf12000001"], expiresAt })).toMatch(/batch id must match/);
+    await createBatch(fleet, { id: "b-one", kind: "sensor", board: "esp32-devkitc", serials: ["a4cf12000001"], expiresAt });
+    expect(await refusal({ id: "b-one", kind: "sensor", board: "esp32-devkitc", serials: ["a4cf12000001"], expiresAt })).toMatch(/exists already/);
     accounts.failing = true;
     expect(await refusal({ id: "b-two", kind: "sensor", board: "esp32-devkitc", serials: ["a4cf12000001"], expiresAt })).toMatch(/b-two was not created: broker unreachable/);
     expect(await findBatch(cloud.database.db, "b-two")).toBeNull();
   });
 
   it("prints the mcconfig command for the batch's board, kind and credential", async () => {
-    const { batch } = await createBatch(fleet, { id: "b-s3", kind: "elevator", board: "esp32-s3-devkitc-1", count: 3, expiresAt: cloud.clock.now + DAY_MS });
+    const { batch } = await createBatch(fleet, { id: "b-s3", kind: "elevator", board: "esp32-s3-devkitc-1", serials: ["a4cf12000003"], expiresAt: cloud.clock.now + DAY_MS });
     expect(flashCommand(batch, { mqttHost: "mqtt.site.example", mqttPort: 1883 })).toBe(
       'mcconfig -m -p esp32/esp32s3 ./manifest.json kind=elevator claim_batch=b-s3 claim_secret="$SW_CLAIM_SECRET" mqtt_host=mqtt.site.example mqtt_port=1883 ssid="$WIFI_SSID" password="$WIFI_PASSWORD"',
     );
@@ -112,7 +116,7 @@ describe("installation API", () => {
     await createPlace(db, { id: "bd-1", parentId: "cp-1", level: "building", name: "Building 1" }, 0);
     await createPlace(db, { id: "fl-3", parentId: "bd-1", level: "floor", name: "Floor 3" }, 0);
     await createPlace(db, { id: "el-a", parentId: "bd-1", level: "elevator", name: "Elevator A" }, 0);
-    await createBatch(fleet, { id: "b-1", kind: "sensor", board: "esp32-devkitc", count: 5, expiresAt: cloud.clock.now + DAY_MS });
+    await createBatch(fleet, { id: "b-1", kind: "sensor", board: "esp32-devkitc", serials: ["a4cf12000001", "a4cf12000002"], expiresAt: cloud.clock.now + DAY_MS });
     for (const serial of ["a4cf12000001", "a4cf12000002"]) {
       await decideClaim(
         { db, accounts: fleet.accounts, log: cloud.log, now: () => cloud.clock.now },

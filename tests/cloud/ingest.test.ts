@@ -53,7 +53,10 @@ describe("ingest", () => {
     expect(stats.stored).toBe(0);
     expect(await storedAlarms()).toHaveLength(0);
     expect(((await (await cloud.get("/api/nodes")).json()) as { nodes: unknown[] }).nodes).toHaveLength(0);
-    expect(cloud.log.lines.filter((line) => line.includes("ingest rejected"))).toHaveLength(malformed.length + 1);
-    expect(cloud.log.lines.every((line) => /reason="[a-z-]+"/.test(line))).toBe(true);
+    // Logged at most once a minute per node (or per topic that names none), every line with its reason.
+    const logged = cloud.log.lines.filter((line) => line.includes("ingest rejected"));
+    expect(logged.length).toBeGreaterThan(0);
+    expect(logged.length).toBeLessThan(malformed.length);
+    expect(logged.every((line) => /reason="[a-z-]+"/.test(line))).toBe(true);
   });
 });

@@ -7,7 +7,7 @@ import { releaseDevice, revokeDevice } from "../../cloud/fleet/devices";
 import { createToken } from "../../cloud/auth/tokens";
 import { SimFlash } from "../../firmware/platform/sim/host/sim-flash";
 import { SimNode } from "../../firmware/platform/sim/host/sim-node";
-import { claimUsername } from "../../shared/claim";
+import { claimClientId, claimUsername } from "../../shared/claim";
 import { encodeMessage } from "../../shared/codec";
 import { claimTopic, nodeTopic } from "../../shared/topics";
 import { alarm } from "../support/messages";
@@ -148,34 +148,34 @@ describe("provisioning over Mosquitto with the project's dynamic-security setup"
     expect(rebooted.lines.some((line) => line.startsWith(`info: connected as ${A} (boot ${state.bootId + 1},`))).toBe(true);
   });
 
-  it("refuses a wrong claim secret, a serial not in the batch, a used-up batch and an expired one, each with its reason", async () => {
+  it("refuses a wrong claim secret, a serial not in the batch and an expired batch at the broker's door, and a claim the cloud refuses with its reason", async () => {
+    const atTheDoor = async (node: Awaited<ReturnType<typeof bootBlank>>) =>
+      expect(await node.logged(/claim connection lost/, "the broker's refusal in the node's log")).toMatch(/Not authorized.*check claim_batch, claim_secret and mqtt_host/);
     const wrong = await bootBlank(B, { secret: "0".repeat(64) });
-    const refusedAtDoor = await wrong.logged(/claim connection lost/, "the broker's refusal in the node's log");
-    expect(refusedAtDoor).toMatch(/Not authorized.*check claim_batch, claim_secret and mqtt_host/);
+    await atTheDoor(wrong);
     await wrong.node.stop();
 
+    // A serial the batch was not made for has no claim identity: the broker refuses it, the cloud never hears of it.
+    const requests = site.cloud.provisioner!.stats.requests;
     const stranger = await bootBlank("a4cf12009999");
-    expect(await stranger.logged(/claim refused/, "the refusal")).toBe(
-      `error: claim refused (serial-not-in-batch): serial a4cf12009999 is not on batch ${batchId}'s list`,
-    );
-    expect((await stranger.node.inspect()).claim).toEqual({ state: "retrying", lastRefusal: "serial-not-in-batch" });
+    await atTheDoor(stranger);
 
-    const counted = await createBatch(site.fleet, { id: "b-e2e-count", kind: "sensor", board: "esp32-devkitc", count: 1, expiresAt: Date.now() + DAY_MS });
-    const first = await bootBlank("a4cf12100001", { batch: "b-e2e-count", secret: counted.secret });
-    await online(first.node);
-    const second = await bootBlank("a4cf12100002", { batch: "b-e2e-count", secret: counted.secret });
-    expect(await second.logged(/claim refused/, "the refusal")).toBe("error: claim refused (batch-used-up): batch b-e2e-count has claimed all 1 of its devices");
-
-    const expiring = await createBatch(site.fleet, { id: "b-e2e-expired", kind: "sensor", board: "esp32-devkitc", count: 5, expiresAt: Date.now() + 200 });
-    await new Promise((resolve) => setTimeout(resolve, 300));
+    const expiring = await createBatch(site.fleet, { id: "b-e2e-expired", kind: "sensor", board: "esp32-devkitc", serials: ["a4cf12200001"], expiresAt: Date.now() + 200 });
+    await new Promise((resolve) => setTimeout(resolve, 1100));
     const late = await bootBlank("a4cf12200001", { batch: "b-e2e-expired", secret: expiring.secret });
-    expect(await late.logged(/claim refused/, "the refusal")).toMatch(/^error: claim refused \(batch-expired\): batch b-e2e-expired expired on 20\d\d-/);
+    await atTheDoor(late);
+    expect(site.cloud.provisioner!.stats.requests).toBe(requests);
+
+    // A listed serial flashed with the wrong kind's build gets through the door and the cloud says why not.
+    const capsuleBuild = await createBatch(site.fleet, { id: "b-e2e-kind", kind: "capsule", board: "esp32-devkitc", serials: ["a4cf12100001"], expiresAt: Date.now() + DAY_MS });
+    const mismatched = await bootBlank("a4cf12100001", { batch: "b-e2e-kind", secret: capsuleBuild.secret });
+    expect(await mismatched.logged(/claim refused/, "the refusal")).toMatch(/^error: claim refused \(batch-mismatch\): batch b-e2e-kind is for capsule nodes/);
 
     // None of the refused got a device, a node row or a broker account.
-    for (const serial of [B, "a4cf12009999", "a4cf12100002", "a4cf12200001"]) expect(await findDevice(site.cloud.database.db, serial)).toBeNull();
+    for (const serial of [B, "a4cf12009999", "a4cf12100001", "a4cf12200001"]) expect(await findDevice(site.cloud.database.db, serial)).toBeNull();
     const { nodes: listed } = await api<{ nodes: Array<{ id: string }> }>("/api/nodes");
-    expect(listed.map((n) => n.id)).not.toContain("a4cf12100002");
-    for (const node of [stranger.node, first.node, second.node, late.node]) await node.stop();
+    expect(listed.map((n) => n.id)).not.toContain("a4cf12100001");
+    for (const node of [stranger.node, mismatched.node, late.node]) await node.stop();
   });
 
   it("node A publishing on node B's topic is refused by the broker and never reaches the database; A cannot read B's commands", async () => {
@@ -254,13 +254,18 @@ describe("provisioning over Mosquitto with the project's dynamic-security setup"
   });
 
   it("keeps the claim credential to its own provisioning topics and the cloud's ingest account out of broker administration", async () => {
-    const claimer = await connectAs(claimUsername(batchId), secret, 5);
+    // C has not claimed yet: its claim identity is open, confined to C's own request and answer.
+    const claimer = await connectAs(claimUsername(batchId), secret, 5, claimClientId(C));
     await expect(claimer.publishAsync(nodeTopic(A, "alarm"), encodeMessage({ ...alarm, node: A }), { qos: 1 })).rejects.toThrow(/Not authorized/);
-    await expect(claimer.publishAsync(claimTopic("b-e2e-count", C, "req"), "{}", { qos: 1 })).rejects.toThrow(/Not authorized/);
+    await expect(claimer.publishAsync(claimTopic("b-e2e-kind", C, "req"), "{}", { qos: 1 })).rejects.toThrow(/Not authorized/);
+    await expect(claimer.publishAsync(claimTopic(batchId, B, "req"), "{}", { qos: 1 })).rejects.toThrow(/Not authorized/);
     await expect(claimer.subscribeAsync("#", { qos: 1 })).rejects.toThrow(/Not authorized/);
     await expect(claimer.subscribeAsync(claimTopic(batchId, C, "req"), { qos: 1 })).rejects.toThrow(/Not authorized/);
     await expect(claimer.subscribeAsync(nodeTopic(A, "cmd"), { qos: 1 })).rejects.toThrow(/Not authorized/);
-    await expect(claimer.subscribeAsync(claimTopic("b-e2e-count", C, "resp"), { qos: 1 })).rejects.toThrow(/Not authorized/);
+    await expect(claimer.subscribeAsync(claimTopic(batchId, "+", "resp"), { qos: 1 })).rejects.toThrow(/Not authorized/);
+    await expect(claimer.subscribeAsync(claimTopic("b-e2e-kind", C, "resp"), { qos: 1 })).rejects.toThrow(/Not authorized/);
+    await claimer.subscribeAsync(claimTopic(batchId, C, "resp"), { qos: 1 });
+    await claimer.endAsync();
 
     const ingest = await connectAs(site.accounts.ingest.username, site.accounts.ingest.password, 5);
     await expect(ingest.publishAsync("$CONTROL/dynamic-security/v1", '{"commands":[{"command":"listClients"}]}', { qos: 1 })).rejects.toThrow(/Not authorized/);
@@ -287,7 +292,8 @@ describe("provisioning over Mosquitto with the project's dynamic-security setup"
 
     // Wiped and claimed again, it is refused for good.
     const again = await bootBlank(B);
-    expect(await again.logged(/claim refused/, "the refusal")).toBe(`error: claim refused (revoked): device ${B} was revoked and cannot claim again`);
+    // Its claim identity was closed with it: the broker refuses it at the door, the cloud never hears it.
+    expect(await again.logged(/claim connection lost/, "the refusal")).toMatch(/Not authorized/);
     const { nodes: listed } = await api<{ nodes: Array<{ id: string; online: boolean }> }>("/api/nodes");
     expect(listed.find((n) => n.id === B)?.online).toBe(false);
   });
@@ -304,7 +310,9 @@ describe("provisioning over Mosquitto with the project's dynamic-security setup"
     await c.node.setPins({ factoryReset: 1 });
     expect(await c.logged(/factory reset/, "the reset")).toMatch(/forgetting this node's identity/);
     expect(flash.get("mqttPass")).toBeUndefined();
-    expect(await c.logged(/claim refused/, "the refusal")).toMatch(/already-claimed.*npx shouwang release a4cf12000003/);
+    // Its claim identity was retired when it first logged in as itself, so the broker refuses the
+    // claim at the door: nobody holding the batch secret can claim an installed node's name.
+    expect(await c.logged(/claim connection lost/, "the refusal")).toMatch(/Not authorized/);
     // Until released, its old credentials still stand: nobody else can take its name.
     expect((await findDevice(site.cloud.database.db, C))?.status).toBe("claimed");
 

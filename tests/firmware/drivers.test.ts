@@ -22,11 +22,12 @@ describe("drivers on the simulated ECMA-419 provider (in XS)", () => {
   });
   afterAll(() => xs.close());
 
-  describe("CT clamp true RMS", () => {
+  describe("CT clamp true RMS, sampled in the background", () => {
     const ampsPerCount = sensors.ct.unitsPerCount;
-    const rms = (options: { amps: number; thirdShare?: number; offset?: number; noise?: number; mainsHz?: number; cycles?: number; samplesPerCycle?: number }) => {
+    type Reading = { value: number; fault: number; offsetCounts: number; clipped: number; second: number; conversions: number };
+    const rms = (options: { amps: number; thirdShare?: number; offset?: number; noise?: number; mainsHz?: number; backgroundHz?: number }) => {
       const peak = (options.amps / ampsPerCount) * Math.SQRT2;
-      return xs.call<{ readings: Array<{ value: number; fault: number; offsetCounts: number; clipped: number; second: number }>; elapsedUs: number }>({
+      return xs.call<{ readings: Reading[] }>({
         op: "rms",
         calibration: sensors.ct,
         waveform: {
@@ -37,16 +38,13 @@ describe("drivers on the simulated ECMA-419 provider (in XS)", () => {
           noiseCounts: options.noise ?? 0,
           seed: 17,
         },
-        mainsHz: options.mainsHz ?? 50,
-        cycles: options.cycles ?? 2,
-        samplesPerCycle: options.samplesPerCycle ?? 32,
-        bursts: 40,
-        // Odd steps so the bursts start at many phases of the waveform.
-        stepMs: 1003,
+        measurements: 40,
+        stepMs: 1000,
+        backgroundHz: options.backgroundHz,
       });
     };
 
-    it.each([0.5, 8, 16, 24])("reads %s A within 1 %% at any phase, DC offset removed", async (amps) => {
+    it.each([0.5, 8, 16, 24])("reads %s A within 1 %% over each second, DC offset removed", async (amps) => {
       const { value } = await rms({ amps, offset: 2110 });
       for (const reading of value.readings) {
         expect(reading.fault).toBe(FAULT.none);
@@ -61,17 +59,14 @@ describe("drivers on the simulated ECMA-419 provider (in XS)", () => {
       for (const reading of value.readings) expect(Math.abs(reading.value - expected) / expected).toBeLessThan(0.01);
     });
 
-    it("samples a second channel in the same burst, each with its own offset removed", async () => {
-      const { value } = await xs.call<{ readings: Array<{ value: number; second: number }> }>({
+    it("measures a second channel from its own sums, each with its own offset removed", async () => {
+      const { value } = await xs.call<{ readings: Reading[] }>({
         op: "rms",
         calibration: sensors.ct,
         waveform: { offsetCounts: 2000, amplitudeCounts: (5 / ampsPerCount) * Math.SQRT2, hz: 50, seed: 1 },
         leakageWaveform: { offsetCounts: 2150, amplitudeCounts: (12 / ampsPerCount) * Math.SQRT2, hz: 50, seed: 2 },
-        mainsHz: 50,
-        cycles: 2,
-        samplesPerCycle: 32,
-        bursts: 10,
-        stepMs: 997,
+        measurements: 10,
+        stepMs: 1000,
       });
       for (const reading of value.readings) {
         expect(reading.value).toBeCloseTo(5, 1);
@@ -79,15 +74,29 @@ describe("drivers on the simulated ECMA-419 provider (in XS)", () => {
       }
     });
 
-    it("works on whole cycles at 60 Hz too", async () => {
-      const { value } = await rms({ amps: 10, mainsHz: 60, cycles: 3, samplesPerCycle: 16 });
+    it("works at 60 Hz too", async () => {
+      const { value } = await rms({ amps: 10, mainsHz: 60 });
       for (const reading of value.readings) expect(Math.abs(reading.value - 10) / 10).toBeLessThan(0.01);
     });
 
-    it("takes the burst over exactly the whole cycles", async () => {
-      const { value } = await rms({ amps: 1 });
-      // 40 bursts after 40 steps of 1003 ms: the last one ends 2 cycles (40 ms) after it starts.
-      expect(value.elapsedUs).toBe(40 * 1003 * 1000 + 40_000 - 40_000 / 64);
+    it("takes every conversion since the last measurement, at the sampler's rate", async () => {
+      const { value } = await rms({ amps: 1, backgroundHz: 1000 });
+      expect(value.readings.map((r) => r.conversions)).toEqual(new Array(40).fill(1000));
+      expect(Math.abs(value.readings[0].value - 1)).toBeLessThan(0.01);
+    });
+
+    it("reports sampling that delivered nothing as no response, not as zero current", async () => {
+      const { value } = await xs.call<{ readings: Reading[] }>({
+        op: "rms",
+        calibration: sensors.ct,
+        waveform: { offsetCounts: sensors.ct.biasCounts, amplitudeCounts: 500, hz: 50, seed: 1 },
+        measurements: 2,
+        stepMs: 0,
+      });
+      expect(value.readings.map((r) => [r.conversions, r.fault, r.value])).toEqual([
+        [0, FAULT.noResponse, -1],
+        [0, FAULT.noResponse, -1],
+      ]);
     });
 
     it("reports an input whose bias is gone (board unplugged) as a fault", async () => {

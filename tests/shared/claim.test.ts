@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { decodeClaimRequest, decodeClaimResponse, encodeClaimRequest, serialFromMac, xorHex, type ClaimRequest } from "../../shared/claim";
-import { claimGrants, claimRequestFilter, claimTopic, nodeGrants, parseClaimRequestTopic } from "../../shared/topics";
+import { claimRequestFilter, claimTopic, parseClaimRequestTopic } from "../../shared/topics";
 
 const request: ClaimRequest = { v: 1, serial: "a4cf12000001", batch: "b-1", board: "esp32-devkitc", kind: "sensor", firmware: "0.1.0", pad: "0f".repeat(32) };
 const topic = claimTopic("b-1", "a4cf12000001", "req");
@@ -11,21 +11,6 @@ describe("claim topics", () => {
     expect(claimRequestFilter()).toBe("sw/v1/claim/+/+/req");
     expect(parseClaimRequestTopic(topic)).toEqual({ batchId: "b-1", serial: "a4cf12000001" });
     for (const bad of ["sw/v1/claim/b-1/a4cf12000001/resp", "sw/v1/claim/b-1/req", "sw/v2/claim/b-1/x/req", "sw/v1/node/x/alarm"]) expect(parseClaimRequestTopic(bad), bad).toBeNull();
-  });
-
-  it("grants a node its own prefix minus its command channel, and a batch only its own claim topics", () => {
-    expect(nodeGrants("a4cf12000001")).toEqual({
-      publish: [
-        { filter: "sw/v1/node/a4cf12000001/cmd", allow: false },
-        { filter: "sw/v1/node/a4cf12000001/cmd/#", allow: false },
-        { filter: "sw/v1/node/a4cf12000001/#", allow: true },
-      ],
-      subscribe: [
-        { filter: "sw/v1/node/a4cf12000001/cmd", allow: true },
-        { filter: "sw/v1/node/a4cf12000001/cmd/#", allow: true },
-      ],
-    });
-    expect(claimGrants("b-1")).toEqual({ publish: [{ filter: "sw/v1/claim/b-1/+/req", allow: true }], subscribe: [{ filter: "sw/v1/claim/b-1/+/resp", allow: true }] });
   });
 });
 

@@ -29,7 +29,7 @@ let sessions = 0;
 export async function playTrace(
   xs: XsScenario,
   options: {
-    detector: "smoke" | "heat" | "overcurrent" | "leakage" | "charging";
+    detector: "smoke" | "heat" | "overcurrent" | "leakage" | "charging" | "cable";
     settings: unknown;
     trace: TraceSpec;
     samples: number;

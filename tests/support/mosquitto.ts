@@ -4,6 +4,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { connect } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { identityPluginPath } from "../../deploy/mosquitto/plugin/build";
 import { freePort } from "./ports";
 
 export interface MosquittoOptions {
@@ -15,6 +16,8 @@ export interface MosquittoOptions {
    * clients, a fresh plugin file in the test's directory, and its first admin account.
    */
   dynsec?: boolean;
+  /** How long the broker may take to listen (default 5 s); loading a big dynamic-security file takes longer. */
+  startTimeoutMs?: number;
 }
 
 export interface Mosquitto {
@@ -33,15 +36,24 @@ export interface Mosquitto {
 const PROJECT_CONFIG = new URL("../../deploy/mosquitto/shouwang.conf", import.meta.url);
 const DYNSEC_CONFIG = new URL("../../deploy/mosquitto/dynsec.conf", import.meta.url);
 
-/** The project's dynsec config, pointed at a plugin file of the test's own, initialised with an admin. */
+/**
+ * The project's dynsec config, pointed at files of the test's own (the identity plugin built from
+ * this checkout, its journal, and a dynamic-security file initialised with an admin).
+ */
 function dynsecConfig(dir: string): { lines: string[]; admin: { username: string; password: string } } {
   const file = join(dir, "dynamic-security.json");
+  const plugin = identityPluginPath();
   const admin = { username: "sw-admin", password: randomBytes(16).toString("hex") };
   const init = spawnSync("mosquitto_ctrl", ["dynsec", "init", file, admin.username, admin.password], { encoding: "utf8" });
   if (init.status !== 0) throw new Error(`mosquitto_ctrl dynsec init failed: ${init.stderr || init.stdout}`);
   const lines = readFileSync(DYNSEC_CONFIG, "utf8")
     .split("\n")
-    .map((line) => (line.startsWith("plugin_opt_config_file ") ? `plugin_opt_config_file ${file}` : line));
+    .map((line) => {
+      if (line.startsWith("plugin_opt_config_file ")) return `plugin_opt_config_file ${file}`;
+      if (line.startsWith("plugin_opt_journal ")) return `plugin_opt_journal ${join(dir, "identities.journal")}`;
+      if (line.startsWith("plugin ") && line.includes("shouwang_auth")) return `plugin ${plugin}`;
+      return line;
+    });
   return { lines, admin };
 }
 
@@ -69,7 +81,8 @@ export async function startMosquitto(options: MosquittoOptions = {}): Promise<Mo
       ...(options.extraConfig ?? []),
     ].join("\n"),
   );
-  let child = await launch(config, port);
+  const startTimeoutMs = options.startTimeoutMs ?? 5000;
+  let child = await launch(config, port, startTimeoutMs);
   const stop = () =>
     new Promise<void>((resolve) => {
       if (child.exitCode !== null || child.signalCode !== null) return resolve();
@@ -86,16 +99,16 @@ export async function startMosquitto(options: MosquittoOptions = {}): Promise<Mo
     async restart(downMs = 0) {
       await stop();
       if (downMs > 0) await new Promise((resolve) => setTimeout(resolve, downMs));
-      child = await launch(config, port);
+      child = await launch(config, port, startTimeoutMs);
     },
   };
 }
 
-async function launch(config: string, port: number): Promise<ChildProcess> {
+async function launch(config: string, port: number, timeoutMs: number): Promise<ChildProcess> {
   const child: ChildProcess = spawn("mosquitto", ["-c", config], { stdio: ["ignore", "ignore", "pipe"] });
   let stderr = "";
   child.stderr?.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
-  await waitForPort(port, 5000).catch((error: Error) => {
+  await waitForPort(port, timeoutMs).catch((error: Error) => {
     child.kill("SIGKILL");
     throw new Error(`${error.message}\n${stderr}`);
   });

@@ -44,8 +44,10 @@ async function create(context: CliContext, args: string[]): Promise<void> {
   });
   if (!values.kind || !values.board) throw new FleetError("batch create needs --kind and --board");
   const serials = [...(values.serials ? serialsFromFile(context, values.serials) : []), ...(values.serial ?? [])];
-  if (values.count !== undefined && serials.length) throw new FleetError("give --count or serials (--serials/--serial), not both");
-  if (values.count === undefined && !serials.length) throw new FleetError("give --count <n>, or the serials with --serials <file> or --serial <mac>");
+  if (values.count !== undefined) {
+    throw new FleetError("a batch lists the serials it is made for (--serials <file> or --serial <mac>); --count is gone, since anyone holding a count batch's secret could claim with made-up serials until it was used up");
+  }
+  if (!serials.length) throw new FleetError("give the serials the batch is made for, with --serials <file> or --serial <mac>");
   const now = context.io.now();
   const fleet = await context.fleet();
   let progress: Progress | undefined;
@@ -55,8 +57,7 @@ async function create(context: CliContext, args: string[]): Promise<void> {
       id: values.id,
       kind: values.kind,
       board: values.board,
-      count: values.count === undefined ? undefined : Number(values.count),
-      serials: serials.length ? serials : undefined,
+      serials,
       expiresAt: expiryOf(values.expires!, now),
       note: values.note,
     },
@@ -84,7 +85,7 @@ async function create(context: CliContext, args: string[]): Promise<void> {
 async function list(context: CliContext): Promise<void> {
   const batches = await listBatches(await context.db());
   if (!batches.length) {
-    context.io.out("No batches yet: shouwang batch create --kind sensor --board esp32-devkitc --count 10");
+    context.io.out("No batches yet: shouwang batch create --kind sensor --board esp32-devkitc --serials macs.txt");
     return;
   }
   context.io.out(

@@ -13,7 +13,6 @@ import type { CommandOutcome, HostToNode, NodeInspection, SimOutputs } from "./p
 import { simEntropy } from "./sim-entropy";
 import { SimDisplay, SimHeldLoad, SimPulseGenerator, SimVoiceModule } from "./sim-hardware";
 import { simDevice, SimI2cBus, SimPins } from "./sim-io";
-import { SimMicroClock } from "./sim-micro-clock";
 import { SimMqtt } from "./sim-mqtt";
 import { simOtaPlatform } from "./sim-ota";
 import { SimStorage } from "./sim-storage";
@@ -37,7 +36,6 @@ const encoder = new TextEncoder();
 const decoder = new TextDecoder();
 
 const clock = new VirtualClock();
-const microClock = new SimMicroClock(clock);
 const pins = new SimPins();
 const bus = new SimI2cBus();
 const mqtt = new SimMqtt();
@@ -55,8 +53,7 @@ function boot(request: BootRequest): void {
   const platform: Platform = {
     clock,
     timers: clock,
-    microClock,
-    device: simDevice(pins, pinMap, request.adcResolutionBits, { microClock, bus }),
+    device: simDevice(pins, pinMap, request.adcResolutionBits, { clock, bus }),
     mqtt,
     storage: new SimStorage(),
     entropy: simEntropy,

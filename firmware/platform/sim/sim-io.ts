@@ -1,12 +1,23 @@
-import type { MicrosecondClock } from "../../ports/clock";
-import type { AnalogInput, Device, DigitalPort, I2cOptions, I2cPort, PinSpecifier, SerialOutput } from "../../ports/io";
+import type { Clock } from "../../ports/clock";
+import type { AnalogInput, BackgroundAnalogInput, Device, DigitalPort, I2cOptions, I2cPort, PinSpecifier, SerialOutput } from "../../ports/io";
+
+/**
+ * Background conversions per second per pin in the simulator. The ESP32's continuous ADC runs at
+ * 20 kHz shared by its channels; the simulator synthesizes far fewer, at a rate that does not
+ * divide 50 or 60 Hz, so its conversions still fall on 32 (16 at 60 Hz) evenly spread phases of
+ * the mains cycle and the RMS is exact, as equivalent-time sampling is; only the noise averages
+ * less than on the chip.
+ */
+export const SIM_BACKGROUND_HZ = 64;
+/** At most this much backlog is converted at a take: the ESP32's DMA pool also keeps only its newest frames. */
+const BACKGROUND_BACKLOG_US = 2_000_000;
 
 type WriteListener = (value: number) => void;
 type SerialListener = (bytes: Uint8Array) => void;
 
 /**
  * A waveform on an analog pin, in ADC counts: offset + amplitude·sin(2π·hz·t) + a third harmonic
- * + uniform noise, read at the microsecond clock's time. The host synthesizes mains currents with
+ * + uniform noise, read at the conversion's time on the virtual clock. The host synthesizes mains currents with
  * it (a CT clamp's or a residual-current transformer's output) instead of setting a level.
  */
 export interface WaveformSpec {
@@ -137,10 +148,11 @@ export function simDevice(
   pins: SimPins,
   pinMap: Record<string, PinSpecifier>,
   adcResolution = 12,
-  options: { microClock?: MicrosecondClock; bus?: SimI2cBus } = {},
+  options: { bus?: SimI2cBus; clock?: Clock; backgroundHz?: number } = {},
 ): Device {
   const maxCount = 2 ** adcResolution - 1;
-  const microClock = options.microClock;
+  const clock = options.clock;
+  const backgroundPeriodUs = 1_000_000 / (options.backgroundHz ?? SIM_BACKGROUND_HZ);
   const bus = options.bus ?? new SimI2cBus();
 
   class SimAnalog implements AnalogInput {
@@ -151,9 +163,46 @@ export function simDevice(
     }
     read(): number {
       const waveform = pins.waveforms.get(this.#pin);
-      const level = waveform && microClock ? waveform.at(microClock.microseconds()) : pins.get(this.#pin);
+      const level = waveform && clock ? waveform.at(clock.now() * 1000) : pins.get(this.#pin);
       const value = Math.round(level);
       return value < 0 ? 0 : value > maxCount ? maxCount : value;
+    }
+    close(): void {}
+  }
+
+  /** Converts, at each take, every conversion due since the last one on the virtual clock. */
+  class SimBackgroundAnalog implements BackgroundAnalogInput {
+    readonly resolution = adcResolution;
+    #pin: PinSpecifier;
+    #nextUs: number;
+    constructor(options: { pin: PinSpecifier }) {
+      if (!clock) throw new Error("the simulated BackgroundAnalog needs the virtual clock");
+      this.#pin = options.pin;
+      this.#nextUs = clock.now() * 1000 + backgroundPeriodUs;
+    }
+    take(sums: Float64Array, offset: number): number {
+      const nowUs = clock!.now() * 1000;
+      if (nowUs - this.#nextUs > BACKGROUND_BACKLOG_US) this.#nextUs = nowUs - BACKGROUND_BACKLOG_US;
+      const waveform = pins.waveforms.get(this.#pin);
+      const level = pins.get(this.#pin);
+      let count = 0;
+      let sum = 0;
+      let squares = 0;
+      let clipped = 0;
+      for (let at = this.#nextUs; at <= nowUs; at += backgroundPeriodUs) {
+        const raw = Math.round(waveform ? waveform.at(at) : level);
+        const value = raw < 0 ? 0 : raw > maxCount ? maxCount : raw;
+        if (value <= 0 || value >= maxCount) clipped++;
+        sum += value;
+        squares += value * value;
+        count++;
+      }
+      this.#nextUs += count * backgroundPeriodUs;
+      sums[offset] = count;
+      sums[offset + 1] = sum;
+      sums[offset + 2] = squares;
+      sums[offset + 3] = clipped;
+      return count;
     }
     close(): void {}
   }
@@ -224,7 +273,7 @@ export function simDevice(
   const i2cSda = pinMap.i2cSda;
   const i2cScl = pinMap.i2cScl;
   return {
-    io: { Analog: SimAnalog, Digital: SimDigital, Serial: SimSerial, I2C: SimI2C },
+    io: { Analog: SimAnalog, Digital: SimDigital, Serial: SimSerial, I2C: SimI2C, BackgroundAnalog: clock ? SimBackgroundAnalog : undefined },
     I2C: i2cSda !== undefined && i2cScl !== undefined ? { default: { io: SimI2C, data: i2cSda, clock: i2cScl } } : undefined,
     pin: pinMap,
   };

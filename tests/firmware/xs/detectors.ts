@@ -1,3 +1,4 @@
+import { CableTemperatureDetector } from "../../../firmware/detectors/cable-temperature";
 import { ChargingDetector } from "../../../firmware/detectors/charging";
 import type { Detector } from "../../../firmware/detectors/events";
 import { HeatDetector } from "../../../firmware/detectors/heat";
@@ -16,7 +17,7 @@ import { serveScenario } from "./scenario";
 interface Start {
   op: "start";
   session: string;
-  detector: "smoke" | "heat" | "overcurrent" | "leakage" | "charging";
+  detector: "smoke" | "heat" | "overcurrent" | "leakage" | "charging" | "cable";
   settings: any;
   trace: TraceSpec;
   faults?: Array<{ fromIndex: number; toIndex: number; code: number }>;
@@ -51,6 +52,8 @@ function create(request: Start): Detector {
       return new LeakageDetector(request.settings);
     case "charging":
       return new ChargingDetector(request.settings);
+    case "cable":
+      return new CableTemperatureDetector(request.settings);
   }
 }
 

@@ -1,9 +1,8 @@
-import { AcCurrentSampler } from "../../../firmware/drivers/ac-current";
+import { AcCurrentMeter } from "../../../firmware/drivers/ac-current";
 import { NtcThermistor } from "../../../firmware/drivers/ntc-thermistor";
 import { Tmp117 } from "../../../firmware/drivers/tmp117";
 import type { AcChannelCalibration, NtcCalibration } from "../../../firmware/calibration";
 import { simDevice, SimI2cBus, SimPins, type WaveformSpec } from "../../../firmware/platform/sim/sim-io";
-import { SimMicroClock } from "../../../firmware/platform/sim/sim-micro-clock";
 import { VirtualClock } from "../../../firmware/platform/sim/virtual-clock";
 import { serveScenario } from "./scenario";
 
@@ -15,52 +14,47 @@ type Request =
       op: "rms";
       calibration: AcChannelCalibration;
       waveform: WaveformSpec;
-      /** On the second channel, sampled in the same burst. */
+      /** On the second channel. */
       leakageWaveform?: WaveformSpec;
-      mainsHz: number;
-      cycles: number;
-      samplesPerCycle: number;
-      bursts: number;
+      /** Measurements, one every `stepMs` of virtual time (0: all at the same moment, nothing converted between them). */
+      measurements: number;
       stepMs: number;
+      backgroundHz?: number;
     }
   | { op: "ntc"; calibration: NtcCalibration; adcFullScaleMv: number; counts: number[] }
   | { op: "tmp117"; steps: Array<{ registers?: Record<number, number>; detach?: boolean; reads: number }> };
 
 serveScenario((request: Request) => {
   const clock = new VirtualClock();
-  const microClock = new SimMicroClock(clock);
   const pins = new SimPins();
   const bus = new SimI2cBus();
-  const device = simDevice(pins, { ...PINS, i2cSda: 21, i2cScl: 22 }, 12, { microClock, bus });
+  const device = simDevice(pins, { ...PINS, i2cSda: 21, i2cScl: 22 }, 12, { clock, bus, backgroundHz: request.op === "rms" ? request.backgroundHz : undefined });
   switch (request.op) {
     case "rms": {
       pins.setWaveform(PINS.current, request.waveform);
       pins.setWaveform(PINS.leakage, request.leakageWaveform ?? { offsetCounts: 2048, amplitudeCounts: 0, hz: 50 });
-      const sampler = new AcCurrentSampler({
-        io: device.io.Analog,
+      const meter = new AcCurrentMeter({
+        io: device.io.BackgroundAnalog!,
         channels: [
           { pin: PINS.current, calibration: request.calibration },
           { pin: PINS.leakage, calibration: request.calibration },
         ],
-        clock: microClock,
-        mainsHz: request.mainsHz,
-        cycles: request.cycles,
-        samplesPerCycle: request.samplesPerCycle,
       });
-      const readings: Array<{ value: number; fault: number; offsetCounts: number; clipped: number; second: number }> = [];
-      for (let i = 0; i < request.bursts; i++) {
+      const readings: Array<{ value: number; fault: number; offsetCounts: number; clipped: number; second: number; conversions: number }> = [];
+      for (let i = 0; i < request.measurements; i++) {
         clock.advance(request.stepMs);
-        sampler.measure();
-        const value = sampler.values[0];
+        meter.measure();
+        const value = meter.values[0];
         readings.push({
           value: Number.isFinite(value) ? value : -1,
-          fault: sampler.faults[0],
-          offsetCounts: sampler.offsetCounts[0],
-          clipped: sampler.clippedSamples[0],
-          second: sampler.values[1],
+          fault: meter.faults[0],
+          offsetCounts: meter.offsetCounts[0],
+          clipped: meter.clippedSamples[0],
+          second: meter.values[1],
+          conversions: meter.conversions[0],
         });
       }
-      return { readings, elapsedUs: microClock.microseconds() };
+      return { readings };
     }
     case "ntc": {
       const ntc = new NtcThermistor({ io: device.io.Analog, pin: PINS.heat, calibration: request.calibration, fullScaleMv: request.adcFullScaleMv });

@@ -4,7 +4,6 @@ import { nodeTopic } from "../../../shared/topics";
 import type { SensorCalibration } from "../../../firmware/calibration";
 import { Sensing, type AlarmBody } from "../../../firmware/node/sensing";
 import { simDevice, SimI2cBus, SimPins, type WaveformSpec } from "../../../firmware/platform/sim/sim-io";
-import { SimMicroClock } from "../../../firmware/platform/sim/sim-micro-clock";
 import { VirtualClock } from "../../../firmware/platform/sim/virtual-clock";
 import type { KeyValueStore } from "../../../firmware/ports/storage";
 import { Trace, type TraceSpec } from "../../support/traces";
@@ -19,7 +18,6 @@ declare function gc(): void;
  * would check it.
  */
 const clock = new VirtualClock();
-const microClock = new SimMicroClock(clock);
 const pins = new SimPins();
 const bus = new SimI2cBus();
 const flash = new Map<string, string>();
@@ -69,8 +67,7 @@ serveScenario((request: Request) => {
       sensing = new Sensing({
         clock,
         timers: clock,
-        device: simDevice(pins, pinMap, 12, { microClock, bus }),
-        microClock,
+        device: simDevice(pins, pinMap, 12, { clock, bus }),
         storage,
         log: () => {},
         calibration,

@@ -1,0 +1,72 @@
+import type { IncidentView } from "../../incidents/view";
+import type { TokenOwner } from "../../auth/tokens";
+import type { MessageKey } from "./i18n/i18n";
+
+/** What the server said went wrong, kept for the words shown (`messageKey`) and the crew's details. */
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+  }
+
+  /** The catalogue message a person reads for this failure. */
+  get messageKey(): MessageKey {
+    if (this.status === 0) return "error.network";
+    if (this.status === 401) return "error.unauthorized";
+    if (this.status === 403) return /deactivated/i.test(this.message) ? "error.deactivated" : "error.forbidden";
+    if (this.status === 404) return "error.notFound";
+    if (this.status === 409) return "error.conflict";
+    if (this.status === 400 || this.status === 413 || this.status === 422) return "error.invalid";
+    return "error.server";
+  }
+}
+
+/** Header the server requires on state-changing requests carried by the session cookie (auth/session-cookie.ts). */
+const CSRF_HEADER = { "x-shouwang-console": "1" };
+
+/** A JSON call to this cloud with the session cookie; a failure becomes an ApiError. */
+export async function request<T>(method: "GET" | "POST" | "PUT" | "PATCH" | "DELETE", path: string, body?: unknown): Promise<T> {
+  let response: Response;
+  try {
+    response = await fetch(path, {
+      method,
+      credentials: "same-origin",
+      headers: body === undefined ? { ...CSRF_HEADER } : { ...CSRF_HEADER, "content-type": "application/json" },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+  } catch (error) {
+    throw new ApiError(0, "network", (error as Error).message);
+  }
+  const text = await response.text();
+  let parsed: unknown = null;
+  try {
+    parsed = text ? JSON.parse(text) : null;
+  } catch {
+    parsed = null;
+  }
+  if (!response.ok) {
+    const failure = (parsed ?? {}) as { error?: string; message?: string };
+    throw new ApiError(response.status, failure.error ?? "http-error", failure.message ?? `${response.status} ${response.statusText}`);
+  }
+  return parsed as T;
+}
+
+export type Incident = IncidentView;
+export type Me = { owner: TokenOwner };
+
+/** The console's calls, typed by the server's own view types. */
+export const api = {
+  me: () => request<Me>("GET", "/api/me"),
+  signIn: (token: string) => request<Me>("POST", "/auth/session", { token }),
+  signOut: () => request<{ signedOut: true }>("POST", "/auth/sign-out"),
+  incidents: (query: { status?: string[]; limit?: number } = {}) => {
+    const params = new URLSearchParams();
+    if (query.status?.length) params.set("status", query.status.join(","));
+    if (query.limit) params.set("limit", String(query.limit));
+    const qs = params.toString();
+    return request<{ incidents: Incident[] }>("GET", `/api/incidents${qs ? `?${qs}` : ""}`);
+  },
+};

@@ -1,0 +1,3 @@
+// Every view registers its route on import; the first one is the home view. Add yours here.
+import "./incident-list";
+import "./signin";
