@@ -50,6 +50,10 @@ export interface CloudEnv {
   publicUrl: string | undefined;
   /** Days a resident's photo is kept; after that the file is deleted and the report keeps its words (default 180). */
   reportPhotoDays: number;
+  /** Days raw telemetry rows and heartbeats are kept; the 1-minute and 1-hour rollups (min, max, mean) longer. */
+  telemetryRawDays: number;
+  telemetryMinuteDays: number;
+  telemetryHourDays: number;
 }
 
 export class EnvError extends Error {
@@ -114,7 +118,13 @@ export function parseEnv(source: Record<string, string | undefined> = process.en
     utcOffsetMinutes: integer("UTC_OFFSET_MINUTES", 480, -720, 840),
     publicUrl: url("PUBLIC_URL", ["http:", "https:"]),
     reportPhotoDays: integer("REPORT_PHOTO_DAYS", 180, 1, 3650),
+    telemetryRawDays: integer("TELEMETRY_RAW_DAYS", 2, 1, 3650),
+    telemetryMinuteDays: integer("TELEMETRY_MINUTE_DAYS", 3, 1, 3650),
+    telemetryHourDays: integer("TELEMETRY_HOUR_DAYS", 400, 1, 36500),
   };
+  if (env.telemetryMinuteDays < env.telemetryRawDays || env.telemetryHourDays < env.telemetryMinuteDays) {
+    problems.push("keep TELEMETRY_RAW_DAYS ≤ TELEMETRY_MINUTE_DAYS ≤ TELEMETRY_HOUR_DAYS: each coarser series outlives the finer one");
+  }
   if (env.ingestShareGroup !== undefined && !/^[A-Za-z0-9_-]{1,40}$/.test(env.ingestShareGroup)) {
     problems.push("INGEST_SHARE_GROUP must be 1–40 characters of A–Z, a–z, 0–9, '_' and '-'");
   }

@@ -18,6 +18,7 @@ import { startOtaService, type OtaService } from "./ota/ota-service";
 import { connectAppPublisher } from "./notify/mqtt-publisher";
 import { keepReportPhotos } from "./reports/photo-retention";
 import { createRoutingStage, type RoutingOptions, type RoutingStage } from "./routing/stage";
+import { RETENTION_DEFAULTS, startTelemetryKeeper, type RetentionSettings, type TelemetryKeeper } from "./telemetry/retention";
 import { timerScheduler, type Scheduler } from "./time/scheduler";
 
 export interface CloudOptions {
@@ -41,6 +42,8 @@ export interface CloudOptions {
   /** Days a resident's photo is kept (default 180); checked at start and hourly after. */
   reportPhotoDays?: number;
   scheduler?: Scheduler;
+  /** Days raw telemetry and heartbeats, 1-minute and 1-hour rollups are kept; how often they are rolled up (0: a test calls `telemetry.run()`). */
+  telemetry?: Partial<RetentionSettings> & { everyMs?: number };
   /** Incident timing, SMS/voice adapter, webhook retries and the like (see RoutingOptions). */
   routing?: Partial<Pick<RoutingOptions, "config" | "smsVoice" | "fetch" | "webhookRetry" | "appRetry" | "cap" | "reportsPerHour" | "statusLookupsPerHour">>;
 }
@@ -57,6 +60,8 @@ export interface RunningCloud {
   app: ReturnType<typeof createApp>;
   subscription: IngestSubscription;
   liveness: LivenessMonitor;
+  /** Telemetry rollups and retention. */
+  telemetry: TelemetryKeeper;
   ota: { store: ImageStore; engine: CampaignEngine; service: OtaService } | undefined;
   /** Answers claims when the cloud was given a provisioner account. */
   provisioner: Provisioner | null;
@@ -90,6 +95,7 @@ export async function startCloud(options: CloudOptions): Promise<RunningCloud> {
   let routing: RoutingStage | undefined;
   let server: ServerType | undefined;
   let liveness: LivenessMonitor | undefined;
+  let telemetry: TelemetryKeeper | undefined;
   let ticker: NodeJS.Timeout | undefined;
   let photoRetention: NodeJS.Timeout | undefined;
   try {
@@ -109,6 +115,7 @@ export async function startCloud(options: CloudOptions): Promise<RunningCloud> {
     subscriber = await startSubscriber({ ...options.mqtt, clientId: clientIds.ingest }, ingest, log);
     publisher = await startCommandPublisher({ ...options.mqtt, clientId: clientIds.commands }, log);
     liveness = startLivenessMonitor({ db: database.db, now, log, everyMs: options.livenessEveryMs });
+    telemetry = startTelemetryKeeper({ db: database.db, now, log, settings: { ...RETENTION_DEFAULTS, ...options.telemetry }, everyMs: options.telemetry?.everyMs });
     photoRetention = keepReportPhotos(database.db, options.dataDir ?? ".shouwang", now, options.reportPhotoDays ?? 180, log);
     const app = createApp({
       db: database.db,
@@ -163,12 +170,14 @@ export async function startCloud(options: CloudOptions): Promise<RunningCloud> {
       app,
       subscription: subscriber,
       liveness,
+      telemetry,
       provisioner: provisioner ?? null,
       ota: ota && otaService ? { ...ota, service: otaService } : undefined,
       async close() {
         clearInterval(ticker);
         clearInterval(photoRetention);
         liveness?.stop();
+        telemetry?.stop();
         // Live SSE streams never end by themselves: cut them, then wait for the listener to close.
         const closing = new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
         (server as { closeAllConnections?: () => void } | undefined)?.closeAllConnections?.();
@@ -190,6 +199,7 @@ export async function startCloud(options: CloudOptions): Promise<RunningCloud> {
     clearInterval(photoRetention);
     await otaService?.close().catch(() => undefined);
     liveness?.stop();
+    telemetry?.stop();
     await subscriber?.close().catch(() => undefined);
     routing?.stop();
     await publisher?.close().catch(() => undefined);

@@ -6,6 +6,7 @@ import { startCloud } from "../cloud/server";
 import { SITE_CAPSULE_ID, SITE_ELEVATOR_ID, siteSmokeId, startSite, type Site } from "../firmware/platform/sim/host/site";
 import { placardsUnder } from "../cloud/reports/placards";
 import { seedDemoCommunity } from "./demo-community";
+import { seedDemoSupplies } from "./demo-supplies";
 import { issueSignInLink } from "../cloud/auth/sessions";
 import { signInUrl } from "../cloud/auth/session-routes";
 
@@ -41,6 +42,7 @@ async function main(): Promise<void> {
     ota: { dataDir, releaseKeys: env.otaReleaseKeys },
     dataDir,
     reportPhotoDays: env.reportPhotoDays,
+    telemetry: { rawDays: env.telemetryRawDays, minuteDays: env.telemetryMinuteDays, hourDays: env.telemetryHourDays },
     routing: {
       config: {
         ackTimeoutMs: env.ackTimeoutS * 1000,
@@ -52,13 +54,25 @@ async function main(): Promise<void> {
   });
 
   let site: Site | undefined;
+  let seeded = false;
   if (env.simNodes > 0) {
     // A demo database gets the site's places and people, so its incidents reach someone.
     if (!env.databaseUrl) {
       const smoke = Array.from({ length: env.simNodes }, (_, i) => siteSmokeId(i + 1));
-      await seedDemoCommunity(cloud.database.db, { smoke, elevator: SITE_ELEVATOR_ID, capsule: SITE_CAPSULE_ID }, Date.now());
+      seeded = await seedDemoCommunity(cloud.database.db, { smoke, elevator: SITE_ELEVATOR_ID, capsule: SITE_CAPSULE_ID }, Date.now());
     }
     site = await startSite({ brokerUrl: mqttUrl, protocolVersion, nodes: env.simNodes, dataDir, log: (line) => log("debug", line), releaseKeys: env.otaReleaseKeys });
+  }
+
+  // The demo capsule is stocked once its node has reported (a capsule is known from its first state).
+  let stocking: NodeJS.Timeout | undefined;
+  if (seeded) {
+    stocking = setInterval(() => {
+      seedDemoSupplies(cloud.database.db, SITE_CAPSULE_ID, Date.now())
+        .then((done) => done && clearInterval(stocking))
+        .catch((error: Error) => log("warn", "could not stock the demo capsule", { error: error.message }));
+    }, 2000);
+    stocking.unref();
   }
 
   // The resident's page as the demo building's placard opens it (its code is made on first use).
@@ -92,6 +106,7 @@ async function main(): Promise<void> {
   const stop = async () => {
     if (stopping) return;
     stopping = true;
+    clearInterval(stocking);
     await site?.stop();
     await cloud.close();
     await broker?.close();

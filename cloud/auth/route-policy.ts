@@ -23,8 +23,9 @@ export type Access = "public" | "staff" | "admin";
  *   incident  `:id` is an incident; one outside their places is 403
  *   report    `:id` is a report; one outside their places is 403 (or `?incident=`)
  *   self      about the caller only
+ *   node      `:id` / `:nodeId` is a node (an elevator, a capsule); one outside their places is 403
  */
-export type StaffScope = "list" | "incident" | "report" | "self";
+export type StaffScope = "list" | "incident" | "report" | "self" | "node";
 
 export type Method = "GET" | "POST" | "PUT" | "PATCH" | "DELETE";
 
@@ -68,6 +69,9 @@ export const ROUTE_POLICIES: readonly RoutePolicy[] = [
   staff("GET", "/api/incidents/metrics", "list"),
   staff("GET", "/api/incidents/:id", "incident"),
   staff("GET", "/api/incidents/:id/cap", "incident"),
+  staff("GET", "/api/incidents/:id/responders", "incident"),
+  // The console's place tree: the viewer's places, with counts from inside them only.
+  staff("GET", "/api/place-tree", "list"),
   staff("POST", "/api/incidents/:id/ack", "incident"),
   staff("POST", "/api/incidents/:id/dispatch", "incident"),
   staff("POST", "/api/incidents/:id/resolve", "incident"),
@@ -79,27 +83,33 @@ export const ROUTE_POLICIES: readonly RoutePolicy[] = [
   // Fleet-wide views.
   admin("GET", "/api/alarms"),
   admin("GET", "/api/alarms/stream"),
-  admin("GET", "/api/nodes"),
-  admin("GET", "/api/nodes/:id"),
-  admin("GET", "/api/nodes/:id/health"),
-  admin("GET", "/api/nodes/:id/events"),
-  admin("POST", "/api/nodes/:id/commands"),
-  admin("GET", "/api/nodes/:id/commands"),
-  admin("GET", "/api/nodes/:id/commands/:commandId"),
   admin("GET", "/api/ingest/stats"),
-  admin("GET", "/api/elevators"),
-  admin("GET", "/api/elevators/:nodeId"),
-  admin("GET", "/api/elevators/:nodeId/events"),
-  admin("GET", "/api/capsules"),
-  admin("GET", "/api/capsules/:nodeId"),
-  admin("GET", "/api/capsules/:nodeId/events"),
-  admin("GET", "/api/capsules/:nodeId/supplies"),
-  admin("POST", "/api/capsules/:nodeId/supplies"),
-  admin("PATCH", "/api/capsules/:nodeId/supplies/:id"),
-  admin("DELETE", "/api/capsules/:nodeId/supplies/:id"),
-  admin("GET", "/api/supplies/expiring"),
+
+  // Nodes, elevator locks and capsules, for maintenance crews and capsule keepers inside their places.
+  staff("GET", "/api/nodes", "list"),
+  staff("GET", "/api/nodes/:id", "node"),
+  staff("GET", "/api/nodes/:id/health", "node"),
+  staff("GET", "/api/nodes/:id/series", "node"),
+  staff("GET", "/api/nodes/:id/events", "node"),
+  staff("POST", "/api/nodes/:id/commands", "node"),
+  staff("GET", "/api/nodes/:id/commands", "node"),
+  staff("GET", "/api/nodes/:id/commands/:commandId", "node"),
+  staff("GET", "/api/elevators", "list"),
+  staff("GET", "/api/elevators/:nodeId", "node"),
+  staff("GET", "/api/elevators/:nodeId/events", "node"),
+  staff("GET", "/api/capsules", "list"),
+  staff("GET", "/api/capsules/:nodeId", "node"),
+  staff("GET", "/api/capsules/:nodeId/events", "node"),
+  staff("GET", "/api/capsules/:nodeId/supplies", "node"),
+  staff("POST", "/api/capsules/:nodeId/supplies", "node"),
+  staff("PATCH", "/api/capsules/:nodeId/supplies/:id", "node"),
+  staff("DELETE", "/api/capsules/:nodeId/supplies/:id", "node"),
+  staff("GET", "/api/supplies/expiring", "list"),
+  staff("GET", "/api/places", "list"),
 
   // The fleet and its updates: moving a node moves where its fire alarms go (issue 12).
+  admin("GET", "/api/fleet/batches"),
+  admin("GET", "/api/fleet/batches/:batch/devices"),
   admin("GET", "/api/fleet/devices/:device"),
   admin("POST", "/api/fleet/installations"),
   admin("POST", "/api/ota/images", { maxBodyBytes: MAX_IMAGE_BYTES + FORM_OVERHEAD_BYTES }),

@@ -44,9 +44,10 @@ export function deriveCapsuleStatesSql(nodeIds: string[]): InStatement {
   };
 }
 
-export async function listCapsules(db: Db, filter: { placePath?: string; nodeId?: string } = {}): Promise<CapsuleRecord[]> {
+export async function listCapsules(db: Db, filter: { placePath?: string; nodeId?: string; scope?: SQL } = {}): Promise<CapsuleRecord[]> {
   const conditions: SQL[] = [];
   if (filter.placePath !== undefined) conditions.push(like(places.path, `${filter.placePath}%`));
+  if (filter.scope !== undefined) conditions.push(filter.scope);
   if (filter.nodeId !== undefined) conditions.push(eq(capsules.nodeId, filter.nodeId));
   const rows = await db
     .select({ capsule: capsules, online: nodes.online, lastSeenAt: nodes.lastSeenAt, placeId: nodes.placeId, placeName: places.name })

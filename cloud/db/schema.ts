@@ -54,7 +54,13 @@ export const nodes = sqliteTable("nodes", {
   healthBoot: integer("health_boot"),
   healthSeq: integer("health_seq"),
   sensorFault: integer("sensor_fault", { mode: "boolean" }).notNull().default(false),
-});
+  /** When `online` last changed (ms epoch): "offline since 14:02". */
+  statusSince: integer("status_since"),
+  /** Copied from the latest heartbeat so the crews' list filters and sorts in SQL at 10,000 nodes. */
+  rssiDbm: integer("rssi_dbm"),
+  freeHeapBytes: integer("free_heap_bytes"),
+  outboxDepth: integer("outbox_depth"),
+}, (table) => [index("nodes_place").on(table.placeId)]);
 
 /** Alarms as nodes raised and cleared them. (node, boot, seq) is unique: a replay is stored once. */
 export const alarms = sqliteTable(
@@ -106,4 +112,5 @@ export * from "./schema/fleet";
 export * from "./schema/ota";
 export * from "./schema/devices";
 export * from "./schema/placards";
+export * from "./schema/rollups";
 export * from "./schema/console";

@@ -54,9 +54,10 @@ export function deriveElevatorStatesSql(nodeIds: string[]): InStatement {
 }
 
 /** Every elevator, or those inside the place whose path is `placePath`. */
-export async function listElevators(db: Db, filter: { placePath?: string; nodeId?: string } = {}): Promise<ElevatorRecord[]> {
+export async function listElevators(db: Db, filter: { placePath?: string; nodeId?: string; scope?: SQL } = {}): Promise<ElevatorRecord[]> {
   const conditions: SQL[] = [];
   if (filter.placePath !== undefined) conditions.push(like(places.path, `${filter.placePath}%`));
+  if (filter.scope !== undefined) conditions.push(filter.scope);
   if (filter.nodeId !== undefined) conditions.push(eq(elevators.nodeId, filter.nodeId));
   const rows = await db
     .select({ elevator: elevators, online: nodes.online, lastSeenAt: nodes.lastSeenAt, placeId: nodes.placeId, placeName: places.name })

@@ -10,6 +10,7 @@ import { IncidentActionError, visibleIncident } from "./actions";
 import { incidentToCap } from "./cap/cap";
 import { communityMetrics } from "./metrics";
 import { listEvents, listIncidents } from "./queries";
+import { incidentContext, respondersFor } from "./detail";
 import { toIncidentView } from "./view";
 
 type Env = { Variables: ViewerVariables };
@@ -63,7 +64,23 @@ export function incidentRoutes(stage: RoutingStage) {
   app.get("/:id", async (c) => {
     const row = await visibleIncident(db, c.get("viewer"), incidentId(c));
     const [events, deliveries] = await Promise.all([listEvents(db, row.id), listDeliveries(db, row.id)]);
-    return c.json({ incident: toIncidentView(row), events, deliveries });
+    // Everyone named in the timeline, so the console can say who rather than "staff:3".
+    const personIds = [
+      ...deliveries.flatMap((d) => (d.staffId === null ? [] : [d.staffId])),
+      ...events.flatMap((e) => {
+        const detail = (e.detail ?? {}) as { staff?: number[]; to?: number[] };
+        const actor = /^staff:(\d+)$/.exec(e.actor);
+        return [...(detail.staff ?? []), ...(detail.to ?? []), ...(actor ? [Number(actor[1])] : [])];
+      }),
+      ...(row.dispatchedTo ? (JSON.parse(row.dispatchedTo) as number[]) : []),
+    ];
+    return c.json({ incident: toIncidentView(row), events, deliveries, ...(await incidentContext(db, row, personIds)) });
+  });
+
+  /** The people who could be dispatched: active, responsible for the incident's place (names and roles only). */
+  app.get("/:id/responders", async (c) => {
+    const row = await visibleIncident(db, c.get("viewer"), incidentId(c));
+    return c.json({ responders: await respondersFor(db, row) });
   });
 
   /** The incident as an OASIS CAP 1.2 alert for city emergency platforms. */

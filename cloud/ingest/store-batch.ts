@@ -98,7 +98,7 @@ export async function storeBatch(db: Db, messages: NodeMessage[], receivedAt: nu
   const healthSlot = health.length ? slot(insertHealthSql(health, receivedAt)) : -1;
   for (const message of health) slot(drizzled(latestHealthStatement(db, message, receivedAt)));
   for (const message of statuses) {
-    slot(drizzled(applyStatement(db, { nodeId: message.node, bootId: message.boot, seq: message.seq, online: message.online, willSeq: message.willSeq, firmware: message.firmware })));
+    slot(drizzled(applyStatement(db, { nodeId: message.node, bootId: message.boot, seq: message.seq, online: message.online, willSeq: message.willSeq, firmware: message.firmware }, receivedAt)));
   }
   const ackSlots = acks.map((ack) => slot(drizzled(ackStatement(db, ack, receivedAt))));
   if (elevatorNodes.size) slot(deriveElevatorStatesSql([...elevatorNodes]));

@@ -41,6 +41,9 @@ export function latestHealthStatement(db: Db, message: HealthMessage, receivedAt
       healthBoot: message.boot,
       healthSeq: message.seq,
       sensorFault: hasSensorFault(message),
+      rssiDbm: message.rssiDbm === undefined ? null : Math.round(message.rssiDbm),
+      freeHeapBytes: message.heap?.freeBytes ?? null,
+      outboxDepth: message.outbox.depth,
     })
     .where(
       and(

@@ -24,15 +24,16 @@ export interface BatchSighting {
 export function upsertSightingsSql(sightings: BatchSighting[]): InStatement {
   const args: InValue[] = [];
   for (const s of sightings) {
-    args.push(s.nodeId, s.bootId, s.onlineIfNew ? 1 : 0, s.onlineIfNew ? null : "will", s.firmware ?? null, s.readings ? JSON.stringify(s.readings) : null, s.at, s.at);
+    args.push(s.nodeId, s.bootId, s.onlineIfNew ? 1 : 0, s.onlineIfNew ? null : "will", s.firmware ?? null, s.readings ? JSON.stringify(s.readings) : null, s.at, s.at, s.at);
   }
   return {
-    sql: `insert into nodes (id, boot_id, online, offline_reason, firmware, readings, first_seen_at, last_seen_at) values ${placeholders(sightings.length, 8)}
+    sql: `insert into nodes (id, boot_id, online, offline_reason, firmware, readings, first_seen_at, last_seen_at, status_since) values ${placeholders(sightings.length, 9)}
       on conflict (id) do update set
         last_seen_at = max(nodes.last_seen_at, excluded.last_seen_at),
         boot_id = case when nodes.boot_id / ${BOOT_ERA_SPAN} <> excluded.boot_id / ${BOOT_ERA_SPAN} then excluded.boot_id else max(coalesce(nodes.boot_id, 0), excluded.boot_id) end,
         firmware = coalesce(excluded.firmware, nodes.firmware),
         readings = coalesce(excluded.readings, nodes.readings),
+        status_since = case when nodes.offline_reason = 'missed-heartbeats' then excluded.status_since else nodes.status_since end,
         online = case when nodes.offline_reason = 'missed-heartbeats' then 1 else nodes.online end,
         offline_reason = case when nodes.offline_reason = 'missed-heartbeats' then null else nodes.offline_reason end`,
     args,
@@ -46,7 +47,7 @@ export function upsertSightingsSql(sightings: BatchSighting[]): InStatement {
  * stream — never marks a reconnected node offline, and a late "online" never revives a node
  * whose connection already died.
  */
-export function applyStatement(db: Db, status: { nodeId: string; bootId: number; seq: number; online: boolean; willSeq?: number; firmware: string }) {
+export function applyStatement(db: Db, status: { nodeId: string; bootId: number; seq: number; online: boolean; willSeq?: number; firmware: string }, at: number) {
   const connection = status.online ? (status.willSeq ?? status.seq - 1) : status.seq;
   // Another era (shared/boot-era.ts): the node lost its boot counter and started again. Its
   // "online" is the newest connection whatever the numbers; a will from another era is the old
@@ -59,6 +60,7 @@ export function applyStatement(db: Db, status: { nodeId: string; bootId: number;
   return db
     .update(nodes)
     .set({
+      statusSince: sql`case when ${nodes.online} = ${status.online ? 1 : 0} and ${nodes.statusSince} is not null then ${nodes.statusSince} else ${at} end`,
       online: status.online,
       offlineReason: status.online ? null : "will",
       statusBoot: status.bootId,
@@ -72,7 +74,7 @@ export function applyStatement(db: Db, status: { nodeId: string; bootId: number;
 export async function markSilentNodesOffline(db: Db, now: number, missedBeats: number): Promise<string[]> {
   const rows = await db
     .update(nodes)
-    .set({ online: false, offlineReason: "missed-heartbeats" })
+    .set({ online: false, offlineReason: "missed-heartbeats", statusSince: now })
     .where(and(eq(nodes.online, true), isNotNull(nodes.heartbeatMs), sql`${nodes.lastSeenAt} < ${now} - ${nodes.heartbeatMs} * ${missedBeats}`))
     .returning({ id: nodes.id });
   return rows.map((row) => row.id);
@@ -82,6 +84,6 @@ export async function markSilentNodesOffline(db: Db, now: number, missedBeats: n
 export async function assignNodePlace(db: Db, nodeId: string, placeId: string, at: number): Promise<void> {
   await db
     .insert(nodes)
-    .values({ id: nodeId, placeId, online: false, firstSeenAt: at, lastSeenAt: at })
+    .values({ id: nodeId, placeId, online: false, firstSeenAt: at, lastSeenAt: at, statusSince: at })
     .onConflictDoUpdate({ target: nodes.id, set: { placeId } });
 }

@@ -1,58 +1,43 @@
 import { Hono } from "hono";
+import { z } from "zod";
 import { isNodeId } from "../../shared/protocol";
-import type { AuthVariables } from "../auth/require-token";
 import { commandRoutes } from "../commands/routes";
 import type { CommandPublisher } from "../commands/publisher";
 import type { Db } from "../db/client";
 import { listEvents } from "../events/queries";
+import { valid } from "../http/validate";
+import { placePathOf } from "../places/path";
+import { loadViewer, type ViewerVariables } from "../staff/load-viewer";
+import { nodeSeries, SERIES_WINDOWS } from "../telemetry/series";
 import { healthHistory, type HealthRow } from "./health-queries";
-import { getNode, listNodes, type NodeFilter } from "./list-queries";
+import { getNode, listNodes, NODE_PROBLEMS, THRESHOLDS } from "./list-queries";
+import { nodeScope } from "./node-scope";
 
-type Query = (name: string) => string | undefined;
-type Parsed<T> = { ok: true; value: T } | { ok: false; message: string };
+const PLACE_ID = /^[a-z0-9][a-z0-9-]{0,62}$/;
+const flag = z.enum(["true", "false"]).transform((v) => v === "true");
+const whole = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
 
-function parseFilter(query: Query): Parsed<NodeFilter> {
-  const filter: NodeFilter = { limit: 500 };
-  const place = query("place");
-  if (place !== undefined) {
-    if (!/^[a-z0-9][a-z0-9-]{0,62}$/.test(place)) return { ok: false, message: "place must be a place id" };
-    filter.placeId = place;
-  }
-  const kind = query("kind");
-  if (kind !== undefined) {
-    if (!/^[a-z][a-z0-9-]{0,15}$/.test(kind)) return { ok: false, message: "kind must be a node kind such as smoke" };
-    filter.kind = kind;
-  }
-  const status = query("status");
-  if (status !== undefined) {
-    if (status !== "online" && status !== "offline") return { ok: false, message: "status must be online or offline" };
-    filter.status = status;
-  }
-  const firmware = query("firmware");
-  if (firmware !== undefined) {
-    if (firmware.length === 0 || firmware.length > 32) return { ok: false, message: "firmware must be a version string" };
-    filter.firmware = firmware;
-  }
-  const fault = query("fault");
-  if (fault !== undefined) {
-    if (fault !== "true" && fault !== "false") return { ok: false, message: "fault must be true or false" };
-    filter.sensorFault = fault === "true";
-  }
-  const limit = query("limit");
-  if (limit !== undefined) {
-    const value = Number(limit);
-    if (!(Number.isInteger(value) && value >= 1 && value <= 1000)) return { ok: false, message: "limit must be a whole number from 1 to 1000" };
-    filter.limit = value;
-  }
-  return { ok: true, value: filter };
-}
+/** `GET /api/nodes` query: every filter the crews' list offers. */
+export const nodeListQuery = z
+  .object({
+    place: z.string().regex(PLACE_ID, "place must be a place id").optional(),
+    kind: z.string().regex(/^[a-z][a-z0-9-]{0,15}$/, "kind must be a node kind such as smoke").optional(),
+    status: z.enum(["online", "offline"]).optional(),
+    firmware: z.string().min(1).max(32).optional(),
+    fault: flag.optional(),
+    /** Comma-separated problems a node must all have: offline, fault, lowHeap, backlog, weakRssi. */
+    problems: z
+      .string()
+      .transform((v) => v.split(",").filter(Boolean))
+      .pipe(z.array(z.enum(NODE_PROBLEMS)))
+      .optional(),
+    q: z.string().regex(/^[a-z0-9-]{1,40}$/, "q must be the start of a node id").optional(),
+    limit: whole(1, 1000).default(50),
+    offset: whole(0, 1_000_000).default(0),
+  })
+  .strict();
 
-function positiveInteger(raw: string | undefined, name: string, max = Number.MAX_SAFE_INTEGER): Parsed<number | undefined> {
-  if (raw === undefined) return { ok: true, value: undefined };
-  const value = Number(raw);
-  if (!(Number.isSafeInteger(value) && value >= 1 && value <= max)) return { ok: false, message: `${name} must be a whole number from 1 to ${max}` };
-  return { ok: true, value };
-}
+const idParam = z.object({ id: z.string().refine(isNodeId, "not a valid node id") });
 
 function healthPoint(row: HealthRow) {
   return {
@@ -75,52 +60,84 @@ function healthPoint(row: HealthRow) {
   };
 }
 
+/**
+ * Nodes for maintenance crews. Staff see and command only the nodes inside their places
+ * (route policy scope "list" for the list, "node" for one node).
+ */
 export function nodeRoutes(deps: { db: Db; commands: CommandPublisher; now: () => number }) {
-  const { db } = deps;
-  const app = new Hono<{ Variables: AuthVariables }>();
-  const bad = (message: string) => ({ error: "bad-request", message });
+  const { db, now } = deps;
+  const app = new Hono<{ Variables: ViewerVariables }>();
 
-  /** `?place=&kind=&status=online|offline&firmware=&fault=true|false&limit=`: offline and faulty first. */
-  app.get("/", async (c) => {
-    const filter = parseFilter((name) => c.req.query(name));
-    if (!filter.ok) return c.json(bad(filter.message), 400);
-    const found = await listNodes(db, filter.value);
-    if (!found) return c.json({ error: "not-found", message: `no place "${filter.value.placeId}"` }, 404);
-    return c.json({ nodes: found });
+  /** Worst first, paged: `?place=&kind=&status=&firmware=&fault=&problems=lowHeap,weakRssi&q=&limit=&offset=`. */
+  app.get("/", loadViewer(db), valid("query", nodeListQuery), async (c) => {
+    const query = c.req.valid("query");
+    let placePath: string | undefined;
+    if (query.place !== undefined) {
+      const path = await placePathOf(db, query.place);
+      if (path === null) return c.json({ error: "not-found", message: `no place "${query.place}"` }, 404);
+      placePath = path;
+    }
+    const page = await listNodes(db, c.get("viewer"), {
+      placePath,
+      kind: query.kind,
+      status: query.status,
+      firmware: query.firmware,
+      sensorFault: query.fault,
+      problems: query.problems,
+      idPrefix: query.q,
+      limit: query.limit,
+      offset: query.offset,
+    });
+    return c.json({ ...page, limit: query.limit, offset: query.offset, thresholds: THRESHOLDS });
   });
 
-  app.get("/:id", async (c) => {
-    const id = c.req.param("id");
-    if (!isNodeId(id)) return c.json(bad("not a valid node id"), 400);
+  app.use("/:id", nodeScope(db, "id"));
+  app.use("/:id/*", nodeScope(db, "id"));
+
+  app.get("/:id", valid("param", idParam), async (c) => {
+    const { id } = c.req.valid("param");
     const node = await getNode(db, id);
     return node ? c.json({ node }) : c.json({ error: "not-found", message: `no node "${id}"` }, 404);
   });
 
-  /** Heartbeats newest first, for a chart: `?since=<ISO time>&before=<id>&limit=` (default 500, at most 5000). */
-  app.get("/:id/health", async (c) => {
-    const id = c.req.param("id");
-    if (!isNodeId(id)) return c.json(bad("not a valid node id"), 400);
-    const sinceRaw = c.req.query("since");
-    const since = sinceRaw === undefined ? undefined : Date.parse(sinceRaw);
-    if (since !== undefined && Number.isNaN(since)) return c.json(bad("since must be an ISO 8601 time"), 400);
-    const before = positiveInteger(c.req.query("before"), "before");
-    if (!before.ok) return c.json(bad(before.message), 400);
-    const limit = positiveInteger(c.req.query("limit"), "limit", 5000);
-    if (!limit.ok) return c.json(bad(limit.message), 400);
-    const rows = await healthHistory(db, id, { since, before: before.value, limit: limit.value ?? 500 });
-    return c.json({ nodeId: id, health: rows.map(healthPoint) });
+  /** Heartbeats newest first, as stored: `?since=<ISO time>&before=<id>&limit=` (default 500, at most 5000). */
+  app.get(
+    "/:id/health",
+    valid("param", idParam),
+    valid("query", z.object({ since: z.iso.datetime({ offset: true }).optional(), before: whole(1, Number.MAX_SAFE_INTEGER).optional(), limit: whole(1, 5000).default(500) })),
+    async (c) => {
+      const { id } = c.req.valid("param");
+      const query = c.req.valid("query");
+      const rows = await healthHistory(db, id, { since: query.since === undefined ? undefined : Date.parse(query.since), before: query.before, limit: query.limit });
+      return c.json({ nodeId: id, health: rows.map(healthPoint) });
+    },
+  );
+
+  /**
+   * A chart's data, downsampled on the server from the rollups: `?window=1h|24h|7d`. Each metric
+   * (heap.free, heap.minFree, rssi, outbox and every telemetry reading) as min, max and mean per
+   * bucket, and the resets in the window with their reason.
+   */
+  app.get("/:id/series", valid("param", idParam), valid("query", z.object({ window: z.enum(SERIES_WINDOWS).default("24h") })), async (c) => {
+    const { id } = c.req.valid("param");
+    if (!(await getNode(db, id))) return c.json({ error: "not-found", message: `no node "${id}"` }, 404);
+    const started = performance.now();
+    const series = await nodeSeries(db, id, c.req.valid("query").window, now());
+    c.header("Server-Timing", `db;dur=${(performance.now() - started).toFixed(2)}`);
+    return c.json({ nodeId: id, ...series });
   });
 
   /** State events newest first: `?before=<id>&limit=` (default 100, at most 1000). */
-  app.get("/:id/events", async (c) => {
-    const id = c.req.param("id");
-    if (!isNodeId(id)) return c.json(bad("not a valid node id"), 400);
-    const before = positiveInteger(c.req.query("before"), "before");
-    if (!before.ok) return c.json(bad(before.message), 400);
-    const limit = positiveInteger(c.req.query("limit"), "limit", 1000);
-    if (!limit.ok) return c.json(bad(limit.message), 400);
-    return c.json({ events: await listEvents(db, id, { before: before.value, limit: limit.value ?? 100 }) });
-  });
+  app.get(
+    "/:id/events",
+    valid("param", idParam),
+    valid("query", z.object({ before: whole(1, Number.MAX_SAFE_INTEGER).optional(), limit: whole(1, 1000).default(100) })),
+    async (c) => {
+      const { id } = c.req.valid("param");
+      const query = c.req.valid("query");
+      return c.json({ events: await listEvents(db, id, { before: query.before, limit: query.limit }) });
+    },
+  );
 
   app.route("/:id/commands", commandRoutes(deps));
   return app;

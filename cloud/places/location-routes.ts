@@ -8,8 +8,7 @@ import { placeExists } from "../reports/queries";
 /** `PUT /api/places/:id/location {latitude, longitude}` (admin): puts a place on the map for reports by coordinates. */
 export function placeLocationRoutes(deps: { db: Db }) {
   const app = new Hono<{ Variables: AuthVariables }>();
-  app.use("*", requireAdmin());
-  app.put("/:id/location", async (c) => {
+  app.put("/:id/location", requireAdmin(), async (c) => {
     const body = (await c.req.json().catch(() => ({}))) as { latitude?: unknown; longitude?: unknown };
     if (!isLatLon(body)) return c.json({ error: "invalid-field", message: "latitude (−90…90) and longitude (−180…180) are required, in degrees" }, 422);
     if (!(await placeExists(deps.db, c.req.param("id")))) return c.json({ error: "not-found", message: `No place "${c.req.param("id")}".` }, 404);

@@ -59,19 +59,21 @@ export interface ExpiringSupply extends SupplyRecord {
   /** Days left from today (UTC); zero or negative: expired. */
   daysLeft: number;
   placeId: string | null;
+  placeName: string | null;
 }
 
 /** Everything that expires within `days` of `now` (or has expired), soonest first, optionally inside a place. */
-export async function expiringSupplies(db: Db, now: number, days: number, placePath?: string): Promise<ExpiringSupply[]> {
+export async function expiringSupplies(db: Db, now: number, days: number, placePath?: string, scope?: SQL): Promise<ExpiringSupply[]> {
   const conditions: SQL[] = [isNotNull(capsuleSupplies.expiresOn), lte(capsuleSupplies.expiresOn, dateAfter(now, days))];
   if (placePath !== undefined) conditions.push(like(places.path, `${placePath}%`));
+  if (scope !== undefined) conditions.push(scope);
   const rows = await db
-    .select({ supply: capsuleSupplies, placeId: nodes.placeId })
+    .select({ supply: capsuleSupplies, placeId: nodes.placeId, placeName: places.name })
     .from(capsuleSupplies)
     .innerJoin(nodes, eq(nodes.id, capsuleSupplies.capsuleId))
     .leftJoin(places, eq(places.id, nodes.placeId))
     .where(and(...conditions))
     .orderBy(asc(capsuleSupplies.expiresOn), asc(capsuleSupplies.capsuleId), asc(capsuleSupplies.item))
     .limit(5000);
-  return rows.map(({ supply, placeId }) => ({ ...toRecord(supply), daysLeft: daysUntil(now, supply.expiresOn!), placeId }));
+  return rows.map(({ supply, placeId, placeName }) => ({ ...toRecord(supply), daysLeft: daysUntil(now, supply.expiresOn!), placeId, placeName }));
 }

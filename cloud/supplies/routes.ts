@@ -1,6 +1,8 @@
 import { Hono, type Context } from "hono";
 import { isNodeId } from "../../shared/protocol";
-import type { AuthVariables } from "../auth/require-token";
+import { places } from "../db/schema";
+import { scopeCondition } from "../places/scope";
+import { loadViewer, type ViewerVariables } from "../staff/load-viewer";
 import type { Db } from "../db/client";
 import { placeFilter } from "../places/path";
 import { addSupply, capsuleExists, expiringSupplies, listSupplies, removeSupply, updateSupply } from "./queries";
@@ -11,7 +13,7 @@ type Deps = { db: Db; now: () => number };
 /** `/api/capsules/:nodeId/supplies`: a capsule's inventory, read and kept up to date by staff. */
 export function capsuleSupplyRoutes(deps: Deps) {
   const { db, now } = deps;
-  const app = new Hono<{ Variables: AuthVariables }>();
+  const app = new Hono<{ Variables: ViewerVariables }>();
 
   app.get("/", async (c) => {
     const capsuleId = await knownCapsule(c, db);
@@ -51,19 +53,26 @@ export function capsuleSupplyRoutes(deps: Deps) {
   return app;
 }
 
-/** `/api/supplies/expiring?days=30&place=`: what must be replaced soon, across capsules. */
+/** `/api/supplies/expiring?days=30&place=` (or `?month=this`): what must be replaced soon, across capsules. */
 export function supplyRoutes(deps: Deps) {
   const { db, now } = deps;
-  const app = new Hono<{ Variables: AuthVariables }>();
-  app.get("/expiring", async (c) => {
+  const app = new Hono<{ Variables: ViewerVariables }>();
+  app.get("/expiring", loadViewer(db), async (c) => {
     const daysText = c.req.query("days");
-    const days = daysText === undefined ? 30 : Number(daysText);
+    // `?month=this`: everything expiring by the end of this calendar month (UTC), and what has expired.
+    const days = c.req.query("month") === "this" ? daysToMonthEnd(now()) : daysText === undefined ? 30 : Number(daysText);
     if (!(Number.isInteger(days) && days >= 0 && days <= 3650)) return c.json({ error: "bad-request", message: "days must be a whole number from 0 to 3650" }, 400);
     const filter = await placeFilter(db, c.req.query("place"));
     if ("status" in filter) return c.json({ error: filter.status === 400 ? "bad-request" : "not-found", message: filter.message }, filter.status);
-    return c.json({ days, supplies: await expiringSupplies(db, now(), days, filter.placePath) });
+    return c.json({ days, supplies: await expiringSupplies(db, now(), days, filter.placePath, scopeCondition(c.get("viewer"), places.path)) });
   });
   return app;
+}
+
+function daysToMonthEnd(nowMs: number): number {
+  const today = new Date(nowMs);
+  const monthEnd = Date.UTC(today.getUTCFullYear(), today.getUTCMonth() + 1, 0);
+  return Math.round((monthEnd - Date.UTC(today.getUTCFullYear(), today.getUTCMonth(), today.getUTCDate())) / 86_400_000);
 }
 
 async function knownCapsule(c: Context, db: Db): Promise<string | Response> {

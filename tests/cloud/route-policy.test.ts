@@ -54,6 +54,8 @@ describe("one declared authorization policy for every HTTP route", () => {
 
   /** A concrete URL for a route: parameters filled with what the probe needs. */
   function urlFor(path: string, scope?: StaffScope): string {
+    // A node outside the staff member's places (building 3): its own routes must refuse them.
+    if (scope === "node") return path.replace(/:nodeId\b/, "smoke-b3-101").replace(/^\/api\/nodes\/:id\b/, "/api/nodes/smoke-b3-101").replace(/:[A-Za-z]+/g, "1");
     const id = scope === "incident" ? String(outside.incidentId) : scope === "report" ? String(outside.reportId) : "x1";
     const filled = path.replace(/:id\b/g, id).replace(/:[A-Za-z]+/g, "x1");
     return scope === "report" && !path.includes(":id") ? `${filled}?incident=${outside.reportIncidentId}` : filled;
@@ -99,7 +101,7 @@ describe("one declared authorization policy for every HTTP route", () => {
       }
       // Staff: inside their own places only.
       const scope = policy.scope;
-      if (scope === "incident" || scope === "report") {
+      if (scope === "incident" || scope === "report" || scope === "node") {
         const status = (await call(method, urlFor(path, scope), staffToken, JSON.stringify({ staffIds: [1], outcome: "ok", note: "x" }))).status;
         expectStatus(policy, "staff outside their places", status, (s) => s === 403);
       } else if (scope === "list" || scope === "self") {

@@ -48,8 +48,17 @@ describe("scope: a person sees and acts only inside their places", () => {
     // Nothing changed on the incidents they were refused.
     expect((await incidents(cloud)).filter((i) => i.status !== "open")).toHaveLength(0);
 
+    // A crew's node list holds only the nodes inside their places, and a node outside them is refused.
+    const crewNodes = (await (await lead1.get("/api/nodes")).json()) as { nodes: Array<{ place: { path: string } | null }>; total: number };
+    const allNodes = (await (await cloud.get("/api/nodes")).json()) as { total: number };
+    expect(crewNodes.total).toBeGreaterThan(0);
+    expect(crewNodes.total).toBeLessThan(allNodes.total);
+    expect(crewNodes.nodes.every((n) => n.place?.path.includes("/bd-1/"))).toBe(true);
+    expect((await lead1.get("/api/nodes/smoke-b3-101")).status).toBe(403);
+    expect((await lead1.post("/api/nodes/smoke-b3-101/commands", { op: "reboot" })).status).toBe(403);
+
     // The fleet-wide views and staff administration are for admins only.
-    for (const path of ["/api/alarms", "/api/nodes", "/api/ingest/stats", "/api/staff", "/api/webhooks", "/api/elevators", "/api/capsules", "/api/capsules/cap-x/supplies", "/api/supplies/expiring"]) {
+    for (const path of ["/api/alarms", "/api/ingest/stats", "/api/staff", "/api/webhooks", "/api/capsules/cap-x/supplies"]) {
       const response = await lead1.get(path);
       expect(response.status, path).toBe(403);
       expect(await response.json()).toMatchObject({ error: "forbidden" });

@@ -49,7 +49,7 @@ describe("npm start", () => {
     await Promise.all(running.splice(0).map(stop));
   });
 
-  it("runs broker, cloud and a simulated site with nothing configured, and prints the URL and a first token", async () => {
+  it("runs broker, cloud and a simulated site with nothing configured, and prints the URL and a first token", { timeout: 90_000 }, async () => {
     const dataDir = mkdtempSync(join(tmpdir(), "sw-start-"));
     const first = await start(dataDir);
     running.push(first);
@@ -78,6 +78,33 @@ describe("npm start", () => {
     });
     const staff = (await (await fetch(`${first.url}/api/staff`, { headers: { authorization: `Bearer ${first.token}` } })).json()) as { staff: unknown[] };
     expect(staff.staff).toHaveLength(4);
+    // Each simulated node reports what its XS machine really holds, never 0 free while running fine.
+    const heaps = await waitFor(
+      async () => {
+        const body = (await (await fetch(`${first.url}/api/nodes`, { headers: { authorization: `Bearer ${first.token}` } })).json()) as {
+          nodes: Array<{ health: { heap: { freeBytes: number } | null } | null }>;
+        };
+        const free = body.nodes.map((n) => n.health?.heap?.freeBytes ?? null);
+        return free.every((f) => f !== null) ? (free as number[]) : null;
+      },
+      "every node's first heartbeat",
+      15_000,
+      200,
+    );
+    for (const free of heaps) expect(free).toBeGreaterThan(64 * 1024);
+    // The demo capsule is stocked, by the five categories, and something in it expires this month.
+    const expiring = await waitFor(
+      async () => {
+        const body = (await (await fetch(`${first.url}/api/supplies/expiring?month=this`, { headers: { authorization: `Bearer ${first.token}` } })).json()) as {
+          supplies: Array<{ item: string; daysLeft: number }>;
+        };
+        return body.supplies.length > 0 ? body.supplies : null;
+      },
+      "the demo capsule's supplies",
+      15_000,
+      200,
+    );
+    expect(expiring.some((s) => s.item.includes("AED") && s.daysLeft >= 0)).toBe(true);
     expect(await stop(first)).toBe(0);
     running.pop();
 

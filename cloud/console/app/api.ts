@@ -1,5 +1,6 @@
 import type { IncidentView } from "../../incidents/view";
 import type { TokenOwner } from "../../auth/tokens";
+import type { PlaceTreeNode } from "../../places/tree";
 import type { MessageKey } from "./i18n/i18n";
 
 /** What the server said went wrong, kept for the words shown (`messageKey`) and the crew's details. */
@@ -55,6 +56,17 @@ export async function request<T>(method: "GET" | "POST" | "PUT" | "PATCH" | "DEL
 }
 
 export type Incident = IncidentView;
+export type Responder = { id: number; name: string; role: string };
+export interface IncidentDetail {
+  incident: Incident;
+  events: Array<{ at: string; type: string; actor: string; detail: unknown }>;
+  deliveries: Array<{ id: number; channel: string; staffId: number | null; purpose: string; tier: number; status: string; attempts: number; createdAt: string; completedAt: string | null }>;
+  places: Array<{ id: string; level: string; name: string }>;
+  alarm: { kind: string; unit: string; threshold: number; firstValue: number; latestValue: number; latestAt: string; evidence: number[] | null } | null;
+  reports: Array<{ id: number; reportedAt: string; description: string; category: string | null; photoUrl: string | null }>;
+  people: Record<number, string>;
+}
+export type PlaceNode = PlaceTreeNode;
 export type Me = { owner: TokenOwner };
 
 /** The console's calls, typed by the server's own view types. */
@@ -69,4 +81,12 @@ export const api = {
     const qs = params.toString();
     return request<{ incidents: Incident[] }>("GET", `/api/incidents${qs ? `?${qs}` : ""}`);
   },
+  incident: (id: number) => request<IncidentDetail>("GET", `/api/incidents/${id}`),
+  responders: (id: number) => request<{ responders: Responder[] }>("GET", `/api/incidents/${id}/responders`),
+  acknowledge: (id: number, note: string) => request<{ incident: Incident }>("POST", `/api/incidents/${id}/ack`, note ? { note } : {}),
+  dispatch: (id: number, staffIds: number[], note: string) => request<{ incident: Incident }>("POST", `/api/incidents/${id}/dispatch`, note ? { staffIds, note } : { staffIds }),
+  resolve: (id: number, note: string) => request<{ incident: Incident }>("POST", `/api/incidents/${id}/resolve`, { note }),
+  recheck: (id: number, outcome: "ok" | "hazard-present", note: string) =>
+    request<{ incident: Incident }>("POST", `/api/incidents/${id}/recheck`, note ? { outcome, note } : { outcome }),
+  placeTree: () => request<{ places: PlaceNode[] }>("GET", "/api/place-tree"),
 };

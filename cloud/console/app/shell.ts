@@ -1,9 +1,11 @@
 import { html, nothing } from "lit";
 import { ApiError, api } from "./api";
 import { SwElement } from "./base";
-import { locale, setLocale, t, type MessageKey } from "./i18n/i18n";
+import { locale, setLocale, t, tCode, type MessageKey } from "./i18n/i18n";
+import type { Incident } from "./api";
+import { alertNewIncident, alertsEnabled, enableAlerts } from "./ui/alerts";
 import type { LiveState } from "./live";
-import { matchHash, navRoutes, type Match } from "./router";
+import { matchHash, navigate, navRoutes, type Match } from "./router";
 import { incidentStream, isAdmin, session } from "./session";
 import { errorMessage } from "./ui/error-message";
 
@@ -15,7 +17,10 @@ const LIVE_LABELS: Record<LiveState, MessageKey> = { connecting: "live.connectin
  * shows the sign-in view.
  */
 export class SwApp extends SwElement {
-  static override properties = { match: { state: true }, live: { state: true }, phase: { state: true }, failure: { state: true } };
+  static override properties = { match: { state: true }, live: { state: true }, phase: { state: true }, failure: { state: true }, alerting: { state: true }, lastAlert: { state: true } };
+  alerting = alertsEnabled();
+  /** The latest new-incident alert, also read out by screen readers (role=alert). */
+  lastAlert = "";
   match: Match = matchHash(location.hash);
   live: LiveState = incidentStream.state;
   phase: "loading" | "signed-out" | "signed-in" = "loading";
@@ -36,6 +41,12 @@ export class SwApp extends SwElement {
     document.documentElement.lang = locale();
     window.addEventListener("hashchange", this.onHash);
     incidentStream.onState((state) => (this.live = state));
+    incidentStream.on("incident", (data) => {
+      const { event, incident } = data as { event: string; incident: Incident };
+      if (event !== "opened" && event !== "reopened") return;
+      this.lastAlert = t("alerts.new", { hazard: tCode("hazard", incident.hazard), place: incident.summary.split(" · ")[1] ?? "" });
+      alertNewIncident(incident, this.lastAlert, () => navigate(`/incidents/${incident.id}`));
+    });
     if (!this.match.route.public) void this.loadSession();
   }
 
@@ -100,6 +111,13 @@ export class SwApp extends SwElement {
         ${languageButton}
         <button class="btn" @click=${() => void this.signOut()}>${t("nav.signOut")}</button>
       </header>
+      ${this.alerting
+        ? nothing
+        : html`<div class="banner"><button class="btn btn-primary" data-enable-alerts @click=${async () => {
+            await enableAlerts();
+            this.alerting = true;
+          }}>${t("alerts.enable")}</button></div>`}
+      <div class="alert-line" role="alert" data-last-alert>${this.lastAlert}</div>
       ${this.live === "reconnecting" ? html`<div class="banner" role="alert">${t("live.reconnectingBanner")}</div>` : nothing}
       <nav class="nav" aria-label=${t("app.title")}>
         ${navRoutes()

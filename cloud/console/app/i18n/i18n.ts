@@ -13,7 +13,7 @@ const STORAGE_KEY = "sw.locale";
  * `<family>.<code>`; tests/cloud/console-catalogue.test.ts checks every code of each family has
  * both entries. Staff never see the raw code; crews find it in a details view.
  */
-export type CodeFamily = "hazard" | "status" | "severity";
+export type CodeFamily = "hazard" | "status" | "severity" | "role" | "event" | "purpose" | "channel" | "delivery" | "level";
 
 function storedLocale(): Locale {
   try {

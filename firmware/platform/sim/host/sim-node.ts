@@ -62,6 +62,13 @@ export interface StepResult<T> {
 
 /** One XS slot on the ESP32's 32-bit build (xsnap-worker's 64-bit slots are twice that). */
 const SLOT_BYTES = 16;
+/**
+ * How often (node time) the host collects the XS machine's garbage to learn what it really holds.
+ * The meter's `currentHeapCount` counts every slot allocated since the last collection, garbage
+ * included, and xsnap's heap is so large that it seldom collects by itself: read as "used", that
+ * count grew past the budget within minutes and every simulated node reported 0 bytes free.
+ */
+const COLLECT_EVERY_MS = 30_000;
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
@@ -97,6 +104,9 @@ export class SimNode {
   #image: BootedImage | undefined;
   /** The network was taken down because the booted image is a broken build that never connects. */
   #imageOffline = false;
+  /** Live heap slots after the latest garbage collection, and the node time since it. */
+  #liveSlots: number | undefined;
+  #sinceCollectMs = 0;
 
   private constructor(options: SimNodeOptions) {
     this.#options = options;
@@ -179,8 +189,11 @@ export class SimNode {
   }
 
   /** Moves the node's clock forward, running every timer that falls due. */
-  advance(ms: number): Promise<StepResult<number>> {
-    return this.#send({ op: "advance", ms }) as Promise<StepResult<number>>;
+  async advance(ms: number): Promise<StepResult<number>> {
+    const result = (await this.#send({ op: "advance", ms })) as StepResult<number>;
+    this.#sinceCollectMs += ms;
+    if (this.#sinceCollectMs >= COLLECT_EVERY_MS) await this.#collect();
+    return result;
   }
 
   async inspect(): Promise<NodeInspection> {
@@ -272,6 +285,7 @@ export class SimNode {
   async #bootFirmware(): Promise<void> {
     const loaded = await this.#worker.evaluate(await bundleForXs(firmwarePath("platform/sim/runtime.ts")));
     this.#baseSlots = loaded.meter.currentHeapCount;
+    this.#liveSlots = undefined;
     let config = this.#options.config;
     const partitions = this.#options.partitions;
     if (partitions) {
@@ -292,7 +306,16 @@ export class SimNode {
     // What the host wired survives a restart, as the hardware does.
     for (const [pin, waveform] of this.#waveforms) await this.#command({ op: "waveform", pin, waveform });
     for (const [address, registers] of this.#i2c) await this.#command({ op: "i2c", address, registers });
+    await this.#collect();
     this.#boots++;
+  }
+
+  /** Runs XS's garbage collector (xsnap's `gc()`) and keeps the live slot count it leaves. */
+  async #collect(): Promise<void> {
+    this.#sinceCollectMs = 0;
+    if (!this.#worker.alive) return;
+    const { meter } = await this.#worker.evaluate("gc()");
+    this.#liveSlots = meter.currentHeapCount;
   }
 
   async #restart(reason: string): Promise<void> {
@@ -375,7 +398,7 @@ export class SimNode {
         return;
       case "system.info": {
         const heapBytes = this.#options.heapBytes ?? 160 * 1024;
-        const used = Math.max(0, (this.#lastMeter?.currentHeapCount ?? this.#baseSlots) - this.#baseSlots) * SLOT_BYTES;
+        const used = Math.max(0, (this.#liveSlots ?? this.#lastMeter?.currentHeapCount ?? this.#baseSlots) - this.#baseSlots) * SLOT_BYTES;
         return {
           freeHeapBytes: Math.max(0, heapBytes - used),
           rssiDbm: this.#bridge.networkUp ? this.#rssiDbm : null,
