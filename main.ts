@@ -109,7 +109,7 @@ export default function main(): void {
       chipFamily: String(config.board).includes("s3") ? "ESP32-S3" : "ESP32",
       deviceName: `SW-${config.kind}-${serial.slice(-6)}`,
     },
-    nextUrl: config.console_url ? `${config.console_url}/install?serial=${serial}` : undefined,
+    nextUrl: config.console_url ? `${config.console_url}/#/install/${serial}` : undefined,
     setupPin: config.pins.factoryReset,
     statusLedPin: config.pins.statusLed,
     softAp: Boolean(Number(config.setup_softap ?? 0)),

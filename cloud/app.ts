@@ -25,6 +25,8 @@ import { placeTreeRoutes } from "./places/tree-routes";
 import { reportRoutes } from "./reports/routes";
 import { staffReportRoutes } from "./reports/staff-routes";
 import { residentRoutes } from "./resident/routes";
+import { FirmwareStore } from "./flashing/firmware-store";
+import { flashingRoutes } from "./flashing/routes";
 import type { RoutingStage } from "./routing/stage";
 import { staffRoutes } from "./staff/routes";
 import { supplyRoutes } from "./supplies/routes";
@@ -65,6 +67,8 @@ export function createApp(deps: AppDeps) {
   // Residents report without an account; these routes limit and check their callers themselves.
   app.route("/reports", reportRoutes(deps.routing));
   app.route("/r", residentRoutes({ db: deps.db }));
+  // The makers' flashing page; the route policy admits admins only (a build may carry a batch's claim settings).
+  app.route("/flash", flashingRoutes({ store: new FirmwareStore(deps.routing.dataDir) }));
 
   const api = new Hono<{ Variables: AuthVariables }>();
   api.route("/alarms", alarmRoutes(deps));

@@ -9,8 +9,22 @@ export interface CloudEnv {
   /** libSQL URL: `file:…` (embedded), `libsql://…`, `http(s)://…`. Unset: embedded file under dataDir. */
   databaseUrl: string | undefined;
   databaseAuthToken: string | undefined;
-  /** Broker URL: `mqtt://host:port` or `mqtts://…`. Unset: the embedded broker. */
+  /**
+   * Broker URL: `mqtt://host:port` or `mqtts://…`. Unset: the embedded broker. With the NATS
+   * transport, a comma-separated list of the cluster's MQTT listeners (the cloud's MQTT clients
+   * fail over among them).
+   */
   mqttUrl: string | undefined;
+  /**
+   * How the ingest receives node messages: `mqtt` (default; one broker, MQTT 5, see
+   * `ingestShareGroup`) or `nats` (a NATS cluster's MQTT listeners for the nodes, JetStream
+   * consumers shared by every cloud instance; cloud/ingest/jetstream-subscriber.ts).
+   */
+  ingestTransport: "mqtt" | "nats";
+  /** NATS client URLs of the cluster (`nats://host:4222`, comma-separated); required with the NATS transport. */
+  natsUrls: string[];
+  natsUser: string | undefined;
+  natsPassword: string | undefined;
   mqttUsername: string | undefined;
   mqttPassword: string | undefined;
   /**
@@ -76,8 +90,8 @@ export function parseEnv(source: Record<string, string | undefined> = process.en
     }
     return value;
   };
-  const url = (name: string, schemes: string[]): string | undefined => {
-    const raw = text(name);
+  const url = (name: string, schemes: string[], value?: string): string | undefined => {
+    const raw = value ?? text(name);
     if (raw === undefined) return undefined;
     let parsed: URL;
     try {
@@ -94,7 +108,19 @@ export function parseEnv(source: Record<string, string | undefined> = process.en
   };
 
   const databaseUrl = url("DATABASE_URL", ["file:", "libsql:", "http:", "https:", "ws:", "wss:"]);
-  const mqttUrl = url("MQTT_URL", ["mqtt:", "mqtts:", "ws:", "wss:"]);
+  const transport = text("INGEST_TRANSPORT") ?? "mqtt";
+  if (transport !== "mqtt" && transport !== "nats") problems.push(`INGEST_TRANSPORT=${JSON.stringify(transport)} must be mqtt or nats`);
+  const ingestTransport = transport === "nats" ? "nats" : "mqtt";
+  const urlList = (name: string, schemes: string[]): string[] => {
+    const raw = text(name);
+    if (raw === undefined) return [];
+    const entries = raw.split(",").map((entry) => entry.trim());
+    return entries.map((entry) => url(name, schemes, entry)).filter((entry): entry is string => entry !== undefined);
+  };
+  // A list of MQTT listeners is a cluster's; the MQTT ingest (one persistent session) needs one broker.
+  const mqttList = ingestTransport === "nats" ? urlList("MQTT_URL", ["mqtt:", "mqtts:"]) : [];
+  const mqttUrl = ingestTransport === "nats" ? (mqttList.length ? mqttList.join(",") : undefined) : url("MQTT_URL", ["mqtt:", "mqtts:", "ws:", "wss:"]);
+  const natsUrls = urlList("NATS_URLS", ["nats:", "tls:"]);
   const configured = databaseUrl !== undefined || mqttUrl !== undefined;
   const env: CloudEnv = {
     port: integer("PORT", 8080, 0, 65535),
@@ -102,6 +128,10 @@ export function parseEnv(source: Record<string, string | undefined> = process.en
     databaseUrl,
     databaseAuthToken: text("DATABASE_AUTH_TOKEN"),
     mqttUrl,
+    ingestTransport,
+    natsUrls,
+    natsUser: text("NATS_USER"),
+    natsPassword: text("NATS_PASSWORD"),
     mqttUsername: text("MQTT_USERNAME"),
     mqttPassword: text("MQTT_PASSWORD"),
     mqttProvisionerUsername: text("MQTT_PROVISIONER_USERNAME"),
@@ -136,6 +166,11 @@ export function parseEnv(source: Record<string, string | undefined> = process.en
   }
   if (env.mqttProvisionerUsername !== undefined && mqttUrl === undefined) {
     problems.push("MQTT_PROVISIONER_USERNAME needs MQTT_URL: provisioning registers devices with a Mosquitto broker, not the embedded one");
+  }
+  if (ingestTransport === "nats") {
+    if (natsUrls.length === 0 && !problems.some((p) => p.startsWith("NATS_URLS"))) problems.push("INGEST_TRANSPORT=nats needs NATS_URLS (the cluster's nats://host:port addresses, comma-separated)");
+    if (mqttUrl === undefined && !problems.some((p) => p.startsWith("MQTT_URL"))) problems.push("INGEST_TRANSPORT=nats needs MQTT_URL (the cluster's MQTT listeners, comma-separated): nodes, commands and notifications still go over MQTT");
+    if (env.ingestShareGroup !== undefined) problems.push("INGEST_SHARE_GROUP is for the MQTT transport; with INGEST_TRANSPORT=nats instances share the JetStream consumers by themselves");
   }
   if (problems.length) throw new EnvError(`Invalid settings:\n  - ${problems.join("\n  - ")}`);
   return env;

@@ -9,7 +9,9 @@ import { openDatabase, type Database } from "./db/client";
 import { startProvisioner, type Provisioner } from "./fleet/provisioner";
 import { createIngest, type Ingest } from "./ingest/ingest";
 import { startCommandPublisher, type CommandPublisher } from "./commands/publisher";
-import { startSubscriber, type IngestSubscription } from "./ingest/subscriber";
+import { startJetStreamSubscriber, type JetStreamSubscriberOptions } from "./ingest/jetstream-subscriber";
+import { startMqttIngest } from "./ingest/alarm-lane";
+import type { IngestSubscription } from "./ingest/subscriber";
 import type { Logger } from "./log";
 import { startLivenessMonitor, type LivenessMonitor } from "./nodes/liveness";
 import { CampaignEngine, type OfferChannel } from "./ota/campaign-engine";
@@ -25,6 +27,12 @@ export interface CloudOptions {
   databaseUrl: string;
   databaseAuthToken?: string;
   mqtt: { url: string; username?: string; password?: string; protocolVersion: 4 | 5; shareGroup?: string; receiveMaximum?: number };
+  /**
+   * The ingest's NATS transport: node messages come from JetStream consumers that every instance
+   * shares, instead of the MQTT subscription (`mqtt` then points at the cluster's MQTT listeners,
+   * protocol 4, for commands and notifications).
+   */
+  nats?: Pick<JetStreamSubscriberOptions, "servers" | "user" | "pass" | "ackWaitMs" | "maxAckPending">;
   /** The provisioner's broker account; without it the cloud answers no claims. */
   provisioning?: { username: string; password: string };
   /** Stable per instance, so the broker keeps its session (and queued QoS 1 messages) across restarts. */
@@ -112,7 +120,9 @@ export async function startCloud(options: CloudOptions): Promise<RunningCloud> {
     });
     await routing.start();
     if (!options.routing?.smsVoice) log("info", "no SMS/voice adapter configured: sms and voice steps of routing rules are skipped");
-    subscriber = await startSubscriber({ ...options.mqtt, clientId: clientIds.ingest }, ingest, log);
+    subscriber = options.nats
+      ? await startJetStreamSubscriber({ ...options.nats, name: `sw-cloud-${instance}` }, ingest, log)
+      : await startMqttIngest({ ...options.mqtt, clientId: clientIds.ingest }, ingest, log);
     publisher = await startCommandPublisher({ ...options.mqtt, clientId: clientIds.commands }, log);
     liveness = startLivenessMonitor({ db: database.db, now, log, everyMs: options.livenessEveryMs });
     telemetry = startTelemetryKeeper({ db: database.db, now, log, settings: { ...RETENTION_DEFAULTS, ...options.telemetry }, everyMs: options.telemetry?.everyMs });

@@ -23,8 +23,8 @@ async function main(): Promise<void> {
   let broker: EmbeddedBroker | undefined;
   if (!env.mqttUrl) broker = await startEmbeddedBroker(env.embeddedMqttPort);
   const mqttUrl = env.mqttUrl ?? broker!.url;
-  // The embedded broker speaks MQTT 3.1.1 only; a real broker gets MQTT 5 (shared subscriptions, reason codes).
-  const protocolVersion = broker ? 4 : 5;
+  // The embedded broker and NATS's MQTT listener speak MQTT 3.1.1 only; a real broker gets MQTT 5 (shared subscriptions, reason codes).
+  const protocolVersion = broker || env.ingestTransport === "nats" ? 4 : 5;
   const databaseUrl = env.databaseUrl ?? `file:${join(dataDir, "shouwang.db")}`;
 
   const cloud = await startCloud({
@@ -32,6 +32,7 @@ async function main(): Promise<void> {
     databaseAuthToken: env.databaseAuthToken,
     mqtt: { url: mqttUrl, username: env.mqttUsername, password: env.mqttPassword, protocolVersion, shareGroup: env.ingestShareGroup },
     instanceId: env.instanceId,
+    nats: env.ingestTransport === "nats" ? { servers: env.natsUrls, user: env.natsUser, pass: env.natsPassword } : undefined,
     provisioning:
       env.mqttProvisionerUsername && env.mqttProvisionerPassword
         ? { username: env.mqttProvisionerUsername, password: env.mqttProvisionerPassword }

@@ -59,6 +59,10 @@ export const ROUTE_POLICIES: readonly RoutePolicy[] = [
   // Residents report without an account (rate-limited per address; the token in the path is unguessable).
   route("POST", "/reports", "public", { maxBodyBytes: MAX_PHOTO_BYTES + FORM_OVERHEAD_BYTES }),
   route("GET", "/reports/:token", "public"),
+  // The makers' flashing page and what it loads: admins only, since a fleet build may carry a batch's claim settings.
+  admin("GET", "/flash"),
+  admin("GET", "/flash/tools/:file"),
+  admin("GET", "/flash/:kind/:version/:file"),
   // The resident's page behind a placard's QR code, and the page that follows a report.
   route("GET", "/r/status", "public"),
   route("GET", "/r/:code", "public"),

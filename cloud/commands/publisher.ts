@@ -1,4 +1,5 @@
-import mqtt, { type MqttClient } from "mqtt";
+import type { MqttClient } from "mqtt";
+import { connectMqtt } from "../broker/mqtt-connect";
 import type { Logger } from "../log";
 
 /** Sends a command to a node's `cmd` topic; resolves when the broker has it (PUBACK). */
@@ -16,7 +17,7 @@ export async function startCommandPublisher(
   options: { url: string; username?: string; password?: string; clientId: string; protocolVersion: 4 | 5 },
   log: Logger,
 ): Promise<CommandPublisher> {
-  const client: MqttClient = mqtt.connect(options.url, {
+  const client: MqttClient = connectMqtt(options.url, {
     clientId: options.clientId,
     username: options.username,
     password: options.password,

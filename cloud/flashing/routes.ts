@@ -1,7 +1,7 @@
 import { readFile } from "node:fs/promises";
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
-import { Hono, type MiddlewareHandler } from "hono";
+import { Hono } from "hono";
 import { html } from "hono/html";
 import type { FirmwareStore } from "./firmware-store";
 
@@ -12,12 +12,11 @@ const KIND_WORDS: Record<string, string> = { sensor: "传感器节点", elevator
 
 /**
  * The makers' flashing page: every published build with ESP Web Tools' install button, which flashes
- * a board from Chrome or Edge over USB and then offers Improv Wi-Fi over the same cable. Behind the
- * admin's guard: a fleet build may carry its batch's claim settings.
+ * a board from Chrome or Edge over USB and then offers Improv Wi-Fi over the same cable. The route
+ * policy admits admins only (cloud/auth/route-policy.ts): a fleet build may carry its batch's claim settings.
  */
-export function flashingRoutes(deps: { store: FirmwareStore; guard: MiddlewareHandler }) {
+export function flashingRoutes(deps: { store: FirmwareStore }) {
   const app = new Hono();
-  app.use("*", deps.guard);
 
   app.get("/", (c) => {
     const builds = deps.store.list();

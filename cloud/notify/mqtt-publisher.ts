@@ -1,4 +1,5 @@
-import mqtt, { type MqttClient } from "mqtt";
+import type { MqttClient } from "mqtt";
+import { connectMqtt } from "../broker/mqtt-connect";
 import type { Logger } from "../log";
 import { redactUrl } from "../ingest/subscriber";
 import type { AppPublish } from "./notifier";
@@ -11,7 +12,7 @@ export async function connectAppPublisher(
   options: { url: string; username?: string; password?: string; clientId: string; protocolVersion: 4 | 5 },
   log: Logger,
 ): Promise<{ client: MqttClient; publish: AppPublish }> {
-  const client = mqtt.connect(options.url, {
+  const client = connectMqtt(options.url, {
     clientId: options.clientId,
     username: options.username,
     password: options.password,

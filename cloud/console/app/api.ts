@@ -1,5 +1,6 @@
 import type { IncidentView } from "../../incidents/view";
 import type { TokenOwner } from "../../auth/tokens";
+import type { DeviceRow } from "../../fleet/devices";
 import type { PlaceTreeNode } from "../../places/tree";
 import type { MessageKey } from "./i18n/i18n";
 
@@ -68,6 +69,8 @@ export interface IncidentDetail {
 }
 export type PlaceNode = PlaceTreeNode;
 export type Me = { owner: TokenOwner };
+export type { DeviceRow };
+export type PlaceRow = { id: string; parentId: string | null; level: string; name: string; path: string };
 
 /** The console's calls, typed by the server's own view types. */
 export const api = {
@@ -81,6 +84,9 @@ export const api = {
     const qs = params.toString();
     return request<{ incidents: Incident[] }>("GET", `/api/incidents${qs ? `?${qs}` : ""}`);
   },
+  device: (serialOrLabel: string) => request<{ device: DeviceRow }>("GET", `/api/fleet/devices/${encodeURIComponent(serialOrLabel)}`),
+  install: (serialOrLabel: string, placeId: string) => request<{ device: DeviceRow }>("POST", "/api/fleet/installations", { device: serialOrLabel, placeId }),
+  places: () => request<{ places: PlaceRow[] }>("GET", "/api/places"),
   incident: (id: number) => request<IncidentDetail>("GET", `/api/incidents/${id}`),
   responders: (id: number) => request<{ responders: Responder[] }>("GET", `/api/incidents/${id}/responders`),
   acknowledge: (id: number, note: string) => request<{ incident: Incident }>("POST", `/api/incidents/${id}/ack`, note ? { note } : {}),

@@ -2,3 +2,4 @@
 import "./incident-list";
 import "./incident-detail";
 import "./signin";
+import "./install-node";

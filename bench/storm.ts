@@ -1,0 +1,291 @@
+/**
+ * `npm run bench:storm`: alarms in the storm. 10,000 nodes are connected through Mosquitto (the
+ * project's config, with persistence) to one cloud; the broker restarts; while it is away every
+ * node's telemetry waits in its outbox, and some nodes raise alarms and events into it. When the
+ * broker is back, all nodes reconnect at once (each with the firmware's jittered backoff) and
+ * replay their outboxes — and during that wave fresh alarms are raised on connected nodes. It
+ * prints the reconnect time, the messages replayed, the fresh alarms' publish → first staff
+ * notification p50/p99, what was lost, and the cloud's RSS.
+ *
+ * The cloud runs in this process (RSS is this process's: the cloud plus the bench's bookkeeping);
+ * the fleet is split over child processes (a process here may hold at most 20,000 descriptors),
+ * and the staff apps' listener is another.
+ *
+ *   npm run bench:storm [-- --nodes 10000 --procs 4 --down 8000 --fresh 300 --window 15000]
+ */
+import { fork, type ChildProcess } from "node:child_process";
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { monitorEventLoopDelay } from "node:perf_hooks";
+import { inArray, sql } from "drizzle-orm";
+import { alarms, incidents, nodes as nodesTable, places } from "../cloud/db/schema";
+import type { Db } from "../cloud/db/client";
+import { memoryLogger } from "../cloud/log";
+import { createPlace } from "../cloud/places/queries";
+import { startCloud } from "../cloud/server";
+import { insertStaff, replaceScopes } from "../cloud/staff/queries";
+import { tempDatabaseUrl } from "../tests/support/cloud";
+import { startMosquitto } from "../tests/support/mosquitto";
+
+const arg = (name: string, fallback: number) => {
+  const at = process.argv.indexOf(`--${name}`);
+  return at >= 0 ? Number(process.argv[at + 1]) : fallback;
+};
+const NODES = arg("nodes", 10_000);
+const PROCS = arg("procs", Math.max(1, Math.ceil(NODES / 2500)));
+const DOWN_MS = arg("down", 8000);
+const FRESH = arg("fresh", 300);
+const WINDOW_MS = arg("window", 15_000);
+/** Share of nodes that raised an alarm, and an event, while the broker was away (replayed). */
+const OFFLINE_ALARM_SHARE = 0.01;
+const OFFLINE_EVENT_SHARE = 0.05;
+const GRACE_MS = 60_000;
+const FLOORS_PER_BUILDING = 10;
+const BUILDINGS_PER_COMPOUND = 20;
+
+const nodeId = (i: number) => `storm-${String(i).padStart(5, "0")}`;
+const wallNow = () => performance.timeOrigin + performance.now();
+
+/** A child process answering one message per request, in order. */
+class Worker {
+  #child: ChildProcess;
+  #waiting: Array<(message: unknown) => void> = [];
+  readonly ready: Promise<unknown>;
+
+  constructor(script: string, args: string[]) {
+    this.#child = fork(fileURLToPath(new URL(script, import.meta.url)), args, { execArgv: ["--import", "tsx"], stdio: ["ignore", "inherit", "inherit", "ipc"] });
+    this.ready = new Promise((resolve) => this.#waiting.push(resolve));
+    this.#child.on("message", (message) => this.#waiting.shift()?.(message));
+    this.#child.once("exit", (code) => {
+      if (code !== 0 && code !== null) process.stderr.write(`bench:storm: ${script} exited with ${code}\n`);
+    });
+  }
+
+  ask<T>(request: object): Promise<T> {
+    return new Promise((resolve) => {
+      this.#waiting.push(resolve as (message: unknown) => void);
+      this.#child.send(request);
+    });
+  }
+
+  kill(): void {
+    this.#child.kill("SIGKILL");
+  }
+}
+
+/** Street → community → compounds → buildings → one floor per node, a lead per building, property staff per compound. */
+async function seed(db: Db): Promise<void> {
+  const t0 = Date.now();
+  await createPlace(db, { id: "st-s", parentId: null, level: "street", name: "Storm Street" }, t0);
+  await createPlace(db, { id: "cm-s", parentId: "st-s", level: "community", name: "Storm Community" }, t0);
+  const scopes: Array<{ role: "building-lead" | "property-staff"; placeId: string }> = [];
+  const buildings = Math.ceil(NODES / FLOORS_PER_BUILDING);
+  for (let b = 0; b < buildings; b++) {
+    const compound = `cp-${Math.floor(b / BUILDINGS_PER_COMPOUND)}`;
+    if (b % BUILDINGS_PER_COMPOUND === 0) {
+      await createPlace(db, { id: compound, parentId: "cm-s", level: "compound", name: `Compound ${compound}` }, t0);
+      scopes.push({ role: "property-staff", placeId: compound });
+    }
+    const building = await createPlace(db, { id: `bd-${b}`, parentId: compound, level: "building", name: `Building ${b}` }, t0);
+    scopes.push({ role: "building-lead", placeId: building.id });
+    const floors = [];
+    const nodeRows = [];
+    for (let f = 0; f < FLOORS_PER_BUILDING && b * FLOORS_PER_BUILDING + f < NODES; f++) {
+      const n = b * FLOORS_PER_BUILDING + f;
+      floors.push({ id: `fl-${n}`, parentId: building.id, level: "floor" as const, name: `Floor ${f + 1}`, path: `${building.path}fl-${n}/`, createdAt: t0 });
+      nodeRows.push({ id: nodeId(n), placeId: `fl-${n}`, online: false, firstSeenAt: t0, lastSeenAt: t0 });
+    }
+    await db.insert(places).values(floors);
+    await db.insert(nodesTable).values(nodeRows);
+  }
+  for (const { role, placeId } of [...scopes, { role: "community-office" as const, placeId: "cm-s" }, { role: "street-office" as const, placeId: "st-s" }]) {
+    const person = await insertStaff(db, { name: `${role} ${placeId}`, role, phone: null }, t0);
+    await replaceScopes(db, person.id, [placeId]);
+  }
+  process.stderr.write(`bench:storm: seeded ${NODES} nodes in ${buildings} buildings and ${scopes.length + 2} staff in ${((Date.now() - t0) / 1000).toFixed(1)} s\n`);
+}
+
+/** BENCH_TRACE_SLOW=1: every database call that holds the event loop over 100 ms, with its first statement. */
+function traceSlowStatements(client: { batch: (...args: any[]) => Promise<unknown>; execute: (...args: any[]) => Promise<unknown> }): void {
+  for (const method of ["batch", "execute"] as const) {
+    const original = client[method].bind(client);
+    client[method] = async (...args: any[]) => {
+      const started = performance.now();
+      try {
+        return await original(...args);
+      } finally {
+        const ms = performance.now() - started;
+        if (ms > 100) {
+          const first = Array.isArray(args[0]) ? args[0][0] : args[0];
+          const text = typeof first === "string" ? first : first?.sql;
+          process.stderr.write(`slow ${method} ${ms.toFixed(0)} ms (${Array.isArray(args[0]) ? args[0].length : 1} statements): ${String(text).slice(0, 160)}\n`);
+        }
+      }
+    };
+  }
+}
+
+function shuffle<T>(list: T[]): T[] {
+  for (let i = list.length - 1; i > 0; i--) {
+    const j = Math.floor(Math.random() * (i + 1));
+    [list[i], list[j]] = [list[j], list[i]];
+  }
+  return list;
+}
+
+const pct = (sorted: number[], q: number) => (sorted.length ? sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)] : NaN);
+
+interface FleetReport {
+  connected: number;
+  connectedAt: Array<number | null>;
+  replayed: number;
+  replayedAlarms: number;
+  outboxLeft: number;
+  telemetryDropped: number;
+}
+
+async function main(): Promise<void> {
+  const dir = mkdtempSync(join(tmpdir(), "sw-storm-"));
+  const broker = await startMosquitto({ extraConfig: ["persistence true", `persistence_location ${dir}/`, "autosave_interval 0"] });
+  const log = memoryLogger();
+  const cloud = await startCloud({
+    databaseUrl: tempDatabaseUrl(),
+    // A plain persistent subscription: Mosquitto restores it after its restart (it does not restore $share ones).
+    mqtt: { url: broker.url, protocolVersion: 5 },
+    instanceId: `storm-${process.pid}`,
+    port: 0,
+    host: "127.0.0.1",
+    log,
+  });
+  if (process.env.BENCH_TRACE_SLOW) traceSlowStatements(cloud.database.client);
+  const workers: Worker[] = [];
+  let peakRss = process.memoryUsage().rss;
+  const rssTimer = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage().rss)), 200);
+  try {
+    await seed(cloud.database.db);
+    const listener = new Worker("./storm-listener.ts", [broker.url]);
+    workers.push(listener);
+    await listener.ready;
+    const per = Math.ceil(NODES / PROCS);
+    const fleets: Array<{ worker: Worker; first: number; count: number }> = [];
+    for (let p = 0; p < PROCS; p++) {
+      const first = p * per;
+      const count = Math.min(per, NODES - first);
+      const worker = new Worker("./storm-fleet.ts", [broker.url, String(first), String(count)]);
+      workers.push(worker);
+      fleets.push({ worker, first, count });
+    }
+    await Promise.all(fleets.map((f) => f.worker.ready));
+    const all = <T>(request: object) => Promise.all(fleets.map((f) => f.worker.ask<T>(request)));
+    const connectStarted = performance.now();
+    const connected = await all<{ connected: number }>({ cmd: "connect" });
+    const initialConnectS = (performance.now() - connectStarted) / 1000;
+    process.stderr.write(`bench:storm: ${connected.reduce((s, c) => s + c.connected, 0)} nodes connected in ${initialConnectS.toFixed(1)} s over ${PROCS} processes; telemetry every 10 s\n`);
+    await all({ cmd: "telemetry" });
+    await new Promise((resolve) => setTimeout(resolve, 10_000));
+    await cloud.ingest.idle();
+    const rssBefore = process.memoryUsage().rss;
+    const receivedBefore = cloud.ingest.stats.received;
+
+    // Which nodes raise what: alarms and events while offline, fresh alarms once back (disjoint sets).
+    const order = shuffle(Array.from({ length: NODES }, (_, i) => i));
+    const offlineAlarms = order.slice(0, Math.round(NODES * OFFLINE_ALARM_SHARE));
+    const freshNodes = order.slice(offlineAlarms.length, offlineAlarms.length + FRESH);
+    const offlineEvents = order.slice(offlineAlarms.length + FRESH, offlineAlarms.length + FRESH + Math.round(NODES * OFFLINE_EVENT_SHARE));
+    const mine = (list: number[], f: { first: number; count: number }) => list.filter((i) => i >= f.first && i < f.first + f.count);
+
+    process.stderr.write(`bench:storm: restarting the broker (${DOWN_MS / 1000} s away)…\n`);
+    await all({ cmd: "reset-counters" });
+    const loopDelay = monitorEventLoopDelay({ resolution: 10 });
+    loopDelay.enable();
+    const restart = broker.restart(DOWN_MS);
+    await new Promise((resolve) => setTimeout(resolve, DOWN_MS / 2));
+    await Promise.all(fleets.map((f) => f.worker.ask({ cmd: "outbox", alarms: mine(offlineAlarms, f), events: mine(offlineEvents, f) })));
+    await restart;
+    const brokerUpAt = wallNow();
+    const stormStarted = performance.now();
+    const fresh = (await Promise.all(fleets.map((f) => f.worker.ask<{ published: Array<{ node: string; at: number }> }>({ cmd: "fresh", nodes: mine(freshNodes, f), overMs: WINDOW_MS })))).flatMap((r) => r.published);
+
+    // Until every node is back and every outbox is empty, and the fresh and replayed alarms have reached someone.
+    const expectNotified = new Set([...fresh.map((f) => f.node), ...offlineAlarms.map(nodeId)]);
+    const deadline = performance.now() + GRACE_MS;
+    let reports: FleetReport[] = [];
+    let firsts: Record<string, number> = {};
+    let notifications = 0;
+    for (;;) {
+      reports = await all<FleetReport>({ cmd: "report" });
+      ({ first: firsts, notifications } = await listener.ask<{ first: Record<string, number>; notifications: number }>({ cmd: "report" }));
+      const back = reports.reduce((s, r) => s + r.connected, 0) === NODES && reports.every((r) => r.outboxLeft === 0);
+      if ((back && [...expectNotified].every((n) => firsts[n] !== undefined)) || performance.now() > deadline) break;
+      await new Promise((resolve) => setTimeout(resolve, 250));
+    }
+    const settledS = (performance.now() - stormStarted) / 1000;
+    loopDelay.disable();
+    await cloud.ingest.idle();
+
+    const reconnectMs = reports
+      .flatMap((r) => r.connectedAt)
+      .filter((at): at is number => at !== null)
+      .map((at) => at - brokerUpAt)
+      .sort((a, b) => a - b);
+    const latencies = fresh.filter((f) => firsts[f.node] !== undefined).map((f) => firsts[f.node] - f.at).sort((a, b) => a - b);
+    const lostFresh = fresh.filter((f) => firsts[f.node] === undefined).length;
+    const lostReplayed = offlineAlarms.filter((i) => firsts[nodeId(i)] === undefined).length;
+    const storedAlarms = await cloud.database.db
+      .select({ nodeId: alarms.nodeId })
+      .from(alarms)
+      .where(inArray(alarms.nodeId, [...expectNotified]));
+    const notStored = expectNotified.size - new Set(storedAlarms.map((r) => r.nodeId)).size;
+    // Where the time went, from the database's own timestamps (same wall clock as the fleet).
+    const freshIds = fresh.map((f) => f.node);
+    const storedAt = new Map((await cloud.database.db.select({ nodeId: alarms.nodeId, at: alarms.receivedAt }).from(alarms).where(inArray(alarms.nodeId, freshIds))).map((r) => [r.nodeId, r.at]));
+    const notifiedAt = new Map(
+      (await cloud.database.db.select({ nodeId: incidents.nodeId, at: incidents.firstNotifiedAt }).from(incidents).where(inArray(incidents.nodeId, freshIds))).map((r) => [r.nodeId, r.at]),
+    );
+    const ingestMs = fresh.filter((f) => storedAt.has(f.node)).map((f) => storedAt.get(f.node)! - f.at).sort((a, b) => a - b);
+    const routingMs = fresh.filter((f) => storedAt.has(f.node) && notifiedAt.get(f.node)).map((f) => notifiedAt.get(f.node)! - storedAt.get(f.node)!).sort((a, b) => a - b);
+    const [{ dupes }] = await cloud.database.db.all<{ dupes: number }>(sql`select count(*) - count(distinct node_id || '/' || boot_id || '/' || seq) as dupes from alarms`);
+    const stats = cloud.ingest.stats;
+    const mb = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(0)} MB`;
+    const rows: Array<[string, string]> = [
+      ["simulated nodes (firmware link contract, mqtt.js, child processes)", `${NODES} in ${PROCS} processes`],
+      ["broker away (SIGTERM, persistence, restart)", `${(DOWN_MS / 1000).toFixed(0)} s`],
+      ["reconnect: all nodes back after the broker (p50 / p99 / last)", `${(pct(reconnectMs, 0.5) / 1000).toFixed(1)} / ${(pct(reconnectMs, 0.99) / 1000).toFixed(1)} / ${((reconnectMs.at(-1) ?? NaN) / 1000).toFixed(1)} s (${reconnectMs.length} of ${NODES})`],
+      ["replayed from outboxes (QoS 1, PUBACKed)", `${reports.reduce((s, r) => s + r.replayed, 0)} messages (alarms among them, fresh ones included: ${reports.reduce((s, r) => s + r.replayedAlarms, 0)})`],
+      ["ingest received during the storm", `${stats.received - receivedBefore} messages (${stats.duplicates} duplicates since start, ${Object.values(stats.rejected).reduce((a, b) => a + b, 0)} rejected, ${stats.failed} failed)`],
+      ["fresh alarms raised during the reconnect wave", `${fresh.length} over ${(WINDOW_MS / 1000).toFixed(0)} s`],
+      ["fresh: publish → first notification p50", `${pct(latencies, 0.5).toFixed(1)} ms`],
+      ["fresh: publish → first notification p99", `${pct(latencies, 0.99).toFixed(1)} ms`],
+      ["fresh: publish → first notification max", `${(latencies.at(-1) ?? NaN).toFixed(1)} ms`],
+      ["  of which publish → stored by the ingest p50 / p99", `${pct(ingestMs, 0.5).toFixed(0)} / ${pct(ingestMs, 0.99).toFixed(0)} ms`],
+      ["  of which stored → first delivery confirmed p50 / p99", `${pct(routingMs, 0.5).toFixed(0)} / ${pct(routingMs, 0.99).toFixed(0)} ms`],
+      ["lost: fresh / replayed alarms without a notification", `${lostFresh} / ${lostReplayed} (of ${fresh.length} / ${offlineAlarms.length})`],
+      ["lost: alarms not in the database", `${notStored}; stored twice: ${dupes}`],
+      ["staff notifications received", String(notifications)],
+      ["storm settled (every node back, outboxes empty, alarms notified)", `${settledS.toFixed(1)} s`],
+      ["cloud event-loop delay during the storm p99 / max", `${(loopDelay.percentile(99) / 1e6).toFixed(0)} / ${(loopDelay.max / 1e6).toFixed(0)} ms`],
+      ["cloud RSS before the storm / peak", `${mb(rssBefore)} / ${mb(peakRss)}`],
+    ];
+    const width = Math.max(...rows.map(([k]) => k.length));
+    process.stdout.write(`\nbench:storm — ${new Date().toISOString()}\n`);
+    for (const [k, v] of rows) process.stdout.write(`  ${k.padEnd(width)}  ${v}\n`);
+    const met = pct(latencies, 0.99) < 100 && lostFresh + lostReplayed + notStored === 0 && peakRss < 400 * 1024 * 1024;
+    process.stdout.write(`  goal: fresh p99 < 100 ms, 0 lost, RSS < 400 MB → ${met ? "met" : "NOT met"}\n`);
+    await Promise.all(workers.map((w) => Promise.race([w.ask({ cmd: "close" }), new Promise((resolve) => setTimeout(resolve, 3000))])));
+  } finally {
+    clearInterval(rssTimer);
+    for (const worker of workers) worker.kill();
+    await cloud.close();
+    await broker.stop();
+  }
+}
+
+main().then(
+  () => process.exit(0),
+  (error: Error) => {
+    process.stderr.write(`bench:storm failed: ${error.stack}\n`);
+    process.exit(1);
+  },
+);

@@ -1,0 +1,227 @@
+import { AckPolicy, connect, DeliverPolicy, type ConsumerMessages, type JsMsg, type Msg, type NatsConnection, type Subscription } from "nats";
+import { UPLINK_CHANNELS, type UplinkChannel } from "../../shared/topics";
+import type { Logger } from "../log";
+import type { Ingest } from "./ingest";
+import type { IngestSubscription } from "./subscriber";
+
+/**
+ * The ingest's second transport: a NATS cluster whose servers run NATS's own MQTT listener, for
+ * more than one machine (the MQTT path needs MQTT 5 shared subscriptions, which NATS does not
+ * offer, and Mosquitto 2.0 forgets `$share` subscriptions at its restart).
+ *
+ * Nodes keep speaking MQTT 3.1.1. What NATS does with their messages (nats-server 2.9
+ * `server/mqtt.go`, `mqttProcessPub`): a QoS 1 PUBLISH is stored in the JetStream stream
+ * `$MQTT_msgs` under `$MQTT.msgs.<subject>` (topic `/` → subject `.`) and the PUBACK is sent
+ * only once JetStream has stored it — with `stream_replicas: 3`, on a quorum of servers. The
+ * stream keeps a message while a consumer is interested in it (interest retention). So the
+ * cloud holds one durable consumer per uplink channel on that stream; every instance pulls from
+ * the same durables, so each message goes to one instance, and an instance acknowledges a
+ * message only once the ingest has stored it — the rule the MQTT path keeps with PUBACK. A message
+ * an instance took and never acknowledged (it crashed, or its write failed) is delivered again
+ * after `ackWaitMs` to whichever instance pulls next; (node, boot, seq) makes the copy a no-op.
+ *
+ * QoS 0 messages (telemetry, heartbeats) are not stored by NATS: they arrive on the plain subject
+ * (`sw.v1.node.<id>.<channel>`), here through a queue group so each goes to one instance, and are
+ * lost if none is there — as QoS 0 is allowed to be.
+ */
+export interface JetStreamSubscriberOptions {
+  /** NATS client URLs of the cluster's servers (NATS_URLS); the client fails over among them. */
+  servers: string[];
+  user?: string;
+  pass?: string;
+  /** Names of the shared durable consumers (`<prefix>-<channel>`) and of the QoS 0 queue group. Instances sharing it share the work. */
+  durablePrefix?: string;
+  /** Unacknowledged messages one durable hands out (across instances) before it waits. Default 2000. */
+  maxAckPending?: number;
+  /** A message taken and not acknowledged within this goes to another pull. Default 10 s. */
+  ackWaitMs?: number;
+  /** Start-up fails if the consumers are not in place within this. Default 30 s (a cluster electing its leaders takes seconds). */
+  firstConnectTimeoutMs?: number;
+  /** This instance's name, shown by NATS's monitoring. */
+  name?: string;
+}
+
+/** The JetStream stream NATS's MQTT listener stores QoS 1 messages in, and the prefix of its subjects. */
+export const MQTT_MESSAGES_STREAM = "$MQTT_msgs";
+const MQTT_MESSAGES_PREFIX = "$MQTT.msgs.";
+/** The header NATS's MQTT listener puts on every message published over MQTT: the publish's QoS. */
+const MQTT_QOS_HEADER = "Nmqtt-Pub";
+const TOPIC_SUBJECT_ROOT = "sw.v1.node";
+
+export async function startJetStreamSubscriber(options: JetStreamSubscriberOptions, ingest: Ingest, log: Logger): Promise<IngestSubscription> {
+  const subscriber = new JetStreamIngest(options, ingest, log);
+  await subscriber.start();
+  log("info", "ingest pulling from JetStream", { servers: options.servers.length, durables: UPLINK_CHANNELS.map((c) => subscriber.durable(c)).join(",") });
+  return subscriber;
+}
+
+/**
+ * An MQTT topic from the NATS subject NATS's MQTT listener made of it (`/` ↔ `.`). Node ids and
+ * channels hold no `.` (shared/protocol.ts NODE_ID_PATTERN), so the mapping is one to one here;
+ * anything else is passed on as it is and the codec refuses it as an unknown topic.
+ */
+export function topicFromSubject(subject: string): string {
+  const plain = subject.startsWith(MQTT_MESSAGES_PREFIX) ? subject.slice(MQTT_MESSAGES_PREFIX.length) : subject;
+  return plain.split(".").join("/");
+}
+
+class JetStreamIngest implements IngestSubscription {
+  #options: JetStreamSubscriberOptions;
+  #ingest: Ingest;
+  #log: Logger;
+  #nc: NatsConnection | undefined;
+  #streams: ConsumerMessages[] = [];
+  #core: Subscription | undefined;
+  #acknowledged = 0;
+  #closing = false;
+  #ready = false;
+
+  constructor(options: JetStreamSubscriberOptions, ingest: Ingest, log: Logger) {
+    if (options.servers.length === 0) throw new Error("NATS_URLS lists no server");
+    this.#options = options;
+    this.#ingest = ingest;
+    this.#log = log;
+  }
+
+  get connected(): boolean {
+    return this.#ready && this.#nc !== undefined && !this.#nc.isClosed();
+  }
+
+  get acknowledged(): number {
+    return this.#acknowledged;
+  }
+
+  durable(channel: UplinkChannel): string {
+    return `${this.#options.durablePrefix ?? "sw-ingest"}-${channel}`;
+  }
+
+  async start(): Promise<void> {
+    const timeoutMs = this.#options.firstConnectTimeoutMs ?? 30_000;
+    const deadline = Date.now() + timeoutMs;
+    const nc = await connect({
+      servers: this.#options.servers,
+      user: this.#options.user,
+      pass: this.#options.pass,
+      name: this.#options.name,
+      // Keep trying for ever once running: a cluster restart must not end the cloud.
+      maxReconnectAttempts: -1,
+      reconnectTimeWait: 500,
+      timeout: Math.min(timeoutMs, 10_000),
+    }).catch((error: Error) => {
+      throw new Error(`could not reach NATS at ${this.#options.servers.join(", ")}: ${error.message}`);
+    });
+    this.#nc = nc;
+    void this.#watchStatus(nc);
+    try {
+      const jsm = await nc.jetstreamManager({ timeout: 5000 });
+      // The MQTT listener makes its streams when its first MQTT client connects (the cloud's own
+      // publishers have by now); a cluster still electing its leaders answers after a while.
+      let replicas = 1;
+      for (;;) {
+        try {
+          const info = await jsm.streams.info(MQTT_MESSAGES_STREAM);
+          replicas = info.config.num_replicas;
+          break;
+        } catch (error) {
+          if (Date.now() > deadline) {
+            throw new Error(`NATS has no ${MQTT_MESSAGES_STREAM} stream (${(error as Error).message}): is JetStream on and the mqtt listener configured?`);
+          }
+          await new Promise((resolve) => setTimeout(resolve, 500));
+        }
+      }
+      for (const channel of UPLINK_CHANNELS) {
+        const config = {
+          durable_name: this.durable(channel),
+          filter_subject: `${MQTT_MESSAGES_PREFIX}${TOPIC_SUBJECT_ROOT}.*.${channel}`,
+          ack_policy: AckPolicy.Explicit,
+          deliver_policy: DeliverPolicy.All,
+          ack_wait: (this.#options.ackWaitMs ?? 10_000) * 1_000_000,
+          max_ack_pending: this.#options.maxAckPending ?? 2000,
+          // As many copies as the stream, so the consumer's position survives a server's loss.
+          num_replicas: replicas,
+        };
+        for (;;) {
+          try {
+            await jsm.consumers.add(MQTT_MESSAGES_STREAM, config);
+            break;
+          } catch (error) {
+            // Another instance made it first with the same settings, or it is there from a previous run.
+            if (/already (exists|in use)/i.test((error as Error).message)) break;
+            if (Date.now() > deadline) throw new Error(`could not create the ingest's JetStream consumer ${config.durable_name}: ${(error as Error).message}`);
+            await new Promise((resolve) => setTimeout(resolve, 500));
+          }
+        }
+      }
+      const js = nc.jetstream();
+      for (const channel of UPLINK_CHANNELS) {
+        const consumer = await js.consumers.get(MQTT_MESSAGES_STREAM, this.durable(channel));
+        // Up to 1000 messages in hand per channel: the ingest's largest transaction. Pulls expire
+        // after 5 s, so the idle heartbeat is 2.5 s: a pull stranded on a server that died is
+        // noticed and made again within seconds, not the default 30 s.
+        const messages = await consumer.consume({ max_messages: 1000, expires: 5000 });
+        this.#streams.push(messages);
+        void this.#drain(messages);
+      }
+      this.#core = nc.subscribe(`${TOPIC_SUBJECT_ROOT}.*.*`, {
+        queue: this.#options.durablePrefix ?? "sw-ingest",
+        callback: (error, message) => {
+          if (!error) this.#qos0(message);
+        },
+      });
+      this.#ready = true;
+    } catch (error) {
+      this.#closing = true;
+      await nc.close();
+      throw error;
+    }
+  }
+
+  async #drain(messages: ConsumerMessages): Promise<void> {
+    try {
+      for await (const message of messages) this.#take(message);
+    } catch (error) {
+      if (!this.#closing) this.#log("error", "ingest's JetStream consumer stopped", { error: (error as Error).message });
+    }
+  }
+
+  #take(message: JsMsg): void {
+    void this.#ingest.handle(topicFromSubject(message.subject), message.data).then((outcome) => {
+      if (outcome === "failed") {
+        // Not stored: hand it back, to this instance or another, after a pause for the database.
+        message.nak(1000);
+        return;
+      }
+      // Acknowledged only once stored (or known to be a copy, or refused for good as malformed).
+      message.ack();
+      this.#acknowledged++;
+    });
+  }
+
+  #qos0(message: Msg): void {
+    // QoS 1 copies of the same publish also reach plain subscribers; those are the durables' to take.
+    if (message.headers?.get(MQTT_QOS_HEADER) !== "0") return;
+    const channel = message.subject.slice(message.subject.lastIndexOf(".") + 1);
+    if (!(UPLINK_CHANNELS as readonly string[]).includes(channel)) return;
+    void this.#ingest.handle(topicFromSubject(message.subject), message.data);
+  }
+
+  async #watchStatus(nc: NatsConnection): Promise<void> {
+    for await (const status of nc.status()) {
+      if (this.#closing) return;
+      if (status.type === "disconnect" || status.type === "reconnect") this.#log("warn", `ingest's NATS connection: ${status.type}`, { server: String(status.data) });
+    }
+  }
+
+  async close(): Promise<void> {
+    this.#closing = true;
+    const nc = this.#nc;
+    if (!nc || nc.isClosed()) return;
+    this.#core?.unsubscribe();
+    for (const messages of this.#streams) messages.stop();
+    await this.#ingest.idle();
+    // Let the last batch's acknowledgements be written before the connection goes.
+    await new Promise((resolve) => setImmediate(resolve));
+    await nc.flush().catch(() => undefined);
+    await nc.close();
+  }
+}
