@@ -104,7 +104,7 @@ export class GroupCommit<T, R> {
         // after batch from the microtask queue and the event loop never reached its sockets:
         // no alarm read, no PUBACK flushed, no notification sent for seconds (bench:storm).
         // One turn of the loop between batches lets them in; what arrived meanwhile joins the next.
-        if (this.#queue.length > 0) await new Promise((resolve) => setImmediate(resolve));
+        if (this.#pending > 0) await new Promise((resolve) => setImmediate(resolve));
       }
     } finally {
       this.#running = undefined;
