@@ -9,10 +9,10 @@ const KEY = "boot";
 /**
  * Boots one era holds. A boot id is `era × ERA_SPAN + n`: the counter `n` grows by one each start
  * within an era; an era is drawn at random whenever the node cannot trust its counter.
- * 2^20 boots (a restart a minute for two years) × eras below 2^32 stays under 2^53, a safe integer.
+ * See shared/boot-era.ts for the sizes: every id stays below 2^31.
  */
 export const ERA_SPAN = BOOT_ERA_SPAN;
-const ERA_COUNT = 2 ** 32;
+const ERA_COUNT = 2 ** 19;
 
 export interface BootStart {
   bootId: number;

@@ -96,7 +96,7 @@ describe("durable hand-off from stored alarm to incident", () => {
     let failures = 1;
     (client as { execute: typeof client.execute }).execute = ((statement: Parameters<typeof client.execute>[0]) => {
       const text = typeof statement === "string" ? statement : (statement as { sql: string }).sql;
-      if (failures > 0 && /from "nodes"/.test(text)) {
+      if (failures > 0 && /from "nodes" left join "places"/.test(text)) {
         failures--;
         return Promise.reject(new Error("SQLITE_BUSY: database is locked"));
       }
