@@ -1,4 +1,4 @@
-import { and, desc, eq, lt } from "drizzle-orm";
+import { and, desc, eq, gt, inArray, lt, sql } from "drizzle-orm";
 import type { AlarmMessage } from "../../shared/messages";
 import type { InStatement, InValue } from "@libsql/client";
 import { placeholders, type Db } from "../db/client";
@@ -25,19 +25,43 @@ export function toRecord(row: AlarmRow): AlarmRecord {
   };
 }
 
-/** Inserts alarms once each by (node, boot, seq), in one statement; returns the rows it inserted ({@link recordFromRow}). */
+/**
+ * Inserts alarms once each by (node, boot, seq), in one statement, each marked as work for the
+ * incident desk; returns the rows it inserted ({@link recordFromRow}).
+ */
 export function insertAlarmsSql(messages: AlarmMessage[], receivedAt: number): InStatement {
   const args: InValue[] = [];
   for (const m of messages) {
-    args.push(m.node, m.boot, m.seq, m.t, m.kind, m.severity, m.state, m.value, m.unit, m.threshold, m.evidence ? JSON.stringify(m.evidence) : null, receivedAt);
+    args.push(m.node, m.boot, m.seq, m.t, m.kind, m.severity, m.state, m.value, m.unit, m.threshold, m.evidence ? JSON.stringify(m.evidence) : null, receivedAt, 1);
   }
+  // incident_pending = 1: the desk's work is committed with the alarm, so no crash can lose it.
   return {
-    sql: `insert into alarms (node_id, boot_id, seq, node_time_ms, kind, severity, state, value, unit, threshold, evidence, received_at)
-      values ${placeholders(messages.length, 12)}
+    sql: `insert into alarms (node_id, boot_id, seq, node_time_ms, kind, severity, state, value, unit, threshold, evidence, received_at, incident_pending)
+      values ${placeholders(messages.length, 13)}
       on conflict (node_id, boot_id, seq) do nothing
       returning id, node_id, boot_id, seq, node_time_ms, kind, severity, state, value, unit, threshold, evidence, received_at`,
     args,
   };
+}
+
+/** Alarms stored but not yet handled by the incident desk, oldest first. */
+export async function pendingIncidentAlarms(db: Db, limit: number, afterId = 0): Promise<AlarmRecord[]> {
+  const rows = await db
+    .select()
+    .from(alarms)
+    // A literal 1, so SQLite can use the partial index alarms_incident_pending.
+    .where(and(sql`${alarms.incidentPending} = 1`, gt(alarms.id, afterId)))
+    .orderBy(alarms.id)
+    .limit(limit);
+  return rows.map(toRecord);
+}
+
+/** The desk has handled these alarms: their incident exists and its notifications are handed on. */
+export async function clearIncidentPending(db: Db, ids: readonly number[]): Promise<void> {
+  // Chunks below SQLite's bound-variable limit.
+  for (let i = 0; i < ids.length; i += 500) {
+    await db.update(alarms).set({ incidentPending: false }).where(inArray(alarms.id, ids.slice(i, i + 500)));
+  }
 }
 
 /** A row returned by {@link insertAlarmsSql}, as the API shows it. */
@@ -56,6 +80,7 @@ export function recordFromRow(row: Record<string, unknown>): AlarmRecord {
     threshold: Number(row.threshold),
     evidence: row.evidence === null ? null : String(row.evidence),
     receivedAt: Number(row.received_at),
+    incidentPending: true,
   });
 }
 

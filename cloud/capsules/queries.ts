@@ -2,7 +2,7 @@ import type { InStatement } from "@libsql/client";
 import { and, eq, like, type SQL } from "drizzle-orm";
 import type { Db } from "../db/client";
 import { capsules, nodes, places } from "../db/schema";
-import { batchNodesSql, newerThanStoredSql } from "../events/newer";
+import { batchNodesSql, newerThanStoredSql, newestEventOrderSql } from "../events/newer";
 
 export interface CapsuleRecord {
   nodeId: string;
@@ -34,7 +34,7 @@ export function deriveCapsuleStatesSql(nodeIds: string[]): InStatement {
         e.name, e.received_at, e.boot_id, e.seq
       from batch b
       join node_events e on e.id = (select x.id from node_events x where x.node_id = b.node_id and json_extract(x.state, '$.kind') = 'capsule'
-        order by x.boot_id desc, x.seq desc limit 1)
+        order by ${newestEventOrderSql()} limit 1)
       where true
       on conflict (node_id) do update set capsule_door = excluded.capsule_door, aed_cabinet_door = excluded.aed_cabinet_door,
         aed = excluded.aed, temperature_c = excluded.temperature_c, supply_v = excluded.supply_v, display = excluded.display,

@@ -1,3 +1,4 @@
+import { sql } from "drizzle-orm";
 import { type AnySQLiteColumn, index, integer, real, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
 import { staff } from "./schema/routing";
 
@@ -81,10 +82,17 @@ export const alarms = sqliteTable(
     /** JSON array of the samples that led to the decision. */
     evidence: text("evidence"),
     receivedAt: integer("received_at").notNull(),
+    /**
+     * Set in the transaction that stores the alarm, cleared once the incident desk has handled it:
+     * the hand-off from a stored alarm to its incident survives a crash between the two, and the
+     * desk takes up what is still pending when it starts (cloud/incidents/desk.ts).
+     */
+    incidentPending: integer("incident_pending", { mode: "boolean" }).notNull().default(false),
   },
   (table) => [
     uniqueIndex("alarms_node_boot_seq").on(table.nodeId, table.bootId, table.seq),
     index("alarms_received_at").on(table.receivedAt),
+    index("alarms_incident_pending").on(table.id).where(sql`incident_pending = 1`),
   ],
 );
 

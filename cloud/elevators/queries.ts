@@ -2,7 +2,7 @@ import type { InStatement } from "@libsql/client";
 import { and, eq, like, type SQL } from "drizzle-orm";
 import type { Db } from "../db/client";
 import { elevators, nodes, places } from "../db/schema";
-import { batchNodesSql, newerThanStoredSql } from "../events/newer";
+import { batchNodesSql, newerThanStoredSql, newestEventOrderSql } from "../events/newer";
 
 export interface ElevatorRecord {
   nodeId: string;
@@ -32,7 +32,7 @@ export interface ElevatorRecord {
  */
 export function deriveElevatorStatesSql(nodeIds: string[]): InStatement {
   const newest = (filter: string) =>
-    `(select x.id from node_events x where x.node_id = b.node_id and ${filter} order by x.boot_id desc, x.seq desc limit 1)`;
+    `(select x.id from node_events x where x.node_id = b.node_id and ${filter} order by ${newestEventOrderSql()} limit 1)`;
   return {
     sql: `${batchNodesSql(nodeIds.length)}
       insert into elevators (node_id, lock, enabled, detector, override, ebike, last_event, last_event_at, last_released_by, last_hold_ms, last_counts, boot_id, seq)

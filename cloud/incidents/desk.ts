@@ -1,5 +1,6 @@
 import { and, eq, isNotNull, isNull, sql } from "drizzle-orm";
 import type { AlarmFeed } from "../alarms/alarm-feed";
+import { clearIncidentPending, pendingIncidentAlarms } from "../alarms/queries";
 import type { Db } from "../db/client";
 import { incidents, type Hazard } from "../db/schema";
 import type { Logger } from "../log";
@@ -16,6 +17,7 @@ import { classifyAlarm, FIRE_CLASS, HAZARD_LABELS, maxSeverity } from "./hazards
 import {
   findOpenIncident,
   findReopenable,
+  firstRoundHandedOn,
   getIncident,
   incidentsWithTimers,
   insertIncident,
@@ -60,11 +62,28 @@ export interface DeskDeps {
   config: IncidentConfig;
 }
 
+/** Triggers a node may bring before its groups wait behind other nodes' (see #fairOrder), and how fast that refills. */
+const TRIGGER_BUDGET = 20;
+const TRIGGER_REFILL_MS = 3000;
+/** Pending alarms read back per query when taking up work from the database. */
+const RESUME_PAGE = 2000;
+/** After a batch failed (database locked, disk full), its alarms are taken up again from the database this much later. */
+const RETRY_AFTER_MS = 1000;
+
 /**
  * The incident stage: turns stored alarms and resident reports into incidents, one per
  * (place, hazard), and hands each notification round to the router. Triggers are queued and
  * worked in order by one loop, so a storm from one place folds into one incident with one
  * round of notifications, whatever the rate it arrives at.
+ *
+ * The hand-off is durable: the ingest stores each alarm marked `incident_pending` in the same
+ * transaction, and the desk clears the mark only once the alarm's incident is settled and its
+ * notifications are handed to the notifier. At start, and after a failed batch, the desk takes
+ * up whatever is still marked, so a crash between the commit (and PUBACK) and the desk still
+ * yields the incident. Taken up again, an alarm whose incident was opened but whose round was
+ * never handed on gets that round now; one whose round was handed on folds in and pages nobody.
+ * The window left is a crash during the round itself: then some people are told twice
+ * (at-least-once, never zero).
  */
 export class IncidentDesk {
   readonly #deps: DeskDeps;
@@ -76,6 +95,10 @@ export class IncidentDesk {
   /** Console broadcasts and webhook hand-offs started by the intake loop, which does not wait for them. */
   #side = new Set<Promise<void>>();
   #stopped = false;
+  /** Alarm ids queued or being worked, so taking up pending work never queues one twice. */
+  #inHand = new Set<number>();
+  #budgets = new Map<string, { tokens: number; atMs: number }>();
+  #retryTimer: NodeJS.Timeout | undefined;
 
   constructor(deps: DeskDeps) {
     this.#deps = deps;
@@ -88,6 +111,10 @@ export class IncidentDesk {
 
   submit(trigger: Trigger): void {
     if (this.#stopped) return;
+    if (trigger.source === "alarm") {
+      if (this.#inHand.has(trigger.alarm.id)) return;
+      this.#inHand.add(trigger.alarm.id);
+    }
     this.#queue.push(trigger);
     if (!this.#working) void this.#work();
   }
@@ -116,13 +143,45 @@ export class IncidentDesk {
     return this.#queue.length;
   }
 
-  /** Re-arms escalations, flap holds and re-checks left by an earlier run. */
+  /** Re-arms escalations, flap holds and re-checks left by an earlier run, and takes up the alarms it left unhandled. */
   async start(): Promise<void> {
     for (const row of await incidentsWithTimers(this.#deps.db)) this.#armTimers(row);
+    await this.resumePending();
+  }
+
+  /** Queues every stored alarm still marked for the desk and not already in hand; returns how many. */
+  async resumePending(): Promise<number> {
+    let queued = 0;
+    let after = 0;
+    for (;;) {
+      const page = await pendingIncidentAlarms(this.#deps.db, RESUME_PAGE, after);
+      for (const alarm of page) {
+        if (this.#inHand.has(alarm.id)) continue;
+        this.submit({ source: "alarm", alarm, receivedAtMs: Date.parse(alarm.receivedAt), resumed: true });
+        queued++;
+      }
+      if (page.length < RESUME_PAGE) break;
+      after = page[page.length - 1].id;
+    }
+    if (queued > 0) this.#deps.log("info", "incident desk took up stored alarms left unhandled", { alarms: queued });
+    return queued;
+  }
+
+  #retryLater(): void {
+    if (this.#stopped || this.#retryTimer) return;
+    this.#retryTimer = setTimeout(() => {
+      this.#retryTimer = undefined;
+      this.resumePending().catch((error: Error) => {
+        this.#deps.log("error", "incident desk could not read pending alarms; trying again", { error: error.message });
+        this.#retryLater();
+      });
+    }, RETRY_AFTER_MS);
+    this.#retryTimer.unref?.();
   }
 
   stop(): void {
     this.#stopped = true;
+    clearTimeout(this.#retryTimer);
     for (const cancel of this.#timers.values()) cancel();
     this.#timers.clear();
   }
@@ -134,12 +193,24 @@ export class IncidentDesk {
     try {
       while (this.#queue.length) {
         const batch = this.#queue.splice(0);
+        let handled: number[] = [];
         try {
-          await this.#handleBatch(batch);
+          handled = await this.#handleBatch(batch);
         } catch (error) {
           this.#deps.log("error", "incident stage could not handle triggers", { count: batch.length, error: (error as Error).message });
           for (const t of batch) if (t.source === "report") t.done(null);
         }
+        try {
+          await clearIncidentPending(this.#deps.db, handled);
+        } catch (error) {
+          // Still marked: taken up again later, and folded into the incident they already reached.
+          this.#deps.log("error", "incident stage could not clear handled alarms", { count: handled.length, error: (error as Error).message });
+          this.#retryLater();
+        }
+        for (const t of batch) if (t.source === "alarm") this.#inHand.delete(t.alarm.id);
+        const unhandled = batch.filter((t) => t.source === "alarm").length - handled.length;
+        // What failed stays marked in the database; take it up again shortly.
+        if (unhandled > 0) this.#retryLater();
       }
     } finally {
       this.#working = false;
@@ -147,7 +218,9 @@ export class IncidentDesk {
     }
   }
 
-  async #handleBatch(batch: Trigger[]): Promise<void> {
+  /** Works a batch; returns the ids of the alarms whose incident is settled. */
+  async #handleBatch(batch: Trigger[]): Promise<number[]> {
+    const handled: number[] = [];
     const items = await this.#locate(batch);
     const groups = new Map<string, Item[]>();
     for (const item of items) {
@@ -155,17 +228,50 @@ export class IncidentDesk {
       if (group) group.push(item);
       else groups.set(item.key, [item]);
     }
-    for (const group of groups.values()) {
-      for (const run of toRuns(group)) {
+    for (const group of this.#fairOrder(groups)) {
+      for (const run of collapseFlaps(toRuns(group))) {
         try {
           const incidentId = run.first.raised ? await this.#raised(run) : await this.#cleared(run);
-          for (const item of run.items) if (item.trigger?.source === "report") item.trigger.done(incidentId);
+          for (const item of run.items) {
+            if (item.trigger?.source === "report") item.trigger.done(incidentId);
+            else if (item.alarmId !== null) handled.push(item.alarmId);
+          }
         } catch (error) {
           this.#deps.log("error", "incident stage failed on a trigger", { key: run.first.key, error: (error as Error).message });
           for (const item of run.items) if (item.trigger?.source === "report") item.trigger.done(null);
         }
       }
     }
+    return handled;
+  }
+
+  /**
+   * Per-node budgets: each node may bring TRIGGER_BUDGET triggers, refilled at one per
+   * TRIGGER_REFILL_MS. Groups whose nodes are within budget are worked first, in arrival order;
+   * a group from a node over budget (a flood, a broken or compromised node) waits behind them,
+   * smallest first. So however many triggers a few nodes send, another node's first alarm waits
+   * only for the other within-budget groups of its batch.
+   */
+  #fairOrder(groups: Map<string, Item[]>): Item[][] {
+    const now = this.#deps.scheduler.now();
+    const within: Item[][] = [];
+    const over: Item[][] = [];
+    for (const group of groups.values()) {
+      let overBudget = false;
+      for (const item of group) {
+        if (item.nodeId === null) continue;
+        const budget = this.#budgets.get(item.nodeId) ?? { tokens: TRIGGER_BUDGET, atMs: now };
+        budget.tokens = Math.min(TRIGGER_BUDGET, budget.tokens + (now - budget.atMs) / TRIGGER_REFILL_MS);
+        budget.atMs = now;
+        if (budget.tokens >= 1) budget.tokens--;
+        else overBudget = true;
+        this.#budgets.set(item.nodeId, budget);
+      }
+      (overBudget ? over : within).push(group);
+    }
+    if (this.#budgets.size > 100_000) this.#budgets.clear();
+    over.sort((a, b) => a.length - b.length);
+    return within.concat(over);
   }
 
   async #locate(batch: Trigger[]): Promise<Item[]> {
@@ -225,6 +331,12 @@ export class IncidentDesk {
           this.#cancel(`auto:${open.id}`);
           // A node flapping between alarm and normal stays one incident, and nobody is paged again.
           await recordEvent(db, { incidentId: open.id, at: first.atMs, type: "raised-again", actor: "system", detail: { suppressed: true, triggers: run.count } });
+        }
+        if (run.items.some((item) => item.trigger?.source === "alarm" && item.trigger.resumed) && !(await firstRoundHandedOn(db, open.id))) {
+          // An earlier run opened it and died before anyone was told: tell them now.
+          const staffIds = await this.#notifyTier(folded, 0, "notify");
+          await recordEvent(db, { incidentId: open.id, at: this.#deps.scheduler.now(), type: "notified", actor: "system", detail: { step: 0, tier: 0, staff: staffIds, resumed: true } });
+          this.#armTimers(folded);
         }
         this.#broadcastFold(folded);
         return open.id;
@@ -537,6 +649,26 @@ function toRuns(items: Item[]): Run[] {
     }
   }
   return runs;
+}
+
+/**
+ * A key that flapped within one batch (raised, cleared, raised …) is worked as one raised run
+ * and, if it ended cleared, its last cleared run: the same end state, and two steps instead of
+ * one per flap (a node toggling thousands of times must not cost thousands of round trips).
+ */
+function collapseFlaps(runs: Run[]): Run[] {
+  if (runs.length <= 2) return runs;
+  const raised = runs.filter((run) => run.first.raised);
+  const merged: Run = { first: raised[0].first, last: raised[raised.length - 1].last, count: 0, severity: raised[0].severity, items: [] };
+  for (const run of raised) {
+    merged.count += run.count;
+    merged.severity = maxSeverity(merged.severity, run.severity);
+    for (const item of run.items) merged.items.push(item);
+  }
+  const last = runs[runs.length - 1];
+  // The cleared runs before the last change nothing once merged; their alarms are handled with the raised run.
+  for (const run of runs) if (!run.first.raised && run !== last) for (const item of run.items) merged.items.push(item);
+  return last.first.raised ? [merged] : [merged, last];
 }
 
 function summarize(item: Item, chain: readonly Place[]): string {

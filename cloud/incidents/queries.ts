@@ -1,6 +1,6 @@
 import { and, asc, desc, eq, gte, inArray, isNotNull, isNull, like, lt, or, sql, type SQL } from "drizzle-orm";
 import type { Db } from "../db/client";
-import { incidentEvents, incidents, nodes, places, type Hazard, type IncidentStatus } from "../db/schema";
+import { deliveries, incidentEvents, incidents, nodes, places, type Hazard, type IncidentStatus } from "../db/schema";
 import type { IncidentRow } from "./view";
 
 export const OPEN_STATUSES: readonly IncidentStatus[] = ["open", "acknowledged", "dispatched"];
@@ -88,6 +88,22 @@ export interface IncidentEventInput {
 export async function recordEvent(db: Db, ...events: IncidentEventInput[]): Promise<void> {
   if (!events.length) return;
   await db.insert(incidentEvents).values(events.map((event) => ({ ...event, detail: event.detail === undefined ? null : JSON.stringify(event.detail) })));
+}
+
+/**
+ * Whether an incident's first round of notifications was handed on: a delivery row exists or the
+ * round was recorded (a round that reached nobody leaves only its event). False after a crash
+ * between opening the incident and notifying.
+ */
+export async function firstRoundHandedOn(db: Db, incidentId: number): Promise<boolean> {
+  const [delivery] = await db.select({ id: deliveries.id }).from(deliveries).where(eq(deliveries.incidentId, incidentId)).limit(1);
+  if (delivery) return true;
+  const [notified] = await db
+    .select({ id: incidentEvents.id })
+    .from(incidentEvents)
+    .where(and(eq(incidentEvents.incidentId, incidentId), eq(incidentEvents.type, "notified")))
+    .limit(1);
+  return notified !== undefined;
 }
 
 export async function listEvents(db: Db, incidentId: number) {

@@ -1,13 +1,29 @@
+interface Entry<T, R> {
+  item: T;
+  resolve: (result: R) => void;
+  reject: (error: Error) => void;
+}
+
+/** Items one lane may put in a batch per round of the round robin. */
+const PER_LANE_TURN = 8;
+
 /**
  * Group commit: items that arrive while a write is under way are written together by the next
  * one, so a burst costs one transaction (one fsync) per batch instead of one per item, and a
  * lone item still goes out at once. Each `add` resolves only after its own batch is written, so
  * a caller that acknowledges on resolution acknowledges only what is stored.
+ *
+ * Fair between lanes (the ingest's lane is the node): each lane is a FIFO, and a batch is filled
+ * round robin, a few items per lane per turn, until it is full. A node flooding thousands of
+ * messages therefore cannot push another node's message back beyond the transaction under way:
+ * the next batch takes every other lane's waiting items before the flood's remainder fills it.
+ * Within one lane the order of arrival is kept.
  */
 export class GroupCommit<T, R> {
   #write: (items: T[]) => Promise<R[]>;
   #maxBatch: number;
-  #queue: Array<{ item: T; resolve: (result: R) => void; reject: (error: Error) => void }> = [];
+  #lanes = new Map<string, Entry<T, R>[]>();
+  #pending = 0;
   #running: Promise<void> | undefined;
   #batches = 0;
   #largest = 0;
@@ -27,12 +43,16 @@ export class GroupCommit<T, R> {
   }
 
   get pending(): number {
-    return this.#queue.length;
+    return this.#pending;
   }
 
-  add(item: T): Promise<R> {
+  add(item: T, lane = ""): Promise<R> {
     return new Promise((resolve, reject) => {
-      this.#queue.push({ item, resolve, reject });
+      const queue = this.#lanes.get(lane);
+      const entry = { item, resolve, reject };
+      if (queue) queue.push(entry);
+      else this.#lanes.set(lane, [entry]);
+      this.#pending++;
       // Let the items already read from the same socket chunk join before the first write starts.
       this.#running ??= new Promise<void>((started) => setImmediate(started)).then(() => this.#drain());
     });
@@ -43,10 +63,35 @@ export class GroupCommit<T, R> {
     while (this.#running) await this.#running;
   }
 
+  /** The next batch: round robin over the lanes, PER_LANE_TURN items a turn, up to maxBatch. */
+  #take(): Entry<T, R>[] {
+    const batch: Entry<T, R>[] = [];
+    const served: string[] = [];
+    while (batch.length < this.#maxBatch && this.#lanes.size > 0) {
+      for (const [lane, queue] of this.#lanes) {
+        const count = Math.min(PER_LANE_TURN, queue.length, this.#maxBatch - batch.length);
+        for (let i = 0; i < count; i++) batch.push(queue[i]);
+        if (count === queue.length) this.#lanes.delete(lane);
+        else queue.splice(0, count);
+        served.push(lane);
+        if (batch.length >= this.#maxBatch) break;
+      }
+    }
+    // A lane served and still waiting goes behind the lanes that were not reached this time.
+    for (const lane of served) {
+      const queue = this.#lanes.get(lane);
+      if (!queue) continue;
+      this.#lanes.delete(lane);
+      this.#lanes.set(lane, queue);
+    }
+    this.#pending -= batch.length;
+    return batch;
+  }
+
   async #drain(): Promise<void> {
     try {
-      while (this.#queue.length > 0) {
-        const batch = this.#queue.splice(0, this.#maxBatch);
+      while (this.#pending > 0) {
+        const batch = this.#take();
         this.#batches++;
         if (batch.length > this.#largest) this.#largest = batch.length;
         try {
@@ -59,7 +104,7 @@ export class GroupCommit<T, R> {
         // after batch from the microtask queue and the event loop never reached its sockets:
         // no alarm read, no PUBACK flushed, no notification sent for seconds (bench:storm).
         // One turn of the loop between batches lets them in; what arrived meanwhile joins the next.
-        if (this.#queue.length > 0) await new Promise((resolve) => setImmediate(resolve));
+        if (this.#pending > 0) await new Promise((resolve) => setImmediate(resolve));
       }
     } finally {
       this.#running = undefined;

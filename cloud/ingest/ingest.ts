@@ -129,7 +129,8 @@ export function createIngest(deps: IngestDeps): Ingest {
       const refused = await senders.check(decoded.message);
       if (refused) return reject(refused.reason, topic, refused.detail);
       try {
-        const outcome = await (decoded.message.type === "alarm" ? urgent : bulk).add(decoded.message);
+        // One lane per node: a node flooding the ingest waits behind its own messages, not others' (GroupCommit).
+        const outcome = await (decoded.message.type === "alarm" ? urgent : bulk).add(decoded.message, decoded.message.node);
         if (outcome === "duplicate") stats.duplicates++;
         else stats.stored++;
         return outcome;

@@ -1,3 +1,4 @@
+import { BOOT_ERA_SPAN, bootEra } from "../../shared/boot-era";
 import { and, eq, isNotNull, sql } from "drizzle-orm";
 import type { InStatement, InValue } from "@libsql/client";
 import { placeholders, type Db } from "../db/client";
@@ -29,7 +30,7 @@ export function upsertSightingsSql(sightings: BatchSighting[]): InStatement {
     sql: `insert into nodes (id, boot_id, online, offline_reason, firmware, readings, first_seen_at, last_seen_at, status_since) values ${placeholders(sightings.length, 9)}
       on conflict (id) do update set
         last_seen_at = max(nodes.last_seen_at, excluded.last_seen_at),
-        boot_id = max(coalesce(nodes.boot_id, 0), excluded.boot_id),
+        boot_id = case when nodes.boot_id / ${BOOT_ERA_SPAN} <> excluded.boot_id / ${BOOT_ERA_SPAN} then excluded.boot_id else max(coalesce(nodes.boot_id, 0), excluded.boot_id) end,
         firmware = coalesce(excluded.firmware, nodes.firmware),
         readings = coalesce(excluded.readings, nodes.readings),
         status_since = case when nodes.offline_reason = 'missed-heartbeats' then excluded.status_since else nodes.status_since end,
@@ -48,9 +49,14 @@ export function upsertSightingsSql(sightings: BatchSighting[]): InStatement {
  */
 export function applyStatement(db: Db, status: { nodeId: string; bootId: number; seq: number; online: boolean; willSeq?: number; firmware: string }, at: number) {
   const connection = status.online ? (status.willSeq ?? status.seq - 1) : status.seq;
+  // Another era (shared/boot-era.ts): the node lost its boot counter and started again. Its
+  // "online" is the newest connection whatever the numbers; a will from another era is the old
+  // era's last connection, gone before this one, and changes nothing.
+  // Literal integers: a bound JS number may arrive as a REAL, and then the division is not an integer one.
+  const sameEra = sql`(${nodes.statusBoot} / ${sql.raw(String(BOOT_ERA_SPAN))}) = ${sql.raw(String(bootEra(status.bootId)))}`;
   const later = status.online
-    ? sql`(${nodes.statusBoot} is null or ${nodes.statusBoot} < ${status.bootId} or (${nodes.statusBoot} = ${status.bootId} and ${nodes.statusWillSeq} < ${connection}))`
-    : sql`(${nodes.statusBoot} is null or ${nodes.statusBoot} < ${status.bootId} or (${nodes.statusBoot} = ${status.bootId} and ${nodes.statusWillSeq} <= ${connection}))`;
+    ? sql`(${nodes.statusBoot} is null or not ${sameEra} or ${nodes.statusBoot} < ${status.bootId} or (${nodes.statusBoot} = ${status.bootId} and ${nodes.statusWillSeq} < ${connection}))`
+    : sql`(${nodes.statusBoot} is null or (${sameEra} and (${nodes.statusBoot} < ${status.bootId} or (${nodes.statusBoot} = ${status.bootId} and ${nodes.statusWillSeq} <= ${connection}))))`;
   return db
     .update(nodes)
     .set({

@@ -1,8 +1,11 @@
 import { displayTextProblem } from "../../shared/events";
 import { linkConfigProblem, type LinkConfig } from "../link/link-config";
+import { otaConfigProblem, type OtaConfig } from "../ota/ota-config";
 
 /** What a capsule node is told. Times in ms; see `capsuleDefaults` for the shipped values. */
 export interface CapsuleNodeConfig extends LinkConfig {
+  /** Present when the node takes over-the-air updates (firmware/ota); it never switches during a hold or an alarm. */
+  ota?: OtaConfig;
   /** Door and AED switches are read every tick. */
   tickMs: number;
   /** A door must hold its new position this long (reed bounce, a door rattled by wind). */
@@ -70,5 +73,6 @@ export function capsuleConfigProblem(config: CapsuleNodeConfig): string | null {
   if (!/^[A-Za-z][A-Za-z0-9_]{0,13}$/.test(d.component)) return "display.component must be a Nextion component name";
   const text = displayTextProblem(d.defaultText);
   if (text) return `display.defaultText: ${text}`;
+  if (config.ota) return otaConfigProblem(config.ota);
   return null;
 }

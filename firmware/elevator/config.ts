@@ -1,7 +1,10 @@
 import { linkConfigProblem, type LinkConfig } from "../link/link-config";
+import { otaConfigProblem, type OtaConfig } from "../ota/ota-config";
 
 /** What an elevator lock node is told. Times in ms; see `elevatorDefaults` for the shipped values. */
 export interface ElevatorNodeConfig extends LinkConfig {
+  /** Present when the node takes over-the-air updates (firmware/ota); it never switches during a hold or an alarm. */
+  ota?: OtaConfig;
   /** Inputs are read and the relay's pulse train advanced every tick. */
   tickMs: number;
   /** A confirmed e-bike must be seen this long, without a break, before the car is held. */
@@ -63,5 +66,6 @@ export function elevatorConfigProblem(config: ElevatorNodeConfig): string | null
   }
   if (!(Number.isInteger(voice.volume) && voice.volume >= 0 && voice.volume <= 30)) return "voice.volume must be 0–30";
   if (!(Number.isInteger(voice.uartPort) && voice.uartPort >= 1 && voice.uartPort <= 2)) return "voice.uartPort must be 1 or 2 (UART0 is the console)";
+  if (config.ota) return otaConfigProblem(config.ota);
   return null;
 }

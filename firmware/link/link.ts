@@ -1,7 +1,8 @@
 import type { SensorState } from "../../shared/messages";
+import type { Entropy } from "../ports/entropy";
 import type { Log } from "../ports/log";
 import type { Platform } from "../ports/platform";
-import { nextBootId } from "./boot-counter";
+import { startBoot } from "./boot-counter";
 import { CommandInbox, type CommandHandlers } from "./commands";
 import { HealthReporter, rememberingErrors } from "./health";
 import type { LinkConfig } from "./link-config";
@@ -53,6 +54,13 @@ export interface Link {
   stop(): void;
 }
 
+/** A uniform draw in [0, 1) from four random bytes. */
+function unitFrom(entropy: Entropy): number {
+  const bytes = new Uint8Array(4);
+  entropy.fill(bytes);
+  return (((bytes[0] << 24) | (bytes[1] << 16) | (bytes[2] << 8) | bytes[3]) >>> 0) / 2 ** 32;
+}
+
 /** Time for the reboot's ack to reach the broker before the restart; it is in flash either way. */
 const RESTART_DELAY_MS = 1000;
 
@@ -67,8 +75,14 @@ export function startLink(options: LinkOptions): Link {
   const errors = rememberingErrors(platform.log);
   const log = errors.log;
 
-  const bootId = nextBootId(storage);
-  const outbox = new Outbox({ storage, capacity: options.outboxSlots });
+  const entropy = platform.entropy;
+  const boot = startBoot(storage, entropy ? () => unitFrom(entropy) : random);
+  const bootId = boot.bootId;
+  const outbox = new Outbox({
+    storage,
+    capacity: options.outboxSlots,
+    onFlashError: (error) => log("error", `outbox: flash write failed (${error.message}); the message is kept in RAM and sent from there`),
+  });
   const restored = outbox.load();
   const uplink = new Uplink({ nodeId, bootId, mqtt, clock, outbox });
   const health = new HealthReporter({
@@ -114,6 +128,9 @@ export function startLink(options: LinkOptions): Link {
     onDisconnected: options.attachment && (() => options.attachment!.onDisconnected()),
   });
 
+  if (boot.how === "new-era") log("warn", `no boot counter in flash (first start, or flash erased): boot ids start a new era at ${bootId}`);
+  if (boot.how === "unsaved") log("error", `flash refused the boot counter: this boot runs as ${bootId}, a random era, so its messages are not taken for copies`);
+  if (outbox.torn > 0) log("warn", `outbox: ${outbox.torn} slot(s) torn by a power loss were dropped`);
   const resetReason = system.resetReason();
   uplink.event("booted", { resetReason, firmware: firmwareVersion, restored });
   if (restored > 0) log("info", `outbox: ${restored} message(s) from an earlier boot go first`);

@@ -26,6 +26,11 @@ export interface OutboxOptions {
   overflowCapacity?: number;
   /** Key prefix; slot keys are `<prefix><index>` and must stay within NVS's 15 characters. */
   keyPrefix?: string;
+  /**
+   * A flash write or delete failed (NVS full, worn, busy). The entry stays in RAM and is sent
+   * from there; the outbox tries flash again when a slot frees. Told once per failure.
+   */
+  onFlashError?: (error: Error) => void;
 }
 
 export interface OutboxDropped {
@@ -50,11 +55,25 @@ const MAX_CAPACITY = 999;
  * An alarm never evicts an alarm: with every slot holding one, further alarms wait in RAM
  * (`overflowCapacity`) and move to flash as slots free up. Only past that is an alarm refused,
  * and that is counted and logged, never silent.
+ *
+ * Flash can fail under it: a write that throws (NVS full) leaves the entry in RAM, still sent,
+ * and is reported through `onFlashError`; it never throws into the detector that raised the
+ * alarm. A slot torn by a power cut part-way through its write fails its checksum at the next
+ * boot and is dropped (counted in `torn`) instead of going out as garbage. ESP-IDF's NVS already
+ * writes an entry atomically (ESP-IDF "Non-Volatile Storage Library", "Internals": an entry is
+ * valid only once its state bits say written), so on the ESP32 the checksum guards the other
+ * stores this port may sit on and the simulator's fault injection.
  */
 export class Outbox {
   readonly capacity: number;
   readonly dropped: OutboxDropped = { telemetry: 0, event: 0, alarm: 0 };
+  /** Flash writes or deletes that failed since boot. */
+  flashErrors = 0;
+  /** Slots found torn (failed checksum) at load. */
+  torn = 0;
   #storage: KeyValueStore;
+  #onFlashError: ((error: Error) => void) | undefined;
+  #inFlight = 0;
   #prefix: string;
   #overflowCapacity: number;
   /** Sorted by order. */
@@ -74,6 +93,7 @@ export class Outbox {
     this.#storage = options.storage;
     this.#prefix = prefix;
     this.#overflowCapacity = options.overflowCapacity ?? 32;
+    this.#onFlashError = options.onFlashError;
   }
 
   /**
@@ -94,24 +114,26 @@ export class Outbox {
       if (value === undefined) continue;
       const entry = parseSlot(value, slot);
       if (!entry) {
-        storage.delete(key);
+        this.torn++;
+        this.#delete(key);
         continue;
       }
       if (slot >= this.capacity) {
-        storage.delete(key);
+        this.#delete(key);
         entry.slot = -1;
       } else {
         used[slot] = true;
       }
       restored.push(entry);
     }
-    if (storedCapacity !== String(this.capacity)) storage.set(capacityKey, String(this.capacity));
+    if (storedCapacity !== String(this.capacity)) this.#write(capacityKey, String(this.capacity));
     restored.sort((a, b) => a.order - b.order);
     this.#entries = restored;
     this.#free = [];
     for (let slot = this.capacity - 1; slot >= 0; slot--) if (!used[slot]) this.#free.push(slot);
     this.#alarms = 0;
     this.#ramOnly = 0;
+    this.#inFlight = 0;
     for (const entry of restored) {
       if (entry.priority === OUTBOX_ALARM) this.#alarms++;
       if (entry.slot < 0) this.#ramOnly++;
@@ -130,10 +152,13 @@ export class Outbox {
     return this.#alarms;
   }
 
+  /**
+   * Entries sent and awaiting their PUBACK. Kept here, not by the sender, because an entry can
+   * leave while in flight (evicted by a higher priority when the outbox is full), and its PUBACK
+   * then matches nothing: a sender counting for itself would wait forever on it.
+   */
   get inFlight(): number {
-    let count = 0;
-    for (const entry of this.#entries) if (entry.packetId !== 0) count++;
-    return count;
+    return this.#inFlight;
   }
 
   /**
@@ -156,8 +181,12 @@ export class Outbox {
       this.#free.pop();
       this.#drop(victim.priority);
     }
+    if (!this.#write(this.#prefix + slot, serialize(entry))) {
+      // Flash refused it: the slot is no use now, and the message is kept in RAM instead.
+      this.#free.push(slot);
+      return priority === OUTBOX_ALARM ? this.#keepInRam(entry) : this.#drop(priority);
+    }
     entry.slot = slot;
-    this.#storage.set(this.#prefix + slot, serialize(entry));
     this.#append(entry);
     return true;
   }
@@ -170,6 +199,7 @@ export class Outbox {
 
   /** Marks an entry as sent under `packetId`, to be removed by its PUBACK. */
   sent(entry: OutboxEntry, packetId: number): void {
+    if (entry.packetId === 0 && packetId !== 0) this.#inFlight++;
     entry.packetId = packetId;
   }
 
@@ -193,6 +223,7 @@ export class Outbox {
   /** After a disconnect: everything in flight is unacknowledged and goes again, in order. */
   requeueInFlight(): void {
     for (const entry of this.#entries) entry.packetId = 0;
+    this.#inFlight = 0;
   }
 
   #victimFor(priority: OutboxPriority): OutboxEntry | undefined {
@@ -221,6 +252,7 @@ export class Outbox {
     const index = this.#entries.indexOf(entry);
     if (index < 0) return;
     this.#entries.splice(index, 1);
+    if (entry.packetId !== 0) this.#inFlight--;
     if (entry.priority === OUTBOX_ALARM) this.#alarms--;
     if (entry.slot < 0) {
       this.#ramOnly--;
@@ -228,7 +260,7 @@ export class Outbox {
     }
     this.#free.push(entry.slot);
     if (freeSlot) {
-      this.#storage.delete(this.#prefix + entry.slot);
+      this.#delete(this.#prefix + entry.slot);
       this.#persistWaiting();
     }
   }
@@ -241,10 +273,37 @@ export class Outbox {
       if (utf8Length(entry.payload) + entry.topic.length + 24 > MAX_SLOT_BYTES) continue;
       const slot = this.#free.pop();
       if (slot === undefined) return;
+      if (!this.#write(this.#prefix + slot, serialize(entry))) {
+        this.#free.push(slot);
+        return;
+      }
       entry.slot = slot;
-      this.#storage.set(this.#prefix + slot, serialize(entry));
       this.#ramOnly--;
     }
+  }
+
+  #write(key: string, value: string): boolean {
+    try {
+      this.#storage.set(key, value);
+      return true;
+    } catch (error) {
+      this.#flashFailed(error);
+      return false;
+    }
+  }
+
+  #delete(key: string): void {
+    try {
+      this.#storage.delete(key);
+    } catch (error) {
+      // A slot that could not be deleted is sent again after a reboot: a copy the cloud drops.
+      this.#flashFailed(error);
+    }
+  }
+
+  #flashFailed(error: unknown): void {
+    this.flashErrors++;
+    this.#onFlashError?.(error instanceof Error ? error : new Error(String(error)));
   }
 
   #drop(priority: OutboxPriority): false {
@@ -255,20 +314,37 @@ export class Outbox {
   }
 }
 
+/** `<order> <priority> <topic> <check>\n<payload>`; the check covers everything but itself. */
 function serialize(entry: OutboxEntry): string {
-  return `${entry.order} ${entry.priority} ${entry.topic}\n${entry.payload}`;
+  const body = `${entry.order} ${entry.priority} ${entry.topic}`;
+  return `${body} ${checksum(body, entry.payload)}\n${entry.payload}`;
 }
 
 function parseSlot(value: string, slot: number): OutboxEntry | null {
   const newline = value.indexOf("\n");
   if (newline < 0) return null;
   const header = value.slice(0, newline).split(" ");
-  if (header.length !== 3) return null;
+  // Three fields: a slot written before the check existed, taken as it is.
+  if (header.length !== 3 && header.length !== 4) return null;
   const order = Number(header[0]);
   const priority = Number(header[1]);
+  const payload = value.slice(newline + 1);
   if (!(Number.isSafeInteger(order) && order > 0)) return null;
   if (priority !== OUTBOX_TELEMETRY && priority !== OUTBOX_EVENT && priority !== OUTBOX_ALARM) return null;
-  return { order, priority, topic: header[2], payload: value.slice(newline + 1), slot, packetId: 0 };
+  if (header.length === 4 && header[3] !== checksum(`${header[0]} ${header[1]} ${header[2]}`, payload)) return null;
+  return { order, priority, topic: header[2], payload, slot, packetId: 0 };
+}
+
+/**
+ * FNV-1a (32 bit) over the header and the payload, in hex: enough to tell a slot cut short by a
+ * power loss from a whole one, and cheap in XS (no crypt module, no allocation per character).
+ */
+export function checksum(header: string, payload: string): string {
+  let hash = 0x811c9dc5;
+  for (let i = 0; i < header.length; i++) hash = Math.imul(hash ^ header.charCodeAt(i), 0x01000193);
+  hash = Math.imul(hash ^ 10, 0x01000193);
+  for (let i = 0; i < payload.length; i++) hash = Math.imul(hash ^ payload.charCodeAt(i), 0x01000193);
+  return (hash >>> 0).toString(16);
 }
 
 function utf8Length(text: string): number {

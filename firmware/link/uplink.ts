@@ -46,7 +46,6 @@ export class Uplink {
   readonly outbox: Outbox;
   #seq = 0;
   #connected = false;
-  #inFlight = 0;
   #maxInFlight: number;
   #mqtt: MqttSession;
   #clock: Clock;
@@ -129,19 +128,22 @@ export class Uplink {
 
   onConnected(): void {
     this.#connected = true;
-    this.#inFlight = 0;
+    this.outbox.requeueInFlight();
     this.#pump();
   }
 
   onDisconnected(): void {
     this.#connected = false;
-    this.#inFlight = 0;
     this.outbox.requeueInFlight();
   }
 
+  /**
+   * The broker's PUBACK. The window is the outbox's own count of entries in flight, and the pump
+   * runs whatever the id matched: a PUBACK for an entry evicted while in flight matches nothing,
+   * yet its place in the window is already free, and waiting for it would stall the link.
+   */
   onPublished(packetId: number): void {
-    if (!this.outbox.acknowledge(packetId)) return;
-    this.#inFlight--;
+    this.outbox.acknowledge(packetId);
     this.#pump();
   }
 
@@ -153,7 +155,7 @@ export class Uplink {
 
   #pump(): void {
     const outbox = this.outbox;
-    while (this.#connected && this.#inFlight < this.#maxInFlight) {
+    while (this.#connected && outbox.inFlight < this.#maxInFlight) {
       const entry = outbox.nextToSend();
       if (!entry) return;
       if (entry.priority === OUTBOX_TELEMETRY) {
@@ -164,7 +166,6 @@ export class Uplink {
       const packetId = this.#mqtt.publish(entry.topic, entry.payload, 1);
       if (packetId === 0) return;
       outbox.sent(entry, packetId);
-      this.#inFlight++;
     }
   }
 

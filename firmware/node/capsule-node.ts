@@ -8,6 +8,8 @@ import { VoltageDivider } from "../drivers/voltage-divider";
 import { Debouncer, DEBOUNCE_FELL, DEBOUNCE_ROSE } from "../inputs/debouncer";
 import type { CommandReply } from "../link/commands";
 import { startLink, type Link } from "../link/link";
+import { nodeUpdates } from "../ota/node-updates";
+import type { OtaAgent } from "../ota/ota-agent";
 import { DEFAULT_HEALTH_INTERVAL_MS, DEFAULT_OUTBOX_SLOTS } from "../link/link-config";
 import type { Uplink } from "../link/uplink";
 import type { Platform } from "../ports/platform";
@@ -21,6 +23,8 @@ export interface CapsuleNode {
   readonly uplink: Uplink;
   readonly link: Link;
   readonly ticks: number;
+  /** Present when the node takes over-the-air updates. */
+  readonly ota: OtaAgent | undefined;
   state(): CapsuleState;
   stop(): void;
 }
@@ -72,6 +76,7 @@ export function startCapsuleNode(platform: Platform, config: CapsuleNodeConfig, 
   let displayText = storage.get(DISPLAY_KEY) ?? config.display.defaultText;
   let ticks = 0;
 
+  const updates = nodeUpdates(config.nodeId, config.firmwareVersion, config.ota, platform);
   const link = startLink({
     platform,
     nodeId: config.nodeId,
@@ -83,8 +88,15 @@ export function startCapsuleNode(platform: Platform, config: CapsuleNodeConfig, 
     random,
     sensors,
     handlers: { display: showText, selfTest },
+    attachment: updates.attachment,
   });
   const { bootId, uplink, log } = link;
+  // Never switch while the AED is out or a capsule alarm stands; a new image must tick and read its cabinet to be kept.
+  const ota = updates.start(link, {
+    busy: () =>
+      aedGone.level ? "AED removed" : doorAlarmed ? "door-left-open alarm active" : tooHot.active || tooCold.active ? "cabinet-temperature alarm active" : batteryLow.active ? "battery-low alarm active" : null,
+    healthy: () => uplink.connected && ticks > 0 && !sensorFault,
+  });
 
   const state = (): CapsuleState => ({
     kind: "capsule",
@@ -216,7 +228,9 @@ export function startCapsuleNode(platform: Platform, config: CapsuleNodeConfig, 
       return ticks;
     },
     state,
+    ota,
     stop() {
+      ota?.stop();
       timers.clear(tickTimer);
       timers.clear(sampleTimer);
       capsuleDoorIn.close();

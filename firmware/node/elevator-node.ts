@@ -11,6 +11,8 @@ import type { CommandReply } from "../link/commands";
 import { startLink, type Link } from "../link/link";
 import { DEFAULT_HEALTH_INTERVAL_MS, DEFAULT_OUTBOX_SLOTS } from "../link/link-config";
 import type { DeviceEventFields, Uplink } from "../link/uplink";
+import { nodeUpdates } from "../ota/node-updates";
+import type { OtaAgent } from "../ota/ota-agent";
 import type { DigitalPort } from "../ports/io";
 import type { Platform } from "../ports/platform";
 
@@ -23,6 +25,8 @@ export interface ElevatorNode {
   readonly uplink: Uplink;
   readonly link: Link;
   readonly ticks: number;
+  /** Present when the node takes over-the-air updates. */
+  readonly ota: OtaAgent | undefined;
   state(): ElevatorState;
   stop(): void;
 }
@@ -91,6 +95,7 @@ export function startElevatorNode(platform: Platform, config: ElevatorNodeConfig
   let ticks = 0;
   const bootMs = clock.now();
 
+  const updates = nodeUpdates(config.nodeId, config.firmwareVersion, config.ota, platform);
   const link = startLink({
     platform,
     nodeId: config.nodeId,
@@ -102,8 +107,16 @@ export function startElevatorNode(platform: Platform, config: ElevatorNodeConfig
     random,
     sensors,
     handlers: { enable, disable, selfTest, relayTest: refuseRelayTest },
+    attachment: updates.attachment,
   });
   const { bootId, uplink, log } = link;
+  // Never switch while a car is held or a lock alarm stands; a new image must tick, see its
+  // detector and keep its relay answering its drive to be kept.
+  const ota = updates.start(link, {
+    busy: () =>
+      controller.holding ? "lock holding a car" : maxHoldAlarm ? "max-hold alarm active" : relayFault ? "relay-fault alarm active" : detector === DETECTOR_LOST ? "detector-lost alarm active" : null,
+    healthy: () => uplink.connected && ticks > 0 && detector === DETECTOR_OK && !relayFault,
+  });
 
   const state = (): ElevatorState => ({
     kind: "elevator",
@@ -298,7 +311,9 @@ export function startElevatorNode(platform: Platform, config: ElevatorNodeConfig
       return ticks;
     },
     state,
+    ota,
     stop() {
+      ota?.stop();
       timers.clear(tickTimer);
       timers.clear(countsTimer);
       relay.close();

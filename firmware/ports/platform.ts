@@ -1,6 +1,7 @@
 import type { BootControl } from "./boot-control";
 import type { Clock, Timers } from "./clock";
 import type { FirmwareSlot } from "./firmware-slot";
+import type { Entropy } from "./entropy";
 import type { Device } from "./io";
 import type { Log } from "./log";
 import type { MqttSession } from "./mqtt";
@@ -17,6 +18,11 @@ export interface Platform {
   storage: KeyValueStore;
   system: SystemInfo;
   log: Log;
+  /**
+   * True random bytes (the ESP32's hardware RNG; the host's CSPRNG in the simulator), for what must
+   * differ between two starts of the same node: a new boot era after flash was erased.
+   */
+  entropy?: Entropy;
   /** Present where the node can update itself: the inactive app partition and the bootloader's rollback. */
   ota?: OtaPlatform;
 }

@@ -3,7 +3,8 @@ import { startLivenessMonitor } from "../../cloud/nodes/liveness";
 import { createPlace } from "../../cloud/places/queries";
 import { nodes } from "../../cloud/db/schema";
 import { encodeMessage } from "../../shared/codec";
-import type { HealthMessage, NodeMessage, StatusMessage } from "../../shared/messages";
+import type { AlarmMessage, HealthMessage, NodeMessage, StatusMessage } from "../../shared/messages";
+import { BOOT_ERA_SPAN } from "../../shared/boot-era";
 import { nodeTopic } from "../../shared/topics";
 import { eq } from "drizzle-orm";
 import { testCloud, type TestCloud } from "../support/cloud";
@@ -41,6 +42,28 @@ describe("node health in the cloud", () => {
     expect((await node("smoke-010")).online).toBe(false);
     await send(status("smoke-010", 2, 2, true, 1));
     expect(await node("smoke-010")).toMatchObject({ online: true, bootId: 2 });
+  });
+
+  it("takes a node whose flash was erased (a new boot era) as reset: its new alarms are stored and its status counts", async () => {
+    const oldBoot = 3 * BOOT_ERA_SPAN + 40;
+    const alarmAt = (boot: number, seq: number): AlarmMessage => ({
+      v: 1, node: "smoke-013", boot, seq, t: seq, type: "alarm", kind: "smoke", severity: "alarm", state: "raised", value: 900, unit: "raw", threshold: 700,
+    });
+    expect(await send(status("smoke-013", oldBoot, 2, true, 1))).toBe("stored");
+    expect(await send(alarmAt(oldBoot, 3))).toBe("stored");
+    // Erased: the node drew a new era, lower than the old one, and counts from 1 again in it.
+    const newBoot = 1 * BOOT_ERA_SPAN + 1;
+    expect(await send(alarmAt(newBoot, 3))).toBe("stored");
+    expect(await send(status("smoke-013", newBoot, 5, false))).toBe("stored");
+    expect(await send(status("smoke-013", newBoot, 6, true, 5))).toBe("stored");
+    expect(await node("smoke-013")).toMatchObject({ online: true, bootId: newBoot });
+    // The old era's last will, arriving late, changes nothing; the new era's own will does.
+    await send(status("smoke-013", oldBoot, 9, false));
+    expect((await node("smoke-013")).online).toBe(true);
+    await send(status("smoke-013", newBoot, 5, false));
+    expect(await node("smoke-013")).toMatchObject({ online: false, offlineReason: "will" });
+    // Within an era, a replay is still a copy.
+    expect(await send(alarmAt(newBoot, 3))).toBe("duplicate");
   });
 
   it("marks a node offline after three missed heartbeats, by the injected clock, and back online when heard from", async () => {

@@ -58,5 +58,5 @@ describe("two cloud instances on one shared subscription", () => {
     expect(a.duplicates + b.duplicates).toBe(0);
     expect(Math.min(a.received, b.received)).toBeGreaterThan(total / 4);
     console.log(`shared subscription: instance a stored ${a.stored}, instance b stored ${b.stored}, ${total} messages, each once`);
-  });
+  }, 60_000); // processes and a real broker: slow on a shared, loaded machine
 });

@@ -14,6 +14,7 @@ import { ManualScheduler } from "./manual-scheduler";
 
 export interface TestCloud {
   database: Database;
+  databaseUrl: string;
   feed: AlarmFeed;
   ingest: Ingest;
   routing: RoutingStage;
@@ -40,9 +41,13 @@ export function tempDatabaseUrl(): string {
 
 export type TestRoutingOptions = Partial<Omit<RoutingOptions, "db" | "feed" | "log" | "scheduler" | "dataDir">>;
 
-/** The cloud app over a fresh database and a controllable clock, without a server or broker. */
-export async function testCloud(routing: TestRoutingOptions = {}): Promise<TestCloud> {
-  const database = await openDatabase(tempDatabaseUrl());
+/**
+ * The cloud app over a fresh database (or `databaseUrl`'s, as a restarted instance finds it) and a
+ * controllable clock, without a server or broker.
+ */
+export async function testCloud(routing: TestRoutingOptions = {}, options: { databaseUrl?: string } = {}): Promise<TestCloud> {
+  const databaseUrl = options.databaseUrl ?? tempDatabaseUrl();
+  const database = await openDatabase(databaseUrl);
   const clock = { now: Date.UTC(2026, 10, 25, 8, 0, 0) };
   const now = () => clock.now;
   const log = memoryLogger();
@@ -65,6 +70,7 @@ export async function testCloud(routing: TestRoutingOptions = {}): Promise<TestC
   };
   return {
     database,
+    databaseUrl,
     feed,
     ingest,
     routing: stage,

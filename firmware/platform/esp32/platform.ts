@@ -5,6 +5,7 @@ import { AppRollback } from "./app-rollback";
 import { CryptSha256 } from "./crypt-sha256";
 import { Ecma419Mqtt } from "./ecma419-mqtt";
 import { Esp32System } from "./esp32-system";
+import { hardwareEntropy } from "./hardware-entropy";
 import type { MqttProvider } from "./ecma419-mqtt-client";
 import { moddableTimers } from "./moddable-timers";
 import { PreferenceStore } from "./preference-store";
@@ -47,6 +48,7 @@ export function esp32Platform(options: { pins: Record<string, number>; mqttHost:
     },
     mqtt: new Ecma419Mqtt(provider, options.mqttHost, options.mqttPort),
     storage: new PreferenceStore(),
+    entropy: hardwareEntropy,
     system: new Esp32System(),
     log: (level, message) => trace(`${level}: ${message}\n`),
     ota: { slot: new UpdateSlot(), boot: new AppRollback(), sha256: () => new CryptSha256() },

@@ -56,6 +56,7 @@ function boot(request: BootRequest): void {
     device: simDevice(pins, pinMap, request.adcResolutionBits, { clock, bus }),
     mqtt,
     storage: new SimStorage(),
+    entropy: simEntropy,
     system: new SimSystem(),
     log: (level, message) => callHost({ op: "log", level, message }),
     ota: request.ota ? simOtaPlatform(request.ota.capacityBytes) : undefined,

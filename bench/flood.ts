@@ -1,0 +1,160 @@
+/**
+ * `npm run bench:flood`: can one node drown the others? One node floods 10,000 valid alarms
+ * while 1,000 nodes send telemetry and 50 other nodes each send one genuine alarm during the
+ * flood, all through Mosquitto into one cloud instance (embedded libSQL file). Prints the genuine
+ * alarms' publish → stored and publish → incident (opened, its first round handed to the
+ * notifier) p50 / p99, the longest event-loop stall and the longest API answer during the run,
+ * and the cloud's peak RSS.
+ *
+ *   npm run bench:flood [-- --telemetry 1000 --genuine 50 --flood 10000 --spread 3000]
+ */
+import { spawn } from "node:child_process";
+import { monitorEventLoopDelay } from "node:perf_hooks";
+import { fileURLToPath } from "node:url";
+import { and, eq, inArray } from "drizzle-orm";
+import { createToken } from "../cloud/auth/tokens";
+import { alarms, incidentEvents, incidents, nodes } from "../cloud/db/schema";
+import { memoryLogger } from "../cloud/log";
+import { createPlace } from "../cloud/places/queries";
+import { startCloud } from "../cloud/server";
+import { insertStaff, replaceScopes } from "../cloud/staff/queries";
+import { tempDatabaseUrl } from "../tests/support/cloud";
+import { startMosquitto } from "../tests/support/mosquitto";
+
+const arg = (name: string, fallback: number) => {
+  const at = process.argv.indexOf(`--${name}`);
+  return at >= 0 ? Number(process.argv[at + 1]) : fallback;
+};
+const TELEMETRY = arg("telemetry", 1000);
+const GENUINE = arg("genuine", 50);
+const FLOOD = arg("flood", 10_000);
+const SPREAD_MS = arg("spread", 3000);
+const genuineNodeId = (i: number) => `genuine-${String(i).padStart(3, "0")}`;
+const FLOOD_NODE = "flood-node";
+
+async function main(): Promise<void> {
+  const broker = await startMosquitto();
+  const log = memoryLogger();
+  const cloud = await startCloud({
+    databaseUrl: tempDatabaseUrl(),
+    mqtt: { url: broker.url, protocolVersion: 5 },
+    instanceId: `flood-${process.pid}`,
+    port: 0,
+    host: "127.0.0.1",
+    log,
+  });
+  const db = cloud.database.db;
+  try {
+    // Each genuine node on its own floor, so each alarm opens its own incident; the flood node on another.
+    const t0 = Date.now();
+    await createPlace(db, { id: "st-f", parentId: null, level: "street", name: "Flood Street" }, t0);
+    await createPlace(db, { id: "cm-f", parentId: "st-f", level: "community", name: "Flood Community" }, t0);
+    await createPlace(db, { id: "cp-f", parentId: "cm-f", level: "compound", name: "Flood Compound" }, t0);
+    const place = async (nodeId: string, building: string, floor: string) => {
+      await db.insert(nodes).values({ id: nodeId, placeId: floor, online: false, firstSeenAt: t0, lastSeenAt: t0 }).onConflictDoNothing();
+    };
+    for (let b = 0; b <= Math.ceil(GENUINE / 10); b++) {
+      await createPlace(db, { id: `bd-${b}`, parentId: "cp-f", level: "building", name: `Building ${b}` }, t0);
+      const lead = await insertStaff(db, { name: `Lead ${b}`, role: "building-lead", phone: null }, t0);
+      await replaceScopes(db, lead.id, [`bd-${b}`]);
+    }
+    for (let i = 0; i < GENUINE; i++) {
+      const b = Math.floor(i / 10) + 1;
+      await createPlace(db, { id: `fl-${i}`, parentId: `bd-${b}`, level: "floor", name: `Floor ${i}` }, t0);
+      await place(genuineNodeId(i), `bd-${b}`, `fl-${i}`);
+    }
+    await createPlace(db, { id: "fl-flood", parentId: "bd-0", level: "floor", name: "Flood floor" }, t0);
+    await place(FLOOD_NODE, "bd-0", "fl-flood");
+    const token = await createToken(db, "flood-bench", "admin", t0);
+
+    // The cloud's own view: event-loop delay, peak RSS, and when the flood's last alarm was stored.
+    const loop = monitorEventLoopDelay({ resolution: 10 });
+    let peakRss = process.memoryUsage().rss;
+    const rssTimer = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage().rss)), 50);
+    let floodStored = 0;
+    let floodStoredAtMs = 0;
+    cloud.feed.subscribe((alarm) => {
+      if (alarm.nodeId === FLOOD_NODE && ++floodStored === FLOOD) floodStoredAtMs = Date.now();
+    });
+
+    process.stderr.write(`seeded ${GENUINE} genuine nodes and the flood node; starting ${TELEMETRY + GENUINE + 1} clients…\n`);
+    const fleet = spawn(
+      process.execPath,
+      ["--import", "tsx", fileURLToPath(new URL("./flood-fleet.ts", import.meta.url)), broker.url, cloud.url, token, String(TELEMETRY), String(GENUINE), String(FLOOD), String(SPREAD_MS)],
+      { stdio: ["ignore", "pipe", "inherit"] },
+    );
+    let out = "";
+    fleet.stdout.on("data", (chunk: Buffer) => (out += chunk.toString()));
+    // Measure the loop from when the clients are connected (the fleet's telemetry warm-up) on.
+    setTimeout(() => loop.enable(), 3000);
+    const code = await new Promise<number | null>((resolve) => fleet.once("exit", resolve));
+    if (code !== 0) throw new Error(`the fleet process exited with ${code}`);
+    const result = JSON.parse(out.trim().split("\n").at(-1)!) as {
+      floodStartedMs: number;
+      floodAckedAtMs: number;
+      publishedWallMs: Record<string, number>;
+      probes: Array<{ atMs: number; ms: number; status: number }>;
+      telemetrySent: number;
+    };
+    // Let the desk finish what it has.
+    const settleUntil = Date.now() + 30_000;
+    while (Date.now() < settleUntil) {
+      const done = await db.select({ id: incidents.id }).from(incidents).where(inArray(incidents.nodeId, Object.keys(result.publishedWallMs)));
+      if (done.length >= GENUINE && floodStored >= FLOOD) break;
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+    loop.disable();
+    clearInterval(rssTimer);
+    await cloud.routing.desk.idle();
+
+    const ids = Object.keys(result.publishedWallMs);
+    const stored = await db.select({ nodeId: alarms.nodeId, at: alarms.receivedAt }).from(alarms).where(inArray(alarms.nodeId, ids));
+    const notified = await db
+      .select({ nodeId: incidents.nodeId, at: incidentEvents.at })
+      .from(incidentEvents)
+      .innerJoin(incidents, eq(incidents.id, incidentEvents.incidentId))
+      .where(and(inArray(incidents.nodeId, ids), eq(incidentEvents.type, "notified")));
+    const firstNotified = new Map<string, number>();
+    for (const row of notified) if (row.nodeId && (!firstNotified.has(row.nodeId) || row.at < firstNotified.get(row.nodeId)!)) firstNotified.set(row.nodeId, row.at);
+    const storedAt = new Map(stored.map((r) => [r.nodeId, r.at]));
+    const during = ids.filter((id) => result.publishedWallMs[id] <= (floodStoredAtMs || Infinity));
+    const latencies = (at: Map<string, number>, which: string[]) => which.filter((id) => at.has(id)).map((id) => at.get(id)! - result.publishedWallMs[id]).sort((a, b) => a - b);
+    const toStore = latencies(storedAt, during);
+    const toIncident = latencies(firstNotified, during);
+    const q = (list: number[], p: number) => (list.length ? list[Math.min(list.length - 1, Math.ceil(p * list.length) - 1)] : NaN);
+    const inRun = result.probes.filter((p) => p.atMs >= result.floodStartedMs);
+    const apiMax = Math.max(...inRun.map((p) => p.ms));
+    const apiFailed = inRun.filter((p) => p.status !== 200).length;
+    const loopMaxMs = loop.max / 1e6;
+    const floodMs = floodStoredAtMs ? floodStoredAtMs - result.floodStartedMs : NaN;
+    const stats = cloud.ingest.stats;
+    const rows: Array<[string, string]> = [
+      ["clients (mqtt.js, own process)", `${TELEMETRY} telemetry (QoS 0, every 5 s), ${GENUINE} genuine, 1 flooding`],
+      ["flood", `${FLOOD} alarms (QoS 1, raised/cleared in turn), broker acked all in ${result.floodAckedAtMs - result.floodStartedMs} ms, cloud stored all in ${floodMs} ms`],
+      ["genuine alarms published during the flood", `${during.length} of ${ids.length} (spread over ${SPREAD_MS / 1000} s from its start)`],
+      ["ingest received / stored / duplicates / failed", `${stats.received} / ${stats.stored} / ${stats.duplicates} / ${stats.failed}; ${stats.batches} transactions, largest ${stats.largestBatch}`],
+      ["genuine: publish → stored p50 / p99 / max", `${q(toStore, 0.5)} / ${q(toStore, 0.99)} / ${toStore.at(-1)} ms`],
+      ["genuine: publish → incident p50 / p99 / max", `${q(toIncident, 0.5)} / ${q(toIncident, 0.99)} / ${toIncident.at(-1)} ms (incident opened, first round handed to the notifier)`],
+      ["genuine alarms without an incident", String(during.length - toIncident.length)],
+      ["longest event-loop stall (cloud process)", `${loopMaxMs.toFixed(0)} ms`],
+      ["longest API answer (GET /api/ingest/stats every 20 ms)", `${apiMax} ms over ${inRun.length} requests, ${apiFailed} failed`],
+      ["peak RSS (cloud process)", `${(peakRss / 2 ** 20).toFixed(0)} MB`],
+    ];
+    const width = Math.max(...rows.map(([k]) => k.length));
+    process.stdout.write(`\nbench:flood — ${new Date().toISOString()}\n`);
+    for (const [k, v] of rows) process.stdout.write(`  ${k.padEnd(width)}  ${v}\n`);
+    const met = q(toIncident, 0.99) < 200 && Math.max(loopMaxMs, apiMax) < 100 && toIncident.length === during.length;
+    process.stdout.write(`  goal: genuine p99 < 200 ms, no stall or API answer ≥ 100 ms, every genuine alarm an incident → ${met ? "met" : "NOT met"}\n`);
+  } finally {
+    await cloud.close();
+    await broker.stop();
+  }
+}
+
+main().then(
+  () => process.exit(0),
+  (error: Error) => {
+    process.stderr.write(`bench:flood failed: ${error.stack}\n`);
+    process.exit(1);
+  },
+);
