@@ -91,7 +91,8 @@ describe("npm start", () => {
       15_000,
       200,
     );
-    for (const free of heaps) expect(free).toBeGreaterThan(64 * 1024);
+    // Real figures, never 0: above the 32 KiB the crews' list calls low (the first heartbeat comes before any collection).
+    for (const free of heaps) expect(free).toBeGreaterThan(32 * 1024);
     // The demo capsule is stocked, by the five categories, and something in it expires this month.
     const expiring = await waitFor(
       async () => {
