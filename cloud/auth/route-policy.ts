@@ -141,4 +141,16 @@ export const ROUTE_POLICIES: readonly RoutePolicy[] = [
   admin("POST", "/api/sign-in-links"),
   admin("GET", "/api/sessions"),
   admin("DELETE", "/api/sessions/:id"),
+
+  // ── notify, channels and routing gaps (issue 14): add this area's routes below this line ──
+
+
+  // ── console part 2 — nodes, elevators, updates (issue 16): add this area's routes below this line ──
+
+
+  // ── console part 2 — capsules, fleet, staff (issue 16): add this area's routes below this line ──
+
+
+  // ── incidents, more (issue 11): add this area's routes below this line ──
+
 ];

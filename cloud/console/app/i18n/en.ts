@@ -183,4 +183,28 @@ export const en: Record<MessageKey, string> = {
   "level.community": "Community",
   "level.compound": "Compound",
   "level.building": "Building",
+
+  // ── notify and routing gaps (issue 14): add this area's keys below this line ──
+
+
+  // ── nodes and charts (issue 16): add this area's keys below this line ──
+
+
+  // ── elevators (issue 16): add this area's keys below this line ──
+
+
+  // ── updates (issue 16): add this area's keys below this line ──
+
+
+  // ── capsules and supplies (issue 16): add this area's keys below this line ──
+
+
+  // ── fleet (issue 16): add this area's keys below this line ──
+
+
+  // ── staff admin (issue 16): add this area's keys below this line ──
+
+
+  // ── incidents, more (issue 11): add this area's keys below this line ──
+
 };

@@ -185,6 +185,30 @@ export const zhCN = {
   "level.community": "社区",
   "level.compound": "小区",
   "level.building": "楼栋",
+
+  // ── notify and routing gaps (issue 14): add this area's keys below this line ──
+
+
+  // ── nodes and charts (issue 16): add this area's keys below this line ──
+
+
+  // ── elevators (issue 16): add this area's keys below this line ──
+
+
+  // ── updates (issue 16): add this area's keys below this line ──
+
+
+  // ── capsules and supplies (issue 16): add this area's keys below this line ──
+
+
+  // ── fleet (issue 16): add this area's keys below this line ──
+
+
+  // ── staff admin (issue 16): add this area's keys below this line ──
+
+
+  // ── incidents, more (issue 11): add this area's keys below this line ──
+
 } as const;
 
 export type MessageKey = keyof typeof zhCN;

@@ -3,3 +3,18 @@ import "./incident-list";
 import "./incident-detail";
 import "./signin";
 import "./install-node";
+
+// issue 16 views (one line each, in this order; keep the blank lines so parallel work merges):
+
+// nodes
+
+// elevators
+
+// updates
+
+// capsules
+
+// fleet
+
+// staff
+
