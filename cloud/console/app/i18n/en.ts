@@ -236,7 +236,7 @@ export const en: Record<MessageKey, string> = {
   "capsules.display.ok": "The capsule confirmed: its display is updated.",
   "capsules.display.refused": "The capsule did not accept it: {detail}",
   "capsules.display.failed": "It did not work: {detail}",
-  "capsules.display.noAnswer": "No answer within a minute; the device may be offline: send it again once it is back.",
+  "capsules.display.noAnswer": "No answer within a minute; the device may be offline, and will get it and confirm once back.",
   "supplies.title": "Supplies",
   "supplies.count": "{n, plural, one {# item} other {# items}}",
   "supplies.category.fire": "Fire",

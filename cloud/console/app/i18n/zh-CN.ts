@@ -238,7 +238,7 @@ export const zhCN = {
   "capsules.display.ok": "应急救援站已确认，显示屏已更新。",
   "capsules.display.refused": "应急救援站没有接受：{detail}",
   "capsules.display.failed": "没有成功：{detail}",
-  "capsules.display.noAnswer": "一分钟内没有回应；设备可能离线，请等它上线后再发一次。",
+  "capsules.display.noAnswer": "一分钟内没有回应；设备可能离线，上线后会收到并确认。",
   "supplies.title": "应急物资",
   "supplies.count": "{n, plural, other {# 项}}",
   "supplies.category.fire": "消防",
