@@ -13,6 +13,7 @@ import "./install-node";
 // updates
 
 // capsules
+import "./capsules/index";
 
 // fleet
 
