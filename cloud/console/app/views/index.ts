@@ -18,6 +18,7 @@ import "./elevator-detail";
 import "./updates";
 
 // capsules
+import "./capsules/index";
 
 // fleet
 
