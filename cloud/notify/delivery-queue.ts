@@ -1,5 +1,6 @@
 import type { Logger } from "../log";
 import type { Scheduler } from "../time/scheduler";
+import type { SendOutcome } from "./providers/channel";
 
 export type SendResult = "sent" | "no-listener";
 
@@ -12,6 +13,24 @@ export interface DeliveryOutcome {
 /** A failure that retrying cannot fix (a webhook answering 400): give up at once. */
 export class PermanentDeliveryError extends Error {
   override name = "PermanentDeliveryError";
+}
+
+/** A failure that may pass; `afterMs` is the provider's own wait (DingTalk's 10-minute throttle), at least the backoff. */
+export class RetryLaterError extends Error {
+  override name = "RetryLaterError";
+  constructor(
+    message: string,
+    readonly afterMs?: number,
+  ) {
+    super(message);
+  }
+}
+
+/** A provider's answer as the queue acts on it: accepted is sent; the rest throw the matching error. */
+export function sentOrThrow(outcome: SendOutcome): "sent" {
+  if (outcome.status === "accepted") return "sent";
+  if (outcome.status === "permanent") throw new PermanentDeliveryError(outcome.reason);
+  throw new RetryLaterError(outcome.reason, outcome.afterMs);
 }
 
 export interface DeliveryQueueOptions<J> {
@@ -98,7 +117,8 @@ export class DeliveryQueue<J> {
       if (!permanent && entry.attempts < options.maxAttempts && !this.#closed) {
         outcome = { status: "retrying", attempts: entry.attempts, error: message };
         this.#retriesPending++;
-        const cancel = options.scheduler.at(options.scheduler.now() + options.backoffMs(entry.attempts), () => {
+        const waitMs = Math.max(options.backoffMs(entry.attempts), error instanceof RetryLaterError ? (error.afterMs ?? 0) : 0);
+        const cancel = options.scheduler.at(options.scheduler.now() + waitMs, () => {
           this.#cancels.delete(cancel);
           this.#retriesPending--;
           if (this.#closed) return;

@@ -112,6 +112,7 @@ export class LinkSession {
       username: credentials.username,
       password: credentials.password,
       keepAliveMs,
+      persistentSession: true,
       will: { topic: will.topic, payload: will.payload, qos: 1, retain: true },
     });
   }

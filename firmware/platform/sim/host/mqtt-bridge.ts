@@ -61,7 +61,8 @@ export class MqttBridge {
       password: options.password,
       keepalive: Math.round(options.keepAliveMs / 1000),
       protocolVersion: this.#options.protocolVersion ?? 4,
-      clean: true,
+      // As the device does: the node's own session is kept by the broker, so a command sent while it was away arrives.
+      clean: !options.persistentSession,
       reconnectPeriod: 0,
       connectTimeout: 10_000,
       will: options.will && { topic: options.will.topic, payload: Buffer.from(options.will.payload), qos: options.will.qos, retain: options.will.retain },
