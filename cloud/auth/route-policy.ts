@@ -146,6 +146,8 @@ export const ROUTE_POLICIES: readonly RoutePolicy[] = [
 
 
   // ── console part 2 — nodes, elevators, updates (issue 16): add this area's routes below this line ──
+  // A node's alarms for the crew's node page (the fleet-wide /api/alarms stays the admins').
+  staff("GET", "/api/nodes/:id/alarms", "node"),
 
 
   // ── console part 2 — capsules, fleet, staff (issue 16): add this area's routes below this line ──
