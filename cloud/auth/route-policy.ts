@@ -143,6 +143,11 @@ export const ROUTE_POLICIES: readonly RoutePolicy[] = [
   admin("DELETE", "/api/sessions/:id"),
 
   // ── notify, channels and routing gaps (issue 14): add this area's routes below this line ──
+  // Places' group-chat robots (their URLs and secrets are credentials: admins only, never shown back).
+  admin("GET", "/api/chat-robots"),
+  admin("POST", "/api/chat-robots"),
+  admin("PATCH", "/api/chat-robots/:id"),
+  admin("POST", "/api/chat-robots/:id/test"),
 
 
   // ── console part 2 — nodes, elevators, updates (issue 16): add this area's routes below this line ──

@@ -185,6 +185,9 @@ export const en: Record<MessageKey, string> = {
   "level.building": "Building",
 
   // ── notify and routing gaps (issue 14): add this area's keys below this line ──
+  "channel.push": "browser notification",
+  "channel.chat": "work group chat",
+  "delivery.unreachable": "no way to reach (no number or not set up)",
 
 
   // ── nodes and charts (issue 16): add this area's keys below this line ──

@@ -187,6 +187,9 @@ export const zhCN = {
   "level.building": "楼栋",
 
   // ── notify and routing gaps (issue 14): add this area's keys below this line ──
+  "channel.push": "浏览器通知",
+  "channel.chat": "工作群",
+  "delivery.unreachable": "无法送达（无号码或未开通）",
 
 
   // ── nodes and charts (issue 16): add this area's keys below this line ──
