@@ -1,5 +1,5 @@
 import { spawnSync } from "node:child_process";
-import { chmodSync, mkdirSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from "node:fs";
+import { chmodSync, copyFileSync, mkdirSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -97,5 +97,14 @@ describe("scripts/ensure-deps.mjs: what a fresh Debian machine needs for npm sta
     expect(status).toBe(1);
     expect(out).toContain(`node_modules links to ${shared}`);
     expect(out).not.toContain("Installing dependencies");
+  });
+
+  it("a first install prints no warning a newcomer would read as a fault (EBADENGINE: amaro wanted Node 22)", { timeout: 60_000 }, () => {
+    // npm's own check, on a copy: --dry-run resolves the lockfile and reports engines, installing nothing.
+    const dir = mkdtempSync(join(tmpdir(), "sw-ci-"));
+    for (const file of ["package.json", "package-lock.json"]) copyFileSync(join(root, file), join(dir, file));
+    const ci = spawnSync("npm", ["ci", "--dry-run", "--ignore-scripts", "--no-audit", "--no-fund"], { cwd: dir, encoding: "utf8" });
+    expect(ci.status, ci.stderr).toBe(0);
+    expect(`${ci.stdout}${ci.stderr}`).not.toMatch(/EBADENGINE|npm warn/i);
   });
 });
