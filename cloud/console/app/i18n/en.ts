@@ -105,7 +105,7 @@ export const en: Record<MessageKey, string> = {
   "detail.noPlace": "Device with no place recorded yet",
   "detail.opened": "Found {when} ({at})",
   "detail.lastTrigger": "latest {when}",
-  "detail.reading": "Latest reading {value} {unit}; alarm line {threshold} {unit}",
+  "detail.reading": "Reading {value}; alarm line {threshold}",
   "detail.next": "Next step",
   "detail.nothingToDo": "This is finished; nothing left to do.",
   "detail.evidence": "What the device measured",
@@ -475,6 +475,11 @@ export const en: Record<MessageKey, string> = {
   "updates.memberStage": "stage {stage}",
   "updates.offers": "{n, plural, one {told once} other {told # times}}",
   "updates.moreNodes": "Showing the first {shown} of {total}; filter by state above.",
+  "updates.reason.paused": "Paused by {who}",
+  "updates.reason.resumed": "Resumed by {who}",
+  "updates.reason.aborted": "Stopped by {who}",
+  "updates.reason.selfPaused": "More than {limit} of the devices failed, so the rollout paused itself: find out why, then resume or stop it.",
+  "updates.noNodesInState": "No device is in this state now.",
 
 
   // ── capsules and supplies (issue 16): add this area's keys below this line ──
@@ -582,5 +587,23 @@ export const en: Record<MessageKey, string> = {
 
 
   // ── incidents, more (issue 11): add this area's keys below this line ──
+  "detail.latest": "Latest: {reading}",
+  "reading.smoke": "Smoke at {percent}% of its alarm level",
+  "reading.temperature": "Temperature {value} °C; alarm at {threshold} °C",
+  "reading.cableTemperature": "Cable temperature {value} °C; alarm at {threshold} °C",
+  "reading.cabinetTemperature": "Cabinet temperature {value} °C; alarm at {threshold} °C",
+  "reading.residualCurrent": "Residual current {value} mA; alarm at {threshold} mA",
+  "reading.current": "Current {value} A; rated {threshold} A",
+  "reading.chargeOverrun": "Charging at {value} A past a normal charge's length",
+  "reading.chargePackFault": "Charging current jumped by {value} A: the battery may be failing",
+  "reading.lockHold": "Elevator held for {held}; limit {limit}",
+  "reading.detectorLost": "E-bike detector silent for {silent}",
+  "reading.relayFault": "The elevator lock's relay disagrees with its command: needs repair",
+  "reading.aedRemoved": "AED taken out",
+  "reading.doorOpen": "Door open for {held}; limit {limit}",
+  "reading.batteryLow": "Backup battery {value} V; below {threshold} V",
+  "reading.sensorFault": "Sensor fault: needs repair",
+  "duration.seconds": "{n} s",
+  "duration.minutes": "{n} min",
 
 };

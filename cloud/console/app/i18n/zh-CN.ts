@@ -107,7 +107,7 @@ export const zhCN = {
   "detail.noPlace": "还没有登记地点的设备",
   "detail.opened": "{when}发现（{at}）",
   "detail.lastTrigger": "最近一次 {when}",
-  "detail.reading": "最新读数 {value} {unit}，报警线 {threshold} {unit}",
+  "detail.reading": "读数 {value}，报警线 {threshold}",
   "detail.next": "下一步",
   "detail.nothingToDo": "这件事已经处理完了，没有需要做的。",
   "detail.evidence": "设备记录的读数",
@@ -477,6 +477,11 @@ export const zhCN = {
   "updates.memberStage": "第 {stage} 阶段",
   "updates.offers": "通知了 {n} 次",
   "updates.moreNodes": "只显示前 {shown} 台，共 {total} 台；可以用上面的状态筛选。",
+  "updates.reason.paused": "{who} 暂停了这个批次",
+  "updates.reason.resumed": "{who} 让它继续",
+  "updates.reason.aborted": "{who} 中止了这个批次",
+  "updates.reason.selfPaused": "失败的设备超过 {limit}，批次自动暂停：查明原因后再继续或中止。",
+  "updates.noNodesInState": "现在没有处在这个状态的设备。",
 
 
   // ── capsules and supplies (issue 16): add this area's keys below this line ──
@@ -584,6 +589,24 @@ export const zhCN = {
 
 
   // ── incidents, more (issue 11): add this area's keys below this line ──
+  "detail.latest": "最新情况：{reading}",
+  "reading.smoke": "烟雾浓度为报警线的 {percent}%",
+  "reading.temperature": "温度 {value} °C，报警线 {threshold} °C",
+  "reading.cableTemperature": "线缆温度 {value} °C，报警线 {threshold} °C",
+  "reading.cabinetTemperature": "柜内温度 {value} °C，报警线 {threshold} °C",
+  "reading.residualCurrent": "剩余电流 {value} mA，报警线 {threshold} mA",
+  "reading.current": "电流 {value} A，额定 {threshold} A",
+  "reading.chargeOverrun": "充电电流 {value} A，超过正常充电时长",
+  "reading.chargePackFault": "充电电流跳变 {value} A，电池可能有故障",
+  "reading.lockHold": "电梯已被拦停 {held}，上限 {limit}",
+  "reading.detectorLost": "电动车识别器 {silent}没有回应",
+  "reading.relayFault": "电梯管控继电器的反馈与指令不符，需要维修",
+  "reading.aedRemoved": "AED 已被取出",
+  "reading.doorOpen": "舱门已开 {held}，上限 {limit}",
+  "reading.batteryLow": "备用电池 {value} V，低于 {threshold} V",
+  "reading.sensorFault": "传感器故障，需要维修",
+  "duration.seconds": "{n} 秒",
+  "duration.minutes": "{n} 分钟",
 
 } as const;
 
