@@ -54,7 +54,8 @@ const CJK = /[\u3400-\u9fff]/;
  * → 和平社区), so an SMS reads 和平社区3号院1号楼 rather than half an English name.
  */
 export function alertFields(incident: IncidentView, purpose: NotifyPurpose): AlertFields {
-  const where = incident.summary.split(" · ")[1] ?? "";
+  // The summary leads with where (incidents/desk.ts summarize): "和平社区 Heping Community / 3号院 … · reading".
+  const where = incident.summary.split(" · ")[0] ?? "";
   const place = where
     .split(" / ")
     .map((name) => {
