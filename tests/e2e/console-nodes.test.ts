@@ -26,6 +26,9 @@ async function everyScreen(page: Page, where: string, check: (label: string) => 
   }
 }
 
+/** Each case visits two screens in two languages with axe each time: generous on a shared 2-core machine. */
+const BROWSER_TEST_MS = 120_000;
+
 describe("console nodes: the crews' list and a node's page, with charts and commands (Chromium)", () => {
   let server: ConsoleServer;
   let browser: Browser;
@@ -59,7 +62,7 @@ describe("console nodes: the crews' list and a node's page, with charts and comm
     crew = await addStaff(cloud, { name: "张维修", role: "property-staff", scopes: ["cm-1"] });
     mkdirSync("docs/screenshots", { recursive: true });
     browser = await startBrowser();
-  });
+  }, BROWSER_TEST_MS);
   afterAll(async () => {
     await browser?.close();
     await server?.close();
@@ -84,7 +87,7 @@ describe("console nodes: the crews' list and a node's page, with charts and comm
     await page.waitForFunction(() => document.querySelectorAll("[data-node]").length === 1);
     expect(await rows.first().getAttribute("data-node")).toBe("smoke-b2-501");
     await context.close();
-  });
+  }, BROWSER_TEST_MS);
 
   it("a crew member of one community charts a node from its stored heartbeats, restarts it and sees the ack arrive", async () => {
     const { context, page } = await openConsole(browser, server, { who: { role: "staff", staffId: crew.id }, viewport: "phone", locale: "zh-CN" });
@@ -130,5 +133,5 @@ describe("console nodes: the crews' list and a node's page, with charts and comm
     expect(await page.locator("[data-command]").count()).toBe(0);
     expect(await page.locator("[data-chart]").count()).toBe(0);
     await context.close();
-  });
+  }, BROWSER_TEST_MS);
 });

@@ -474,6 +474,11 @@ export const en: Record<MessageKey, string> = {
   "updates.memberStage": "stage {stage}",
   "updates.offers": "{n, plural, one {told once} other {told # times}}",
   "updates.moreNodes": "Showing the first {shown} of {total}; filter by state above.",
+  "updates.reason.paused": "Paused by {who}",
+  "updates.reason.resumed": "Resumed by {who}",
+  "updates.reason.aborted": "Stopped by {who}",
+  "updates.reason.selfPaused": "More than {limit} of the devices failed, so the rollout paused itself: find out why, then resume or stop it.",
+  "updates.noNodesInState": "No device is in this state now.",
 
 
   // ── capsules and supplies (issue 16): add this area's keys below this line ──

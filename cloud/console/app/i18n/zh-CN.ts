@@ -476,6 +476,11 @@ export const zhCN = {
   "updates.memberStage": "第 {stage} 阶段",
   "updates.offers": "通知了 {n} 次",
   "updates.moreNodes": "只显示前 {shown} 台，共 {total} 台；可以用上面的状态筛选。",
+  "updates.reason.paused": "{who} 暂停了这个批次",
+  "updates.reason.resumed": "{who} 让它继续",
+  "updates.reason.aborted": "{who} 中止了这个批次",
+  "updates.reason.selfPaused": "失败的设备超过 {limit}，批次自动暂停：查明原因后再继续或中止。",
+  "updates.noNodesInState": "现在没有处在这个状态的设备。",
 
 
   // ── capsules and supplies (issue 16): add this area's keys below this line ──

@@ -33,6 +33,19 @@ function progress(c: CampaignSummary) {
     <p class="muted">${t("updates.healthyOf", { done, total: c.nodes })} · ${t("updates.failedCount", { n: failed })} · ${t("updates.failureRate", { rate: percent(c.failureRate), limit: percent(c.failureThreshold) })}</p>`;
 }
 
+/**
+ * Why the campaign is where it is, in words: the engine records who paused, resumed or stopped
+ * it (`paused by Office`) or that it paused itself; anything else is shown as recorded.
+ */
+function reasonWords(c: CampaignSummary): string | null {
+  const reason = c.statusReason;
+  if (!reason || c.status === "completed") return null;
+  const by = /^(paused|resumed|aborted) by (.+)$/.exec(reason);
+  if (by) return t(by[1] === "paused" ? "updates.reason.paused" : by[1] === "resumed" ? "updates.reason.resumed" : "updates.reason.aborted", { who: by[2] });
+  if (reason.startsWith("paused itself")) return t("updates.reason.selfPaused", { limit: percent(c.failureThreshold) });
+  return t("updates.why", { reason });
+}
+
 function statusBadge(c: CampaignSummary) {
   return html`<span class="badge campaign-${c.status}" data-campaign-status=${c.status}>${word(CAMPAIGN_STATUS_WORDS, c.status)}</span>`;
 }
@@ -170,7 +183,7 @@ export class SwCampaign extends SwElement {
       <div class="card">
         <div class="row"><h1 id="campaign-title">${t("updates.campaignOf", { version: c.image.version, kind: word(NODE_KIND_WORDS, c.image.kind) })}</h1>${statusBadge(c)}</div>
         <p class="muted"><span class="node-id">${c.id}</span> · ${t("updates.started", { when: relativeTime(c.createdAt) })}</p>
-        ${c.statusReason ? html`<p>${t("updates.why", { reason: c.statusReason })}</p>` : nothing}
+        ${reasonWords(c) ? html`<p data-campaign-reason>${reasonWords(c)}</p>` : nothing}
         ${progress(c)}
         ${errorMessage(this.actionFailure)}
         ${actions.length
@@ -197,9 +210,10 @@ export class SwCampaign extends SwElement {
         <nav class="chips" aria-label=${t("updates.filterLabel")}>
           <a class="chip" href=${href(`/updates/${c.id}`)} aria-current=${this.state ? "false" : "true"}>${t("updates.allStates", { n: c.nodes })}</a>
           ${Object.entries(c.counts)
-            .filter(([, n]) => n > 0)
+            .filter(([state, n]) => n > 0 || state === this.state)
             .map(([state, n]) => html`<a class="chip" href=${href(`/updates/${c.id}`, { state })} aria-current=${this.state === state ? "true" : "false"} data-member-state=${state}>${word(MEMBER_STATE_WORDS, state)} <span class="chip-count">${n}</span></a>`)}
         </nav>
+        ${this.nodes.length ? nothing : html`<p class="muted">${t("updates.noNodesInState")}</p>`}
         <ul class="list member-list">${this.nodes.slice(0, MAX_NODE_ROWS).map(
           (m) => html`<li class="member" data-member=${m.nodeId}>
             <div class="row"><a class="node-id" href=${href(`/nodes/${m.nodeId}`)}>${m.nodeId}</a><strong class="member-${m.state}">${word(MEMBER_STATE_WORDS, m.state)}</strong>
