@@ -75,15 +75,11 @@ describe("channels: each on its own queue, every delivery stored", () => {
     // The city platform's webhook has been called and hangs (it fails only at its 800 ms timeout).
     expect(hits.filter((h) => h.url.includes("down.example"))).toHaveLength(1);
 
-    const started = performance.now();
     await nodeAlarm(cloud, "smoke-b2-501");
     await until("event: notification", 2);
-    const sseMs = performance.now() - started;
     await cloud.routing.desk.idle();
-    const appMs = performance.now() - started;
     expect(app.sent.filter((m) => m.topic === staffNotifyTopic(team.property.id))).toHaveLength(2);
-    expect(sseMs).toBeLessThan(250);
-    expect(appMs).toBeLessThan(250);
+    // Both notifications went out while the webhook's attempt still hangs: its queue holds up no other.
     const stuck = (await incident(cloud, (await incidents(cloud)).at(-1)!.id)).deliveries.find((d) => d.webhookId === down.webhook.id)!;
     expect(stuck.status).toBe("pending");
     reader.cancel().catch(() => {});
