@@ -66,6 +66,11 @@ export interface CapsuleState {
   temperatureC: number | null;
   supplyV: number | null;
   display: string;
+  /**
+   * The cabinet temperature range the node is set to keep the AED within (its model's operating
+   * range), so a reader can see the temperature against it. Older firmware leaves it out.
+   */
+  aedRangeC?: { minC: number; maxC: number };
 }
 
 export type DeviceState = ElevatorState | CapsuleState;
@@ -132,6 +137,12 @@ function capsuleStateProblem(state: Record<string, unknown>): string | null {
   if (state.supplyV !== null && !isFiniteNumber(state.supplyV)) return "state.supplyV must be a number or null";
   const display = displayTextProblem(state.display);
   if (display) return `state.display: ${display}`;
+  if (state.aedRangeC !== undefined) {
+    const range = state.aedRangeC;
+    if (!isRecord(range) || !isFiniteNumber(range.minC) || !isFiniteNumber(range.maxC) || !(range.minC < range.maxC)) {
+      return "state.aedRangeC must be { minC, maxC } with minC below maxC";
+    }
+  }
   return null;
 }
 

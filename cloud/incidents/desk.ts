@@ -2,18 +2,19 @@ import { and, eq, isNotNull, isNull, sql } from "drizzle-orm";
 import type { AlarmFeed } from "../alarms/alarm-feed";
 import { clearIncidentPending, pendingIncidentAlarms } from "../alarms/queries";
 import type { Db } from "../db/client";
-import { incidents, type Hazard } from "../db/schema";
+import { incidents, type Hazard, type RoutingGapReason } from "../db/schema";
 import type { Logger } from "../log";
 import type { Notifier } from "../notify/notifier";
 import type { IncidentChange, NotifyPurpose } from "../notify/message";
 import type { Place } from "../places/queries";
 import { placesOnPath } from "../routing/queries";
 import { chooseRecipients } from "../routing/router";
+import { recordRoutingGap } from "../routing/gaps";
 import { ruleFor, tierAt } from "../routing/rules";
 import { loadStaff } from "../staff/queries";
 import type { Scheduler } from "../time/scheduler";
 import type { IncidentConfig } from "./config";
-import { classifyAlarm, FIRE_CLASS, HAZARD_LABELS, maxSeverity } from "./hazards";
+import { classifyAlarm, FIRE_CLASS, maxSeverity } from "./hazards";
 import {
   findOpenIncident,
   findReopenable,
@@ -26,6 +27,7 @@ import {
   recordEvent,
   updateIncidentIf,
 } from "./queries";
+import { readingWords, type ReadingWords } from "./reading";
 import type { Trigger } from "./trigger";
 import { toIncidentView, type IncidentRow } from "./view";
 
@@ -39,7 +41,10 @@ interface Item {
   nodeId: string | null;
   alarmId: number | null;
   atMs: number;
+  /** The trigger's own codes ("smoke 1180 raw (threshold 710)"), kept in the event for crews. */
   detail: string;
+  /** The same reading in staff's words and real units, for the summary; null keeps the summary as it is. */
+  reading: ReadingWords | null;
   actor: string;
   /** The trigger it came from; absent for a person's finding (a failed re-check). */
   trigger?: Trigger;
@@ -194,8 +199,11 @@ export class IncidentDesk {
       while (this.#queue.length) {
         const batch = this.#queue.splice(0);
         let handled: number[] = [];
+        let deferred = new Set<Trigger>();
         try {
-          handled = await this.#handleBatch(batch);
+          const worked = await this.#handleBatch(batch);
+          handled = worked.handled;
+          deferred = new Set(worked.deferred);
         } catch (error) {
           this.#deps.log("error", "incident stage could not handle triggers", { count: batch.length, error: (error as Error).message });
           for (const t of batch) if (t.source === "report") t.done(null);
@@ -207,10 +215,13 @@ export class IncidentDesk {
           this.#deps.log("error", "incident stage could not clear handled alarms", { count: handled.length, error: (error as Error).message });
           this.#retryLater();
         }
-        for (const t of batch) if (t.source === "alarm") this.#inHand.delete(t.alarm.id);
-        const unhandled = batch.filter((t) => t.source === "alarm").length - handled.length;
+        const settled = batch.filter((t) => !deferred.has(t));
+        for (const t of settled) if (t.source === "alarm") this.#inHand.delete(t.alarm.id);
+        const unhandled = settled.filter((t) => t.source === "alarm").length - handled.length;
         // What failed stays marked in the database; take it up again shortly.
         if (unhandled > 0) this.#retryLater();
+        // Still in hand: worked with the next batch, after what arrived meanwhile.
+        this.#queue.push(...deferred);
       }
     } finally {
       this.#working = false;
@@ -218,8 +229,11 @@ export class IncidentDesk {
     }
   }
 
-  /** Works a batch; returns the ids of the alarms whose incident is settled. */
-  async #handleBatch(batch: Trigger[]): Promise<number[]> {
+  /**
+   * Works a batch; returns the ids of the alarms whose incident is settled, and the triggers of
+   * over-budget groups it put off because new triggers arrived while it worked.
+   */
+  async #handleBatch(batch: Trigger[]): Promise<{ handled: number[]; deferred: Trigger[] }> {
     const handled: number[] = [];
     const items = await this.#locate(batch);
     const groups = new Map<string, Item[]>();
@@ -228,7 +242,22 @@ export class IncidentDesk {
       if (group) group.push(item);
       else groups.set(item.key, [item]);
     }
-    for (const group of this.#fairOrder(groups)) {
+    const { within, over } = this.#fairOrder(groups);
+    const ordered = within.concat(over);
+    for (let g = 0; g < ordered.length; g++) {
+      if (g > 0) {
+        // The embedded client answers within the same task (its statements are synchronous), so
+        // a batch of hundreds of incidents ran as one task: no socket read, no PUBACK, no API
+        // answer for its whole length (bench:flood: 357 ms stalls). A turn of the loop per group
+        // bounds that to one group's statements.
+        await new Promise<void>((resolve) => setImmediate(resolve));
+        // A flood's remaining groups wait behind whatever arrived during that turn.
+        if (g >= within.length && this.#queue.length > 0) {
+          const deferred = ordered.slice(g).flat().flatMap((item) => (item.trigger ? [item.trigger] : []));
+          return { handled, deferred };
+        }
+      }
+      const group = ordered[g];
       for (const run of collapseFlaps(toRuns(group))) {
         try {
           const incidentId = run.first.raised ? await this.#raised(run) : await this.#cleared(run);
@@ -242,7 +271,7 @@ export class IncidentDesk {
         }
       }
     }
-    return handled;
+    return { handled, deferred: [] };
   }
 
   /**
@@ -252,7 +281,7 @@ export class IncidentDesk {
    * smallest first. So however many triggers a few nodes send, another node's first alarm waits
    * only for the other within-budget groups of its batch.
    */
-  #fairOrder(groups: Map<string, Item[]>): Item[][] {
+  #fairOrder(groups: Map<string, Item[]>): { within: Item[][]; over: Item[][] } {
     const now = this.#deps.scheduler.now();
     const within: Item[][] = [];
     const over: Item[][] = [];
@@ -271,7 +300,7 @@ export class IncidentDesk {
     }
     if (this.#budgets.size > 100_000) this.#budgets.clear();
     over.sort((a, b) => a.length - b.length);
-    return within.concat(over);
+    return { within, over };
   }
 
   async #locate(batch: Trigger[]): Promise<Item[]> {
@@ -295,6 +324,7 @@ export class IncidentDesk {
           alarmId: alarm.id,
           atMs: trigger.receivedAtMs,
           detail: `${alarm.kind} ${alarm.value} ${alarm.unit} (threshold ${alarm.threshold})`,
+          reading: readingWords(alarm),
           actor: "system",
           trigger,
         });
@@ -311,6 +341,7 @@ export class IncidentDesk {
           alarmId: null,
           atMs: trigger.atMs,
           detail: trigger.description.slice(0, 200),
+          reading: { zh: trigger.description.slice(0, 200), en: trigger.description.slice(0, 200) },
           actor: "reporter",
           trigger,
         });
@@ -325,7 +356,9 @@ export class IncidentDesk {
     for (let attempt = 0; attempt < 3; attempt++) {
       const open = await findOpenIncident(db, first.key);
       if (open) {
-        const folded = await foldTriggers(db, open.id, first.key, run.count, maxSeverity(open.severity, run.severity), last.atMs);
+        // The summary follows the newest reading: a fire growing after 13 more triggers reads as it is now.
+        const summary = (await this.#summary(last)) ?? open.summary;
+        const folded = await foldTriggers(db, open.id, first.key, run.count, maxSeverity(open.severity, run.severity), last.atMs, summary);
         if (!folded) continue; // resolved meanwhile: look again
         if (open.sourceClearedAt !== null || open.autoResolveAt !== null) {
           this.#cancel(`auto:${open.id}`);
@@ -363,7 +396,7 @@ export class IncidentDesk {
       communityId: chain.find((p) => p.level === "community")?.id ?? null,
       nodeId: first.nodeId,
       firstAlarmId: first.alarmId,
-      summary: summarize(first, chain),
+      summary: summarize(last, chain) ?? "",
       triggerCount: run.count,
       escalationStep: 0,
       nextEscalationAt: policy.maxEscalations > 0 ? first.atMs + config.ackTimeoutMs : null,
@@ -396,6 +429,7 @@ export class IncidentDesk {
     const at = run.first.atMs;
     const { policy } = ruleFor(previous.hazard, run.severity, this.#policy());
     const flapping = previous.lastNotifiedAt !== null && at - previous.lastNotifiedAt < config.flapWindowMs;
+    const summary = (await this.#summary(run.last)) ?? previous.summary;
     let row: IncidentRow | null;
     try {
       row = await updateIncidentIf(db, previous.id, and(eq(incidents.status, "resolved"), isNull(incidents.openKey)), {
@@ -405,6 +439,7 @@ export class IncidentDesk {
         reopenedCount: sql`${incidents.reopenedCount} + 1`,
         triggerCount: sql`${incidents.triggerCount} + ${run.count}`,
         lastTriggerAt: run.last.atMs,
+        summary,
         resolvedAt: null,
         resolvedBy: null,
         recheckDueAt: null,
@@ -432,6 +467,12 @@ export class IncidentDesk {
     this.#armTimers(row);
     this.#changed(row, "reopened");
     return row;
+  }
+
+  /** The summary for `item`'s reading at its place; null when the item carries no reading. */
+  async #summary(item: Item): Promise<string | null> {
+    if (!item.reading) return null;
+    return summarize(item, item.placePath ? await placesOnPath(this.#deps.db, item.placePath) : []);
   }
 
   async #cleared(run: Run): Promise<number | null> {
@@ -475,14 +516,76 @@ export class IncidentDesk {
     return { ackTimeoutMs: this.#deps.config.ackTimeoutMs, maxEscalations: this.#deps.config.maxEscalations };
   }
 
-  /** Sends one tier's round; returns the staff ids reached (before delivery, which is tracked per delivery). */
+  /**
+   * Sends one tier's round; returns the staff ids chosen (delivery is tracked per delivery). A
+   * round with no way to anyone (nobody of those roles on duty there, or nobody with a phone, a
+   * provider, an open console or a group robot) is a routing gap: recorded, and escalated at once.
+   */
   async #notifyTier(row: IncidentRow, step: number, purpose: NotifyPurpose): Promise<number[]> {
-    const { db, scheduler, config, notifier, log } = this.#deps;
+    const { db, scheduler, config, notifier } = this.#deps;
     const { tiers } = ruleFor(row.hazard, row.severity, this.#policy());
-    const recipients = await chooseRecipients(db, row.placePath, tierAt(tiers, step), scheduler.now(), config.utcOffsetMinutes);
-    if (!recipients.length) log("warn", "an incident tier reached nobody", { incident: row.id, hazard: row.hazard, step, place: row.placeId ?? "none" });
-    await notifier.notifyPeople(toIncidentView(row), recipients, purpose, step);
+    const tier = tierAt(tiers, step);
+    const recipients = await chooseRecipients(db, row.placePath, tier, scheduler.now(), config.utcOffsetMinutes);
+    const report = await notifier.notifyRound(toIncidentView(row), {
+      purpose,
+      step,
+      key: `${purpose}:${step}:r${row.reopenedCount}`,
+      recipients,
+      chat: tier.channels.includes("chat"),
+      watched: true,
+    });
+    // A round taken up again after a crash finds its rows stored already: those are being worked.
+    if (report.reachable === 0 && report.existing === 0) {
+      this.#routingGap(row, step, recipients.length === 0 ? "nobody-on-duty" : "nobody-reachable", {
+        roles: tier.targets,
+        channels: tier.channels,
+        people: report.people,
+        robots: report.robots,
+      });
+    }
     return recipients.map((r) => r.staff.id);
+  }
+
+  /** Every delivery of a tier round ended without reaching anyone: a gap, and the next tier now. */
+  roundUnreached(round: { incidentId: number; step: number }): void {
+    const work = (async () => {
+      const row = await getIncident(this.#deps.db, round.incidentId);
+      if (row) this.#routingGap(row, round.step, "every-delivery-failed", { note: "every delivery of the round was refused or failed after its retries" });
+    })().catch((error: Error) => this.#deps.log("error", "could not record a routing gap", { incident: round.incidentId, error: error.message }));
+    this.#track(work);
+  }
+
+  #routingGap(row: IncidentRow, step: number, reason: RoutingGapReason, detail: Record<string, unknown>): void {
+    const { db, scheduler, log } = this.#deps;
+    const work = (async () => {
+      const now = scheduler.now();
+      await recordRoutingGap(db, { incidentId: row.id, hazard: row.hazard, placeId: row.placeId, placePath: row.placePath, step, reason, detail: JSON.stringify(detail), at: now });
+      await recordEvent(db, { incidentId: row.id, at: now, type: "routing-gap", actor: "system", detail: { step, reason } });
+      log("warn", "routing gap: a tier reached nobody; the next tier is told now", { incident: row.id, hazard: row.hazard, step, reason, place: row.placeId ?? "none" });
+      await this.#escalateNow(row.id, step);
+    })().catch((error: Error) => log("error", "could not handle a routing gap", { incident: row.id, error: error.message }));
+    this.#track(work);
+  }
+
+  /** Brings the incident's next escalation forward to now, if it is still open at `step` and may escalate further. */
+  async #escalateNow(id: number, step: number): Promise<void> {
+    const { db, scheduler } = this.#deps;
+    const row = await getIncident(db, id);
+    if (!row || row.status !== "open" || row.escalationStep !== step || row.nextEscalationAt === null) return;
+    const now = scheduler.now();
+    const moved = await updateIncidentIf(db, id, and(eq(incidents.status, "open"), eq(incidents.escalationStep, step), eq(incidents.nextEscalationAt, row.nextEscalationAt)), {
+      nextEscalationAt: now,
+      updatedAt: now,
+    });
+    if (!moved) return;
+    this.#cancel(`esc:${id}`);
+    await this.#escalate(id, now);
+  }
+
+  /** Work started beside the intake loop, which idle() waits for. */
+  #track(work: Promise<void>): void {
+    this.#side.add(work);
+    void work.finally(() => this.#side.delete(work));
   }
 
   /** Tells named people directly (a dispatch, a re-check that fell due). */
@@ -628,6 +731,7 @@ export class IncidentDesk {
       alarmId: null,
       atMs: at,
       detail: "re-check found the hazard",
+      reading: null,
       actor,
     };
     // A re-check is a person's finding, never a flap: it always notifies.
@@ -671,7 +775,15 @@ function collapseFlaps(runs: Run[]): Run[] {
   return last.first.raised ? [merged] : [merged, last];
 }
 
-function summarize(item: Item, chain: readonly Place[]): string {
-  const where = chain.length ? chain.filter((p) => p.level !== "street").map((p) => p.name).join(" / ") : `node ${item.nodeId} (no place assigned)`;
-  return `${HAZARD_LABELS[item.hazard].en} · ${where} · ${item.detail}`.slice(0, 500);
+/**
+ * Where and what, in words, Chinese first: "和平社区 / 1号楼 / 3层 · 烟雾浓度为报警线的 166% · smoke at
+ * 166% of its alarm level". Messages put the hazard's name before it (notify/message.ts).
+ */
+function summarize(item: Item, chain: readonly Place[]): string | null {
+  if (!item.reading) return null;
+  const where = chain.length
+    ? chain.filter((p) => p.level !== "street").map((p) => p.name).join(" / ")
+    : `设备 ${item.nodeId}（未登记地点 no place assigned）`;
+  const { zh, en } = item.reading;
+  return `${where} · ${zh === en ? zh : `${zh} · ${en}`}`.slice(0, 500);
 }

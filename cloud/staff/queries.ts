@@ -94,3 +94,8 @@ export async function setStaffActive(db: Db, staffId: number, active: boolean): 
   const rows = await db.update(staff).set({ active }).where(eq(staff.id, staffId)).returning({ id: staff.id });
   return rows.length > 0;
 }
+
+/** A phone is personal data: stored for SMS and calls, shown to admins only as "has a phone". */
+export async function setStaffPhone(db: Db, staffId: number, phone: string | null): Promise<void> {
+  await db.update(staff).set({ phone }).where(eq(staff.id, staffId));
+}

@@ -5,7 +5,7 @@ import type { AuthVariables } from "../auth/require-token";
 import type { Db } from "../db/client";
 import { STAFF_ROLES, type StaffRole } from "../db/schema";
 import { isMinuteOfDay, parseClock, type DutyWindow } from "./duty";
-import { insertStaff, loadStaff, replaceScopes, replaceShifts, setStaffActive, StaffError } from "./queries";
+import { insertStaff, loadStaff, replaceScopes, replaceShifts, setStaffActive, setStaffPhone, StaffError } from "./queries";
 
 const WEEKDAYS = ["sun", "mon", "tue", "wed", "thu", "fri", "sat"];
 const PHONE = /^\+[1-9]\d{6,14}$/;
@@ -54,11 +54,15 @@ export function staffRoutes(deps: { db: Db; now: () => number }) {
     return c.json({ staff: present((await loadStaff(db, { ids: [id] }))[0]) });
   });
 
+  /** Turns a person on or off, and sets or clears the phone SMS and calls reach them on. */
   app.patch("/:id", async (c) => {
     const id = await existing(c);
     const body = await objectBody(c);
-    if (typeof body.active !== "boolean") throw new StaffError("active must be true or false");
-    await setStaffActive(db, id, body.active);
+    if (body.active === undefined && body.phone === undefined) throw new StaffError("give active (true or false) and/or phone");
+    if (body.active !== undefined && typeof body.active !== "boolean") throw new StaffError("active must be true or false");
+    if (body.phone !== undefined && body.phone !== null && (typeof body.phone !== "string" || !PHONE.test(body.phone))) throw new StaffError("phone must be an E.164 number such as +8613800000000, or null");
+    if (typeof body.active === "boolean") await setStaffActive(db, id, body.active);
+    if (body.phone !== undefined) await setStaffPhone(db, id, body.phone as string | null);
     return c.json({ staff: present((await loadStaff(db, { ids: [id] }))[0]) });
   });
 

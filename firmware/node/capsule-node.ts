@@ -98,6 +98,8 @@ export function startCapsuleNode(platform: Platform, config: CapsuleNodeConfig, 
     healthy: () => uplink.connected && ticks > 0 && !sensorFault,
   });
 
+  // One frozen object for every snapshot: the range is fixed at boot.
+  const aedRange = Object.freeze({ minC: t.minC, maxC: t.maxC });
   const state = (): CapsuleState => ({
     kind: "capsule",
     capsuleDoor: capsuleDoor.level ? "open" : "closed",
@@ -106,6 +108,7 @@ export function startCapsuleNode(platform: Platform, config: CapsuleNodeConfig, 
     temperatureC: Number.isNaN(temperatureC) ? null : Math.round(temperatureC * 10) / 10,
     supplyV: Number.isNaN(supplyV) ? null : Math.round(supplyV * 100) / 100,
     display: displayText,
+    aedRangeC: aedRange,
   });
   const event = (name: CapsuleEvent, data?: EventMessage["data"], durationMs?: number) =>
     uplink.event(name, data, durationMs === undefined ? { state: state() } : { state: state(), durationMs });

@@ -52,7 +52,7 @@ describe("capsule node (in XS)", () => {
     const { id, node } = await boot();
     await node.advance(11_000);
     const started = await messages.event(id, "started");
-    expect(started.state).toMatchObject({ kind: "capsule", capsuleDoor: "closed", aedCabinetDoor: "closed", aed: "present", temperatureC: 23, supplyV: 13.2 });
+    expect(started.state).toMatchObject({ kind: "capsule", capsuleDoor: "closed", aedCabinetDoor: "closed", aed: "present", temperatureC: 23, supplyV: 13.2, aedRangeC: { minC: 0, maxC: 50 } });
     expect(messages.alarms(id), "a healthy capsule raises nothing at boot").toEqual([]);
 
     // Wind rattles the door: 100 ms blips.

@@ -1,0 +1,53 @@
+import type { OutboundMessage, ProviderChannel, SendOutcome } from "./channel";
+import { isMainland, nationalNumber } from "./channel";
+import { callRpc, outcomeOfRpc, type AliyunCredentials } from "./aliyun-rpc";
+
+export interface AliyunVoiceOptions {
+  credentials: AliyunCredentials;
+  /**
+   * An approved text-to-speech template (文本转语音模板) with the variables `hazard` and `place`,
+   * e.g. `紧急通知：${place}发生${hazard}，请立即处置。`
+   */
+  ttsCode: string;
+  /** The number shown to the callee (专属模式); unset for the public pool (公共模式). */
+  calledShowNumber?: string;
+  /** Times the message is read in one call, 1–3 (default 3: a person woken at night hears it twice more). */
+  playTimes?: number;
+  /** Default https://dyvmsapi.aliyuncs.com/. */
+  endpoint?: string;
+  fetch?: typeof fetch;
+  now?: () => number;
+}
+
+/**
+ * Aliyun voice notification (dyvmsapi 2017-05-25, SingleCallByTts): a call that reads the alarm
+ * aloud. Accepted means the call was placed (the answer carries its CallId); Aliyun limits each
+ * called number to 1 call a minute, 5 an hour and 20 a day, and reaches mainland numbers only.
+ * https://help.aliyun.com/document_detail/393519.html
+ */
+export function aliyunVoice(options: AliyunVoiceOptions): ProviderChannel<string> {
+  const endpoint = options.endpoint ?? "https://dyvmsapi.aliyuncs.com/";
+  return {
+    name: "aliyun-voice",
+    async send(to: string, message: OutboundMessage, signal: AbortSignal): Promise<SendOutcome> {
+      if (!isMainland(to)) return { status: "permanent", reason: "Aliyun voice notifications call mainland mobile numbers only" };
+      const answer = await callRpc(
+        { endpoint, credentials: options.credentials, fetch: options.fetch, now: options.now },
+        {
+          Action: "SingleCallByTts",
+          Version: "2017-05-25",
+          CalledNumber: nationalNumber(to),
+          TtsCode: options.ttsCode,
+          TtsParam: JSON.stringify({ hazard: message.fields.hazard.slice(0, 20), place: message.fields.place.slice(0, 20) }),
+          PlayTimes: String(options.playTimes ?? 3),
+          // OutId is 1–15 bytes; our delivery ids fit.
+          OutId: message.outId.slice(0, 15),
+          ...(options.calledShowNumber ? { CalledShowNumber: options.calledShowNumber } : {}),
+        },
+        signal,
+      );
+      if ("reason" in answer) return answer;
+      return outcomeOfRpc(answer, "Aliyun voice", "CallId");
+    },
+  };
+}
