@@ -16,6 +16,8 @@ import "./install-node";
 import "./capsules/index";
 
 // fleet
+import "./fleet/index";
 
 // staff
+import "./staff/index";
 
