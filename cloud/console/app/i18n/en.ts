@@ -325,6 +325,7 @@ export const en: Record<MessageKey, string> = {
   "install.revoked": "This device is revoked and cannot be installed. Contact an admin.",
   "install.registeredOffline": "The device is registered but offline now; it comes online once installed and powered.",
   "install.nowAt": "Recorded place now: {name}",
+  "install.newWifi": "New Wi-Fi here? Connect it first",
   "install.seeBatch": "See it in the fleet",
   "scan.starting": "Opening the camera…",
   "scan.unavailable": "This browser or page cannot use the camera (it needs https). Type the serial on the label instead.",

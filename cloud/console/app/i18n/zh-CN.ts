@@ -327,6 +327,7 @@ export const zhCN = {
   "install.revoked": "这台设备已停用，不能安装。请联系管理员。",
   "install.registeredOffline": "设备已注册，现在不在线；装好通电后会自动上线。",
   "install.nowAt": "现在登记的位置：{name}",
+  "install.newWifi": "换了无线网络？先重新配网",
   "install.seeBatch": "在设备台账里查看",
   "scan.starting": "正在打开相机…",
   "scan.unavailable": "这个浏览器或页面用不了相机（需要 https）。请输入标签上的序列号。",

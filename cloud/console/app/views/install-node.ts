@@ -240,6 +240,9 @@ export class SwInstallNode extends SwElement {
       case "place":
         return html`<p class=${this.device?.state === "online" ? "good" : ""}>${t(this.device?.state === "online" ? "install.online" : "install.registeredOffline")}</p>
           ${this.device?.placeId ? html`<p data-current-place>${t("install.nowAt", { name: this.allNames.get(this.device.placeId) ?? this.device.placeId })}</p>` : nothing}
+          ${this.label && this.device?.state === "claimed"
+            ? html`<div class="actions"><button class="btn" type="button" data-action="rewifi" @click=${() => (this.step = "wifi")}>${t("install.newWifi")}</button></div>`
+            : nothing}
           <form @submit=${(e: SubmitEvent) => void this.install(e)}>
             <label for="install-place">${t("install.placeField")}</label>
             <select id="install-place" name="place" required>
