@@ -19,6 +19,7 @@ import { incidentRoutes } from "./incidents/routes";
 import { nodeRoutes } from "./nodes/routes";
 import { otaRoutes, type OtaDeps } from "./ota/routes";
 import { webhookRoutes } from "./notify/routes";
+import { chatRobotRoutes } from "./notify/robot-routes";
 import { placeListRoutes } from "./places/list-routes";
 import { placeLocationRoutes } from "./places/location-routes";
 import { placeTreeRoutes } from "./places/tree-routes";
@@ -83,6 +84,7 @@ export function createApp(deps: AppDeps) {
   api.route("/incidents", incidentRoutes(deps.routing));
   api.route("/staff", staffRoutes({ db: deps.db, now }));
   api.route("/webhooks", webhookRoutes({ db: deps.db, now }));
+  api.route("/chat-robots", chatRobotRoutes({ db: deps.db, now, robots: deps.routing.robots }));
   api.route("/places", placeListRoutes({ db: deps.db }));
   api.route("/places", placeLocationRoutes({ db: deps.db }));
   api.route("/place-tree", placeTreeRoutes({ db: deps.db }));

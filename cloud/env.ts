@@ -1,3 +1,5 @@
+import { parseNotifySettings, type NotifySettings } from "./notify/settings";
+
 /**
  * The cloud's settings, read once at start. A bad value stops start-up with a message that
  * names the variable and what it should be.
@@ -68,6 +70,8 @@ export interface CloudEnv {
   telemetryRawDays: number;
   telemetryMinuteDays: number;
   telemetryHourDays: number;
+  /** SMS and voice providers and Web Push keys (cloud/notify/settings.ts). */
+  notify: NotifySettings;
 }
 
 export class EnvError extends Error {
@@ -151,6 +155,7 @@ export function parseEnv(source: Record<string, string | undefined> = process.en
     telemetryRawDays: integer("TELEMETRY_RAW_DAYS", 2, 1, 3650),
     telemetryMinuteDays: integer("TELEMETRY_MINUTE_DAYS", 3, 1, 3650),
     telemetryHourDays: integer("TELEMETRY_HOUR_DAYS", 400, 1, 36500),
+    notify: parseNotifySettings(source, problems),
   };
   if (env.telemetryMinuteDays < env.telemetryRawDays || env.telemetryHourDays < env.telemetryMinuteDays) {
     problems.push("keep TELEMETRY_RAW_DAYS ≤ TELEMETRY_MINUTE_DAYS ≤ TELEMETRY_HOUR_DAYS: each coarser series outlives the finer one");

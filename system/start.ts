@@ -10,10 +10,17 @@ import { seedDemoSupplies } from "./demo-supplies";
 import { issueSignInLink } from "../cloud/auth/sessions";
 import { signInUrl } from "../cloud/auth/session-routes";
 
+/** Ctrl-C gets everything closed within this (the promise to a newcomer is 2 s, start to last port). */
+const STOP_LIMIT_MS = 1500;
+
 /**
  * `npm start`: the whole system on one machine. With nothing configured it brings an embedded
  * broker, an embedded libSQL file and a small simulated site of XS nodes; with MQTT_URL and/or
  * DATABASE_URL set it uses those and simulates nothing (unless SIM_NODES says otherwise).
+ *
+ * package.json runs it as `exec node --import tsx system/start.ts`: npm passes SIGINT and SIGTERM
+ * only to its own child, the shell running the script, which died of it without passing it on
+ * and left this process and every port open; `exec` makes this process npm's child.
  */
 async function main(): Promise<void> {
   const env = parseEnv();
@@ -104,14 +111,26 @@ async function main(): Promise<void> {
   process.stdout.write(`${lines.join("\n")}\n\n`);
 
   let stopping = false;
-  const stop = async () => {
+  const stop = (signal: NodeJS.Signals) => {
+    // Ctrl-C reaches npm and this process both (npm passes it on): the first one stops, the deadline ends any straggler.
     if (stopping) return;
     stopping = true;
-    clearInterval(stocking);
-    await site?.stop();
-    await cloud.close();
-    await broker?.close();
-    process.exit(0);
+    const startedMs = Date.now();
+    process.stdout.write(`\n  ${signal === "SIGINT" ? "Ctrl-C" : signal}: stopping the simulated nodes, the cloud and the broker…\n`);
+    const deadline = setTimeout(() => {
+      site?.kill();
+      process.stdout.write(`  守望 stopped: what had not closed within ${STOP_LIMIT_MS} ms was ended.\n`);
+      process.exit(0);
+    }, STOP_LIMIT_MS);
+    void (async () => {
+      clearInterval(stocking);
+      await site?.stop().catch((error: Error) => log("warn", "a simulated node did not stop cleanly", { error: error.message }));
+      await cloud.close().catch((error: Error) => log("warn", "the cloud did not close cleanly", { error: error.message }));
+      await broker?.close();
+      clearTimeout(deadline);
+      process.stdout.write(`  守望 stopped in ${Date.now() - startedMs} ms: simulated nodes, cloud${broker ? " and embedded broker" : ""} closed.\n`);
+      process.exit(0);
+    })();
   };
   process.on("SIGINT", stop);
   process.on("SIGTERM", stop);

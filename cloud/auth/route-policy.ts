@@ -143,9 +143,16 @@ export const ROUTE_POLICIES: readonly RoutePolicy[] = [
   admin("DELETE", "/api/sessions/:id"),
 
   // ── notify, channels and routing gaps (issue 14): add this area's routes below this line ──
+  // Places' group-chat robots (their URLs and secrets are credentials: admins only, never shown back).
+  admin("GET", "/api/chat-robots"),
+  admin("POST", "/api/chat-robots"),
+  admin("PATCH", "/api/chat-robots/:id"),
+  admin("POST", "/api/chat-robots/:id/test"),
 
 
   // ── console part 2 — nodes, elevators, updates (issue 16): add this area's routes below this line ──
+  // A node's alarms for the crew's node page (the fleet-wide /api/alarms stays the admins').
+  staff("GET", "/api/nodes/:id/alarms", "node"),
 
 
   // ── console part 2 — capsules, fleet, staff (issue 16): add this area's routes below this line ──

@@ -9,6 +9,8 @@ export const CONSOLE_ENTRY = join(HERE, "app", "main.ts");
 
 export interface ConsoleBundle {
   js: string;
+  /** Stylesheets the app imports (uPlot's), bundled beside the script; the page inlines them. */
+  css: string;
   /** Content hash, so the page can ask for `/console/app.js?v=<hash>` and browsers cache it for good. */
   hash: string;
 }
@@ -25,6 +27,8 @@ export function consoleBundle(): Promise<ConsoleBundle> {
     entryPoints: [CONSOLE_ENTRY],
     bundle: true,
     write: false,
+    // Nothing is written; esbuild needs a directory only to name the CSS it splits off the script.
+    outdir: "console-bundle",
     format: "esm",
     target: "es2022",
     minify: true,
@@ -35,8 +39,9 @@ export function consoleBundle(): Promise<ConsoleBundle> {
     // issues with class fields"). So fields are plain assignments, as TypeScript's legacy mode does.
     tsconfigRaw: { compilerOptions: { useDefineForClassFields: false } },
   }).then((result) => {
-    const js = result.outputFiles[0].text;
-    return { js, hash: createHash("sha256").update(js).digest("hex").slice(0, 16) };
+    const js = result.outputFiles.find((file) => file.path.endsWith(".js"))!.text;
+    const css = result.outputFiles.find((file) => file.path.endsWith(".css"))?.text ?? "";
+    return { js, css, hash: createHash("sha256").update(js).digest("hex").slice(0, 16) };
   });
   // A failed build is retried at the next request rather than cached.
   bundle.catch(() => (bundle = undefined));

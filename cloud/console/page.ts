@@ -7,9 +7,10 @@ const STYLES = readFileSync(join(dirname(fileURLToPath(import.meta.url)), "app",
 
 /**
  * The console's one HTML page; the app (Lit components, bundled by ./build.ts) draws every view
- * inside <sw-app>. Everything is served by this cloud: no CDN, so it works on a community LAN.
+ * inside <sw-app>. The stylesheets the app imports (uPlot's) come first, so the console's own
+ * rules win. Everything is served by this cloud: no CDN, so it works on a community LAN.
  */
-export function consolePage(bundleHash: string): string {
+export function consolePage(bundleHash: string, bundleCss = ""): string {
   return `<!doctype html>
 <html lang="zh-CN">
 <head>
@@ -18,6 +19,7 @@ export function consolePage(bundleHash: string): string {
 <meta name="color-scheme" content="light">
 <link rel="icon" href="data:,">
 <title>守望 · 社区安全</title>
+<style>${bundleCss}</style>
 <style>${STYLES}</style>
 </head>
 <body>

@@ -8,8 +8,8 @@ export function consoleRoutes() {
   // Start bundling with the server, so the first visitor does not wait for it.
   void consoleBundle().catch(() => {});
   app.get("/", async (c) => {
-    const { hash } = await consoleBundle();
-    return c.html(consolePage(hash), 200, { "cache-control": "no-cache" });
+    const { hash, css } = await consoleBundle();
+    return c.html(consolePage(hash, css), 200, { "cache-control": "no-cache" });
   });
   app.get("/console/app.js", async (c) => {
     const { js, hash } = await consoleBundle();

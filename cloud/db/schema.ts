@@ -114,3 +114,4 @@ export * from "./schema/devices";
 export * from "./schema/placards";
 export * from "./schema/rollups";
 export * from "./schema/console";
+export * from "./schema/notify";

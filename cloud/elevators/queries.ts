@@ -1,5 +1,5 @@
 import type { InStatement } from "@libsql/client";
-import { and, eq, like, type SQL } from "drizzle-orm";
+import { and, asc, count, desc, eq, like, sql, type SQL } from "drizzle-orm";
 import type { Db } from "../db/client";
 import { elevators, nodes, places } from "../db/schema";
 import { batchNodesSql, newerThanStoredSql, newestEventOrderSql } from "../events/newer";
@@ -16,6 +16,8 @@ export interface ElevatorRecord {
   ebike: boolean;
   lastEvent: string;
   lastEventAt: string;
+  /** While held: when this hold began (its `hold-start` reached the cloud); null when released. */
+  holdSince: string | null;
   lastReleasedBy: string | null;
   lastHoldMs: number | null;
   lastCounts: Record<string, number> | null;
@@ -53,21 +55,55 @@ export function deriveElevatorStatesSql(nodeIds: string[]): InStatement {
   };
 }
 
-/** Every elevator, or those inside the place whose path is `placePath`. */
-export async function listElevators(db: Db, filter: { placePath?: string; nodeId?: string; scope?: SQL } = {}): Promise<ElevatorRecord[]> {
+export interface ElevatorFilter {
+  placePath?: string;
+  nodeId?: string;
+  scope?: SQL;
+  /** `attention`: held now first, then detector lost, disabled, offline, then by id; else by id. */
+  sort?: "id" | "attention";
+  limit?: number;
+  offset?: number;
+}
+
+/** What puts a lock at the top of the board: a car held now outranks a lost detector, which outranks a disabled lock, then an offline node. */
+const attention = sql`(case when ${elevators.lock} = 'held' then 8 else 0 end) + (case when ${elevators.detector} = 'lost' then 4 else 0 end)
+  + (case when ${elevators.enabled} = 0 then 2 else 0 end) + (case when ${nodes.online} = 0 then 1 else 0 end)`;
+
+/** When the current hold began: the newest `hold-start` by (boot, seq), read through node_events_node_name. */
+const holdSince = sql<number | null>`case when ${elevators.lock} = 'held' then (select x.received_at from node_events x
+  where x.node_id = ${elevators.nodeId} and x.name = 'hold-start' order by x.boot_id desc, x.seq desc limit 1) end`;
+
+function conditionsOf(filter: ElevatorFilter): SQL | undefined {
   const conditions: SQL[] = [];
   if (filter.placePath !== undefined) conditions.push(like(places.path, `${filter.placePath}%`));
   if (filter.scope !== undefined) conditions.push(filter.scope);
   if (filter.nodeId !== undefined) conditions.push(eq(elevators.nodeId, filter.nodeId));
-  const rows = await db
-    .select({ elevator: elevators, online: nodes.online, lastSeenAt: nodes.lastSeenAt, placeId: nodes.placeId, placeName: places.name })
+  return conditions.length ? and(...conditions) : undefined;
+}
+
+/** How many elevators the filter holds, over all pages. */
+export async function countElevators(db: Db, filter: ElevatorFilter = {}): Promise<number> {
+  const [{ total }] = await db
+    .select({ total: count() })
     .from(elevators)
     .innerJoin(nodes, eq(nodes.id, elevators.nodeId))
     .leftJoin(places, eq(places.id, nodes.placeId))
-    .where(conditions.length ? and(...conditions) : undefined)
-    .orderBy(elevators.nodeId)
-    .limit(5000);
-  return rows.map(({ elevator: e, online, lastSeenAt, placeId, placeName }) => ({
+    .where(conditionsOf(filter));
+  return total;
+}
+
+/** Every elevator, or those inside the place whose path is `placePath`, a page at a time. */
+export async function listElevators(db: Db, filter: ElevatorFilter = {}): Promise<ElevatorRecord[]> {
+  const rows = await db
+    .select({ elevator: elevators, online: nodes.online, lastSeenAt: nodes.lastSeenAt, placeId: nodes.placeId, placeName: places.name, holdSince })
+    .from(elevators)
+    .innerJoin(nodes, eq(nodes.id, elevators.nodeId))
+    .leftJoin(places, eq(places.id, nodes.placeId))
+    .where(conditionsOf(filter))
+    .orderBy(...(filter.sort === "attention" ? [desc(attention), asc(elevators.nodeId)] : [asc(elevators.nodeId)]))
+    .limit(filter.limit ?? 5000)
+    .offset(filter.offset ?? 0);
+  return rows.map(({ elevator: e, online, lastSeenAt, placeId, placeName, holdSince: since }) => ({
     nodeId: e.nodeId,
     placeId,
     placeName,
@@ -79,6 +115,7 @@ export async function listElevators(db: Db, filter: { placePath?: string; nodeId
     ebike: e.ebike,
     lastEvent: e.lastEvent,
     lastEventAt: new Date(e.lastEventAt).toISOString(),
+    holdSince: since === null ? null : new Date(Number(since)).toISOString(),
     lastReleasedBy: e.lastReleasedBy,
     lastHoldMs: e.lastHoldMs,
     lastCounts: e.lastCounts ? (JSON.parse(e.lastCounts) as Record<string, number>) : null,

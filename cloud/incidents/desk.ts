@@ -13,7 +13,7 @@ import { ruleFor, tierAt } from "../routing/rules";
 import { loadStaff } from "../staff/queries";
 import type { Scheduler } from "../time/scheduler";
 import type { IncidentConfig } from "./config";
-import { classifyAlarm, FIRE_CLASS, HAZARD_LABELS, maxSeverity } from "./hazards";
+import { classifyAlarm, FIRE_CLASS, maxSeverity } from "./hazards";
 import {
   findOpenIncident,
   findReopenable,
@@ -26,6 +26,7 @@ import {
   recordEvent,
   updateIncidentIf,
 } from "./queries";
+import { readingWords, type ReadingWords } from "./reading";
 import type { Trigger } from "./trigger";
 import { toIncidentView, type IncidentRow } from "./view";
 
@@ -39,7 +40,10 @@ interface Item {
   nodeId: string | null;
   alarmId: number | null;
   atMs: number;
+  /** The trigger's own codes ("smoke 1180 raw (threshold 710)"), kept in the event for crews. */
   detail: string;
+  /** The same reading in staff's words and real units, for the summary; null keeps the summary as it is. */
+  reading: ReadingWords | null;
   actor: string;
   /** The trigger it came from; absent for a person's finding (a failed re-check). */
   trigger?: Trigger;
@@ -319,6 +323,7 @@ export class IncidentDesk {
           alarmId: alarm.id,
           atMs: trigger.receivedAtMs,
           detail: `${alarm.kind} ${alarm.value} ${alarm.unit} (threshold ${alarm.threshold})`,
+          reading: readingWords(alarm),
           actor: "system",
           trigger,
         });
@@ -335,6 +340,7 @@ export class IncidentDesk {
           alarmId: null,
           atMs: trigger.atMs,
           detail: trigger.description.slice(0, 200),
+          reading: { zh: trigger.description.slice(0, 200), en: trigger.description.slice(0, 200) },
           actor: "reporter",
           trigger,
         });
@@ -349,7 +355,9 @@ export class IncidentDesk {
     for (let attempt = 0; attempt < 3; attempt++) {
       const open = await findOpenIncident(db, first.key);
       if (open) {
-        const folded = await foldTriggers(db, open.id, first.key, run.count, maxSeverity(open.severity, run.severity), last.atMs);
+        // The summary follows the newest reading: a fire growing after 13 more triggers reads as it is now.
+        const summary = (await this.#summary(last)) ?? open.summary;
+        const folded = await foldTriggers(db, open.id, first.key, run.count, maxSeverity(open.severity, run.severity), last.atMs, summary);
         if (!folded) continue; // resolved meanwhile: look again
         if (open.sourceClearedAt !== null || open.autoResolveAt !== null) {
           this.#cancel(`auto:${open.id}`);
@@ -387,7 +395,7 @@ export class IncidentDesk {
       communityId: chain.find((p) => p.level === "community")?.id ?? null,
       nodeId: first.nodeId,
       firstAlarmId: first.alarmId,
-      summary: summarize(first, chain),
+      summary: summarize(last, chain) ?? "",
       triggerCount: run.count,
       escalationStep: 0,
       nextEscalationAt: policy.maxEscalations > 0 ? first.atMs + config.ackTimeoutMs : null,
@@ -420,6 +428,7 @@ export class IncidentDesk {
     const at = run.first.atMs;
     const { policy } = ruleFor(previous.hazard, run.severity, this.#policy());
     const flapping = previous.lastNotifiedAt !== null && at - previous.lastNotifiedAt < config.flapWindowMs;
+    const summary = (await this.#summary(run.last)) ?? previous.summary;
     let row: IncidentRow | null;
     try {
       row = await updateIncidentIf(db, previous.id, and(eq(incidents.status, "resolved"), isNull(incidents.openKey)), {
@@ -429,6 +438,7 @@ export class IncidentDesk {
         reopenedCount: sql`${incidents.reopenedCount} + 1`,
         triggerCount: sql`${incidents.triggerCount} + ${run.count}`,
         lastTriggerAt: run.last.atMs,
+        summary,
         resolvedAt: null,
         resolvedBy: null,
         recheckDueAt: null,
@@ -456,6 +466,12 @@ export class IncidentDesk {
     this.#armTimers(row);
     this.#changed(row, "reopened");
     return row;
+  }
+
+  /** The summary for `item`'s reading at its place; null when the item carries no reading. */
+  async #summary(item: Item): Promise<string | null> {
+    if (!item.reading) return null;
+    return summarize(item, item.placePath ? await placesOnPath(this.#deps.db, item.placePath) : []);
   }
 
   async #cleared(run: Run): Promise<number | null> {
@@ -652,6 +668,7 @@ export class IncidentDesk {
       alarmId: null,
       atMs: at,
       detail: "re-check found the hazard",
+      reading: null,
       actor,
     };
     // A re-check is a person's finding, never a flap: it always notifies.
@@ -695,7 +712,15 @@ function collapseFlaps(runs: Run[]): Run[] {
   return last.first.raised ? [merged] : [merged, last];
 }
 
-function summarize(item: Item, chain: readonly Place[]): string {
-  const where = chain.length ? chain.filter((p) => p.level !== "street").map((p) => p.name).join(" / ") : `node ${item.nodeId} (no place assigned)`;
-  return `${HAZARD_LABELS[item.hazard].en} · ${where} · ${item.detail}`.slice(0, 500);
+/**
+ * Where and what, in words, Chinese first: "和平社区 / 1号楼 / 3层 · 烟雾浓度为报警线的 166% · smoke at
+ * 166% of its alarm level". Messages put the hazard's name before it (notify/message.ts).
+ */
+function summarize(item: Item, chain: readonly Place[]): string | null {
+  if (!item.reading) return null;
+  const where = chain.length
+    ? chain.filter((p) => p.level !== "street").map((p) => p.name).join(" / ")
+    : `设备 ${item.nodeId}（未登记地点 no place assigned）`;
+  const { zh, en } = item.reading;
+  return `${where} · ${zh === en ? zh : `${zh} · ${en}`}`.slice(0, 500);
 }

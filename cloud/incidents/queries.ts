@@ -60,12 +60,13 @@ export async function updateIncidentIf(db: Db, id: number, guard: SQL | undefine
 }
 
 /** Folds `count` more triggers into an open incident; null if it is no longer open under that key. */
-export async function foldTriggers(db: Db, id: number, openKey: string, count: number, severity: string, at: number): Promise<IncidentRow | null> {
+export async function foldTriggers(db: Db, id: number, openKey: string, count: number, severity: string, at: number, summary: string): Promise<IncidentRow | null> {
   const rows = await db
     .update(incidents)
     .set({
       triggerCount: sql`${incidents.triggerCount} + ${count}`,
       lastTriggerAt: at,
+      summary,
       severity,
       sourceClearedAt: null,
       autoResolveAt: null,

@@ -4,6 +4,7 @@ import { isNodeId } from "../../shared/protocol";
 import { commandRoutes } from "../commands/routes";
 import type { CommandPublisher } from "../commands/publisher";
 import type { Db } from "../db/client";
+import { listAlarms } from "../alarms/queries";
 import { listEvents } from "../events/queries";
 import { valid } from "../http/validate";
 import { placePathOf } from "../places/path";
@@ -136,6 +137,22 @@ export function nodeRoutes(deps: { db: Db; commands: CommandPublisher; now: () =
       const { id } = c.req.valid("param");
       const query = c.req.valid("query");
       return c.json({ events: await listEvents(db, id, { before: query.before, limit: query.limit }) });
+    },
+  );
+
+  /**
+   * The node's own alarms, newest first: `?before=<id>&limit=` (default 50, at most 500). The
+   * fleet-wide `/api/alarms` is the admins'; this is the crew's view of one node inside their places.
+   */
+  app.get(
+    "/:id/alarms",
+    valid("param", idParam),
+    valid("query", z.object({ before: whole(1, Number.MAX_SAFE_INTEGER).optional(), limit: whole(1, 500).default(50) })),
+    async (c) => {
+      const { id } = c.req.valid("param");
+      if (!(await getNode(db, id))) return c.json({ error: "not-found", message: `no node "${id}"` }, 404);
+      const query = c.req.valid("query");
+      return c.json({ alarms: await listAlarms(db, { nodeId: id, before: query.before, limit: query.limit }) });
     },
   );
 

@@ -8,6 +8,8 @@ import type { Logger } from "../log";
 import { ConsoleHub } from "../notify/channels/console-hub";
 import type { SmsVoiceAdapter } from "../notify/channels/sms-voice";
 import { Notifier, type AppPublish, type RetryPolicy } from "../notify/notifier";
+import type { ProviderChannel, RobotAddress, RobotKind } from "../notify/providers/channel";
+import { robotChannels } from "../notify/providers/robot-channel";
 import { RateLimiter } from "../reports/rate-limiter";
 import type { Scheduler } from "../time/scheduler";
 
@@ -38,6 +40,8 @@ export interface RoutingStage {
   config: IncidentConfig;
   hub: ConsoleHub;
   notifier: Notifier;
+  /** The group-chat robots' adapters, by kind (also used by the admin's "send a test message"). */
+  robots: Record<RobotKind, ProviderChannel<RobotAddress>>;
   desk: IncidentDesk;
   actions: IncidentActions;
   dataDir: string;
@@ -53,6 +57,7 @@ export function createRoutingStage(options: RoutingOptions): RoutingStage {
   const config = { ...DEFAULT_INCIDENT_CONFIG, ...options.config };
   const { db, log, scheduler } = options;
   const hub = new ConsoleHub();
+  const robots = robotChannels({ fetch: options.fetch });
   const notifier = new Notifier({
     db,
     scheduler,
@@ -74,6 +79,7 @@ export function createRoutingStage(options: RoutingOptions): RoutingStage {
     config,
     hub,
     notifier,
+    robots,
     desk,
     actions,
     dataDir: options.dataDir,

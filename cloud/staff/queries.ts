@@ -95,3 +95,8 @@ export async function updateStaff(db: Db, staffId: number, change: Partial<Pick<
   const rows = await db.update(staff).set(change).where(eq(staff.id, staffId)).returning({ id: staff.id });
   return rows.length > 0;
 }
+
+/** A phone is personal data: stored for SMS and calls, shown to admins only as "has a phone". */
+export async function setStaffPhone(db: Db, staffId: number, phone: string | null): Promise<void> {
+  await db.update(staff).set({ phone }).where(eq(staff.id, staffId));
+}

@@ -51,7 +51,9 @@ describe("console incidents: list, places, detail and the whole loop by clicking
     await card.click();
 
     await page.locator("[data-place-path]").getByText("Heping Community › No. 3 Compound › Building 1 › Floor 3").waitFor();
-    await page.locator("[data-latest-reading]").getByText("1180").waitFor();
+    // The newest reading (1180 of 710), in words: never the node's "raw" counts.
+    await page.locator("[data-latest-reading]").getByText("最新情况：烟雾浓度为报警线的 166%").waitFor();
+    expect(await page.locator("[data-latest-reading]").innerText()).not.toMatch(/raw|1180/);
     expect(await page.locator("svg.trace polyline").count()).toBe(1);
     await page.getByText("已通知").first().waitFor();
     await fits(page);
@@ -91,6 +93,7 @@ describe("console incidents: list, places, detail and the whole loop by clicking
     const { context, page } = await openConsole(browser, server, { who: { role: "admin", name: "Office" }, viewport: "desktop", locale: "en" });
     await page.locator("[data-incident]").first().click();
     await page.getByText("Re-checked: all clear").first().waitFor();
+    await page.locator("[data-latest-reading]").getByText("Latest: Smoke at 166% of its alarm level").waitFor();
     await page.getByText("Fixed · 王网格").or(page.getByText("Fixed · 李物业")).first().waitFor().catch(() => {});
     await fits(page);
     await screenshot(page, "docs/console-desktop.png");

@@ -6,7 +6,7 @@ const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 /** Debian's Chromium, headless, with the flags this sandbox needs (no GPU, no background calls out), and any a test adds (a fake camera). */
 export async function launchChromium(extraArgs: readonly string[] = []): Promise<Browser> {
   if (!existsSync(CHROMIUM)) {
-    throw new Error(`Chromium not found at ${CHROMIUM}: \`apt-get install chromium\` (.ci/run does this) or set CHROMIUM_PATH.`);
+    throw new Error(`Chromium not found at ${CHROMIUM}: \`apt-get install chromium\` (npm test does this as root) or set CHROMIUM_PATH.`);
   }
   return chromium.launch({
     executablePath: CHROMIUM,

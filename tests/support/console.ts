@@ -28,8 +28,9 @@ export interface ConsoleServer {
  * The cloud app (fresh database, controllable clock set to now) served on a free port, for a
  * browser to open. No broker: incidents come from `cloud.feed` / `cloud.ingest` in the test.
  */
-export async function startConsoleServer(routing: TestRoutingOptions = {}): Promise<ConsoleServer> {
-  const cloud = await testCloud(routing);
+export async function startConsoleServer(routing: TestRoutingOptions = {}, options: { cloud?: TestCloud } = {}): Promise<ConsoleServer> {
+  // `options.cloud`: one built already, such as the OTA test cloud (tests/support/ota.ts).
+  const cloud = options.cloud ?? (await testCloud(routing));
   // The browser's clock is real; the cloud's follows it so "3 分钟前" means what it says.
   cloud.clock.now = Date.now();
   let server: ServerType;

@@ -63,7 +63,7 @@ function dynsecConfig(dir: string): { lines: string[]; admin: { username: string
  */
 export async function startMosquitto(options: MosquittoOptions = {}): Promise<Mosquitto> {
   if (spawnSync("mosquitto", ["-h"]).error) {
-    throw new Error("mosquitto is not installed: `apt-get install mosquitto` (.ci/run does this)");
+    throw new Error("mosquitto is not installed: `apt-get install mosquitto` (npm test does this as root)");
   }
   const port = options.port ?? (await freePort());
   const dir = mkdtempSync(join(tmpdir(), "sw-mosquitto-"));

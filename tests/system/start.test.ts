@@ -18,7 +18,7 @@ interface Started {
 /** Runs what `npm start` runs, on free ports and a fresh data folder, and reads its banner. */
 async function start(dataDir: string, extraEnv: Record<string, string> = {}): Promise<Started> {
   let output = "";
-  const child = spawn(join(root, "node_modules/.bin/tsx"), ["system/start.ts"], {
+  const child = spawn(process.execPath, ["--import", "tsx", "system/start.ts"], {
     cwd: root,
     env: { ...process.env, PORT: "0", EMBEDDED_MQTT_PORT: "0", DATA_DIR: dataDir, SIM_NODES: "2", MQTT_URL: "", DATABASE_URL: "", ...extraEnv },
     stdio: ["ignore", "pipe", "pipe"],
@@ -118,7 +118,7 @@ describe("npm start", () => {
   });
 
   it("stops with a clear message on a bad setting", async () => {
-    const child = spawn(join(root, "node_modules/.bin/tsx"), ["system/start.ts"], {
+    const child = spawn(process.execPath, ["--import", "tsx", "system/start.ts"], {
       cwd: root,
       env: { ...process.env, PORT: "http", MQTT_URL: "", DATABASE_URL: "" },
       stdio: ["ignore", "pipe", "pipe"],

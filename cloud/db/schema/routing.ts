@@ -150,12 +150,26 @@ export const incidentEvents = sqliteTable(
   (table) => [index("incident_events_incident").on(table.incidentId, table.at)],
 );
 
-export const DELIVERY_CHANNELS = ["console", "app", "sms", "voice", "webhook"] as const;
+/**
+ * How a delivery travels: `console` (the person's open console), `push` (Web Push to a browser
+ * they subscribed), `sms` and `voice` (a provider, to their phone), `chat` (a place's group-chat
+ * robot), `webhook` (a system). `app` is the retired MQTT staff-app topic, kept for old rows.
+ */
+export const DELIVERY_CHANNELS = ["console", "push", "sms", "voice", "chat", "webhook", "app"] as const;
 export type DeliveryChannel = (typeof DELIVERY_CHANNELS)[number];
-export const DELIVERY_STATUSES = ["pending", "sent", "no-listener", "retrying", "failed"] as const;
+/**
+ * pending → sent | retrying → … | failed. `sent` means a provider or a live stream took it (a
+ * person can see it), never less. `no-listener`: nobody had the console open; `unreachable`: the
+ * channel had no way to this person at all (no phone, no provider, no subscribed browser).
+ */
+export const DELIVERY_STATUSES = ["pending", "sent", "no-listener", "unreachable", "retrying", "failed"] as const;
 export type DeliveryStatus = (typeof DELIVERY_STATUSES)[number];
 
-/** One message to one person (or one webhook) on one channel, with how it went. */
+/**
+ * One message to one person (or one robot, or one webhook) on one channel, with how it went.
+ * Written before the first attempt and updated after each, so a restarted cloud takes up every
+ * row still pending or retrying (the instance holding its lease, or any once the lease ran out).
+ */
 export const deliveries = sqliteTable(
   "deliveries",
   {
@@ -166,16 +180,36 @@ export const deliveries = sqliteTable(
     channel: text("channel", { enum: DELIVERY_CHANNELS }).notNull(),
     staffId: integer("staff_id").references(() => staff.id),
     webhookId: integer("webhook_id").references(() => webhooks.id),
+    robotId: integer("robot_id"),
     /** notify, escalate, reopen, recheck-due, update */
     purpose: text("purpose").notNull(),
     tier: integer("tier").notNull(),
+    /**
+     * Which round this is for (`notify:0:r0`, `escalate:2:r1`, `dispatch:<ms>`): with the channel
+     * and recipient it is unique, so a round taken up again after a crash adds no second message.
+     */
+    roundKey: text("round_key"),
+    /** `staff:<id>`, `robot:<id>` or `webhook:<id>`. */
+    recipient: text("recipient"),
     status: text("status", { enum: DELIVERY_STATUSES }).notNull(),
     attempts: integer("attempts").notNull().default(0),
     lastError: text("last_error"),
+    /** The adapter that carried it (`aliyun-sms`, `dingtalk-robot` …) and the provider's id for it (BizId, CallId). */
+    provider: text("provider"),
+    reference: text("reference"),
+    /** When a retrying delivery is due again. */
+    nextAttemptAt: integer("next_attempt_at"),
+    /** The instance working it, and until when; after that any instance may take it up. */
+    leaseOwner: text("lease_owner"),
+    leaseUntil: integer("lease_until"),
     createdAt: integer("created_at").notNull(),
     completedAt: integer("completed_at"),
   },
-  (table) => [index("deliveries_incident").on(table.incidentId), index("deliveries_status").on(table.status)],
+  (table) => [
+    index("deliveries_incident").on(table.incidentId),
+    index("deliveries_status").on(table.status),
+    uniqueIndex("deliveries_round").on(table.incidentId, table.roundKey, table.channel, table.recipient).where(sql`${table.roundKey} is not null`),
+  ],
 );
 
 /**

@@ -55,8 +55,8 @@ export interface RobotAddress {
   secret: string | null;
 }
 
-export const ROBOT_KINDS = ["wecom", "dingtalk", "feishu"] as const;
-export type RobotKind = (typeof ROBOT_KINDS)[number];
+export { ROBOT_KINDS } from "../../db/schema/notify";
+export type RobotKind = (typeof import("../../db/schema/notify").ROBOT_KINDS)[number];
 
 /** Mainland numbers as Chinese providers write them (no country code); others as `<code><number>` without the plus. */
 export function nationalNumber(e164: string): string {

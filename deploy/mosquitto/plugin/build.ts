@@ -1,8 +1,8 @@
 /**
  * Compiles the identity plugin (shouwang_auth.c) for the Mosquitto on this machine, once per
  * version of its source: the result is cached under node_modules/.cache/shouwang by the source's
- * hash. Needs gcc and Debian's mosquitto-dev, libmosquitto-dev and libssl-dev (.ci/run installs
- * them). Usage: npx tsx deploy/mosquitto/plugin/build.ts [output.so]  — prints the library's path.
+ * hash. Needs gcc and Debian's mosquitto-dev, libmosquitto-dev and libssl-dev (`npm test`
+ * installs them: scripts/ensure-deps.mjs). Usage: npx tsx deploy/mosquitto/plugin/build.ts [output.so]  — prints the library's path.
  */
 import { spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";

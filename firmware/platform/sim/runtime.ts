@@ -154,8 +154,8 @@ function inspect(): NodeInspection {
     healthSent: link.health.sent,
     healthIntervalMs: link.health.intervalMs,
     telemetryIntervalMs: smoke?.config.telemetryIntervalMs ?? sensor?.config.telemetryIntervalMs ?? 0,
-    // Over-the-air updates run on the smoke and sensor node programs; elevator and capsule nodes take none yet.
-    ota: (smoke ?? sensor)?.ota?.inspect() ?? null,
+    // Every node program may take over-the-air updates.
+    ota: node.ota?.inspect() ?? null,
     sensing: sensor?.inspect(),
   };
   if ("state" in node) {

@@ -7,6 +7,7 @@ import { incidentStream } from "../session";
 import { severityBadge, statusText } from "../ui/badges";
 import { confirmDialog } from "../ui/confirm";
 import { errorMessage } from "../ui/error-message";
+import { readingText } from "../ui/reading";
 
 type Action = "ack" | "dispatch" | "resolve" | "recheck-ok" | "recheck-hazard";
 
@@ -143,7 +144,7 @@ export class SwIncidentDetail extends SwElement {
         <p class="place-path" data-place-path>${places.length ? places.map((p) => p.name).join(" › ") : t("detail.noPlace")}</p>
         <p class="muted">${t("detail.opened", { when: relativeTime(incident.openedAt), at: dateTime(incident.openedAt) })}</p>
         <p class="muted">${t("incidents.triggers", { n: incident.triggerCount })} · ${t("detail.lastTrigger", { when: relativeTime(incident.lastTriggerAt) })}</p>
-        ${alarm ? html`<p data-latest-reading>${t("detail.reading", { value: alarm.latestValue, threshold: alarm.threshold, unit: alarm.unit })}</p>` : nothing}
+        ${alarm ? html`<p data-latest-reading>${t("detail.latest", { reading: readingText(alarm) })}</p>` : nothing}
       </div>
 
       <section class="card" aria-labelledby="next-title">

@@ -7,10 +7,15 @@ import "./install-node";
 // issue 16 views (one line each, in this order; keep the blank lines so parallel work merges):
 
 // nodes
+import "./node-list";
+import "./node-detail";
 
 // elevators
+import "./elevator-board";
+import "./elevator-detail";
 
 // updates
+import "./updates";
 
 // capsules
 import "./capsules/index";

@@ -26,6 +26,8 @@ export interface SiteOptions {
 export interface Site {
   nodes: SimNode[];
   stop(): Promise<void>;
+  /** Every node's XS machine and connection ended at once (a stop that took too long). */
+  kill(): void;
 }
 
 const CLEAN_AIR = 310;
@@ -131,6 +133,10 @@ export async function startSite(options: SiteOptions): Promise<Site> {
     async stop() {
       clearInterval(weather);
       await Promise.all(nodes.map((node) => node.stop()));
+    },
+    kill() {
+      clearInterval(weather);
+      for (const node of nodes) node.kill();
     },
   };
 }

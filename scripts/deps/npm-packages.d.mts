@@ -1,0 +1,1 @@
+export function stalePackages(root: string): string[];
