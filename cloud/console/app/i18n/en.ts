@@ -185,6 +185,7 @@ export const en: Record<MessageKey, string> = {
   "level.building": "Building",
 
   // ── notify and routing gaps (issue 14): add this area's keys below this line ──
+  "event.routing-gap": "reached nobody, escalated at once",
   "channel.push": "browser notification",
   "channel.chat": "work group chat",
   "delivery.unreachable": "no way to reach (no number or not set up)",

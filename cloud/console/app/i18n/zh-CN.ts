@@ -187,6 +187,7 @@ export const zhCN = {
   "level.building": "楼栋",
 
   // ── notify and routing gaps (issue 14): add this area's keys below this line ──
+  "event.routing-gap": "无人接收，已立即升级",
   "channel.push": "浏览器通知",
   "channel.chat": "工作群",
   "delivery.unreachable": "无法送达（无号码或未开通）",
