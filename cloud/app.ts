@@ -20,6 +20,7 @@ import { nodeRoutes } from "./nodes/routes";
 import { otaRoutes, type OtaDeps } from "./ota/routes";
 import { webhookRoutes } from "./notify/routes";
 import { chatRobotRoutes } from "./notify/robot-routes";
+import { routingGapRoutes } from "./routing/gap-routes";
 import { placeListRoutes } from "./places/list-routes";
 import { placeLocationRoutes } from "./places/location-routes";
 import { placeTreeRoutes } from "./places/tree-routes";
@@ -85,6 +86,7 @@ export function createApp(deps: AppDeps) {
   api.route("/staff", staffRoutes({ db: deps.db, now }));
   api.route("/webhooks", webhookRoutes({ db: deps.db, now }));
   api.route("/chat-robots", chatRobotRoutes({ db: deps.db, now, robots: deps.routing.robots }));
+  api.route("/routing-gaps", routingGapRoutes({ db: deps.db, now }));
   api.route("/places", placeListRoutes({ db: deps.db }));
   api.route("/places", placeLocationRoutes({ db: deps.db }));
   api.route("/place-tree", placeTreeRoutes({ db: deps.db }));

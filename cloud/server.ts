@@ -52,8 +52,10 @@ export interface CloudOptions {
   scheduler?: Scheduler;
   /** Days raw telemetry and heartbeats, 1-minute and 1-hour rollups are kept; how often they are rolled up (0: a test calls `telemetry.run()`). */
   telemetry?: Partial<RetentionSettings> & { everyMs?: number };
-  /** Incident timing, SMS/voice adapter, webhook retries and the like (see RoutingOptions). */
-  routing?: Partial<Pick<RoutingOptions, "config" | "smsVoice" | "fetch" | "webhookRetry" | "appRetry" | "cap" | "reportsPerHour" | "statusLookupsPerHour">>;
+  /** Incident timing, SMS and voice providers, retries and the like (see RoutingOptions). */
+  routing?: Partial<Pick<RoutingOptions, "config" | "sms" | "voice" | "retry" | "fetch" | "webhookRetry" | "appRetry" | "cap" | "reportsPerHour" | "statusLookupsPerHour">>;
+  /** How often deliveries a dead instance left are looked for (0: only at start). Default 60 s. */
+  deliverySweepMs?: number;
 }
 
 export interface RunningCloud {
@@ -106,6 +108,7 @@ export async function startCloud(options: CloudOptions): Promise<RunningCloud> {
   let telemetry: TelemetryKeeper | undefined;
   let ticker: NodeJS.Timeout | undefined;
   let photoRetention: NodeJS.Timeout | undefined;
+  let deliverySweep: NodeJS.Timeout | undefined;
   try {
     const notify = await connectAppPublisher({ ...options.mqtt, clientId: clientIds.notify }, log);
     appPublisher = notify.client;
@@ -116,10 +119,19 @@ export async function startCloud(options: CloudOptions): Promise<RunningCloud> {
       log,
       scheduler,
       appPublish: notify.publish,
+      instanceId: instance,
       dataDir: options.dataDir ?? ".shouwang",
     });
     await routing.start();
-    if (!options.routing?.smsVoice) log("info", "no SMS/voice adapter configured: sms and voice steps of routing rules are skipped");
+    if (!options.routing?.sms) log("warn", "no SMS provider configured: SMS deliveries are stored as unreachable and their rounds may reach nobody (set SMS_PROVIDER)");
+    if (!options.routing?.voice) log("warn", "no voice provider configured: voice calls are stored as unreachable (set VOICE_PROVIDER)");
+    const stage = routing;
+    if ((options.deliverySweepMs ?? 60_000) > 0) {
+      deliverySweep = setInterval(() => {
+        stage.notifier.resume().catch((error: Error) => log("error", "could not look for unfinished deliveries", { error: error.message }));
+      }, options.deliverySweepMs ?? 60_000);
+      deliverySweep.unref();
+    }
     subscriber = options.nats
       ? await startJetStreamSubscriber({ ...options.nats, name: `sw-cloud-${instance}` }, ingest, log)
       : await startMqttIngest({ ...options.mqtt, clientId: clientIds.ingest }, ingest, log);
@@ -185,6 +197,7 @@ export async function startCloud(options: CloudOptions): Promise<RunningCloud> {
       ota: ota && otaService ? { ...ota, service: otaService } : undefined,
       async close() {
         clearInterval(ticker);
+        clearInterval(deliverySweep);
         clearInterval(photoRetention);
         liveness?.stop();
         telemetry?.stop();
@@ -206,6 +219,7 @@ export async function startCloud(options: CloudOptions): Promise<RunningCloud> {
   } catch (error) {
     await provisioner?.close().catch(() => undefined);
     clearInterval(ticker);
+    clearInterval(deliverySweep);
     clearInterval(photoRetention);
     await otaService?.close().catch(() => undefined);
     liveness?.stop();

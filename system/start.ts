@@ -7,6 +7,7 @@ import { SITE_CAPSULE_ID, SITE_ELEVATOR_ID, siteSmokeId, startSite, type Site } 
 import { placardsUnder } from "../cloud/reports/placards";
 import { seedDemoCommunity } from "./demo-community";
 import { seedDemoSupplies } from "./demo-supplies";
+import { phoneChannels } from "../cloud/notify/providers/from-settings";
 import { issueSignInLink } from "../cloud/auth/sessions";
 import { signInUrl } from "../cloud/auth/session-routes";
 
@@ -52,6 +53,7 @@ async function main(): Promise<void> {
     reportPhotoDays: env.reportPhotoDays,
     telemetry: { rawDays: env.telemetryRawDays, minuteDays: env.telemetryMinuteDays, hourDays: env.telemetryHourDays },
     routing: {
+      ...phoneChannels(env.notify),
       config: {
         ackTimeoutMs: env.ackTimeoutS * 1000,
         maxEscalations: env.escalationLimit,

@@ -148,6 +148,9 @@ export const ROUTE_POLICIES: readonly RoutePolicy[] = [
   admin("POST", "/api/chat-robots"),
   admin("PATCH", "/api/chat-robots/:id"),
   admin("POST", "/api/chat-robots/:id/test"),
+  // Rounds that reached nobody (their detail names people and what each lacked).
+  admin("GET", "/api/routing-gaps"),
+  admin("POST", "/api/routing-gaps/:id/close"),
 
 
   // ── console part 2 — nodes, elevators, updates (issue 16): add this area's routes below this line ──

@@ -2,13 +2,14 @@ import { and, eq, isNotNull, isNull, sql } from "drizzle-orm";
 import type { AlarmFeed } from "../alarms/alarm-feed";
 import { clearIncidentPending, pendingIncidentAlarms } from "../alarms/queries";
 import type { Db } from "../db/client";
-import { incidents, type Hazard } from "../db/schema";
+import { incidents, type Hazard, type RoutingGapReason } from "../db/schema";
 import type { Logger } from "../log";
 import type { Notifier } from "../notify/notifier";
 import type { IncidentChange, NotifyPurpose } from "../notify/message";
 import type { Place } from "../places/queries";
 import { placesOnPath } from "../routing/queries";
 import { chooseRecipients } from "../routing/router";
+import { recordRoutingGap } from "../routing/gaps";
 import { ruleFor, tierAt } from "../routing/rules";
 import { loadStaff } from "../staff/queries";
 import type { Scheduler } from "../time/scheduler";
@@ -515,14 +516,76 @@ export class IncidentDesk {
     return { ackTimeoutMs: this.#deps.config.ackTimeoutMs, maxEscalations: this.#deps.config.maxEscalations };
   }
 
-  /** Sends one tier's round; returns the staff ids reached (before delivery, which is tracked per delivery). */
+  /**
+   * Sends one tier's round; returns the staff ids chosen (delivery is tracked per delivery). A
+   * round with no way to anyone (nobody of those roles on duty there, or nobody with a phone, a
+   * provider, an open console or a group robot) is a routing gap: recorded, and escalated at once.
+   */
   async #notifyTier(row: IncidentRow, step: number, purpose: NotifyPurpose): Promise<number[]> {
-    const { db, scheduler, config, notifier, log } = this.#deps;
+    const { db, scheduler, config, notifier } = this.#deps;
     const { tiers } = ruleFor(row.hazard, row.severity, this.#policy());
-    const recipients = await chooseRecipients(db, row.placePath, tierAt(tiers, step), scheduler.now(), config.utcOffsetMinutes);
-    if (!recipients.length) log("warn", "an incident tier reached nobody", { incident: row.id, hazard: row.hazard, step, place: row.placeId ?? "none" });
-    await notifier.notifyPeople(toIncidentView(row), recipients, purpose, step);
+    const tier = tierAt(tiers, step);
+    const recipients = await chooseRecipients(db, row.placePath, tier, scheduler.now(), config.utcOffsetMinutes);
+    const report = await notifier.notifyRound(toIncidentView(row), {
+      purpose,
+      step,
+      key: `${purpose}:${step}:r${row.reopenedCount}`,
+      recipients,
+      chat: tier.channels.includes("chat"),
+      watched: true,
+    });
+    // A round taken up again after a crash finds its rows stored already: those are being worked.
+    if (report.reachable === 0 && report.existing === 0) {
+      this.#routingGap(row, step, recipients.length === 0 ? "nobody-on-duty" : "nobody-reachable", {
+        roles: tier.targets,
+        channels: tier.channels,
+        people: report.people,
+        robots: report.robots,
+      });
+    }
     return recipients.map((r) => r.staff.id);
+  }
+
+  /** Every delivery of a tier round ended without reaching anyone: a gap, and the next tier now. */
+  roundUnreached(round: { incidentId: number; step: number }): void {
+    const work = (async () => {
+      const row = await getIncident(this.#deps.db, round.incidentId);
+      if (row) this.#routingGap(row, round.step, "every-delivery-failed", { note: "every delivery of the round was refused or failed after its retries" });
+    })().catch((error: Error) => this.#deps.log("error", "could not record a routing gap", { incident: round.incidentId, error: error.message }));
+    this.#track(work);
+  }
+
+  #routingGap(row: IncidentRow, step: number, reason: RoutingGapReason, detail: Record<string, unknown>): void {
+    const { db, scheduler, log } = this.#deps;
+    const work = (async () => {
+      const now = scheduler.now();
+      await recordRoutingGap(db, { incidentId: row.id, hazard: row.hazard, placeId: row.placeId, placePath: row.placePath, step, reason, detail: JSON.stringify(detail), at: now });
+      await recordEvent(db, { incidentId: row.id, at: now, type: "routing-gap", actor: "system", detail: { step, reason } });
+      log("warn", "routing gap: a tier reached nobody; the next tier is told now", { incident: row.id, hazard: row.hazard, step, reason, place: row.placeId ?? "none" });
+      await this.#escalateNow(row.id, step);
+    })().catch((error: Error) => log("error", "could not handle a routing gap", { incident: row.id, error: error.message }));
+    this.#track(work);
+  }
+
+  /** Brings the incident's next escalation forward to now, if it is still open at `step` and may escalate further. */
+  async #escalateNow(id: number, step: number): Promise<void> {
+    const { db, scheduler } = this.#deps;
+    const row = await getIncident(db, id);
+    if (!row || row.status !== "open" || row.escalationStep !== step || row.nextEscalationAt === null) return;
+    const now = scheduler.now();
+    const moved = await updateIncidentIf(db, id, and(eq(incidents.status, "open"), eq(incidents.escalationStep, step), eq(incidents.nextEscalationAt, row.nextEscalationAt)), {
+      nextEscalationAt: now,
+      updatedAt: now,
+    });
+    if (!moved) return;
+    this.#cancel(`esc:${id}`);
+    await this.#escalate(id, now);
+  }
+
+  /** Work started beside the intake loop, which idle() waits for. */
+  #track(work: Promise<void>): void {
+    this.#side.add(work);
+    void work.finally(() => this.#side.delete(work));
   }
 
   /** Tells named people directly (a dispatch, a re-check that fell due). */

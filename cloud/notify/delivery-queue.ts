@@ -8,6 +8,8 @@ export interface DeliveryOutcome {
   status: SendResult | "retrying" | "failed";
   attempts: number;
   error?: string;
+  /** When a retrying delivery is due again. */
+  retryAtMs?: number;
 }
 
 /** A failure that retrying cannot fix (a webhook answering 400): give up at once. */
@@ -65,10 +67,31 @@ export class DeliveryQueue<J> {
 
   constructor(private readonly options: DeliveryQueueOptions<J>) {}
 
-  push(job: J): void {
+  /**
+   * Queues a job. One taken up after a restart brings the attempts it already had, and waits
+   * until its retry was due.
+   */
+  push(job: J, resumed: { attempts?: number; notBeforeMs?: number } = {}): void {
     if (this.#closed) return;
-    this.#waiting.push({ job, attempts: 0 });
-    this.#pump();
+    const entry = { job, attempts: resumed.attempts ?? 0 };
+    const waitMs = (resumed.notBeforeMs ?? 0) - this.options.scheduler.now();
+    if (waitMs > 0) this.#later(entry, waitMs);
+    else {
+      this.#waiting.push(entry);
+      this.#pump();
+    }
+  }
+
+  #later(entry: Entry<J>, waitMs: number): void {
+    this.#retriesPending++;
+    const cancel = this.options.scheduler.at(this.options.scheduler.now() + waitMs, () => {
+      this.#cancels.delete(cancel);
+      this.#retriesPending--;
+      if (this.#closed) return;
+      this.#waiting.push(entry);
+      this.#pump();
+    });
+    this.#cancels.add(cancel);
   }
 
   /** Jobs waiting or in flight (not counting retries scheduled for later). */
@@ -115,17 +138,9 @@ export class DeliveryQueue<J> {
       const message = (error as Error).message ?? String(error);
       const permanent = error instanceof PermanentDeliveryError;
       if (!permanent && entry.attempts < options.maxAttempts && !this.#closed) {
-        outcome = { status: "retrying", attempts: entry.attempts, error: message };
-        this.#retriesPending++;
         const waitMs = Math.max(options.backoffMs(entry.attempts), error instanceof RetryLaterError ? (error.afterMs ?? 0) : 0);
-        const cancel = options.scheduler.at(options.scheduler.now() + waitMs, () => {
-          this.#cancels.delete(cancel);
-          this.#retriesPending--;
-          if (this.#closed) return;
-          this.#waiting.push(entry);
-          this.#pump();
-        });
-        this.#cancels.add(cancel);
+        outcome = { status: "retrying", attempts: entry.attempts, error: message, retryAtMs: options.scheduler.now() + waitMs };
+        this.#later(entry, waitMs);
       } else {
         outcome = { status: "failed", attempts: entry.attempts, error: message };
         options.log("warn", "delivery failed", { channel: options.name, attempts: entry.attempts, error: message });

@@ -1,15 +1,30 @@
 import type { Db } from "../db/client";
-import type { DeliveryChannel } from "../db/schema";
-import type { IncidentView } from "../incidents/view";
+import type { DeliveryChannel, DeliveryStatus } from "../db/schema";
+import { getIncident } from "../incidents/queries";
+import { toIncidentView, type IncidentView } from "../incidents/view";
 import type { Logger } from "../log";
 import type { Recipient } from "../routing/router";
+import { loadStaff } from "../staff/queries";
 import type { Scheduler } from "../time/scheduler";
 import { staffNotifyTopic } from "../../shared/topics";
 import type { ConsoleHub } from "./channels/console-hub";
-import type { SmsVoiceAdapter } from "./channels/sms-voice";
-import { DeliveryQueue, PermanentDeliveryError, type DeliveryOutcome, type SendResult } from "./delivery-queue";
-import { shortText, type IncidentChange, type NotifyPurpose, type StaffNotification } from "./message";
-import { activeWebhooks, insertDeliveries, updateDeliveries, type DeliveryChange, type NewDelivery, type WebhookRow } from "./queries";
+import { DeliveryQueue, PermanentDeliveryError, RetryLaterError, sentOrThrow, type DeliveryOutcome, type SendResult } from "./delivery-queue";
+import { alertFields, shortText, type IncidentChange, type NotifyPurpose, type StaffNotification } from "./message";
+import type { ProviderChannel, RobotAddress, RobotKind } from "./providers/channel";
+import {
+  activeWebhooks,
+  claimUnfinished,
+  insertDeliveries,
+  insertRound,
+  roundDelivered,
+  updateDeliveries,
+  type DeliveryChange,
+  type DeliveryRow,
+  type NewDelivery,
+  type WebhookRow,
+} from "./queries";
+import { getChatRobot, robotsOnPath, type ChatRobotRow } from "./robot-queries";
+import { RoundTracker, type UnreachedRound } from "./round-tracker";
 import { DELIVERY_HEADER, EVENT_HEADER, SIGNATURE_HEADER, signWebhook, TIMESTAMP_HEADER } from "./signature";
 
 /** Publishes one message to the broker at QoS 1; resolves on PUBACK. */
@@ -17,10 +32,17 @@ export type AppPublish = (topic: string, payload: string) => Promise<void>;
 
 export interface RetryPolicy {
   maxAttempts: number;
-  /** First retry after this; each next one waits twice as long. */
+  /** First retry after this; each next one waits twice as long (or the provider's own wait, if longer). */
   baseDelayMs: number;
-  /** One attempt may take this long before it counts as failed. */
+  /** One attempt may take this long before it counts as failed (and is retried). */
   timeoutMs: number;
+}
+
+/** The ways out to people, each null when not configured. */
+export interface NotifyChannels {
+  sms: ProviderChannel<string> | null;
+  voice: ProviderChannel<string> | null;
+  robots: Record<RobotKind, ProviderChannel<RobotAddress>>;
 }
 
 export interface NotifierDeps {
@@ -28,101 +50,170 @@ export interface NotifierDeps {
   scheduler: Scheduler;
   log: Logger;
   hub: ConsoleHub;
+  /** This instance's name: it holds the lease on the deliveries it works. */
+  instanceId: string;
+  channels: NotifyChannels;
   /** The staff app push; null when the cloud has no broker connection for it. */
   appPublish: AppPublish | null;
-  smsVoice: SmsVoiceAdapter | null;
   fetch?: typeof fetch;
-  appRetry?: RetryPolicy;
-  webhookRetry?: RetryPolicy;
-  smsRetry?: RetryPolicy;
+  retry?: Partial<Record<"app" | "webhook" | "sms" | "voice" | "chat", RetryPolicy>>;
 }
 
-interface PersonJob {
+/** Which round a delivery belongs to, and the people and places it is for. */
+export interface Round {
+  purpose: NotifyPurpose;
+  step: number;
+  /** Unique per round of an incident: `notify:0:r0`, `escalate:2:r1`, `dispatch:<ms>`. */
+  key: string;
+  recipients: readonly Recipient[];
+  /** The tier's group chats are told too (the robots of the places on the incident's path). */
+  chat: boolean;
+  /** Tier rounds are watched: one that reaches nobody is reported (dispatches and re-checks name their people). */
+  watched: boolean;
+}
+
+/** Why one person could not be reached on one channel. */
+export type Unreachable = "no phone" | "no SMS provider" | "no voice provider" | "console not open" | "no staff app connection";
+
+export interface RoundReport {
+  /** Deliveries stored for this round now (a round taken up again adds only what was missing). */
+  stored: number;
+  /** Deliveries an earlier run of the same round had stored already (taken up by `resume`). */
+  existing: number;
+  /** Of those, how many have a way to reach someone: queued to a live stream, a provider or a robot. */
+  reachable: number;
+  people: Array<{ staffId: number; name: string; unreachable: Partial<Record<DeliveryChannel, Unreachable>> }>;
+  robots: number;
+}
+
+interface Job {
   deliveryId: number;
   incidentId: number;
-  staffId: number;
-  phone: string | null;
-  notification: StaffNotification;
+  channel: DeliveryChannel;
+  /** The round it belongs to when watched, for the tracker. */
+  round: string | null;
+  incident: IncidentView;
+  purpose: string;
+  tier: number;
+  staffId?: number;
+  phone?: string;
+  robot?: ChatRobotRow;
+  mentionPhones?: string[];
+  hook?: WebhookRow;
+  /** Set by the sender when a provider takes it. */
+  provider?: string;
+  reference?: string;
 }
 
-interface WebhookJob {
-  deliveryId: number;
-  hook: WebhookRow;
-  event: IncidentChange;
-  body: string;
-}
+const DEFAULT_RETRY: Record<"app" | "webhook" | "sms" | "voice" | "chat", RetryPolicy> = {
+  app: { maxAttempts: 5, baseDelayMs: 1000, timeoutMs: 10_000 },
+  webhook: { maxAttempts: 6, baseDelayMs: 2000, timeoutMs: 5000 },
+  // 5, 10, 20, 40, 80 s: a throttled number (Tencent: once per 30 s) gets through within minutes.
+  sms: { maxAttempts: 6, baseDelayMs: 5000, timeoutMs: 15_000 },
+  // Aliyun calls one number at most once a minute.
+  voice: { maxAttempts: 4, baseDelayMs: 60_000, timeoutMs: 15_000 },
+  chat: { maxAttempts: 6, baseDelayMs: 2000, timeoutMs: 10_000 },
+};
 
-const DEFAULT_APP_RETRY: RetryPolicy = { maxAttempts: 5, baseDelayMs: 1000, timeoutMs: 10_000 };
-const DEFAULT_WEBHOOK_RETRY: RetryPolicy = { maxAttempts: 6, baseDelayMs: 2000, timeoutMs: 5000 };
-const DEFAULT_SMS_RETRY: RetryPolicy = { maxAttempts: 3, baseDelayMs: 5000, timeoutMs: 15_000 };
+/** How long a delivery's lease outlives its next due time before another instance may take it up. */
+const LEASE_MS = 5 * 60_000;
+/** Channels that reach a person's eyes or ears: the first of these taken is "first notified". */
+const NOTIFYING: ReadonlySet<DeliveryChannel> = new Set(["console", "sms", "voice", "chat"]);
 
 /**
  * The last stage before a person: turns "these people, this tier" into stored deliveries and hands
- * each to its channel's own queue. Every delivery is written before it is sent and updated with
- * how it went; console and app go out first and never wait on SMS, voice or a webhook.
+ * each to its channel's own queue. Every delivery is a row before it is attempted and is updated
+ * after each attempt; `resume` takes up the rows a stopped instance left pending or retrying. A
+ * delivery is `sent` only when its provider (or a live console stream) took it.
+ *
+ * A crash between a provider taking a message and the row saying so resends it on restart: the
+ * providers keep no idempotency key (Aliyun says so of SendSms), and a second alarm SMS is better
+ * than none. The unique round key keeps a round taken up again from adding a second row.
  */
 export class Notifier {
   readonly #deps: NotifierDeps;
-  readonly #queues: Record<"console" | "app" | "sms" | "voice", DeliveryQueue<PersonJob>>;
-  readonly #webhookQueues = new Map<number, DeliveryQueue<WebhookJob>>();
+  readonly #retry: Record<"app" | "webhook" | "sms" | "voice" | "chat", RetryPolicy>;
+  readonly #queues = new Map<string, DeliveryQueue<Job>>();
   readonly #notified = new Set<number>();
   readonly #aborts = new Set<AbortController>();
+  /** Deliveries queued or in flight here, so a sweep never queues one twice. */
+  readonly #inHand = new Set<number>();
+  readonly rounds = new RoundTracker();
   #outcomes: Array<{ id: number; change: DeliveryChange; firstNotified: number | null; settle: (error?: Error) => void }> = [];
 
   constructor(deps: NotifierDeps) {
     this.#deps = deps;
-    const { scheduler, log } = deps;
-    const person = (name: "console" | "app" | "sms" | "voice", concurrency: number, retry: RetryPolicy, send: (job: PersonJob) => Promise<SendResult>) =>
-      new DeliveryQueue<PersonJob>({
-        name,
-        concurrency,
-        maxAttempts: retry.maxAttempts,
-        backoffMs: (attempt) => retry.baseDelayMs * 2 ** (attempt - 1),
-        scheduler,
-        log,
-        send,
-        record: (job, outcome) => this.#record(job.deliveryId, outcome, job.incidentId),
-      });
-    const app = deps.appRetry ?? DEFAULT_APP_RETRY;
-    const sms = deps.smsRetry ?? DEFAULT_SMS_RETRY;
-    this.#queues = {
-      console: person("console", 64, { maxAttempts: 1, baseDelayMs: 0, timeoutMs: 0 }, async (job) =>
-        deps.hub.notify(job.staffId, String(job.deliveryId), job.notification) > 0 ? "sent" : "no-listener",
-      ),
-      app: person("app", 64, app, async (job) => {
-        if (!deps.appPublish) throw new PermanentDeliveryError("no broker connection for the staff app");
-        await withTimeout(deps.appPublish(staffNotifyTopic(job.staffId), JSON.stringify(job.notification)), app.timeoutMs, "the broker did not acknowledge");
-        return "sent";
-      }),
-      sms: person("sms", 8, sms, (job) => this.#smsVoice(job, "sms", sms.timeoutMs)),
-      voice: person("voice", 8, sms, (job) => this.#smsVoice(job, "voice", sms.timeoutMs)),
-    };
+    this.#retry = { ...DEFAULT_RETRY, ...deps.retry };
   }
 
-  /** Stores and sends one tier's notifications; returns the number of deliveries made. */
-  async notifyPeople(incident: IncidentView, recipients: readonly Recipient[], purpose: NotifyPurpose, tier: number): Promise<number> {
-    const now = this.#deps.scheduler.now();
-    const planned: Array<{ row: NewDelivery; staffId: number; phone: string | null; channel: "console" | "app" | "sms" | "voice" }> = [];
-    for (const { staff, channels } of recipients) {
-      for (const channel of channels) {
-        if ((channel === "sms" || channel === "voice") && (!this.#deps.smsVoice || !staff.phone)) continue;
+  /** Called with a watched round none of whose deliveries reached anyone. */
+  set onUnreached(listener: (round: UnreachedRound) => void) {
+    this.rounds.onUnreached = listener;
+  }
+
+  /** Stores and sends one round; says how many deliveries can reach someone and why the others cannot. */
+  async notifyRound(incident: IncidentView, round: Round): Promise<RoundReport> {
+    const { db, scheduler, hub, channels } = this.#deps;
+    const now = scheduler.now();
+    const report: RoundReport = { stored: 0, existing: 0, reachable: 0, people: [], robots: 0 };
+    const planned: Array<{ row: NewDelivery; job: Omit<Job, "deliveryId">; reachable: boolean }> = [];
+    const base = { incidentId: incident.id, purpose: round.purpose, tier: round.step, roundKey: round.key, attempts: 0, createdAt: now, leaseOwner: this.#deps.instanceId, leaseUntil: now + LEASE_MS };
+    for (const { staff, channels: wanted } of round.recipients) {
+      const person: RoundReport["people"][number] = { staffId: staff.id, name: staff.name, unreachable: {} };
+      for (const channel of wanted) {
+        let unreachable: Unreachable | null = null;
+        if (channel === "sms" || channel === "voice") {
+          if (!(channel === "sms" ? channels.sms : channels.voice)) unreachable = channel === "sms" ? "no SMS provider" : "no voice provider";
+          else if (!staff.phone) unreachable = "no phone";
+        } else if (channel === "app" && !this.#deps.appPublish) unreachable = "no staff app connection";
+        if (unreachable) person.unreachable[channel] = unreachable;
+        // The console is tried either way (a stream may open), but counts as a way through only if one is open now.
+        const live = channel === "console" ? hub.listening(staff.id) : true;
+        if (channel === "console" && !live) person.unreachable.console = "console not open";
         planned.push({
-          row: { incidentId: incident.id, channel, staffId: staff.id, purpose, tier, status: "pending", attempts: 0, createdAt: now },
-          staffId: staff.id,
-          phone: staff.phone,
-          channel,
+          row: { ...base, channel, staffId: staff.id, recipient: `staff:${staff.id}`, status: unreachable ? "unreachable" : "pending", lastError: unreachable, completedAt: unreachable ? now : null },
+          job: { incidentId: incident.id, channel, round: null, incident, purpose: round.purpose, tier: round.step, staffId: staff.id, phone: staff.phone ?? undefined },
+          reachable: !unreachable && live,
+        });
+      }
+      report.people.push(person);
+    }
+    if (round.chat && incident.placePath) {
+      const mentionPhones = round.recipients.map((r) => r.staff.phone).filter((p): p is string => !!p);
+      for (const robot of await robotsOnPath(db, incident.placePath)) {
+        report.robots++;
+        planned.push({
+          row: { ...base, channel: "chat", robotId: robot.id, recipient: `robot:${robot.id}`, status: "pending" },
+          job: { incidentId: incident.id, channel: "chat", round: null, incident, purpose: round.purpose, tier: round.step, robot, mentionPhones },
+          reachable: true,
         });
       }
     }
-    // Console and app first: the fastest channels are queued before the slow ones.
-    const order: Record<string, number> = { console: 0, app: 1, sms: 2, voice: 3 };
-    planned.sort((a, b) => order[a.channel] - order[b.channel]);
-    const ids = await insertDeliveries(this.#deps.db, planned.map((p) => p.row));
-    planned.forEach((p, i) => {
-      const notification: StaffNotification = { v: 1, type: "incident-notification", deliveryId: ids[i], purpose, tier, incident };
-      this.#queues[p.channel].push({ deliveryId: ids[i], incidentId: incident.id, staffId: p.staffId, phone: p.phone, notification });
-    });
-    return ids.length;
+    // The fastest channels are queued first.
+    const order: Partial<Record<DeliveryChannel, number>> = { console: 0, app: 1, chat: 2, sms: 3, voice: 4 };
+    planned.sort((a, b) => (order[a.row.channel] ?? 9) - (order[b.row.channel] ?? 9));
+    const inserted = await insertRound(db, planned.map((p) => p.row));
+    const ids = new Map(inserted.map((r) => [`${r.channel}|${r.recipient}`, r.id]));
+    report.stored = inserted.length;
+    report.existing = planned.length - inserted.length;
+    const queued: Job[] = [];
+    for (const p of planned) {
+      const id = ids.get(`${p.row.channel}|${p.row.recipient}`);
+      if (id === undefined || p.row.status === "unreachable") continue;
+      if (p.reachable) report.reachable++;
+      queued.push({ ...p.job, deliveryId: id, round: round.watched ? round.key : null });
+    }
+    // Watched only when something can get through: a round with no way through at all is the desk's gap already.
+    if (round.watched && report.reachable > 0) this.rounds.track(round.key, incident.id, round.step, queued.length);
+    else for (const job of queued) job.round = null;
+    for (const job of queued) this.#enqueue(job);
+    return report;
+  }
+
+  /** Tells named people directly (a dispatch, a re-check that fell due) on console, app and SMS. */
+  async notifyPeople(incident: IncidentView, recipients: readonly Recipient[], purpose: NotifyPurpose, tier: number): Promise<number> {
+    const report = await this.notifyRound(incident, { purpose, step: tier, key: `${purpose}:${this.#deps.scheduler.now()}`, recipients, chat: false, watched: false });
+    return report.stored;
   }
 
   /** Shows a change on the console's streams and tells every webhook that wants this hazard. */
@@ -134,113 +225,262 @@ export class Notifier {
     const now = this.#deps.scheduler.now();
     const ids = await insertDeliveries(
       this.#deps.db,
-      hooks.map((h) => ({ incidentId: incident.id, channel: "webhook" as DeliveryChannel, webhookId: h.id, purpose: event, tier: incident.escalationStep, status: "pending" as const, attempts: 0, createdAt: now })),
+      hooks.map((h) => ({
+        incidentId: incident.id,
+        channel: "webhook" as const,
+        webhookId: h.id,
+        recipient: `webhook:${h.id}`,
+        purpose: event,
+        tier: incident.escalationStep,
+        status: "pending" as const,
+        attempts: 0,
+        createdAt: now,
+        leaseOwner: this.#deps.instanceId,
+        leaseUntil: now + LEASE_MS,
+      })),
     );
     hooks.forEach((hook, i) => {
-      const body = JSON.stringify({ v: 1, event: `incident.${event}`, deliveryId: ids[i], at: new Date(now).toISOString(), incident });
-      this.#webhookQueue(hook).push({ deliveryId: ids[i], hook, event, body });
+      this.#enqueue({ deliveryId: ids[i], incidentId: incident.id, channel: "webhook", round: null, incident, purpose: event, tier: incident.escalationStep, hook });
     });
+  }
+
+  /**
+   * Takes up what an earlier run (or a dead instance) left pending or retrying: each row goes back
+   * on its channel's queue with its attempts so far, due when its retry was due. Returns how many.
+   */
+  async resume(): Promise<number> {
+    const { db, scheduler, log, instanceId } = this.#deps;
+    const rows = (await claimUnfinished(db, instanceId, scheduler.now(), LEASE_MS)).filter((row) => !this.#inHand.has(row.id));
+    if (!rows.length) return 0;
+    const incidents = new Map<number, IncidentView>();
+    for (const id of new Set(rows.map((r) => r.incidentId))) {
+      const row = await getIncident(db, id);
+      if (row) incidents.set(id, toIncidentView(row));
+    }
+    const staffIds = [...new Set(rows.map((r) => r.staffId).filter((id): id is number => id !== null))];
+    const people = new Map((staffIds.length ? await loadStaff(db, { ids: staffIds }) : []).map((p) => [p.id, p]));
+    const hooks = new Map((await activeWebhooks(db)).map((h) => [h.id, h]));
+    const robots = new Map<number, ChatRobotRow | undefined>();
+    const rounds = new Map<string, { incidentId: number; step: number; key: string; count: number }>();
+    let resumed = 0;
+    for (const row of rows) {
+      const incident = incidents.get(row.incidentId);
+      const job: Job = { deliveryId: row.id, incidentId: row.incidentId, channel: row.channel, round: null, incident: incident!, purpose: row.purpose, tier: row.tier };
+      let missing: string | null = incident ? null : "its incident is gone";
+      if (row.staffId !== null) {
+        const person = people.get(row.staffId);
+        job.staffId = row.staffId;
+        job.phone = person?.phone ?? undefined;
+        if (!person) missing = "the person is gone";
+      }
+      if (row.robotId !== null) {
+        if (!robots.has(row.robotId)) robots.set(row.robotId, await getChatRobot(db, row.robotId));
+        job.robot = robots.get(row.robotId);
+        if (!job.robot?.active) missing = "the robot was removed or turned off";
+      }
+      if (row.webhookId !== null) {
+        job.hook = hooks.get(row.webhookId);
+        if (!job.hook) missing = "the webhook was turned off";
+      }
+      if (row.channel === "app" && !this.#deps.appPublish) missing = "no staff app connection";
+      if (missing) {
+        await this.#record(job, { status: "failed", attempts: row.attempts, error: `not resumed: ${missing}` });
+        continue;
+      }
+      // A console row outlived the streams it was for; it is tried again but not watched.
+      if (isWatched(row) && row.channel !== "console") {
+        const key = `${row.incidentId}|${row.roundKey}`;
+        const round = rounds.get(key) ?? { incidentId: row.incidentId, step: row.tier, key: row.roundKey!, count: 0 };
+        round.count++;
+        rounds.set(key, round);
+        job.round = row.roundKey;
+      }
+      this.#enqueue(job, { attempts: row.attempts, notBeforeMs: row.nextAttemptAt ?? undefined });
+      resumed++;
+    }
+    for (const round of rounds.values()) {
+      const { delivered } = await roundDelivered(db, round.incidentId, round.key);
+      this.rounds.track(round.key, round.incidentId, round.step, round.count, delivered);
+    }
+    log("info", "deliveries taken up after a restart", { deliveries: resumed });
+    return resumed;
   }
 
   /** Resolves when every queue is empty and nothing is in flight (retries scheduled for later excepted). */
   async idle(): Promise<void> {
     for (;;) {
-      const queues = [...Object.values(this.#queues), ...this.#webhookQueues.values()];
+      const queues = [...this.#queues.values()];
       if (queues.every((q) => q.depth === 0)) return;
       await Promise.all(queues.map((q) => q.idle()));
     }
   }
 
-  /** Queue depths and retries waiting, per channel, for stats and tests. */
+  /** Queue depths and retries waiting, per queue, for stats and tests. */
   stats(): Record<string, { depth: number; retriesPending: number }> {
     const out: Record<string, { depth: number; retriesPending: number }> = {};
-    for (const [name, q] of Object.entries(this.#queues)) out[name] = { depth: q.depth, retriesPending: q.retriesPending };
-    for (const [id, q] of this.#webhookQueues) out[`webhook:${id}`] = { depth: q.depth, retriesPending: q.retriesPending };
+    for (const [name, q] of this.#queues) out[name] = { depth: q.depth, retriesPending: q.retriesPending };
     return out;
   }
 
   close(): void {
-    for (const q of [...Object.values(this.#queues), ...this.#webhookQueues.values()]) q.close();
+    for (const q of this.#queues.values()) q.close();
     for (const abort of this.#aborts) abort.abort();
   }
 
-  #webhookQueue(hook: WebhookRow): DeliveryQueue<WebhookJob> {
-    let queue = this.#webhookQueues.get(hook.id);
-    if (!queue) {
-      const retry = this.#deps.webhookRetry ?? DEFAULT_WEBHOOK_RETRY;
-      queue = new DeliveryQueue<WebhookJob>({
-        name: `webhook:${hook.id}`,
-        concurrency: 4,
-        maxAttempts: retry.maxAttempts,
-        backoffMs: (attempt) => retry.baseDelayMs * 2 ** (attempt - 1),
-        scheduler: this.#deps.scheduler,
-        log: this.#deps.log,
-        send: (job) => this.#postWebhook(job, retry.timeoutMs),
-        record: (job, outcome) => this.#record(job.deliveryId, outcome, null),
-      });
-      this.#webhookQueues.set(hook.id, queue);
-    }
+  // ── queues and senders ────────────────────────────────────────────────────
+
+  #enqueue(job: Job, resumed?: { attempts?: number; notBeforeMs?: number }): void {
+    this.#inHand.add(job.deliveryId);
+    this.#queueFor(job).push(job, resumed);
+  }
+
+  /**
+   * One queue per channel, and one per robot and per webhook, so a slow or throttled provider
+   * fills only its own line: a robot throttled for ten minutes holds up no SMS.
+   */
+  #queueFor(job: Job): DeliveryQueue<Job> {
+    const name = job.channel === "chat" ? `chat:${job.robot!.id}` : job.channel === "webhook" ? `webhook:${job.hook!.id}` : job.channel;
+    let queue = this.#queues.get(name);
+    if (queue) return queue;
+    const retryOf = (channel: DeliveryChannel): RetryPolicy =>
+      channel === "console" ? { maxAttempts: 1, baseDelayMs: 0, timeoutMs: 0 } : this.#retry[channel as "app" | "webhook" | "sms" | "voice" | "chat"] ?? this.#retry.app;
+    const retry = retryOf(job.channel);
+    const concurrency = { console: 64, app: 64, sms: 8, voice: 8, chat: 1, webhook: 4 }[job.channel as string] ?? 4;
+    queue = new DeliveryQueue<Job>({
+      name,
+      concurrency,
+      maxAttempts: retry.maxAttempts,
+      backoffMs: (attempt) => retry.baseDelayMs * 2 ** (attempt - 1),
+      scheduler: this.#deps.scheduler,
+      log: this.#deps.log,
+      send: (j) => this.#send(j, retry.timeoutMs),
+      record: (j, outcome) => this.#record(j, outcome),
+    });
+    this.#queues.set(name, queue);
     return queue;
   }
 
-  async #postWebhook(job: WebhookJob, timeoutMs: number): Promise<SendResult> {
-    const timestampS = Math.floor(this.#deps.scheduler.now() / 1000);
+  async #send(job: Job, timeoutMs: number): Promise<SendResult> {
+    const { channels } = this.#deps;
+    switch (job.channel) {
+      case "console": {
+        const notification: StaffNotification = { v: 1, type: "incident-notification", deliveryId: job.deliveryId, purpose: job.purpose as NotifyPurpose, tier: job.tier, incident: job.incident };
+        return this.#deps.hub.notify(job.staffId!, String(job.deliveryId), notification) > 0 ? "sent" : "no-listener";
+      }
+      case "app": {
+        if (!this.#deps.appPublish) throw new PermanentDeliveryError("no broker connection for the staff app");
+        const notification: StaffNotification = { v: 1, type: "incident-notification", deliveryId: job.deliveryId, purpose: job.purpose as NotifyPurpose, tier: job.tier, incident: job.incident };
+        await this.#withAbort(timeoutMs, () => this.#deps.appPublish!(staffNotifyTopic(job.staffId!), JSON.stringify(notification)), "the broker did not acknowledge");
+        return "sent";
+      }
+      case "sms":
+      case "voice": {
+        const provider = job.channel === "sms" ? channels.sms : channels.voice;
+        if (!provider || !job.phone) throw new PermanentDeliveryError(provider ? "no phone number" : `no ${job.channel} provider`);
+        return this.#viaProvider(job, provider, job.phone, timeoutMs);
+      }
+      case "chat": {
+        const robot = job.robot!;
+        return this.#viaProvider(job, channels.robots[robot.kind], { url: robot.url, secret: robot.secret }, timeoutMs);
+      }
+      case "webhook":
+        return this.#postWebhook(job, timeoutMs);
+      default:
+        throw new PermanentDeliveryError(`no sender for channel ${job.channel}`);
+    }
+  }
+
+  async #viaProvider<To>(job: Job, provider: ProviderChannel<To>, to: To, timeoutMs: number): Promise<SendResult> {
+    const purpose = job.purpose as NotifyPurpose;
+    const outcome = await this.#withAbort(timeoutMs, (signal) =>
+      provider.send(to, { text: shortText(job.incident, purpose), fields: alertFields(job.incident, purpose), outId: String(job.deliveryId), mentionPhones: job.mentionPhones }, signal),
+    );
+    job.provider = provider.name;
+    if (outcome.status === "accepted") job.reference = outcome.reference;
+    return sentOrThrow(outcome);
+  }
+
+  /** Runs one attempt with its own timeout, cancelled by close(). */
+  async #withAbort<T>(timeoutMs: number, attempt: (signal: AbortSignal) => Promise<T>, what = "no answer"): Promise<T> {
     const abort = new AbortController();
     this.#aborts.add(abort);
-    const timer = setTimeout(() => abort.abort(new Error(`no answer within ${timeoutMs} ms`)), timeoutMs);
+    const timer = setTimeout(() => abort.abort(new Error(`${what} within ${timeoutMs} ms`)), timeoutMs);
     try {
-      const response = await (this.#deps.fetch ?? fetch)(job.hook.url, {
-        method: "POST",
-        headers: {
-          "content-type": "application/json",
-          [SIGNATURE_HEADER]: signWebhook(job.hook.secret, timestampS, job.body),
-          [TIMESTAMP_HEADER]: String(timestampS),
-          [DELIVERY_HEADER]: String(job.deliveryId),
-          [EVENT_HEADER]: `incident.${job.event}`,
-        },
-        body: job.body,
-        signal: abort.signal,
-        redirect: "manual",
-      });
-      await response.body?.cancel().catch(() => {});
-      if (response.ok) return "sent";
-      // 408 and 429 mean "later"; any other 4xx means the receiver will never take this body.
-      if (response.status >= 400 && response.status < 500 && response.status !== 408 && response.status !== 429) {
-        throw new PermanentDeliveryError(`webhook answered ${response.status}`);
-      }
-      throw new WebhookAnswer(`webhook answered ${response.status}`);
-    } catch (error) {
-      if (error instanceof PermanentDeliveryError || error instanceof WebhookAnswer) throw error;
-      const reason = abort.signal.aborted ? ((abort.signal.reason as Error)?.message ?? "aborted") : (error as Error).message;
-      throw new Error(`webhook not reached: ${reason}`);
+      return await Promise.race([
+        attempt(abort.signal),
+        new Promise<never>((_, reject) => abort.signal.addEventListener("abort", () => reject(new RetryLaterError((abort.signal.reason as Error).message)), { once: true })),
+      ]);
     } finally {
       clearTimeout(timer);
       this.#aborts.delete(abort);
     }
   }
 
-  async #smsVoice(job: PersonJob, channel: "sms" | "voice", timeoutMs: number): Promise<SendResult> {
-    const adapter = this.#deps.smsVoice;
-    if (!adapter || !job.phone) throw new PermanentDeliveryError("no SMS/voice adapter or no phone number");
-    await withTimeout(adapter.send({ channel, to: job.phone, text: shortText(job.notification.incident, job.notification.purpose) }), timeoutMs, `${adapter.name} did not answer`);
-    return "sent";
+  async #postWebhook(job: Job, timeoutMs: number): Promise<SendResult> {
+    const hook = job.hook!;
+    const now = this.#deps.scheduler.now();
+    const timestampS = Math.floor(now / 1000);
+    const body = JSON.stringify({ v: 1, event: `incident.${job.purpose}`, deliveryId: job.deliveryId, at: new Date(now).toISOString(), incident: job.incident });
+    const response = await this.#withAbort(timeoutMs, async (signal) => {
+      try {
+        return await (this.#deps.fetch ?? fetch)(hook.url, {
+          method: "POST",
+          headers: {
+            "content-type": "application/json",
+            [SIGNATURE_HEADER]: signWebhook(hook.secret, timestampS, body),
+            [TIMESTAMP_HEADER]: String(timestampS),
+            [DELIVERY_HEADER]: String(job.deliveryId),
+            [EVENT_HEADER]: `incident.${job.purpose}`,
+          },
+          body,
+          signal,
+          redirect: "manual",
+        });
+      } catch (error) {
+        const reason = signal.aborted ? ((signal.reason as Error)?.message ?? "aborted") : (error as Error).message;
+        throw new Error(`webhook not reached: ${reason}`);
+      }
+    }, "no answer").catch((error: Error) => {
+      throw error instanceof RetryLaterError ? new Error(`webhook not reached: ${error.message}`) : error;
+    });
+    await response.body?.cancel().catch(() => {});
+    if (response.ok) return "sent";
+    // 408 and 429 mean "later"; any other 4xx means the receiver will never take this body.
+    if (response.status >= 400 && response.status < 500 && response.status !== 408 && response.status !== 429) {
+      throw new PermanentDeliveryError(`webhook answered ${response.status}`);
+    }
+    throw new Error(`webhook answered ${response.status}`);
   }
 
-  async #record(deliveryId: number, outcome: DeliveryOutcome, incidentId: number | null): Promise<void> {
+  // ── recording ─────────────────────────────────────────────────────────────
+
+  async #record(job: Job, outcome: DeliveryOutcome): Promise<void> {
     const now = this.#deps.scheduler.now();
     const done = outcome.status !== "retrying";
     let firstNotified: number | null = null;
-    if (incidentId !== null && outcome.status === "sent" && !this.#notified.has(incidentId)) {
+    if (outcome.status === "sent" && NOTIFYING.has(job.channel) && !this.#notified.has(job.incidentId)) {
       // Only saves repeat writes; the UPDATE itself sets the time once.
       if (this.#notified.size > 10_000) this.#notified.clear();
-      this.#notified.add(incidentId);
-      firstNotified = incidentId;
+      this.#notified.add(job.incidentId);
+      firstNotified = job.incidentId;
     }
-    const change: DeliveryChange = { status: outcome.status, attempts: outcome.attempts, lastError: outcome.error?.slice(0, 500) ?? null, completedAt: done ? now : null };
+    const change: DeliveryChange = {
+      status: outcome.status as DeliveryStatus,
+      attempts: outcome.attempts,
+      lastError: outcome.error?.slice(0, 500) ?? null,
+      completedAt: done ? now : null,
+      provider: job.provider ?? null,
+      reference: job.reference ?? null,
+      nextAttemptAt: outcome.retryAtMs ?? null,
+      leaseUntil: outcome.retryAtMs !== undefined ? outcome.retryAtMs + LEASE_MS : null,
+      leaseOwner: done ? null : this.#deps.instanceId,
+    };
     await new Promise<void>((resolve, reject) => {
-      this.#outcomes.push({ id: deliveryId, change, firstNotified, settle: (error) => (error ? reject(error) : resolve()) });
+      this.#outcomes.push({ id: job.deliveryId, change, firstNotified, settle: (error) => (error ? reject(error) : resolve()) });
       if (this.#outcomes.length === 1) setImmediate(() => void this.#flushOutcomes());
     });
+    if (done) this.#inHand.delete(job.deliveryId);
+    if (done && job.round !== null) this.rounds.settle(job.round, job.incidentId, outcome.status === "sent");
   }
 
   /** Writes the outcomes gathered during one turn of the event loop together. */
@@ -257,21 +497,4 @@ export class Notifier {
   }
 }
 
-/** The receiver answered, with a status worth retrying. */
-class WebhookAnswer extends Error {}
-
-function withTimeout<T>(promise: Promise<T>, timeoutMs: number, what: string): Promise<T> {
-  return new Promise<T>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`${what} within ${timeoutMs} ms`)), timeoutMs);
-    promise.then(
-      (value) => {
-        clearTimeout(timer);
-        resolve(value);
-      },
-      (error: unknown) => {
-        clearTimeout(timer);
-        reject(error instanceof Error ? error : new Error(String(error)));
-      },
-    );
-  });
-}
+const isWatched = (row: DeliveryRow) => row.roundKey !== null && /^(notify|escalate|reopen):/.test(row.roundKey);

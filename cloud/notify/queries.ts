@@ -1,4 +1,4 @@
-import { and, desc, eq, isNull } from "drizzle-orm";
+import { and, desc, eq, inArray, isNull, lt, or, sql } from "drizzle-orm";
 import type { Db } from "../db/client";
 import { deliveries, incidents, webhooks, type DeliveryChannel, type DeliveryStatus } from "../db/schema";
 
@@ -11,11 +11,66 @@ export async function insertDeliveries(db: Db, rows: NewDelivery[]): Promise<num
   return inserted.map((r) => r.id);
 }
 
+/**
+ * A round's rows, each unique by (incident, round, channel, recipient): a round taken up again
+ * after a crash inserts only what the first run had not, and returns only those. SQLite inserts
+ * a multi-row VALUES in order, but `returning` after a conflict skips rows, so callers match on
+ * (channel, recipient) rather than position.
+ */
+export async function insertRound(db: Db, rows: NewDelivery[]): Promise<Array<{ id: number; channel: DeliveryChannel; recipient: string | null }>> {
+  if (!rows.length) return [];
+  return db.insert(deliveries).values(rows).onConflictDoNothing().returning({ id: deliveries.id, channel: deliveries.channel, recipient: deliveries.recipient });
+}
+
 export interface DeliveryChange {
   status: DeliveryStatus;
   attempts: number;
   lastError: string | null;
   completedAt: number | null;
+  provider?: string | null;
+  reference?: string | null;
+  nextAttemptAt?: number | null;
+  leaseUntil?: number | null;
+  leaseOwner?: string | null;
+}
+
+export type DeliveryRow = typeof deliveries.$inferSelect;
+
+/**
+ * Takes up deliveries a restart left pending or retrying: this instance's own (its earlier
+ * life), anyone's whose lease ran out (an instance that died), never one another live instance
+ * holds. The claim is one UPDATE … RETURNING, so two instances starting together split the rows.
+ */
+export async function claimUnfinished(db: Db, instance: string, now: number, leaseMs: number, limit = 5000): Promise<DeliveryRow[]> {
+  const candidates = db
+    .select({ id: deliveries.id })
+    .from(deliveries)
+    .where(
+      and(
+        inArray(deliveries.status, ["pending", "retrying"]),
+        or(isNull(deliveries.leaseOwner), eq(deliveries.leaseOwner, instance), lt(deliveries.leaseUntil, now)),
+      ),
+    )
+    .orderBy(deliveries.id)
+    .limit(limit);
+  return db
+    .update(deliveries)
+    .set({ leaseOwner: instance, leaseUntil: sql`max(coalesce(${deliveries.nextAttemptAt}, 0), ${now}) + ${leaseMs}` })
+    .where(and(inArray(deliveries.id, candidates), inArray(deliveries.status, ["pending", "retrying"])))
+    .returning();
+}
+
+/** Whether any delivery of a round reached someone (a restarted round's earlier rows count). */
+export async function roundDelivered(db: Db, incidentId: number, roundKey: string): Promise<{ delivered: boolean; open: number }> {
+  const rows = await db
+    .select({ status: deliveries.status, n: sql<number>`count(*)` })
+    .from(deliveries)
+    .where(and(eq(deliveries.incidentId, incidentId), eq(deliveries.roundKey, roundKey)))
+    .groupBy(deliveries.status);
+  return {
+    delivered: rows.some((r) => r.status === "sent"),
+    open: rows.filter((r) => r.status === "pending" || r.status === "retrying").reduce((sum, r) => sum + Number(r.n), 0),
+  };
 }
 
 /**
@@ -45,9 +100,11 @@ export async function listDeliveries(db: Db, incidentId: number, channel?: Deliv
     webhookId: r.webhookId,
     purpose: r.purpose,
     tier: r.tier,
+    robotId: r.robotId,
     status: r.status,
     attempts: r.attempts,
     lastError: r.lastError,
+    provider: r.provider,
     createdAt: new Date(r.createdAt).toISOString(),
     completedAt: r.completedAt === null ? null : new Date(r.completedAt).toISOString(),
   }));

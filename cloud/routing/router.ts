@@ -3,7 +3,7 @@ import type { Place } from "../places/queries";
 import { isOnDuty } from "../staff/duty";
 import { loadStaff, type StaffMember } from "../staff/queries";
 import { placesOnPath } from "./queries";
-import type { PersonChannel, Tier } from "./rules";
+import { isPersonChannel, type PersonChannel, type Tier } from "./rules";
 
 export interface Recipient {
   staff: StaffMember;
@@ -41,7 +41,7 @@ export function pickRecipients(chain: readonly Place[], placePath: string, peopl
       if (chosen.has(person.id) || person.role !== target.role || !person.active) continue;
       if (!person.scopes.some((scope) => anchor.startsWith(scope.path))) continue;
       if (!isOnDuty(person.shifts, atMs, utcOffsetMinutes)) continue;
-      chosen.set(person.id, { staff: person, channels: [...tier.channels] });
+      chosen.set(person.id, { staff: person, channels: tier.channels.filter(isPersonChannel) });
     }
   }
   return [...chosen.values()];

@@ -3,6 +3,12 @@ import type { Hazard, PlaceLevel, StaffRole } from "../db/schema";
 /** Channels that reach one person. Webhooks reach systems and are configured apart. */
 export const PERSON_CHANNELS = ["console", "app", "sms", "voice"] as const;
 export type PersonChannel = (typeof PERSON_CHANNELS)[number];
+/**
+ * What a tier may use: the people's own channels, and `chat`, the work group chats of the places
+ * the incident is in (their robots post it, @-ing the tier's people).
+ */
+export type TierChannel = PersonChannel | "chat";
+export const isPersonChannel = (channel: TierChannel): channel is PersonChannel => channel !== "chat";
 
 /** "The <role> of the <level> the incident is in": the building lead of its building, the street office of its street. */
 export interface Target {
@@ -12,7 +18,7 @@ export interface Target {
 
 export interface Tier {
   targets: Target[];
-  channels: PersonChannel[];
+  channels: TierChannel[];
 }
 
 export interface HazardRule {

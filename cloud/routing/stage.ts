@@ -6,8 +6,7 @@ import { DEFAULT_INCIDENT_CONFIG, type IncidentConfig } from "../incidents/confi
 import { IncidentDesk } from "../incidents/desk";
 import type { Logger } from "../log";
 import { ConsoleHub } from "../notify/channels/console-hub";
-import type { SmsVoiceAdapter } from "../notify/channels/sms-voice";
-import { Notifier, type AppPublish, type RetryPolicy } from "../notify/notifier";
+import { Notifier, type AppPublish, type NotifierDeps, type RetryPolicy } from "../notify/notifier";
 import type { ProviderChannel, RobotAddress, RobotKind } from "../notify/providers/channel";
 import { robotChannels } from "../notify/providers/robot-channel";
 import { RateLimiter } from "../reports/rate-limiter";
@@ -19,11 +18,17 @@ export interface RoutingOptions {
   log: Logger;
   scheduler: Scheduler;
   appPublish: AppPublish | null;
-  smsVoice?: SmsVoiceAdapter | null;
+  /** The SMS and voice providers (cloud/notify/providers/); without one, those deliveries are stored as unreachable. */
+  sms?: NotifierDeps["channels"]["sms"];
+  voice?: NotifierDeps["channels"]["voice"];
+  /** This instance's name, which leases the deliveries it works (default "local"). */
+  instanceId?: string;
   fetch?: typeof fetch;
   config?: Partial<IncidentConfig>;
   webhookRetry?: RetryPolicy;
   appRetry?: RetryPolicy;
+  /** Retry policies per channel (sms, voice, chat …). */
+  retry?: NotifierDeps["retry"];
   /** Where resident photos are kept (`<dataDir>/reports/`). */
   dataDir: string;
   cap?: Partial<Omit<CapOptions, "utcOffsetMinutes">>;
@@ -63,13 +68,14 @@ export function createRoutingStage(options: RoutingOptions): RoutingStage {
     scheduler,
     log,
     hub,
+    instanceId: options.instanceId ?? "local",
+    channels: { sms: options.sms ?? null, voice: options.voice ?? null, robots },
     appPublish: options.appPublish,
-    smsVoice: options.smsVoice ?? null,
     fetch: options.fetch,
-    webhookRetry: options.webhookRetry,
-    appRetry: options.appRetry,
+    retry: { ...options.retry, ...(options.webhookRetry && { webhook: options.webhookRetry }), ...(options.appRetry && { app: options.appRetry }) },
   });
   const desk = new IncidentDesk({ db, scheduler, log, notifier, config });
+  notifier.onUnreached = (round) => desk.roundUnreached(round);
   const actions = new IncidentActions({ db, scheduler, notifier, desk, config });
   let detach: (() => void) | undefined;
   return {
@@ -88,6 +94,8 @@ export function createRoutingStage(options: RoutingOptions): RoutingStage {
     statusLimiter: new RateLimiter({ capacity: 20, perHour: options.statusLookupsPerHour ?? 120, now: scheduler.now }),
     async start() {
       detach ??= desk.attach(options.feed);
+      // Deliveries first: a round the desk takes up again then finds its rows and adds none twice.
+      await notifier.resume();
       await desk.start();
     },
     stop() {

@@ -18,6 +18,7 @@ const CODE_FAMILIES: Record<string, readonly string[]> = {
   event: [
     "opened", "reopened", "raised-again", "notified", "escalated", "escalation-limit-reached", "acknowledged", "dispatched",
     "resolved", "recheck-scheduled", "recheck-due", "recheck-failed", "rechecked", "source-cleared", "updated",
+    "routing-gap",
   ],
   // NotifyPurpose in notify/message.ts, and "update" for webhooks.
   purpose: ["notify", "escalate", "reopen", "dispatch", "recheck-due", "update"],

@@ -1,15 +1,15 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { readingWords } from "../../cloud/incidents/reading";
-import { RecordingSmsVoice } from "../support/recording-sms";
+import { RecordingPhone } from "../support/recording-sms";
 import { testCloud, type TestCloud } from "../support/cloud";
 import { as, incident, incidents, nodeAlarm, placeNode, seedSite, seedTeam } from "../support/site";
 
 describe("an incident's summary", () => {
   let cloud: TestCloud;
-  let sms: RecordingSmsVoice;
+  let sms: RecordingPhone;
   beforeEach(async () => {
-    sms = new RecordingSmsVoice();
-    cloud = await testCloud({ smsVoice: sms });
+    sms = new RecordingPhone();
+    cloud = await testCloud({ sms });
     await seedSite(cloud.database.db);
     await placeNode(cloud.database.db, "smoke-b1-301", "fl-1-3");
   });

@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { DELIVERY_HEADER, SIGNATURE_HEADER, TIMESTAMP_HEADER, verifyWebhook } from "../../cloud/notify/signature";
 import { staffNotifyTopic } from "../../shared/topics";
 import { recordingAppPublish, testCloud, type TestCloud } from "../support/cloud";
-import { RecordingSmsVoice } from "../support/recording-sms";
+import { RecordingPhone } from "../support/recording-sms";
 import { incident, incidents, nodeAlarm, placeNode, seedSite, seedTeam } from "../support/site";
 
 interface Hit {
@@ -14,7 +14,7 @@ interface Hit {
 describe("channels: each on its own queue, every delivery stored", () => {
   let cloud: TestCloud;
   let app: ReturnType<typeof recordingAppPublish>;
-  let sms: RecordingSmsVoice;
+  let sms: RecordingPhone;
   const hits: Hit[] = [];
   let flakyFailures = 0;
 
@@ -34,11 +34,11 @@ describe("channels: each on its own queue, every delivery stored", () => {
 
   beforeEach(async () => {
     hits.length = 0;
-    sms = new RecordingSmsVoice();
+    sms = new RecordingPhone();
     app = recordingAppPublish(() => cloud.clock.now);
     cloud = await testCloud({
       appPublish: app,
-      smsVoice: sms,
+      sms,
       fetch: fakeFetch,
       webhookRetry: { maxAttempts: 3, baseDelayMs: 1000, timeoutMs: 800 },
     });
@@ -75,15 +75,11 @@ describe("channels: each on its own queue, every delivery stored", () => {
     // The city platform's webhook has been called and hangs (it fails only at its 800 ms timeout).
     expect(hits.filter((h) => h.url.includes("down.example"))).toHaveLength(1);
 
-    const started = performance.now();
     await nodeAlarm(cloud, "smoke-b2-501");
     await until("event: notification", 2);
-    const sseMs = performance.now() - started;
     await cloud.routing.desk.idle();
-    const appMs = performance.now() - started;
     expect(app.sent.filter((m) => m.topic === staffNotifyTopic(team.property.id))).toHaveLength(2);
-    expect(sseMs).toBeLessThan(250);
-    expect(appMs).toBeLessThan(250);
+    // Both notifications went out while the webhook's attempt still hangs: its queue holds up no other.
     const stuck = (await incident(cloud, (await incidents(cloud)).at(-1)!.id)).deliveries.find((d) => d.webhookId === down.webhook.id)!;
     expect(stuck.status).toBe("pending");
     reader.cancel().catch(() => {});
@@ -134,13 +130,16 @@ describe("channels: each on its own queue, every delivery stored", () => {
     await nodeAlarm(cloud, "smoke-b1-301");
     await cloud.settle();
     await cloud.advance(5000);
+    await cloud.settle();
     // Fire tier 0 has SMS; of its people only property staff and the street office have numbers.
     expect(sms.sent.map((m) => m.to).sort()).toEqual(["+8613800000001", "+8613800000002"]);
     expect(sms.sent[0].text).toMatch(/火警 Fire alarm/);
     const [fire] = await incidents(cloud);
     const smsDeliveries = (await incident(cloud, fire.id)).deliveries.filter((d) => d.channel === "sms");
-    expect(smsDeliveries.map((d) => d.status)).toEqual(["sent", "sent"]);
-    expect(smsDeliveries.map((d) => d.attempts).sort()).toEqual([1, 2]);
+    expect(smsDeliveries.filter((d) => d.status === "sent").map((d) => d.attempts).sort()).toEqual([1, 2]);
+    // The three without a number are stored too, as unreachable, never skipped without a trace.
+    expect(smsDeliveries.filter((d) => d.status === "unreachable")).toHaveLength(3);
+    expect(smsDeliveries.filter((d) => d.status === "unreachable").every((d) => d.lastError === "no phone")).toBe(true);
     // Numbers are personal data: no log line carries one.
     expect(cloud.log.lines.join("\n")).not.toContain("+86138");
     void team;

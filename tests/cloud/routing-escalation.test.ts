@@ -3,6 +3,7 @@ import { createRoutingStage } from "../../cloud/routing/stage";
 import { isOnDuty } from "../../cloud/staff/duty";
 import { staffNotifyTopic } from "../../shared/topics";
 import { recordingAppPublish, testCloud, type TestCloud } from "../support/cloud";
+import { RecordingPhone } from "../support/recording-sms";
 import { as, incident, incidents, nodeAlarm, placeNode, seedSite, seedTeam } from "../support/site";
 
 describe("escalation on a controllable clock", () => {
@@ -10,7 +11,7 @@ describe("escalation on a controllable clock", () => {
   let app: ReturnType<typeof recordingAppPublish>;
   beforeEach(async () => {
     app = recordingAppPublish(() => cloud.clock.now);
-    cloud = await testCloud({ appPublish: app, config: { ackTimeoutMs: 60_000, maxEscalations: 3 } });
+    cloud = await testCloud({ appPublish: app, sms: new RecordingPhone(), voice: new RecordingPhone("recording-voice"), config: { ackTimeoutMs: 60_000, maxEscalations: 3 } });
     await seedSite(cloud.database.db);
     await placeNode(cloud.database.db, "smoke-b1-301", "fl-1-3");
   });
@@ -57,7 +58,8 @@ describe("escalation on a controllable clock", () => {
     // Tier 2 has no app channel, so the liaison's app heard of it once (tier 1); the console stream carried every round.
     expect(pushedTo(team.liaison.id)).toHaveLength(1);
     const liaisonDeliveries = (await incident(cloud, fire.id)).deliveries.filter((d) => d.staffId === team.liaison.id);
-    expect(liaisonDeliveries.map((d) => d.tier).sort()).toEqual([1, 1]); // console + app at tier 1; tier 2 is voice/sms with no adapter
+    // Console, app and a call at tier 1; a call and an SMS at tier 2 and at its repeat.
+    expect(liaisonDeliveries.map((d) => `${d.tier}:${d.channel}`).sort()).toEqual(["1:app", "1:console", "1:voice", "2:sms", "2:voice", "3:sms", "3:voice"]);
     expect(cloud.scheduler.pending).toBe(0);
   });
 

@@ -3,6 +3,7 @@ import { DAY_MS } from "../../cloud/incidents/config";
 import { setPlaceLocation } from "../../cloud/places/locations";
 import { staffNotifyTopic } from "../../shared/topics";
 import { recordingAppPublish, testCloud, type TestCloud } from "../support/cloud";
+import { RecordingPhone } from "../support/recording-sms";
 import { as, incident, incidents, nodeAlarm, placeNode, seedSite, seedTeam } from "../support/site";
 import { validateXml } from "../support/xmllint";
 
@@ -11,7 +12,8 @@ describe("closed loop: open → acknowledged → dispatched → resolved → rec
   let app: ReturnType<typeof recordingAppPublish>;
   beforeEach(async () => {
     app = recordingAppPublish(() => cloud.clock.now);
-    cloud = await testCloud({ appPublish: app, config: { recheckAfterMs: 7 * DAY_MS }, cap: { sender: "shouwang@heping.example" } });
+    // SMS reaches the fire's first tier (the app's broker acknowledgement is no proof anyone saw it).
+    cloud = await testCloud({ appPublish: app, sms: new RecordingPhone(), config: { recheckAfterMs: 7 * DAY_MS }, cap: { sender: "shouwang@heping.example" } });
     await seedSite(cloud.database.db);
     await placeNode(cloud.database.db, "smoke-b1-301", "fl-1-3");
     await setPlaceLocation(cloud.database.db, "fl-1-3", { latitude: 31.2304, longitude: 121.4737 });

@@ -1,17 +1,20 @@
-import type { SmsVoiceAdapter } from "../../cloud/notify/channels/sms-voice";
+import type { OutboundMessage, ProviderChannel, SendOutcome } from "../../cloud/notify/providers/channel";
 
-/** An SMS/voice adapter that keeps what it was asked to send; `failNext` makes the next sends throw. */
-export class RecordingSmsVoice implements SmsVoiceAdapter {
-  readonly name = "recording";
-  readonly sent: Array<{ channel: "sms" | "voice"; to: string; text: string }> = [];
+/** An SMS or voice provider that keeps what it was asked to send; `failNext` makes the next sends answer "try later". */
+export class RecordingPhone implements ProviderChannel<string> {
+  readonly sent: Array<{ to: string; text: string; message: OutboundMessage }> = [];
   failNext = 0;
+  refuse = new Set<string>();
 
-  async send(message: { channel: "sms" | "voice"; to: string; text: string }): Promise<{ reference?: string }> {
+  constructor(readonly name = "recording-sms") {}
+
+  async send(to: string, message: OutboundMessage): Promise<SendOutcome> {
     if (this.failNext > 0) {
       this.failNext--;
-      throw new Error("provider unavailable");
+      return { status: "retry", reason: "provider unavailable" };
     }
-    this.sent.push(message);
-    return { reference: `rec-${this.sent.length}` };
+    if (this.refuse.has(to)) return { status: "permanent", reason: "bad number" };
+    this.sent.push({ to, text: message.text, message });
+    return { status: "accepted", reference: `rec-${this.sent.length}` };
   }
 }

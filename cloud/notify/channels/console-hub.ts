@@ -35,6 +35,12 @@ export class ConsoleHub {
     return written;
   }
 
+  /** Whether the person has the console open right now. */
+  listening(staffId: number): boolean {
+    for (const stream of this.#streams) if (stream.viewer.kind === "staff" && stream.viewer.staffId === staffId) return true;
+    return false;
+  }
+
   broadcast(placePath: string | null, data: unknown): void {
     for (const stream of this.#streams) {
       if (canSee(stream.viewer, placePath)) this.#send(stream, { event: "incident", data });
