@@ -1,4 +1,4 @@
-import { BOARDS, type BoardDefinition } from "./boards";
+import { BOARDS, esp32DevkitC, type BoardDefinition } from "./boards";
 import { sensorCalibration, type SensorCalibrationData } from "./calibration";
 import { CHIPS } from "./chips";
 import { NODE_KIND_DEFINITIONS, type NodeKindDefinition } from "./kinds";
@@ -17,15 +17,21 @@ interface Manifest {
   platforms: Record<string, { config?: Record<string, unknown> } & Record<string, unknown>>;
 }
 
+/** The board whose pin map a node on a computer (`mcconfig -p lin`, firmware/platform/lin) runs over its host ports. */
+export const HOST_BOARD = esp32DevkitC;
+
 /**
- * manifest.json with every board's platform config regenerated from its definition; the rest
- * kept, including each platform's `build` (the sdkconfig that turns the task watchdog on).
+ * manifest.json with every board's platform config regenerated from its definition, and the
+ * Linux host's (`lin`) from {@link HOST_BOARD}'s; the rest kept, including each platform's
+ * `build` (the sdkconfig that turns the task watchdog on).
  */
 export function withBoardConfigs<M extends Manifest>(manifest: M, boards: readonly BoardDefinition[] = Object.values(BOARDS)): M {
   const platforms = { ...manifest.platforms };
-  for (const board of boards) {
-    const section = platforms[board.platform] ?? {};
-    platforms[board.platform] = { ...section, config: { ...(section.config ?? {}), ...manifestPlatformConfig(board) } };
+  const targets: Array<[string, BoardDefinition]> = boards.map((board) => [board.platform, board]);
+  if (platforms.lin) targets.push(["lin", HOST_BOARD]);
+  for (const [platform, board] of targets) {
+    const section = platforms[platform] ?? {};
+    platforms[platform] = { ...section, config: { ...(section.config ?? {}), ...manifestPlatformConfig(board) } };
   }
   return { ...manifest, platforms };
 }
