@@ -17,6 +17,7 @@
 #define _GNU_SOURCE
 #include <dlfcn.h>
 #include <glib.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -119,6 +120,9 @@ int main(int argc, char* argv[])
 		return 66;
 	}
 	setvbuf(stdout, NULL, _IOLBF, 0);
+	// A write to a socket the broker has closed must come back as an error, as lwIP's does on the
+	// ESP32, for the MQTT client to report; by default Linux kills the process instead.
+	signal(SIGPIPE, SIG_IGN);
 	loop = g_main_loop_new(NULL, FALSE);
 
 	txScreen* screen = calloc(1, sizeof(txScreen) + screenBytesPerPixel);

@@ -104,7 +104,6 @@ function run(command: string, args: string[], options: { cwd?: string; env: Node
 }
 
 export interface NodeBuild {
-  kind: string;
   target: Target;
   /** The build with the manifest's preload list. */
   preloaded: string;
@@ -114,18 +113,19 @@ export interface NodeBuild {
 }
 
 /**
- * Builds one node kind for the lin runtime (instrumented release: `mcconfig -i`, so the XS
- * meter reads the stack's peak) into `outDir/<kind>-<arch>/`. `config` is more mc/config values
- * (`node=…`). With `withoutPreload`, the same build is linked a second time with the SDK's own
- * preloads only, for the bench's comparison; the manifest is not touched.
+ * Builds the node for the lin runtime (instrumented release: `mcconfig -i`, so the XS meter
+ * reads the stack's peak) into `outDir/node-<arch>/`. Like a device build it holds every kind's
+ * program (main.ts and host-main.ts import all three); the build's kind is the manifest's, and a
+ * host run picks another through its `host` preferences (`kind`). With `withoutPreload`, the same
+ * build is linked a second time with the SDK's own preloads only, for the bench's comparison; the
+ * manifest is not touched.
  */
-export function buildNode(sdk: Sdk, target: Target, options: { kind: string; outDir: string; config?: Record<string, string>; withoutPreload?: boolean; log?: (line: string) => void }): NodeBuild {
+export function buildNode(sdk: Sdk, target: Target, options: { outDir: string; withoutPreload?: boolean; log?: (line: string) => void }): NodeBuild {
   const env = buildEnv(sdk, target);
-  const dir = join(options.outDir, `${options.kind}-${target.arch}`);
+  const dir = join(options.outDir, `node-${target.arch}`);
   mkdirSync(dir, { recursive: true });
-  const config = { kind: options.kind, ...(options.config ?? {}) };
-  options.log?.(`building the ${options.kind} node for ${target.arch} in ${dir} (mcconfig -i -m -p lin) …`);
-  run("mcconfig", ["-i", "-m", "-p", "lin", "-o", dir, "manifest.json", ...Object.entries(config).map(([key, value]) => `${key}=${value}`)], { env, what: `mcconfig for the ${options.kind} node` });
+  options.log?.(`building the node for ${target.arch} in ${dir} (mcconfig -i -m -p lin manifest.json) …`);
+  run("mcconfig", ["-i", "-m", "-p", "lin", "-o", dir, "manifest.json"], { env, what: "mcconfig -p lin" });
   const tmp = join(dir, "tmp/lin/mc/instrument/moddable");
   const so = join(dir, "bin/lin/mc/instrument/moddable/mc.so");
   const preloaded = join(dir, "mc-preloaded.so");
@@ -147,12 +147,12 @@ export function buildNode(sdk: Sdk, target: Target, options: { kind: string; out
     const flags = run("pkg-config", ["--cflags", "--libs", "glib-2.0"], { env, what: "pkg-config glib-2.0" }).trim().split(/\s+/);
     run("sh", ["-c", `${env.CC ?? "gcc"} -O1 -o ${loader} ${LOADER_SOURCE} -I${join(sdk.root, "build/simulators/modules")} ${flags.join(" ")} -ldl`], { env, what: "compiling the headless loader" });
   }
-  return { kind: options.kind, target, preloaded, notPreloaded, loader };
+  return { target, preloaded, notPreloaded, loader };
 }
 
 /** The makefile's `-p` preloads that are the SDK's, not the firmware's (`firmware/…`, `shared/…`). */
 function sdkPreloads(makefile: string): string[] {
   const block = makefile.slice(makefile.indexOf("PRELOADS =")).split("\n\n")[0];
-  const names = [...block.matchAll(/-p (\S+)/g)].map((match) => match[1]);
+  const names = [...block.matchAll(/-p ([^\s\\]+)/g)].map((match) => match[1]);
   return names.filter((name) => !/^(firmware|shared)\//.test(name)).flatMap((name) => ["-p", name]);
 }

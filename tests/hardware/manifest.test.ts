@@ -1,16 +1,27 @@
 import { readdirSync, readFileSync, statSync } from "node:fs";
-import { join, relative } from "node:path";
+import { dirname, join, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { calibrationProblem } from "../../firmware/calibration";
 import { esp32DevkitC, esp32S3DevkitC1 } from "../../hardware/boards";
 import { manifestPlatformConfig, wiringDocuments, withBoardConfigs } from "../../hardware/generate";
+import { planPreload, preloadManifest } from "../../scripts/firmware-preload";
 
 const root = fileURLToPath(new URL("../..", import.meta.url));
 const manifest = JSON.parse(readFileSync(join(root, "manifest.json"), "utf8")) as {
   modules: Record<string, string>;
   platforms: Record<string, { build?: Record<string, string>; config?: { board?: string; pins?: Record<string, number>; sensors?: unknown } }>;
 };
+
+/** The firmware's modules as every manifest lists them (the root's, and each platform's), paths relative to the repository. */
+function listedModules(): Array<{ manifest: string; key: string; path: string }> {
+  return ["manifest.json", "firmware/platform/esp32/manifest.json", "firmware/platform/lin/manifest.json"].flatMap((file) => {
+    const modules = (JSON.parse(readFileSync(join(root, file), "utf8")) as { modules: Record<string, string> }).modules;
+    return Object.entries(modules)
+      .filter(([, path]) => typeof path === "string" && !path.startsWith("$("))
+      .map(([key, path]) => ({ manifest: file, key, path: `./${relative(root, resolve(root, dirname(file), path))}` }));
+  });
+}
 
 function filesUnder(dir: string): string[] {
   return readdirSync(dir).flatMap((name) => {
@@ -55,7 +66,7 @@ describe("manifest.json", () => {
   });
 
   it("lists every device-side firmware module (mcconfig's wildcards do not recurse)", () => {
-    const keys = Object.entries(manifest.modules);
+    const keys = listedModules().map(({ key, path }) => [key, path] as const);
     const sources = [...filesUnder(join(root, "firmware")), ...filesUnder(join(root, "shared"))]
       .map((file) => relative(root, file))
       .filter((file) => file.endsWith(".ts") && !file.endsWith(".d.ts") && !file.startsWith("firmware/platform/sim/"));
@@ -70,7 +81,22 @@ describe("manifest.json", () => {
     }
   });
 
-  it("keeps host-only simulator code out of the device build", () => {
-    for (const path of Object.values(manifest.modules)) expect(path).not.toMatch(/platform\/sim/);
+  it("keeps host-only simulator code out of the device build; only the Linux host build takes its IO classes", () => {
+    for (const { manifest: file, path } of listedModules()) {
+      if (file === "firmware/platform/lin/manifest.json") continue;
+      expect(path, `${file}`).not.toMatch(/platform\/sim/);
+    }
+    const host = listedModules().filter((m) => m.manifest === "firmware/platform/lin/manifest.json" && m.path.includes("platform/sim"));
+    expect(host.map((m) => m.path)).toEqual(["./firmware/platform/sim/sim-io"]);
+  });
+
+  it("preloads what firmware/preload.json lists, and that list is what `npm run firmware:preload` makes of today's sources", () => {
+    expect((manifest as unknown as { include: string[] }).include).toContain("./firmware/preload.json");
+    const plan = planPreload();
+    expect(readFileSync(join(root, "firmware/preload.json"), "utf8"), "run `npm run firmware:preload`").toBe(preloadManifest(plan));
+    // The node's logic preloads; what stays out is platform glue that touches native code when it loads.
+    for (const specifier of Object.keys(plan.notPreloaded)) expect(specifier).toMatch(/^(main|firmware\/platform\/)/);
+    expect(plan.preload).toContain("firmware/link/uplink");
+    expect(plan.platforms.esp32).toContain("firmware/platform/esp32/ecma419-mqtt");
   });
 });

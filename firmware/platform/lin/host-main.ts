@@ -10,10 +10,11 @@ type HostBuildConfig = NodeBuildConfig & { host_serial: string; time_scale: numb
 
 /**
  * Settings a run may change without a rebuild, kept with the node's other preferences (domain
- * `host`): the broker a test started on a free port, the serial standing in for the chip's MAC,
+ * `host`): the kind (every build holds all three programs, as a device build does), the broker a
+ * test started on a free port, the serial standing in for the chip's MAC,
  * a fleet batch's claim credential, the bench's time scale. Anything not there is the build's.
  */
-const OVERRIDABLE = ["mqtt_host", "mqtt_port", "node", "host_serial", "claim_batch", "claim_secret", "time_scale"] as const;
+const OVERRIDABLE = ["kind", "mqtt_host", "mqtt_port", "node", "host_serial", "claim_batch", "claim_secret", "time_scale"] as const;
 
 function withHostOverrides(build: HostBuildConfig): HostBuildConfig {
   const merged = { ...build };
