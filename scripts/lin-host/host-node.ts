@@ -35,6 +35,15 @@ export class HostNode {
   readonly logs: string[] = [];
   readonly events: HostEvent[] = [];
   boots = 0;
+  /**
+   * The stack's high-water mark in bytes, over the whole run. The SDK's lin runtime samples its
+   * instruments every second and restarts the stack's peak each time (screen.c), so the peak the
+   * XS meter reads covers only the last second; the runtime's `instruments:` lines carry each one.
+   */
+  stackPeakBytes = 0;
+  /** Collections over the whole run, summed from the same per-second samples (each restarts the count). */
+  collections = 0;
+  #instrumentNames: string[] = [];
   #child: ChildProcess | undefined;
   #stopping = false;
   #exited: Promise<number> = Promise.resolve(0);
@@ -68,7 +77,13 @@ export class HostNode {
         } catch {
           this.logs.push(line);
         }
-      } else if (!line.startsWith("instruments")) this.logs.push(line);
+      } else if (line.startsWith("instruments key: ")) this.#instrumentNames = line.slice(17).split(",");
+      else if (line.startsWith("instruments: ")) {
+        const values = line.slice(13).split(",");
+        const stack = Number(values[this.#instrumentNames.indexOf("Stack used")]);
+        if (stack > this.stackPeakBytes) this.stackPeakBytes = stack;
+        this.collections += Number(values[this.#instrumentNames.indexOf("Garbage collections")]) || 0;
+      } else this.logs.push(line);
       this.onLine(line);
       for (const listener of this.#listeners) listener();
     };
@@ -92,8 +107,8 @@ export class HostNode {
   /** The XS machine's figures now, after a collection. */
   async meter(label: string, timeoutMs = 30_000): Promise<XsMeter> {
     this.send({ op: "meter", label });
-    const found = await this.waitFor(() => this.events.find((e) => e.event === "meter" && e.label === label), `the meter reading "${label}"`, timeoutMs);
-    return found as unknown as XsMeter;
+    const found = (await this.waitFor(() => this.events.find((e) => e.event === "meter" && e.label === label), `the meter reading "${label}"`, timeoutMs)) as unknown as XsMeter;
+    return { ...found, stackPeak: Math.max(found.stackPeak, Math.ceil(this.stackPeakBytes / found.slotBytes)), collections: this.collections + found.collections };
   }
 
   /** Resolves with the first truthy `probe()`, checked on every line the node prints and every 200 ms. */

@@ -103,9 +103,17 @@ function run(command: string, args: string[], options: { cwd?: string; env: Node
   return `${result.stdout}${result.stderr}`;
 }
 
+/** XS's creation sizes as a manifest's `creation` gives them (chunks in bytes, heap and stack in slots). */
+export interface Creation {
+  chunk: { initial: number; incremental: number };
+  heap: { initial: number; incremental: number };
+  stack: number;
+  keys: { initial: number; incremental: number };
+}
+
 export interface NodeBuild {
   target: Target;
-  /** The build with the manifest's preload list. */
+  /** The build with the manifest's preload list (and, when asked, another creation). */
   preloaded: string;
   /** The same modules with nothing of the firmware's preloaded (the SDK's own modules still are); only when asked for. */
   notPreloaded?: string;
@@ -120,7 +128,7 @@ export interface NodeBuild {
  * build is linked a second time with the SDK's own preloads only, for the bench's comparison; the
  * manifest is not touched.
  */
-export function buildNode(sdk: Sdk, target: Target, options: { outDir: string; withoutPreload?: boolean; log?: (line: string) => void }): NodeBuild {
+export function buildNode(sdk: Sdk, target: Target, options: { outDir: string; withoutPreload?: boolean; creation?: Creation; log?: (line: string) => void }): NodeBuild {
   const env = buildEnv(sdk, target);
   const dir = join(options.outDir, `node-${target.arch}`);
   mkdirSync(dir, { recursive: true });
@@ -128,26 +136,40 @@ export function buildNode(sdk: Sdk, target: Target, options: { outDir: string; w
   run("mcconfig", ["-i", "-m", "-p", "lin", "-o", dir, "manifest.json"], { env, what: "mcconfig -p lin" });
   const tmp = join(dir, "tmp/lin/mc/instrument/moddable");
   const so = join(dir, "bin/lin/mc/instrument/moddable/mc.so");
+  const makefile = readFileSync(join(tmp, "makefile"), "utf8");
+  const relink = (variables: string[], what: string) => {
+    rmSync(join(tmp, "mc.xs.c"), { force: true });
+    run("make", ["-f", join(tmp, "makefile"), ...variables], { cwd: tmp, env, what });
+  };
   const preloaded = join(dir, "mc-preloaded.so");
+  if (options.creation) {
+    relink([`CREATION=${creationArgument(makefile, options.creation)}`], "relinking with the ESP32's creation sizes");
+  }
   copyFileSync(so, preloaded);
   let notPreloaded: string | undefined;
   if (options.withoutPreload) {
-    const makefile = readFileSync(join(tmp, "makefile"), "utf8");
-    const sdkOnly = sdkPreloads(makefile);
-    rmSync(join(tmp, "mc.xs.c"), { force: true });
-    run("make", ["-f", join(tmp, "makefile"), `PRELOADS=${sdkOnly.join(" ")}`], { cwd: tmp, env, what: "relinking without the firmware's preloads" });
+    relink([`PRELOADS=${sdkPreloads(makefile).join(" ")}`], "relinking without the firmware's preloads");
     notPreloaded = join(dir, "mc-not-preloaded.so");
     copyFileSync(so, notPreloaded);
-    // Leave the build as mcconfig made it, so the next incremental build starts from the preloaded one.
-    rmSync(join(tmp, "mc.xs.c"), { force: true });
-    run("make", ["-f", join(tmp, "makefile")], { cwd: tmp, env, what: "relinking with the preloads" });
   }
+  // Leave the build as mcconfig made it, so the next incremental build starts from it.
+  if (options.creation || options.withoutPreload) relink([], "relinking as mcconfig made it");
   const loader = join(options.outDir, `headless-${target.arch}`);
   if (!existsSync(loader) || statSync(loader).mtimeMs < statSync(LOADER_SOURCE).mtimeMs) {
     const flags = run("pkg-config", ["--cflags", "--libs", "glib-2.0"], { env, what: "pkg-config glib-2.0" }).trim().split(/\s+/);
     run("sh", ["-c", `${env.CC ?? "gcc"} -O1 -o ${loader} ${LOADER_SOURCE} -I${join(sdk.root, "build/simulators/modules")} ${flags.join(" ")} -ldl`], { env, what: "compiling the headless loader" });
   }
   return { target, preloaded, notPreloaded, loader };
+}
+
+/** xsl's `-c` argument: the makefile's, with the chunk, heap, stack and key sizes replaced. */
+function creationArgument(makefile: string, creation: Creation): string {
+  const current = /^CREATION = -c (\S+)$/m.exec(makefile);
+  if (!current) throw new Error("the generated makefile has no CREATION line");
+  const fields = current[1].split(",");
+  const sizes = [creation.chunk.initial, creation.chunk.incremental, creation.heap.initial, creation.heap.incremental, creation.stack, creation.keys.initial, creation.keys.incremental];
+  sizes.forEach((value, index) => (fields[index] = String(value)));
+  return `-c ${fields.join(",")}`;
 }
 
 /** The makefile's `-p` preloads that are the SDK's, not the firmware's (`firmware/…`, `shared/…`). */

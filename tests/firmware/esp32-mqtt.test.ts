@@ -44,6 +44,16 @@ describe("ESP32 MQTT wrapper, in XS", () => {
     expect(result.end).toEqual({ depth: 0, inFlight: 0, connected: true });
   });
 
+  it("closes a connection from its own onMessage without closing the socket under the SDK's parser (a claim's answer)", async () => {
+    const during = await run<{ threw: string | null; received: string[]; clients: number; claimStateNow: string }>({ case: "close-on-message" });
+    // The wrapper before closed the client at once: the SDK's parser then read a freed socket, and XS aborted.
+    expect(during.threw).toBeNull();
+    expect(during.received).toEqual(['{"ok":true}']);
+    expect(during.clients).toBe(2);
+    expect(during.claimStateNow).toBe("connected");
+    expect(await run({ case: "close-on-message-after" })).toEqual({ claimState: "closed", nodeState: "connecting" });
+  });
+
   it("keeps the broker's session, so a command sent while the node was offline arrives when it is back", async () => {
     const result = await run<{
       whileOnline: string[];

@@ -187,7 +187,10 @@ export class Ecma419Mqtt implements MqttSession {
   #drop(): void {
     const client = this.#client;
     this.#reset();
-    client?.close();
+    // Closed once the client's own callback has returned, never inside it: the SDK's parser goes on
+    // reading its socket after `onReadable` returns (a claim closes its connection from the answer's
+    // onMessage), and a socket closed under it throws "invalid host data" and aborts XS.
+    if (client) Promise.resolve().then(() => client.close());
   }
 
   #reset(): void {

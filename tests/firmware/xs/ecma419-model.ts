@@ -9,7 +9,8 @@ import type { Ecma419MqttClient, Ecma419MqttOptions, Ecma419MqttWriteOptions, Mq
  * returns the room left less the SDK's 8 bytes of overhead, and `onWritable` reports the same
  * once the socket has drained; a PUBLISH may go in fragments (first write with the payload's
  * `byteLength`, the rest as bare writes, and any other write meanwhile throws); after
- * `onError` the client is closed and any later `write` throws. The broker keeps a session per
+ * `onError` the client is closed and any later `write` throws; and closing it inside its own
+ * `onReadable` throws once that returns, as the SDK's parser then reads a socket that is gone. The broker keeps a session per
  * client id unless the CONNECT asked for a clean one (MQTT 3.1.1 §3.1.2.4): its subscriptions,
  * and QoS 1 messages published to them while the client is away.
  */
@@ -113,6 +114,8 @@ export class ModelBroker {
     const bytes = new TextEncoder().encode(payload);
     client.inbound = bytes;
     client.options.onReadable.call(client, bytes.byteLength, { topic, QoS: 1, byteLength: bytes.byteLength, more: false });
+    // The SDK's parser reads on from its socket once onReadable returns; closed meanwhile, the socket's host data is gone.
+    if (client.state === "closed") throw new TypeError("xsGetHostData: invalid host data");
   }
 }
 

@@ -8,6 +8,11 @@ import { ModelBroker, modelProvider } from "./ecma419-model";
 import { MemoryStore } from "./memory-store";
 import { serveScenario } from "./scenario";
 
+declare global {
+  // eslint-disable-next-line no-var
+  var lastBroker: ModelBroker | undefined;
+}
+
 const nodeId = "smoke-esp32";
 const alarm = { kind: "smoke", severity: "alarm", state: "raised", value: 900, unit: "raw", threshold: 700 } as const;
 const typeOf = (payload: string) => (JSON.parse(payload) as { type: string }).type;
@@ -102,6 +107,31 @@ serveScenario((request: { case: string; sendBufferBytes?: number }) => {
     claim.connect({ clientId: "claim-0001", keepAliveMs: 30_000 });
     broker.accept(broker.client, 4096);
     return { whileOnline, afterReconnect: commands, disconnected, reconnected, connects: broker.connects };
+  }
+
+  if (request.case === "close-on-message") {
+    // A claim: the answer arrives, the claim connection is closed from its onMessage, and the
+    // node's own session connects at once, all inside the client's onReadable.
+    const broker = new ModelBroker();
+    const mqtt = new Ecma419Mqtt(modelProvider(broker), "broker.local", 1883);
+    const answer = "sw/v1/claim/b1/a4cf12000001/resp";
+    const received: string[] = [];
+    mqtt.onConnected = () => mqtt.subscribe(answer);
+    mqtt.onMessage = (_topic, payload) => {
+      received.push(payload);
+      mqtt.close();
+      mqtt.connect({ clientId: "a4cf12000001", keepAliveMs: 30_000, persistentSession: true });
+    };
+    mqtt.connect({ clientId: "claim-a4cf12000001", keepAliveMs: 30_000 });
+    broker.accept(broker.client, 4096);
+    const threw = thrownBy(() => broker.publish(answer, '{"ok":true}'));
+    globalThis.lastBroker = broker;
+    return { threw, received, clients: broker.clients.length, claimStateNow: broker.clients[0].state };
+  }
+
+  if (request.case === "close-on-message-after") {
+    // After the turn: the deferred close has run.
+    return { claimState: globalThis.lastBroker!.clients[0].state, nodeState: globalThis.lastBroker!.clients[1].state };
   }
 
   throw new Error(`unknown case ${request.case}`);
