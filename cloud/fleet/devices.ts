@@ -1,9 +1,9 @@
 import type { NodeKind } from "../../shared/node-kinds";
 import type { Db } from "../db/client";
-import type { PlaceLevel } from "../db/schema";
 import { findPlace } from "../places/queries";
 import type { FleetDeps } from "./batches";
 import { FleetError } from "./fleet-error";
+import { INSTALL_LEVELS } from "./install-levels";
 import { serialFromReference } from "./labels";
 import {
   batchSerialList,
@@ -120,12 +120,7 @@ export async function releaseDevice(deps: FleetDeps, reference: string): Promise
 
 const RECLAIM_WINDOW_MS = 7 * 86_400_000;
 
-/** Where each kind of node may be installed in the place hierarchy. */
-export const INSTALL_LEVELS: Readonly<Record<NodeKind, readonly PlaceLevel[]>> = {
-  sensor: ["building", "floor"],
-  elevator: ["elevator"],
-  capsule: ["capsule"],
-};
+export { INSTALL_LEVELS };
 
 /** Assigns a claimed device, named by serial or by its scanned label, to a place. */
 export async function installDevice(db: Db, reference: string, placeId: string): Promise<DeviceRow> {

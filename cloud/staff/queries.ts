@@ -90,8 +90,9 @@ export async function scopePathsOf(db: Db, staffId: number): Promise<string[]> {
   return rows.map((r) => r.path);
 }
 
-export async function setStaffActive(db: Db, staffId: number, active: boolean): Promise<boolean> {
-  const rows = await db.update(staff).set({ active }).where(eq(staff.id, staffId)).returning({ id: staff.id });
+/** Changes what is given of a person's name, role, phone and whether they are active. */
+export async function updateStaff(db: Db, staffId: number, change: Partial<Pick<StaffRow, "name" | "role" | "phone" | "active">>): Promise<boolean> {
+  const rows = await db.update(staff).set(change).where(eq(staff.id, staffId)).returning({ id: staff.id });
   return rows.length > 0;
 }
 

@@ -5,7 +5,7 @@ import type { AuthVariables } from "../auth/require-token";
 import type { Db } from "../db/client";
 import { STAFF_ROLES, type StaffRole } from "../db/schema";
 import { isMinuteOfDay, parseClock, type DutyWindow } from "./duty";
-import { insertStaff, loadStaff, replaceScopes, replaceShifts, setStaffActive, setStaffPhone, StaffError } from "./queries";
+import { insertStaff, loadStaff, replaceScopes, replaceShifts, StaffError, updateStaff, type StaffRow } from "./queries";
 
 const WEEKDAYS = ["sun", "mon", "tue", "wed", "thu", "fri", "sat"];
 const PHONE = /^\+[1-9]\d{6,14}$/;
@@ -54,15 +54,34 @@ export function staffRoutes(deps: { db: Db; now: () => number }) {
     return c.json({ staff: present((await loadStaff(db, { ids: [id] }))[0]) });
   });
 
-  /** Turns a person on or off, and sets or clears the phone SMS and calls reach them on. */
+  /**
+   * Changes any of `active`, `name`, `role` and `phone` (null removes it). Deactivating refuses the
+   * person's sessions and tokens at their next request (auth/sessions.ts), and keeps them, so
+   * restoring the person lets them back in without a new link.
+   */
   app.patch("/:id", async (c) => {
     const id = await existing(c);
     const body = await objectBody(c);
-    if (body.active === undefined && body.phone === undefined) throw new StaffError("give active (true or false) and/or phone");
-    if (body.active !== undefined && typeof body.active !== "boolean") throw new StaffError("active must be true or false");
-    if (body.phone !== undefined && body.phone !== null && (typeof body.phone !== "string" || !PHONE.test(body.phone))) throw new StaffError("phone must be an E.164 number such as +8613800000000, or null");
-    if (typeof body.active === "boolean") await setStaffActive(db, id, body.active);
-    if (body.phone !== undefined) await setStaffPhone(db, id, body.phone as string | null);
+    const change: Partial<Pick<StaffRow, "name" | "role" | "phone" | "active">> = {};
+    for (const key of Object.keys(body)) if (!["active", "name", "role", "phone"].includes(key)) throw new StaffError(`${key} cannot be changed here (active, name, role, phone)`);
+    if ("active" in body) {
+      if (typeof body.active !== "boolean") throw new StaffError("active must be true or false");
+      change.active = body.active;
+    }
+    if ("name" in body) {
+      if (typeof body.name !== "string" || !body.name.trim() || body.name.length > 100) throw new StaffError("name must be 1–100 characters");
+      change.name = body.name.trim();
+    }
+    if ("role" in body) {
+      if (!STAFF_ROLES.includes(body.role as StaffRole)) throw new StaffError(`role must be one of ${STAFF_ROLES.join(", ")}`);
+      change.role = body.role as StaffRole;
+    }
+    if ("phone" in body) {
+      if (body.phone !== null && (typeof body.phone !== "string" || !PHONE.test(body.phone))) throw new StaffError("phone must be an E.164 number such as +8613800000000, or null");
+      change.phone = body.phone as string | null;
+    }
+    if (!Object.keys(change).length) throw new StaffError("nothing to change: give active, name, role or phone");
+    await updateStaff(db, id, change);
     return c.json({ staff: present((await loadStaff(db, { ids: [id] }))[0]) });
   });
 
@@ -80,6 +99,9 @@ export function staffRoutes(deps: { db: Db; now: () => number }) {
 
   return app;
 }
+
+/** A person as the API shows them: their phone only as whether there is one. */
+export type StaffView = ReturnType<typeof present>;
 
 function present(person: Awaited<ReturnType<typeof loadStaff>>[number]) {
   return {

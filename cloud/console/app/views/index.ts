@@ -21,6 +21,8 @@ import "./updates";
 import "./capsules/index";
 
 // fleet
+import "./fleet/index";
 
 // staff
+import "./staff/index";
 

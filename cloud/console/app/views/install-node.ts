@@ -1,10 +1,12 @@
 import { html, nothing } from "lit";
 import { api, ApiError, type DeviceRow, type PlaceRow } from "../api";
 import { SwElement } from "../base";
+import { INSTALL_LEVELS } from "../../../fleet/install-levels";
 import { t, type MessageKey } from "../i18n/i18n";
 import { hasWebBluetooth, NodeOverBluetooth, type JoinFailure } from "../installer/improv-ble";
-import { registerView } from "../router";
+import { href, registerView } from "../router";
 import { errorMessage } from "../ui/error-message";
+import "../ui/qr-scanner";
 
 type Step = "label" | "wifi" | "joining" | "registering" | "place" | "done";
 
@@ -46,10 +48,12 @@ async function installablePlaces(): Promise<PlaceRow[]> {
 }
 
 /**
- * The installer's one screen, on the phone at the node: the label (scanned or typed), the site's
- * Wi-Fi sent to the node over Bluetooth (Improv), the node seen coming online, its place chosen.
- * Where the browser has no Web Bluetooth (iPhone, WeChat) it says how to use the node's own
- * access point instead. Opened from the node's setup too: `#/install/<serial>`.
+ * The installer's one screen, on the phone at the node: the label (scanned with the camera or
+ * typed), the site's Wi-Fi sent to the node over Bluetooth (Improv), the node seen coming online,
+ * its place chosen. A device already registered (flashed with the site's Wi-Fi, or moved) skips
+ * straight to its place. Where the browser has no Web Bluetooth (iPhone, WeChat) it says how to
+ * use the node's own access point instead. Opened from the node's setup and from the fleet's
+ * batch list too: `#/install/<serial>`.
  */
 export class SwInstallNode extends SwElement {
   static override properties = {
@@ -62,6 +66,7 @@ export class SwInstallNode extends SwElement {
     failure: { state: true },
     joinFailure: { state: true },
     busy: { state: true },
+    scanning: { state: true },
   };
   params: Record<string, string> = {};
   step: Step = "label";
@@ -72,12 +77,13 @@ export class SwInstallNode extends SwElement {
   failure: unknown = null;
   joinFailure: JoinFailure | null = null;
   busy = false;
+  scanning = false;
   private poll?: ReturnType<typeof setTimeout>;
   private allNames = new Map<string, string>();
 
   override connectedCallback(): void {
     super.connectedCallback();
-    if (this.params.serial) this.takeLabel(this.params.serial);
+    if (this.params.serial) void this.takeLabel(this.params.serial);
   }
 
   override disconnectedCallback(): void {
@@ -86,12 +92,48 @@ export class SwInstallNode extends SwElement {
     this.node?.close();
   }
 
-  private takeLabel(text: string): void {
+  /**
+   * Reads the label, then asks the fleet about the device: registered already (online, or
+   * registered and off for now) goes straight to its place; never registered, or released for a
+   * new start, needs the site's Wi-Fi first; revoked cannot be installed.
+   */
+  private async takeLabel(text: string): Promise<void> {
+    this.scanning = false;
     const label = readLabel(text);
     this.failure = label ? null : new Error(t("install.labelUnreadable"));
     if (!label) return;
-    this.label = label;
-    this.step = "wifi";
+    this.busy = true;
+    try {
+      // The full label goes to the server, which checks its check digits.
+      this.device = (await api.device(text.trim())).device;
+    } catch (error) {
+      this.device = null;
+      if (!(error instanceof ApiError && error.status === 404)) {
+        this.failure = error;
+        this.busy = false;
+        return;
+      }
+    }
+    this.busy = false;
+    this.label = { serial: label.serial, kind: label.kind ?? this.device?.kind ?? null };
+    if (this.device?.state === "revoked") {
+      this.failure = new Error(t("install.revoked"));
+      return;
+    }
+    if (this.device?.state === "online" || this.device?.state === "claimed") await this.choosePlace(this.device);
+    else this.step = "wifi";
+  }
+
+  /** The places this kind of node may go (INSTALL_LEVELS, as the server checks), named by their path. */
+  private async choosePlace(device: DeviceRow): Promise<void> {
+    try {
+      const all = await installablePlaces();
+      this.allNames = new Map(all.map((p) => [p.id, p.name]));
+      this.places = all.filter((p) => (INSTALL_LEVELS[device.kind] as readonly string[]).includes(p.level));
+      this.step = "place";
+    } catch (error) {
+      this.failure = error;
+    }
   }
 
   /** The node's Bluetooth name, as its firmware advertises it (main.ts): known when the label names the kind. */
@@ -134,10 +176,7 @@ export class SwInstallNode extends SwElement {
         this.device = null;
       }
       if (this.device?.state === "online") {
-        const all = await installablePlaces();
-        this.allNames = new Map(all.map((p) => [p.id, p.name]));
-        this.places = all.filter((p) => ["building", "floor", "elevator", "capsule"].includes(p.level));
-        this.step = "place";
+        await this.choosePlace(this.device);
         return;
       }
       this.poll = setTimeout(check, POLL_MS);
@@ -181,13 +220,16 @@ export class SwInstallNode extends SwElement {
         return html`<form
           @submit=${(e: SubmitEvent) => {
             e.preventDefault();
-            this.takeLabel(String(new FormData(e.target as HTMLFormElement).get("label") ?? ""));
+            void this.takeLabel(String(new FormData(e.target as HTMLFormElement).get("label") ?? ""));
           }}
         >
           <p>${t("install.labelHelp")}</p>
+          ${this.scanning
+            ? html`<sw-qr-scanner @scanned=${(e: CustomEvent<string>) => void this.takeLabel(e.detail)} @cancel=${() => (this.scanning = false)}></sw-qr-scanner>`
+            : html`<div class="actions"><button class="btn" type="button" data-action="scan" @click=${() => (this.scanning = true)}>${t("install.scan")}</button></div>`}
           <label for="install-label">${t("install.labelField")}</label>
           <input id="install-label" name="label" autocomplete="off" autocapitalize="characters" required />
-          <div class="actions"><button class="btn btn-primary" type="submit">${t("install.next")}</button></div>
+          <div class="actions"><button class="btn btn-primary" type="submit" ?disabled=${this.busy}>${t("install.next")}</button></div>
         </form>`;
       case "wifi":
       case "joining":
@@ -196,7 +238,11 @@ export class SwInstallNode extends SwElement {
         return html`<p role="status">${t("install.registering")}</p>
           ${this.device ? html`<p class="muted">${t("install.deviceState", { name: STATE_WORDS[this.device.state] ? t(STATE_WORDS[this.device.state]) : this.device.state })}</p>` : nothing}`;
       case "place":
-        return html`<p class="good">${t("install.online")}</p>
+        return html`<p class=${this.device?.state === "online" ? "good" : ""}>${t(this.device?.state === "online" ? "install.online" : "install.registeredOffline")}</p>
+          ${this.device?.placeId ? html`<p data-current-place>${t("install.nowAt", { name: this.allNames.get(this.device.placeId) ?? this.device.placeId })}</p>` : nothing}
+          ${this.label && this.device?.state === "claimed"
+            ? html`<div class="actions"><button class="btn" type="button" data-action="rewifi" @click=${() => (this.step = "wifi")}>${t("install.newWifi")}</button></div>`
+            : nothing}
           <form @submit=${(e: SubmitEvent) => void this.install(e)}>
             <label for="install-place">${t("install.placeField")}</label>
             <select id="install-place" name="place" required>
@@ -206,7 +252,10 @@ export class SwInstallNode extends SwElement {
           </form>`;
       case "done":
         return html`<p class="good" role="status">${t("install.done", { name: this.placeName() })}</p>
-          <div class="actions"><a class="btn" href="#/install" @click=${() => this.reset()}>${t("install.another")}</a></div>`;
+          <div class="actions">
+            <a class="btn" href="#/install" @click=${() => this.reset()}>${t("install.another")}</a>
+            ${this.device ? html`<a class="btn" href=${href(`/fleet/batches/${this.device.batch}`)} data-action="batch">${t("install.seeBatch")}</a>` : nothing}
+          </div>`;
     }
   }
 
@@ -247,12 +296,13 @@ export class SwInstallNode extends SwElement {
   }
 
   private placeName(): string {
-    return this.places.find((place) => place.id === this.device?.placeId)?.name ?? "";
+    const place = this.places.find((p) => p.id === this.device?.placeId);
+    return place ? this.placeLabel(place) : "";
   }
 
   private reset(): void {
     this.node?.close();
-    Object.assign(this, { step: "label", label: null, node: null, device: null, failure: null, joinFailure: null });
+    Object.assign(this, { step: "label", label: null, node: null, device: null, failure: null, joinFailure: null, scanning: false });
   }
 }
 customElements.define("sw-install-node", SwInstallNode);
