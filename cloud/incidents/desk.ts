@@ -593,7 +593,7 @@ export class IncidentDesk {
     const people = await loadStaff(this.#deps.db, { ids: staffIds, activeOnly: true });
     await this.#deps.notifier.notifyPeople(
       toIncidentView(row),
-      people.map((staff) => ({ staff, channels: ["console", "app", "sms"] })),
+      people.map((staff) => ({ staff, channels: ["console", "push", "sms"] })),
       purpose,
       row.escalationStep,
     );

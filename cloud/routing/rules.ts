@@ -1,7 +1,11 @@
 import type { Hazard, PlaceLevel, StaffRole } from "../db/schema";
 
-/** Channels that reach one person. Webhooks reach systems and are configured apart. */
-export const PERSON_CHANNELS = ["console", "app", "sms", "voice"] as const;
+/**
+ * Channels that reach one person: `console` (their open console's live stream), `push` (Web Push
+ * to the browsers they allowed notifications on), `sms` and `voice` (to their phone). Webhooks
+ * reach systems and are configured apart.
+ */
+export const PERSON_CHANNELS = ["console", "push", "sms", "voice"] as const;
 export type PersonChannel = (typeof PERSON_CHANNELS)[number];
 /**
  * What a tier may use: the people's own channels, and `chat`, the work group chats of the places
@@ -48,8 +52,8 @@ const aedVolunteer = t("aed-volunteer", "community");
 export const HAZARD_RULES: Record<Hazard, HazardRule> = {
   fire: {
     tiers: [
-      { targets: [buildingLead, property, grid, community, street], channels: ["console", "app", "sms"] },
-      { targets: [fireLiaison, street, community], channels: ["console", "app", "voice"] },
+      { targets: [buildingLead, property, grid, community, street], channels: ["console", "push", "sms"] },
+      { targets: [fireLiaison, street, community], channels: ["console", "push", "voice"] },
       { targets: [fireLiaison, street], channels: ["voice", "sms"] },
     ],
     selfClearing: false,
@@ -57,76 +61,76 @@ export const HAZARD_RULES: Record<Hazard, HazardRule> = {
   },
   "smoke-prealarm": {
     tiers: [
-      { targets: [buildingLead, property], channels: ["console", "app"] },
-      { targets: [grid, community], channels: ["console", "app", "sms"] },
-      { targets: [street], channels: ["console", "app", "sms"] },
+      { targets: [buildingLead, property], channels: ["console", "push"] },
+      { targets: [grid, community], channels: ["console", "push", "sms"] },
+      { targets: [street], channels: ["console", "push", "sms"] },
     ],
     selfClearing: false,
     recheck: true,
   },
   electrical: {
     tiers: [
-      { targets: [property, buildingLead], channels: ["console", "app", "sms"] },
-      { targets: [grid, community], channels: ["console", "app", "sms"] },
-      { targets: [street], channels: ["console", "app", "voice"] },
+      { targets: [property, buildingLead], channels: ["console", "push", "sms"] },
+      { targets: [grid, community], channels: ["console", "push", "sms"] },
+      { targets: [street], channels: ["console", "push", "voice"] },
     ],
     selfClearing: false,
     recheck: true,
   },
   "ebike-blocked": {
     tiers: [
-      { targets: [property, buildingLead], channels: ["console", "app"] },
-      { targets: [grid], channels: ["console", "app", "sms"] },
-      { targets: [community], channels: ["console", "app"] },
+      { targets: [property, buildingLead], channels: ["console", "push"] },
+      { targets: [grid], channels: ["console", "push", "sms"] },
+      { targets: [community], channels: ["console", "push"] },
     ],
     selfClearing: true,
     recheck: false,
   },
   "aed-removed": {
     tiers: [
-      { targets: [aedVolunteer, property], channels: ["console", "app", "sms"] },
-      { targets: [community, grid], channels: ["console", "app", "voice"] },
+      { targets: [aedVolunteer, property], channels: ["console", "push", "sms"] },
+      { targets: [community, grid], channels: ["console", "push", "voice"] },
     ],
     selfClearing: true,
     recheck: false,
   },
   "capsule-door": {
     tiers: [
-      { targets: [property], channels: ["console", "app"] },
-      { targets: [grid], channels: ["console", "app"] },
-      { targets: [community], channels: ["console", "app"] },
+      { targets: [property], channels: ["console", "push"] },
+      { targets: [grid], channels: ["console", "push"] },
+      { targets: [community], channels: ["console", "push"] },
     ],
     selfClearing: true,
     recheck: false,
   },
   "node-offline": {
     tiers: [
-      { targets: [property], channels: ["console", "app"] },
-      { targets: [community], channels: ["console", "app"] },
+      { targets: [property], channels: ["console", "push"] },
+      { targets: [community], channels: ["console", "push"] },
     ],
     selfClearing: true,
     recheck: false,
   },
   "sensor-fault": {
     tiers: [
-      { targets: [property], channels: ["console", "app"] },
-      { targets: [community], channels: ["console", "app"] },
+      { targets: [property], channels: ["console", "push"] },
+      { targets: [community], channels: ["console", "push"] },
     ],
     selfClearing: true,
     recheck: true,
   },
   "resident-report": {
     tiers: [
-      { targets: [grid, property, community], channels: ["console", "app"] },
-      { targets: [street], channels: ["console", "app", "sms"] },
+      { targets: [grid, property, community], channels: ["console", "push"] },
+      { targets: [street], channels: ["console", "push", "sms"] },
     ],
     selfClearing: false,
     recheck: true,
   },
   unclassified: {
     tiers: [
-      { targets: [property, community], channels: ["console", "app"] },
-      { targets: [street], channels: ["console", "app"] },
+      { targets: [property, community], channels: ["console", "push"] },
+      { targets: [street], channels: ["console", "push"] },
     ],
     selfClearing: true,
     recheck: false,
