@@ -14,8 +14,9 @@ const engine = globalThis as unknown as {
 let encoder: Encoder | undefined;
 
 export function textBytes(text: string): Uint8Array {
-  const fromString = engine.ArrayBuffer.fromString;
-  if (fromString) return new Uint8Array(fromString(text));
+  // Called on ArrayBuffer, never detached: XS builds the result with `new this(length)`
+  // (xsDataView.c, fx_ArrayBuffer_fromString), so without a receiver it throws "not a constructor".
+  if (engine.ArrayBuffer.fromString) return new Uint8Array(engine.ArrayBuffer.fromString(text));
   if (!encoder) {
     if (!engine.TextEncoder) throw new Error("this XS build has neither ArrayBuffer.fromString nor TextEncoder");
     encoder = new engine.TextEncoder();

@@ -15,6 +15,7 @@ async function fits(page: Page, where: string): Promise<void> {
 
 /** Each of the two screens in each language, switching with the console's own language button. */
 async function everyScreen(page: Page, where: string, check: (label: string) => Promise<void>): Promise<void> {
+  const before = page.viewportSize();
   for (const viewport of ["phone", "desktop"] as const) {
     await page.setViewportSize(VIEWPORTS[viewport]);
     for (let i = 0; i < 2; i++) {
@@ -24,6 +25,7 @@ async function everyScreen(page: Page, where: string, check: (label: string) => 
       await page.waitForFunction((before) => document.documentElement.lang !== before, lang);
     }
   }
+  if (before) await page.setViewportSize(before);
 }
 
 /** Each case visits two screens in two languages with axe each time: generous on a shared 2-core machine. */
@@ -86,6 +88,13 @@ describe("console nodes: the crews' list and a node's page, with charts and comm
     await page.locator("[data-problem=lowHeap]").click();
     await page.waitForFunction(() => document.querySelectorAll("[data-node]").length === 1);
     expect(await rows.first().getAttribute("data-node")).toBe("smoke-b2-501");
+    // The admin on a node's page, both screens.
+    await rows.first().click();
+    await page.locator("[data-chart=heap]").waitFor();
+    for (const viewport of ["desktop", "phone"] as const) {
+      await page.setViewportSize(VIEWPORTS[viewport]);
+      await fits(page, `node page (admin) ${viewport}`);
+    }
     await context.close();
   }, BROWSER_TEST_MS);
 
@@ -96,6 +105,7 @@ describe("console nodes: the crews' list and a node's page, with charts and comm
     await rows.first().waitFor();
     // The other community's node is not listed.
     expect(await rows.evaluateAll((els) => els.map((el) => el.getAttribute("data-node")))).toEqual(["smoke-b3-101", "smoke-b2-501", "smoke-b1-301"]);
+    await everyScreen(page, "node list (crew)", (where) => fits(page, where));
     await page.locator("a[href='#/nodes/smoke-b1-301']").click();
     await page.locator("[data-node-status]").getByText("在线").waitFor();
 
@@ -111,6 +121,7 @@ describe("console nodes: the crews' list and a node's page, with charts and comm
     expect(await page.locator("[data-chart=telemetry-smoke] canvas").count()).toBeGreaterThan(0);
     await page.locator("[data-alarm]").getByText("读数 760 raw，报警线 700 raw").waitFor();
     await fits(page, "node page phone zh-CN");
+    if (process.env.SW_LOOK) await page.screenshot({ path: "/tmp/node-full-phone.png", fullPage: true });
     await screenshot(page, "docs/screenshots/node-phone-zh.png");
 
     // Restart from the page: asked first, sent, and the node's ack appears by itself.

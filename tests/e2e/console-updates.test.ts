@@ -14,6 +14,7 @@ async function fits(page: Page, where: string): Promise<void> {
 
 /** Each of the two screens in each language, switching with the console's own language button. */
 async function everyScreen(page: Page, check: (where: string) => Promise<void>): Promise<void> {
+  const before = page.viewportSize();
   for (const viewport of ["phone", "desktop"] as const) {
     await page.setViewportSize(VIEWPORTS[viewport]);
     for (let i = 0; i < 2; i++) {
@@ -23,6 +24,7 @@ async function everyScreen(page: Page, check: (where: string) => Promise<void>):
       await page.waitForFunction((before) => document.documentElement.lang !== before, lang);
     }
   }
+  if (before) await page.setViewportSize(before);
 }
 
 /** Each case visits two screens in two languages with axe each time: generous on a shared 2-core machine. */

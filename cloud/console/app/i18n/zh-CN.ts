@@ -330,7 +330,7 @@ export const zhCN = {
   "charts.highest": "{what}（最高）",
   "charts.reset": "{when} 重启：{reason}",
   "charts.noResets": "这段时间没有重启。",
-  "charts.downsampled": "曲线上每个点是 {bucket} 内的汇总。",
+  "charts.downsampled": "曲线上每个点汇总了 {bucket}的数据。",
   "charts.noData": "这段时间没有数据。",
   "charts.summary": "{line}：最新 {latest}，最低 {low}，最高 {high}",
   "charts.lineEmpty": "{line}：没有数据",

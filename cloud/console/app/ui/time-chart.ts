@@ -80,8 +80,9 @@ export class SwTimeChart extends SwElement {
         cursor: { drag: { x: false, y: false }, points: { size: 8 } },
         scales: { x: { time: true, range: [chart.from / 1000, chart.to / 1000] } },
         axes: [
-          { ...AXIS, values: (_u, splits) => splits.map((s) => timeFormat.format(new Date(s * 1000))) },
-          { ...AXIS, size: 72, values: (_u, splits) => splits.map((s) => chart.format(s)) },
+          { ...AXIS, size: 36, values: (_u, splits) => splits.map((s) => timeFormat.format(new Date(s * 1000))) },
+          // Wide enough for "-100 dBm" and "1,024 KiB" at 14 px.
+          { ...AXIS, size: 88, values: (_u, splits) => splits.map((s) => chart.format(s)) },
         ],
         series: [{}, ...chart.lines.map((line) => ({ label: line.label, stroke: line.colour, width: 2, dash: line.dash ? [6, 4] : undefined, points: { show: false } }))],
         hooks: {

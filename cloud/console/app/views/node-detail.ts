@@ -219,7 +219,7 @@ export class SwNodeDetail extends SwElement {
     if (h.lastError) rows.push([t("nodes.fact.lastError"), html`<span class="codes">${h.lastError}</span>`]);
     return html`<section class="card" aria-labelledby="health-title">
       <h2 id="health-title">${t("nodes.healthTitle")}</h2>
-      <dl class="facts">${rows.map(([label, value]) => html`<div><dt>${label}</dt><dd>${value}</dd></div>`)}</dl>
+      <dl class="node-facts">${rows.map(([label, value]) => html`<div><dt>${label}</dt><dd>${value}</dd></div>`)}</dl>
     </section>`;
   }
 

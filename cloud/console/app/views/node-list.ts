@@ -109,7 +109,7 @@ export class SwNodeList extends SwElement {
     const q = this.query;
     const filtered = !!(q.kind || q.status || q.firmware || q.place || q.q);
     const choosable = this.places.filter((p) => p.level !== "floor");
-    return html`<details class="card filters" ?open=${filtered}>
+    return html`<details class="card node-filters" ?open=${filtered}>
       <summary>${t("nodes.moreFilters")}</summary>
       <form @submit=${(e: SubmitEvent) => this.applyFilters(e)} class="filter-form">
         <div><label for="f-kind">${t("nodes.filter.kind")}</label>

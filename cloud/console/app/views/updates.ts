@@ -107,7 +107,7 @@ export class SwUpdates extends SwElement {
             ? html`<ul class="list">${this.images.map(
                 (image) => html`<li class="card" data-image=${image.sha256}>
                   <div class="row"><strong>${t("updates.version", { version: image.version })}</strong><span>${word(NODE_KIND_WORDS, image.kind)}</span><span class="muted">${image.board}</span></div>
-                  <dl class="facts">
+                  <dl class="node-facts">
                     <div><dt>${t("updates.size")}</dt><dd>${size(image.sizeBytes)}</dd></div>
                     <div><dt>${t("updates.key")}</dt><dd class="node-id">${image.keyId}</dd></div>
                     <div><dt>${t("updates.fingerprint")}</dt><dd class="node-id">${image.sha256.slice(0, 16)}</dd></div>
