@@ -26,7 +26,7 @@ async function start(dataDir: string, extraEnv: Record<string, string> = {}): Pr
   child.stdout!.on("data", (chunk: Buffer) => (output += chunk.toString()));
   child.stderr!.on("data", (chunk: Buffer) => (output += chunk.toString()));
   const exited = new Promise<never>((_, reject) => child.once("exit", (code) => reject(new Error(`exited ${code}:\n${output}`))));
-  await Promise.race([waitFor(() => /Simulated:/.test(output), "the start banner", 20_000), exited]);
+  await Promise.race([waitFor(() => /Simulated:/.test(output), "the start banner", 45_000), exited]);
   return {
     child,
     output: () => output,
@@ -49,7 +49,7 @@ describe("npm start", () => {
     await Promise.all(running.splice(0).map(stop));
   });
 
-  it("runs broker, cloud and a simulated site with nothing configured, and prints the URL and a first token", { timeout: 90_000 }, async () => {
+  it("runs broker, cloud and a simulated site with nothing configured, and prints the URL and a first token", { timeout: 150_000 }, async () => {
     const dataDir = mkdtempSync(join(tmpdir(), "sw-start-"));
     const first = await start(dataDir);
     running.push(first);

@@ -517,7 +517,7 @@ export const en: Record<MessageKey, string> = {
   "capsules.doorClosed": "Closed",
   "capsules.temperature": "Cabinet temperature",
   "capsules.celsius": "{value} °C",
-  "capsules.aedRange": "AED range {min}–{max}\u00a0°C",
+  "capsules.aedRange": "AED range {min}\u2060–\u2060{max}\u00a0°C",
   "capsules.aedRangeUnknown": "the device does not report the AED's range",
   "capsules.outOfRange": "out of range",
   "capsules.noReading": "No reading (sensor fault)",

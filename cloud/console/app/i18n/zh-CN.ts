@@ -519,7 +519,7 @@ export const zhCN = {
   "capsules.doorClosed": "关着",
   "capsules.temperature": "柜内温度",
   "capsules.celsius": "{value} °C",
-  "capsules.aedRange": "AED 适用 {min}–{max}\u00a0°C",
+  "capsules.aedRange": "AED 适用 {min}\u2060–\u2060{max}\u00a0°C",
   "capsules.aedRangeUnknown": "设备没有报告 AED 适用温度",
   "capsules.outOfRange": "超出范围",
   "capsules.noReading": "读不到（传感器故障）",

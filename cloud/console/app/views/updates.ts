@@ -72,7 +72,8 @@ export class SwUpdates extends SwElement {
   private async load(): Promise<void> {
     try {
       const [images, campaigns] = await Promise.all([updatesApi.images(), updatesApi.campaigns()]);
-      this.images = images.images;
+      // Newest first: the image a rollout is likely to want is on top.
+      this.images = [...images.images].sort((a, b) => b.uploadedAt - a.uploadedAt || b.version.localeCompare(a.version, "en", { numeric: true }));
       this.campaigns = campaigns.campaigns;
       this.failure = null;
     } catch (error) {
