@@ -57,11 +57,14 @@ describe("self-test and relay test on smoke and sensor nodes (in XS)", () => {
       const before = (await node.inspect()).samples;
       const outcome = await selfTest(node, id);
       expect(outcome).toMatchObject({ op: "self-test", result: "ok" });
-      expect(outcome.detail).toBe("chamber ok 310 (clean air 300); detector sampling every 1000 ms");
+      expect(outcome.detail).toBe("chamber ok 310 (clean air 300); detector sampling every 1000 ms; LED lit 1 s");
+      expect((await node.outputs()).statusLed, "the status LED shows the crew which detector is testing").toBe(true);
+      await node.advance(1500);
+      expect((await node.outputs()).statusLed).toBe(false);
       const ack = await waitFor(() => messages.acks(id).find((a) => a.command === outcome.id), "the self-test's ack on the wire");
       expect(ack).toMatchObject({ result: "ok", op: "self-test" });
 
-      await node.advance(10_000);
+      await node.advance(8500);
       const after = await node.inspect();
       expect(after.samples - before, "sampling never paused").toBeGreaterThanOrEqual(10);
       expect(after.alarmActive).toBe(false);
@@ -142,7 +145,7 @@ describe("self-test and relay test on smoke and sensor nodes (in XS)", () => {
       const { id, node } = await boot();
       const outcome = await selfTest(node, id);
       expect(outcome, outcome.detail).toMatchObject({ result: "ok" });
-      expect(outcome.detail).toMatch(/^smoke ok \d+ \(clean air 30\d\); heat \(ntc\) ok [\d.]+ °C; current ok [\d.]+ A; leakage ok [\d.]+ mA$/);
+      expect(outcome.detail).toMatch(/^smoke ok \d+ \(clean air 30\d\); heat \(ntc\) ok [\d.]+ °C; current ok [\d.]+ A; leakage ok [\d.]+ mA; LED lit 1 s$/);
       await waitFor(() => messages.acks(id).find((a) => a.command === outcome.id), "the ack on the wire");
       await node.advance(5000);
       const inspection = await node.inspect();
@@ -168,7 +171,7 @@ describe("self-test and relay test on smoke and sensor nodes (in XS)", () => {
       const { id, node } = await boot(sensing, (n) => n.setI2c(cableTmp117Address, { 0x0f: 0x0117, 0x00: Math.round(31 / 0.0078125) }));
       const healthy = await selfTest(node, id);
       expect(healthy, healthy.detail).toMatchObject({ result: "ok" });
-      expect(healthy.detail).toMatch(/; cable ok 31 °C$/);
+      expect(healthy.detail).toMatch(/; cable ok 31 °C; LED lit 1 s$/);
       // The probe's lead is cut: the TMP117 no longer acknowledges on the bus.
       await node.setI2c(cableTmp117Address, null);
       await node.advance(10_000);
