@@ -96,7 +96,15 @@ export function startSensorNode(platform: Platform, bootConfig: SensorNodeConfig
     outboxSlots: config.outboxSlots ?? DEFAULT_OUTBOX_SLOTS,
     random,
     sensors: () => sensing.states(),
-    handlers: { config: applyChanges },
+    handlers: {
+      config: applyChanges,
+      selfTest: () => {
+        const found = sensing.selfTest();
+        return typeof found === "string" ? found : found.reply();
+      },
+      // Nothing to pulse: the board watches the circuit, it has no trip or shunt relay (hardware/kinds/sensor-node.ts).
+      relayTest: () => "this node has no relay: a sensor node only watches its circuit (no trip or shunt relay fitted); trip the breaker by hand",
+    },
     attachment: updates.attachment,
   });
   const { uplink, log } = link;

@@ -3,6 +3,7 @@ import { configProblem, withChanges, type NodeConfig } from "../config";
 import { THRESHOLD_CLEARED, THRESHOLD_RAISED, ThresholdDetector } from "../detectors/threshold";
 import { SmokeChamber } from "../drivers/smoke-chamber";
 import { clearConfigChanges, loadConfigChanges, saveConfigChanges } from "../link/config-store";
+import type { HandlerAnswer } from "../link/commands";
 import { startLink, type Link } from "../link/link";
 import { DEFAULT_HEALTH_INTERVAL_MS, DEFAULT_OUTBOX_SLOTS } from "../link/link-config";
 import type { Uplink } from "../link/uplink";
@@ -10,6 +11,7 @@ import { nodeUpdates } from "../ota/node-updates";
 import type { OtaAgent } from "../ota/ota-agent";
 import type { TimerHandle } from "../ports/clock";
 import type { Platform } from "../ports/platform";
+import { checkChamber, SelfTestFindings } from "./self-test";
 
 export interface SmokeNode {
   readonly uplink: Uplink;
@@ -66,7 +68,7 @@ export function startSmokeNode(platform: Platform, bootConfig: NodeConfig, rando
     outboxSlots: config.outboxSlots ?? DEFAULT_OUTBOX_SLOTS,
     random,
     sensors: () => ({ smoke: chamberState() }),
-    handlers: { config: applyChanges },
+    handlers: { config: applyChanges, selfTest, relayTest: refuseRelayTest },
     attachment: updates.attachment,
   });
   const { uplink, log } = link;
@@ -101,6 +103,25 @@ export function startSmokeNode(platform: Platform, bootConfig: NodeConfig, rando
       });
       if (!kept) log("error", "outbox full of unsent alarms: a smoke alarm was dropped");
     }
+  }
+
+  /**
+   * The chamber's test: one extra reading, kept out of the detector (so the test can neither
+   * raise nor clear an alarm, and the sampling timer decides on as before), judged against the
+   * calibrated clean-air window. The node has no sounder or indicator of its own to sound.
+   */
+  function selfTest(): HandlerAnswer {
+    if (detector.active) return "smoke alarm standing: the chamber reads smoke now, test it once the alarm clears";
+    const findings = new SelfTestFindings();
+    checkChamber(findings, "chamber", chamber.sample(), { cleanAirRaw: config.smoke.baseline, firstLevelRaw: config.smoke.raiseAboveBaseline, floorRaw: 0, railRaw: fullScale });
+    if (samples > 0) findings.pass(`detector sampling every ${config.sampleIntervalMs} ms`);
+    else findings.fail("detector FAIL: no sample taken yet");
+    return findings.reply();
+  }
+
+  // Nothing to pulse: the board has no trip or shunt relay (hardware/kinds/sensor-node.ts).
+  function refuseRelayTest(): string {
+    return "this node has no relay: a smoke node only watches and alarms, it switches nothing";
   }
 
   function startTimers(): void {

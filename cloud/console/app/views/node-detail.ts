@@ -25,8 +25,9 @@ const WINDOWS: ReadonlyArray<{ window: SeriesWindow; label: MessageKey }> = [
  * `reboot` are the link's own): a button for a command the node would only refuse is not offered.
  */
 const OPS_BY_KIND: Record<string, OfferedOp[]> = {
-  smoke: ["config", "reboot"],
-  sensor: ["config", "reboot"],
+  // Smoke and sensor boards have no relay (hardware/kinds/sensor-node.ts): they refuse a relay test.
+  smoke: ["self-test", "config", "reboot"],
+  sensor: ["self-test", "config", "reboot"],
   elevator: ["self-test", "config", "reboot"],
   capsule: ["self-test", "config", "reboot"],
 };
