@@ -1,6 +1,6 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { SimNode } from "../../firmware/platform/sim/host/sim-node";
-import { defaultSensingConfig } from "../../firmware/sensing-config";
+import { defaultCableSettings, defaultSensingConfig, type SensingConfig } from "../../firmware/sensing-config";
 import { esp32DevkitC } from "../../hardware/boards";
 import { sensorCalibration } from "../../hardware/calibration";
 import type { CommandMessage } from "../../shared/messages";
@@ -19,7 +19,7 @@ describe("self-test and relay test on smoke and sensor nodes (in XS)", () => {
   let messages: NodeMessages;
   const running: SimNode[] = [];
   let serial = 0;
-  const { leakage, ct } = sensorCalibration(esp32DevkitC);
+  const { leakage, ct, cableTmp117Address } = sensorCalibration(esp32DevkitC);
 
   beforeAll(async () => {
     broker = await startMosquitto();
@@ -118,14 +118,14 @@ describe("self-test and relay test on smoke and sensor nodes (in XS)", () => {
   describe("sensor node", () => {
     const mains = (milliamps: number) => ({ offsetCounts: leakage.biasCounts, amplitudeCounts: (milliamps / leakage.unitsPerCount) * Math.SQRT2, hz: 50, noiseCounts: 2, seed: 3 });
 
-    async function boot() {
+    async function boot(sensing: SensingConfig = defaultSensingConfig(), before?: (node: SimNode) => Promise<unknown>) {
       const id = `sensor-st-${process.pid % 1000}-${++serial}`;
       const node = await connected(
         await SimNode.boot({
           kind: "sensor",
           brokerUrl: broker.url,
           protocolVersion: 5,
-          config: { nodeId: id, firmwareVersion: "0.1.0-test", mqtt: { host: "127.0.0.1", port: 1883, keepAliveMs: 30_000 }, telemetryIntervalMs: 10_000, sensing: defaultSensingConfig() },
+          config: { nodeId: id, firmwareVersion: "0.1.0-test", mqtt: { host: "127.0.0.1", port: 1883, keepAliveMs: 30_000 }, telemetryIntervalMs: 10_000, sensing },
           onLog: () => {},
         }),
       );
@@ -133,6 +133,7 @@ describe("self-test and relay test on smoke and sensor nodes (in XS)", () => {
       await node.setWaveform("heat", { offsetCounts: 2200, amplitudeCounts: 0, hz: 0, noiseCounts: 2 });
       await node.setWaveform("current", { offsetCounts: ct.biasCounts, amplitudeCounts: 200, hz: 50, noiseCounts: 2 });
       await node.setWaveform("leakage", mains(4));
+      await before?.(node);
       await node.advance(10_000);
       return { id, node };
     }
@@ -159,6 +160,21 @@ describe("self-test and relay test on smoke and sensor nodes (in XS)", () => {
       expect(outcome.detail).toMatch(/^current FAIL: /);
       expect(outcome.detail).toMatch(/smoke ok .*leakage ok/);
       expect(await relayTest(node, id)).toMatchObject({ result: "refused", detail: expect.stringMatching(/^this node has no relay: a sensor node only watches its circuit/) });
+    });
+
+    it("checks the circuit's cable probe: in range, then not answering", async () => {
+      const sensing = defaultSensingConfig();
+      sensing.electrical!.cable = defaultCableSettings();
+      const { id, node } = await boot(sensing, (n) => n.setI2c(cableTmp117Address, { 0x0f: 0x0117, 0x00: Math.round(31 / 0.0078125) }));
+      const healthy = await selfTest(node, id);
+      expect(healthy, healthy.detail).toMatchObject({ result: "ok" });
+      expect(healthy.detail).toMatch(/; cable ok 31 °C$/);
+      // The probe's lead is cut: the TMP117 no longer acknowledges on the bus.
+      await node.setI2c(cableTmp117Address, null);
+      await node.advance(10_000);
+      const cut = await selfTest(node, id);
+      expect(cut.result).toBe("failed");
+      expect(cut.detail).toMatch(/^cable FAIL: not answering; smoke ok/);
     });
 
     it("refuses a self-test while an alarm stands", async () => {

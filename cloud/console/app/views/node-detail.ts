@@ -270,7 +270,7 @@ export class SwNodeDetail extends SwElement {
       ${this.renderHealth(node)}
       ${this.renderCharts()}
       ${this.renderAlarms()}
-      <sw-node-commands .nodeId=${node.id} .offer=${OPS_BY_KIND[node.kind ?? ""] ?? ALL_OPS}></sw-node-commands>
+      <sw-node-commands .nodeId=${node.id} .kind=${node.kind ?? ""} .offer=${OPS_BY_KIND[node.kind ?? ""] ?? ALL_OPS}></sw-node-commands>
     </article>`;
   }
 }
