@@ -1,5 +1,7 @@
 import { FAULT_DRIFT_LIMIT, FAULT_NO_RESPONSE, FAULT_NONE, FAULT_NOISY, FAULT_OPEN, FAULT_OUT_OF_RANGE, FAULT_SHORT, FAULT_STUCK } from "../faults";
 import type { CommandReply } from "../link/commands";
+import type { TimerHandle, Timers } from "../ports/clock";
+import type { Device, DigitalPort } from "../ports/io";
 
 /**
  * What a self-test found, one line per check, for the ack a crew reads on the node's page.
@@ -87,4 +89,46 @@ export function checkRange(findings: SelfTestFindings, label: string, value: num
   const shown = Math.round(value * 10) / 10;
   if (value < min || value > max) return findings.fail(`${label} FAIL: ${shown} ${unit} outside ${min}…${max} ${unit}`);
   findings.pass(`${label} ok ${shown} ${unit}`);
+}
+
+/**
+ * The board's status LED lit for a moment during a self-test, as a detector's test button lights
+ * its LED, so the crew on site sees which detector is testing. The node has no sounder of its
+ * own: the smoke IC's horn, where fitted, is the IC's and is not the node's to sound. The port
+ * is opened at the first test and kept, so tests in quick succession do not open the pin twice.
+ */
+export class TestIndicator {
+  #device: Device;
+  #timers: Timers;
+  #led: DigitalPort | undefined;
+  #off: TimerHandle | undefined;
+
+  constructor(device: Device, timers: Timers) {
+    this.#device = device;
+    this.#timers = timers;
+  }
+
+  /** Lights the LED for `ms`; says what it did, for the findings. */
+  flash(findings: SelfTestFindings, ms: number): void {
+    const pin = this.#device.pin.statusLed;
+    if (pin === undefined) return findings.pass("no indicator fitted");
+    try {
+      const { Digital } = this.#device.io;
+      this.#led ??= new Digital({ pin, mode: Digital.Output });
+    } catch (error) {
+      return findings.pass(`indicator not lit (${String((error as Error)?.message ?? error)})`);
+    }
+    const led = this.#led;
+    led.write(1);
+    this.#timers.clear(this.#off);
+    this.#off = this.#timers.set(() => led.write(0), ms);
+    findings.pass(`LED lit ${ms / 1000} s`);
+  }
+
+  close(): void {
+    this.#timers.clear(this.#off);
+    this.#led?.write(0);
+    this.#led?.close();
+    this.#led = undefined;
+  }
 }

@@ -11,7 +11,7 @@ import { nodeUpdates } from "../ota/node-updates";
 import type { OtaAgent } from "../ota/ota-agent";
 import type { TimerHandle } from "../ports/clock";
 import type { Platform } from "../ports/platform";
-import { checkChamber, SelfTestFindings } from "./self-test";
+import { checkChamber, SelfTestFindings, TestIndicator } from "./self-test";
 
 export interface SmokeNode {
   readonly uplink: Uplink;
@@ -52,6 +52,7 @@ export function startSmokeNode(platform: Platform, bootConfig: NodeConfig, rando
   const chamber = new SmokeChamber({ io: device.io.Analog, pin: device.pin.smoke });
   const fullScale = 2 ** chamber.resolution - 1;
   let detector = newDetector(config);
+  const indicator = new TestIndicator(device, timers);
   let latest = -1;
   let samples = 0;
   let sampleTimer: TimerHandle | undefined;
@@ -108,7 +109,7 @@ export function startSmokeNode(platform: Platform, bootConfig: NodeConfig, rando
   /**
    * The chamber's test: one extra reading, kept out of the detector (so the test can neither
    * raise nor clear an alarm, and the sampling timer decides on as before), judged against the
-   * calibrated clean-air window. The node has no sounder or indicator of its own to sound.
+   * calibrated clean-air window; the status LED lights for a second so the crew on site sees it.
    */
   function selfTest(): HandlerAnswer {
     if (detector.active) return "smoke alarm standing: the chamber reads smoke now, test it once the alarm clears";
@@ -116,6 +117,7 @@ export function startSmokeNode(platform: Platform, bootConfig: NodeConfig, rando
     checkChamber(findings, "chamber", chamber.sample(), { cleanAirRaw: config.smoke.baseline, firstLevelRaw: config.smoke.raiseAboveBaseline, floorRaw: 0, railRaw: fullScale });
     if (samples > 0) findings.pass(`detector sampling every ${config.sampleIntervalMs} ms`);
     else findings.fail("detector FAIL: no sample taken yet");
+    indicator.flash(findings, 1000);
     return findings.reply();
   }
 
@@ -177,6 +179,7 @@ export function startSmokeNode(platform: Platform, bootConfig: NodeConfig, rando
       timers.clear(sampleTimer);
       timers.clear(telemetryTimer);
       link.stop();
+      indicator.close();
       chamber.close();
     },
   };

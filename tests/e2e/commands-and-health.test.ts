@@ -115,7 +115,7 @@ describe("commands and health: API → Mosquitto → XS node → ack → cloud",
 
   it("self-tests the chamber on command: the ack with what it found reaches the API, and no alarm does", async () => {
     const before = (await api("/api/alarms?node=smoke-cmd-01")).body.alarms.length;
-    expect(await command({ op: "self-test" })).toMatchObject({ status: "ok", detail: "chamber ok 310 (clean air 300); detector sampling every 1000 ms" });
+    expect(await command({ op: "self-test" })).toMatchObject({ status: "ok", detail: "chamber ok 310 (clean air 300); detector sampling every 1000 ms; LED lit 1 s" });
     await node.advance(5000);
     expect((await api("/api/alarms?node=smoke-cmd-01")).body.alarms).toHaveLength(before);
   });

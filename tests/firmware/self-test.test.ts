@@ -1,6 +1,6 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { SimNode } from "../../firmware/platform/sim/host/sim-node";
-import { defaultSensingConfig } from "../../firmware/sensing-config";
+import { defaultCableSettings, defaultSensingConfig, type SensingConfig } from "../../firmware/sensing-config";
 import { esp32DevkitC } from "../../hardware/boards";
 import { sensorCalibration } from "../../hardware/calibration";
 import type { CommandMessage } from "../../shared/messages";
@@ -19,7 +19,7 @@ describe("self-test and relay test on smoke and sensor nodes (in XS)", () => {
   let messages: NodeMessages;
   const running: SimNode[] = [];
   let serial = 0;
-  const { leakage, ct } = sensorCalibration(esp32DevkitC);
+  const { leakage, ct, cableTmp117Address } = sensorCalibration(esp32DevkitC);
 
   beforeAll(async () => {
     broker = await startMosquitto();
@@ -57,11 +57,14 @@ describe("self-test and relay test on smoke and sensor nodes (in XS)", () => {
       const before = (await node.inspect()).samples;
       const outcome = await selfTest(node, id);
       expect(outcome).toMatchObject({ op: "self-test", result: "ok" });
-      expect(outcome.detail).toBe("chamber ok 310 (clean air 300); detector sampling every 1000 ms");
+      expect(outcome.detail).toBe("chamber ok 310 (clean air 300); detector sampling every 1000 ms; LED lit 1 s");
+      expect((await node.outputs()).statusLed, "the status LED shows the crew which detector is testing").toBe(true);
+      await node.advance(1500);
+      expect((await node.outputs()).statusLed).toBe(false);
       const ack = await waitFor(() => messages.acks(id).find((a) => a.command === outcome.id), "the self-test's ack on the wire");
       expect(ack).toMatchObject({ result: "ok", op: "self-test" });
 
-      await node.advance(10_000);
+      await node.advance(8500);
       const after = await node.inspect();
       expect(after.samples - before, "sampling never paused").toBeGreaterThanOrEqual(10);
       expect(after.alarmActive).toBe(false);
@@ -118,14 +121,14 @@ describe("self-test and relay test on smoke and sensor nodes (in XS)", () => {
   describe("sensor node", () => {
     const mains = (milliamps: number) => ({ offsetCounts: leakage.biasCounts, amplitudeCounts: (milliamps / leakage.unitsPerCount) * Math.SQRT2, hz: 50, noiseCounts: 2, seed: 3 });
 
-    async function boot() {
+    async function boot(sensing: SensingConfig = defaultSensingConfig(), before?: (node: SimNode) => Promise<unknown>) {
       const id = `sensor-st-${process.pid % 1000}-${++serial}`;
       const node = await connected(
         await SimNode.boot({
           kind: "sensor",
           brokerUrl: broker.url,
           protocolVersion: 5,
-          config: { nodeId: id, firmwareVersion: "0.1.0-test", mqtt: { host: "127.0.0.1", port: 1883, keepAliveMs: 30_000 }, telemetryIntervalMs: 10_000, sensing: defaultSensingConfig() },
+          config: { nodeId: id, firmwareVersion: "0.1.0-test", mqtt: { host: "127.0.0.1", port: 1883, keepAliveMs: 30_000 }, telemetryIntervalMs: 10_000, sensing },
           onLog: () => {},
         }),
       );
@@ -133,6 +136,7 @@ describe("self-test and relay test on smoke and sensor nodes (in XS)", () => {
       await node.setWaveform("heat", { offsetCounts: 2200, amplitudeCounts: 0, hz: 0, noiseCounts: 2 });
       await node.setWaveform("current", { offsetCounts: ct.biasCounts, amplitudeCounts: 200, hz: 50, noiseCounts: 2 });
       await node.setWaveform("leakage", mains(4));
+      await before?.(node);
       await node.advance(10_000);
       return { id, node };
     }
@@ -141,7 +145,7 @@ describe("self-test and relay test on smoke and sensor nodes (in XS)", () => {
       const { id, node } = await boot();
       const outcome = await selfTest(node, id);
       expect(outcome, outcome.detail).toMatchObject({ result: "ok" });
-      expect(outcome.detail).toMatch(/^smoke ok \d+ \(clean air 30\d\); heat \(ntc\) ok [\d.]+ °C; current ok [\d.]+ A; leakage ok [\d.]+ mA$/);
+      expect(outcome.detail).toMatch(/^smoke ok \d+ \(clean air 30\d\); heat \(ntc\) ok [\d.]+ °C; current ok [\d.]+ A; leakage ok [\d.]+ mA; LED lit 1 s$/);
       await waitFor(() => messages.acks(id).find((a) => a.command === outcome.id), "the ack on the wire");
       await node.advance(5000);
       const inspection = await node.inspect();
@@ -159,6 +163,21 @@ describe("self-test and relay test on smoke and sensor nodes (in XS)", () => {
       expect(outcome.detail).toMatch(/^current FAIL: /);
       expect(outcome.detail).toMatch(/smoke ok .*leakage ok/);
       expect(await relayTest(node, id)).toMatchObject({ result: "refused", detail: expect.stringMatching(/^this node has no relay: a sensor node only watches its circuit/) });
+    });
+
+    it("checks the circuit's cable probe: in range, then not answering", async () => {
+      const sensing = defaultSensingConfig();
+      sensing.electrical!.cable = defaultCableSettings();
+      const { id, node } = await boot(sensing, (n) => n.setI2c(cableTmp117Address, { 0x0f: 0x0117, 0x00: Math.round(31 / 0.0078125) }));
+      const healthy = await selfTest(node, id);
+      expect(healthy, healthy.detail).toMatchObject({ result: "ok" });
+      expect(healthy.detail).toMatch(/; cable ok 31 °C; LED lit 1 s$/);
+      // The probe's lead is cut: the TMP117 no longer acknowledges on the bus.
+      await node.setI2c(cableTmp117Address, null);
+      await node.advance(10_000);
+      const cut = await selfTest(node, id);
+      expect(cut.result).toBe("failed");
+      expect(cut.detail).toMatch(/^cable FAIL: not answering; smoke ok/);
     });
 
     it("refuses a self-test while an alarm stands", async () => {

@@ -372,6 +372,8 @@ export const en: Record<MessageKey, string> = {
   "nodeCommands.settingValue": "New value (a number)",
   "nodeCommands.confirm.selfTestTitle": "Run the device's self-test?",
   "nodeCommands.confirm.selfTestBody": "The device checks its inputs and outputs and reports within seconds.",
+  "nodeCommands.confirm.selfTestDetectorBody": "The device checks that each of its smoke, temperature, current and leakage sensors answers and reads within range, and reports within seconds. The test never sends a fire alarm, and the device keeps watching meanwhile.",
+  "nodeCommands.status.selfTestFailed": "found a problem",
   "nodeCommands.confirm.relayTestTitle": "Test the relay?",
   "nodeCommands.confirm.relayTestBody": "The relay pulls in and lets go; whatever it switches may move briefly.",
   "nodeCommands.confirm.rebootTitle": "Restart this device?",

@@ -374,6 +374,8 @@ export const zhCN = {
   "nodeCommands.settingValue": "新的值（数字）",
   "nodeCommands.confirm.selfTestTitle": "让设备自检？",
   "nodeCommands.confirm.selfTestBody": "设备会检查自己的输入和输出，几秒钟后报告结果。",
+  "nodeCommands.confirm.selfTestDetectorBody": "设备会逐个检查自己装有的传感器（烟雾、温度、电流、漏电）有没有读数、读数是否正常，几秒钟后报告结果。自检不会发出火警，自检时照常监测。",
+  "nodeCommands.status.selfTestFailed": "发现问题",
   "nodeCommands.confirm.relayTestTitle": "测试继电器？",
   "nodeCommands.confirm.relayTestBody": "继电器会吸合一下再松开，接在上面的设备可能短暂动作。",
   "nodeCommands.confirm.rebootTitle": "重启这台设备？",

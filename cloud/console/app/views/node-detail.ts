@@ -13,6 +13,7 @@ import { alignSeries } from "../ui/align-series";
 import type { ChartData, ChartLine } from "../ui/time-chart";
 import "../ui/node-commands";
 import "../ui/time-chart";
+import { Reload } from "../ui/reload";
 
 const WINDOWS: ReadonlyArray<{ window: SeriesWindow; label: MessageKey }> = [
   { window: "1h", label: "charts.window.1h" },
@@ -134,7 +135,7 @@ export class SwNodeDetail extends SwElement {
   chartFailure: unknown = null;
   private series: NodeSeries | null = null;
   private chartLocale = locale();
-  private refresh?: ReturnType<typeof setInterval>;
+  private readonly reload = new Reload(this, () => this.load(), 30_000);
 
   private get nodeId(): string {
     return this.params.id;
@@ -142,15 +143,8 @@ export class SwNodeDetail extends SwElement {
 
   override connectedCallback(): void {
     super.connectedCallback();
-    void this.load();
     void this.loadSeries();
     void api.places().then((answer) => (this.places = answer.places), () => {});
-    this.refresh = setInterval(() => void this.load(), 30_000);
-  }
-
-  override disconnectedCallback(): void {
-    super.disconnectedCallback();
-    clearInterval(this.refresh);
   }
 
   private async load(): Promise<void> {
@@ -276,7 +270,7 @@ export class SwNodeDetail extends SwElement {
       ${this.renderHealth(node)}
       ${this.renderCharts()}
       ${this.renderAlarms()}
-      <sw-node-commands .nodeId=${node.id} .offer=${OPS_BY_KIND[node.kind ?? ""] ?? ALL_OPS}></sw-node-commands>
+      <sw-node-commands .nodeId=${node.id} .kind=${node.kind ?? ""} .offer=${OPS_BY_KIND[node.kind ?? ""] ?? ALL_OPS}></sw-node-commands>
     </article>`;
   }
 }
