@@ -65,7 +65,14 @@ describe("alarm routing over a real broker", () => {
       await waitFor(() => push.received.length === 1, "the push", 5000);
       expect(push.refused).toEqual([]);
       expect(push.received[0].payload).toMatchObject({ hazard: "fire", purpose: "notify", title: expect.stringContaining("火警") });
-      const { deliveries } = (await (await api(`/api/incidents/${(push.received[0].payload as { incidentId: number }).incidentId}`, admin)).json()) as { deliveries: Array<{ channel: string; staffId: number; status: string; provider: string | null }> };
+      type Delivery = { channel: string; staffId: number; status: string; provider: string | null };
+      const deliveriesNow = async () =>
+        ((await (await api(`/api/incidents/${(push.received[0].payload as { incidentId: number }).incidentId}`, admin)).json()) as { deliveries: Delivery[] }).deliveries;
+      // The push service took it; the row says so once the outcome is written.
+      const deliveries = await waitFor(async () => {
+        const rows = await deliveriesNow();
+        return rows.some((d) => d.channel === "push" && d.status !== "pending") && rows;
+      }, "the push delivery recorded", 5000);
       expect(deliveries.find((d) => d.channel === "push" && d.staffId === staff.id)).toMatchObject({ status: "sent", provider: "web-push" });
       expect(deliveries.find((d) => d.channel === "console" && d.staffId === staff.id)).toMatchObject({ status: "sent" });
       console.log(`node publish → browser push taken by the push service ${push.received[0].atMs - publishedAt} ms`);
