@@ -40,7 +40,7 @@ describe("no silent gaps: a round that reaches nobody is recorded and moves on a
     expect(count).toBe(4);
     expect(open.every((g) => g.reason === "nobody-reachable" && g.incidentId === fire.id)).toBe(true);
     const first = open.find((g) => g.step === 0)!;
-    expect(first.detail.channels).toEqual(["console", "push", "sms"]);
+    expect(first.detail.channels).toEqual(["console", "push", "sms", "chat"]);
     const property = first.detail.people!.find((p) => p.name === "Property CP1")!;
     expect(property.unreachable).toEqual({ console: "console not open", push: "no browser subscribed", sms: "no SMS provider" });
     // Numbers are personal data: not in the gap's detail, nor in any log line.

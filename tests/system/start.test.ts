@@ -76,8 +76,13 @@ describe("npm start", () => {
       "sim-smoke-001": "demo-building",
       "sim-smoke-002": "demo-building",
     });
-    const staff = (await (await fetch(`${first.url}/api/staff`, { headers: { authorization: `Bearer ${first.token}` } })).json()) as { staff: unknown[] };
-    expect(staff.staff).toHaveLength(4);
+    // Someone for every role the routing rules name, each with a phone.
+    const staff = (await (await fetch(`${first.url}/api/staff`, { headers: { authorization: `Bearer ${first.token}` } })).json()) as { staff: Array<{ hasPhone: boolean }> };
+    expect(staff.staff).toHaveLength(7);
+    expect(staff.staff.every((p) => p.hasPhone)).toBe(true);
+    // It says that SMS and voice are simulated, and how to make them real.
+    expect(first.output()).toMatch(/SMS:\s+simulated .*SMS_PROVIDER/);
+    expect(first.output()).toMatch(/Voice:\s+simulated .*VOICE_PROVIDER/);
     // Each simulated node reports what its XS machine really holds, never 0 free while running fine.
     const heaps = await waitFor(
       async () => {
