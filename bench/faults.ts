@@ -25,6 +25,9 @@ import { insertStaff, replaceScopes } from "../cloud/staff/queries";
 import { startMosquitto, type Mosquitto } from "../tests/support/mosquitto";
 import { FakeNodes } from "../tests/support/publishers";
 import { XsScenario } from "../tests/support/xs";
+import { SimNode } from "../firmware/platform/sim/host/sim-node";
+import { smokeNodeConfig } from "../tests/support/sim-config";
+import { runUntil, smokeCycles } from "../tests/support/sim";
 
 const arg = (name: string, fallback: number) => {
   const at = process.argv.indexOf(`--${name}`);
@@ -184,6 +187,54 @@ async function inProcessFault(broker: Mosquitto, fault: string, prefix: string, 
   }
 }
 
+/**
+ * A node (the firmware in XS, on a real connection) loses its Wi-Fi for ten simulated minutes
+ * while smoke comes and goes: 25 cycles, 50 alarms (raised and cleared) kept in its outbox,
+ * then the network comes back and the outbox drains into the cloud.
+ */
+async function tenMinutesOffline(broker: Mosquitto): Promise<Row> {
+  const prefix = "of";
+  const dir = mkdtempSync(join(tmpdir(), "sw-faults-"));
+  const cloud = await startCloud({
+    databaseUrl: `file:${join(dir, "cloud.db")}`,
+    mqtt: { url: broker.url, protocolVersion: 5 },
+    instanceId: `faults-${prefix}-${process.pid}`,
+    port: 0,
+    host: "127.0.0.1",
+    log: memoryLogger(),
+    dataDir: dir,
+    livenessEveryMs: 0,
+  });
+  const nodeId = `${prefix}-0001`;
+  let node: SimNode | undefined;
+  try {
+    await seed(cloud.database.db, prefix);
+    node = await SimNode.boot({ brokerUrl: broker.url, protocolVersion: 5, config: smokeNodeConfig(nodeId, { outboxSlots: 64 }), seed: 7, onLog: () => {} });
+    await node.setPins({ smoke: 300 });
+    const booted = node;
+    await runUntil([booted], async () => {
+      const seen = await booted.inspect();
+      return seen.connected && seen.outbox.depth === 0;
+    }, "the node to connect");
+    booted.setNetwork(false);
+    await runUntil([booted], async () => !(await booted.inspect()).connected, "the node to notice the dead link", { stepMs: 0 });
+    await smokeCycles(booted, 25, 24_000);
+    const offline = await booted.inspect();
+    booted.setNetwork(true);
+    const sent = 50;
+    await runUntil([booted], async () => (await booted.inspect()).outbox.depth === 0, "the outbox to drain", { stepMs: 1000, timeoutMs: 60_000 });
+    await settle(cloud.database.db, prefix, sent, 30_000);
+    return {
+      fault: "node offline ten minutes (XS node, real broker)",
+      ...(await outcome(cloud.database.db, prefix, sent)),
+      note: `${offline.outbox.alarms} alarms waited in the outbox over ${Math.round(offline.now / 60_000)} simulated minutes (${offline.outbox.dropped.alarm} alarms and ${offline.outbox.dropped.telemetry} telemetry readings dropped to make room); ${(await booted.inspect()).connectAttempts} connection attempts`,
+    };
+  } finally {
+    await node?.stop().catch(() => undefined);
+    await cloud.close();
+  }
+}
+
 /** Makes the database client fail every write for `forMs`, with `error`, as a full disk or a held lock would. */
 function failWrites(cloud: Awaited<ReturnType<typeof startCloud>>, error: string, forMs: number): Promise<string> {
   const client = cloud.database.client;
@@ -271,6 +322,7 @@ async function main(): Promise<void> {
     );
     rows.push(await inProcessFault(broker, "database write errors: disk full", "df", (cloud) => failWrites(cloud, "SQLITE_FULL: database or disk is full", 2000)));
     rows.push(await inProcessFault(broker, "database write errors: locked", "lk", (cloud) => failWrites(cloud, "SQLITE_BUSY: database is locked", 2000)));
+    rows.push(await tenMinutesOffline(broker));
     rows.push(await sigkillTrials(broker));
   } finally {
     await broker.stop();

@@ -9,15 +9,14 @@
  *
  * The cloud runs in this process (RSS is this process's: the cloud plus the bench's bookkeeping);
  * the fleet is split over child processes (a process here may hold at most 20,000 descriptors),
- * and the staff apps' listener is another.
+ * and the people's side is another: a server shaped like Aliyun's SMS API that the cloud's SMS
+ * adapter delivers to (bench/sms-listener.ts), so "notified" means a provider took the message.
  *
  *   npm run bench:storm [-- --nodes 10000 --procs 4 --down 8000 --fresh 300 --window 15000]
  */
-import { fork, type ChildProcess } from "node:child_process";
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { monitorEventLoopDelay } from "node:perf_hooks";
 import { inArray, sql } from "drizzle-orm";
 import { alarms, incidents, nodes as nodesTable, places } from "../cloud/db/schema";
@@ -28,6 +27,8 @@ import { startCloud } from "../cloud/server";
 import { insertStaff, replaceScopes } from "../cloud/staff/queries";
 import { tempDatabaseUrl } from "../tests/support/cloud";
 import { startMosquitto } from "../tests/support/mosquitto";
+import { Worker } from "./child";
+import { benchSmsProvider } from "./sms-provider";
 
 const arg = (name: string, fallback: number) => {
   const at = process.argv.indexOf(`--${name}`);
@@ -49,31 +50,6 @@ const nodeId = (i: number) => `storm-${String(i).padStart(5, "0")}`;
 const wallNow = () => performance.timeOrigin + performance.now();
 
 /** A child process answering one message per request, in order. */
-class Worker {
-  #child: ChildProcess;
-  #waiting: Array<(message: unknown) => void> = [];
-  readonly ready: Promise<unknown>;
-
-  constructor(script: string, args: string[]) {
-    this.#child = fork(fileURLToPath(new URL(script, import.meta.url)), args, { execArgv: ["--import", "tsx"], stdio: ["ignore", "inherit", "inherit", "ipc"] });
-    this.ready = new Promise((resolve) => this.#waiting.push(resolve));
-    this.#child.on("message", (message) => this.#waiting.shift()?.(message));
-    this.#child.once("exit", (code) => {
-      if (code !== 0 && code !== null) process.stderr.write(`bench:storm: ${script} exited with ${code}\n`);
-    });
-  }
-
-  ask<T>(request: object): Promise<T> {
-    return new Promise((resolve) => {
-      this.#waiting.push(resolve as (message: unknown) => void);
-      this.#child.send(request);
-    });
-  }
-
-  kill(): void {
-    this.#child.kill("SIGKILL");
-  }
-}
 
 /** Street → community → compounds → buildings → one floor per node, a lead per building, property staff per compound. */
 async function seed(db: Db): Promise<void> {
@@ -100,8 +76,10 @@ async function seed(db: Db): Promise<void> {
     await db.insert(places).values(floors);
     await db.insert(nodesTable).values(nodeRows);
   }
+  let phones = 0;
   for (const { role, placeId } of [...scopes, { role: "community-office" as const, placeId: "cm-s" }, { role: "street-office" as const, placeId: "st-s" }]) {
-    const person = await insertStaff(db, { name: `${role} ${placeId}`, role, phone: null }, t0);
+    // Everyone has a phone: the fire's first tier reaches them by SMS.
+    const person = await insertStaff(db, { name: `${role} ${placeId}`, role, phone: `+86139${String(phones++).padStart(8, "0")}` }, t0);
     await replaceScopes(db, person.id, [placeId]);
   }
   process.stderr.write(`bench:storm: seeded ${NODES} nodes in ${buildings} buildings and ${scopes.length + 2} staff in ${((Date.now() - t0) / 1000).toFixed(1)} s\n`);
@@ -150,6 +128,7 @@ async function main(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), "sw-storm-"));
   const broker = await startMosquitto({ extraConfig: ["persistence true", `persistence_location ${dir}/`, "autosave_interval 0"] });
   const log = memoryLogger();
+  const { sms, listener } = await benchSmsProvider();
   const cloud = await startCloud({
     databaseUrl: tempDatabaseUrl(),
     // A plain persistent subscription: Mosquitto restores it after its restart (it does not restore $share ones).
@@ -158,16 +137,14 @@ async function main(): Promise<void> {
     port: 0,
     host: "127.0.0.1",
     log,
+    routing: { sms },
   });
   if (process.env.BENCH_TRACE_SLOW) traceSlowStatements(cloud.database.client);
-  const workers: Worker[] = [];
+  const workers: Worker[] = [listener];
   let peakRss = process.memoryUsage().rss;
   const rssTimer = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage().rss)), 200);
   try {
     await seed(cloud.database.db);
-    const listener = new Worker("./storm-listener.ts", [broker.url]);
-    workers.push(listener);
-    await listener.ready;
     const per = Math.ceil(NODES / PROCS);
     const fleets: Array<{ worker: Worker; first: number; count: number }> = [];
     for (let p = 0; p < PROCS; p++) {
@@ -216,7 +193,7 @@ async function main(): Promise<void> {
     let notifications = 0;
     for (;;) {
       reports = await all<FleetReport>({ cmd: "report" });
-      ({ first: firsts, notifications } = await listener.ask<{ first: Record<string, number>; notifications: number }>({ cmd: "report" }));
+      ({ first: firsts, notifications } = await firstDelivered(cloud.database.db, listener));
       const back = reports.reduce((s, r) => s + r.connected, 0) === NODES && reports.every((r) => r.outboxLeft === 0);
       if ((back && [...expectNotified].every((n) => firsts[n] !== undefined)) || performance.now() > deadline) break;
       await new Promise((resolve) => setTimeout(resolve, 250));
@@ -263,7 +240,7 @@ async function main(): Promise<void> {
       ["  of which stored → first delivery confirmed p50 / p99", `${pct(routingMs, 0.5).toFixed(0)} / ${pct(routingMs, 0.99).toFixed(0)} ms`],
       ["lost: fresh / replayed alarms without a notification", `${lostFresh} / ${lostReplayed} (of ${fresh.length} / ${offlineAlarms.length})`],
       ["lost: alarms not in the database", `${notStored}; stored twice: ${dupes}`],
-      ["staff notifications received", String(notifications)],
+      ["SMS the provider took (every person told)", String(notifications)],
       ["storm settled (every node back, outboxes empty, alarms notified)", `${settledS.toFixed(1)} s`],
       ["cloud event-loop delay during the storm p99 / max", `${(loopDelay.percentile(99) / 1e6).toFixed(0)} / ${(loopDelay.max / 1e6).toFixed(0)} ms`],
       ["cloud RSS before the storm / peak", `${mb(rssBefore)} / ${mb(peakRss)}`],
@@ -289,3 +266,16 @@ main().then(
     process.exit(1);
   },
 );
+
+/** The provider's first acceptance per alarm's node (its incident's first delivered SMS), and how many SMS it took. */
+async function firstDelivered(db: Db, listener: Worker): Promise<{ first: Record<string, number>; notifications: number }> {
+  const report = await listener.ask<{ first: Record<string, number>; accepted: number }>({ cmd: "report" });
+  const ids = Object.keys(report.first).map(Number);
+  const first: Record<string, number> = {};
+  for (let i = 0; i < ids.length; i += 500) {
+    for (const row of await db.select({ id: incidents.id, nodeId: incidents.nodeId }).from(incidents).where(inArray(incidents.id, ids.slice(i, i + 500)))) {
+      if (row.nodeId) first[row.nodeId] = Math.min(first[row.nodeId] ?? Infinity, report.first[String(row.id)]);
+    }
+  }
+  return { first, notifications: report.accepted };
+}

@@ -21,6 +21,8 @@ import { otaRoutes, type OtaDeps } from "./ota/routes";
 import { webhookRoutes } from "./notify/routes";
 import { chatRobotRoutes } from "./notify/robot-routes";
 import { routingGapRoutes } from "./routing/gap-routes";
+import { pushRoutes } from "./notify/push/push-routes";
+import { serviceWorkerRoutes } from "./notify/push/service-worker";
 import { placeListRoutes } from "./places/list-routes";
 import { placeLocationRoutes } from "./places/location-routes";
 import { placeTreeRoutes } from "./places/tree-routes";
@@ -63,6 +65,7 @@ export function createApp(deps: AppDeps) {
   );
 
   app.route("/", consoleRoutes());
+  app.route("/", serviceWorkerRoutes());
   app.route("/auth", sessionRoutes({ db: deps.db, now: wallClock }));
   app.get("/healthz", (c) => c.json({ ok: true }));
 
@@ -87,6 +90,7 @@ export function createApp(deps: AppDeps) {
   api.route("/webhooks", webhookRoutes({ db: deps.db, now }));
   api.route("/chat-robots", chatRobotRoutes({ db: deps.db, now, robots: deps.routing.robots }));
   api.route("/routing-gaps", routingGapRoutes({ db: deps.db, now }));
+  api.route("/push", pushRoutes({ db: deps.db, now, publicKey: deps.routing.pushPublicKey, allowLoopbackEndpoints: deps.routing.allowLoopbackPushEndpoints }));
   api.route("/places", placeListRoutes({ db: deps.db }));
   api.route("/places", placeLocationRoutes({ db: deps.db }));
   api.route("/place-tree", placeTreeRoutes({ db: deps.db }));

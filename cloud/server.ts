@@ -1,6 +1,5 @@
 import { cloudClientIds, provisionerClientId } from "./broker/client-ids";
 import { serve, type ServerType } from "@hono/node-server";
-import type { MqttClient } from "mqtt";
 import { hostname } from "node:os";
 import { AlarmFeed } from "./alarms/alarm-feed";
 import { createApp } from "./app";
@@ -17,7 +16,6 @@ import { startLivenessMonitor, type LivenessMonitor } from "./nodes/liveness";
 import { CampaignEngine, type OfferChannel } from "./ota/campaign-engine";
 import { ImageStore } from "./ota/image-store";
 import { startOtaService, type OtaService } from "./ota/ota-service";
-import { connectAppPublisher } from "./notify/mqtt-publisher";
 import { keepReportPhotos } from "./reports/photo-retention";
 import { createRoutingStage, type RoutingOptions, type RoutingStage } from "./routing/stage";
 import { RETENTION_DEFAULTS, startTelemetryKeeper, type RetentionSettings, type TelemetryKeeper } from "./telemetry/retention";
@@ -53,7 +51,7 @@ export interface CloudOptions {
   /** Days raw telemetry and heartbeats, 1-minute and 1-hour rollups are kept; how often they are rolled up (0: a test calls `telemetry.run()`). */
   telemetry?: Partial<RetentionSettings> & { everyMs?: number };
   /** Incident timing, SMS and voice providers, retries and the like (see RoutingOptions). */
-  routing?: Partial<Pick<RoutingOptions, "config" | "sms" | "voice" | "retry" | "fetch" | "webhookRetry" | "appRetry" | "cap" | "reportsPerHour" | "statusLookupsPerHour">>;
+  routing?: Partial<Pick<RoutingOptions, "config" | "sms" | "voice" | "webPush" | "push" | "allowLoopbackPushEndpoints" | "retry" | "fetch" | "webhookRetry" | "cap" | "reportsPerHour" | "statusLookupsPerHour">>;
   /** How often deliveries a dead instance left are looked for (0: only at start). Default 60 s. */
   deliverySweepMs?: number;
 }
@@ -101,7 +99,6 @@ export async function startCloud(options: CloudOptions): Promise<RunningCloud> {
   let subscriber: IngestSubscription | undefined;
   let publisher: CommandPublisher | undefined;
   let provisioner: Provisioner | undefined;
-  let appPublisher: MqttClient | undefined;
   let routing: RoutingStage | undefined;
   let server: ServerType | undefined;
   let liveness: LivenessMonitor | undefined;
@@ -110,15 +107,12 @@ export async function startCloud(options: CloudOptions): Promise<RunningCloud> {
   let photoRetention: NodeJS.Timeout | undefined;
   let deliverySweep: NodeJS.Timeout | undefined;
   try {
-    const notify = await connectAppPublisher({ ...options.mqtt, clientId: clientIds.notify }, log);
-    appPublisher = notify.client;
     routing = createRoutingStage({
       ...options.routing,
       db: database.db,
       feed,
       log,
       scheduler,
-      appPublish: notify.publish,
       instanceId: instance,
       dataDir: options.dataDir ?? ".shouwang",
     });
@@ -210,7 +204,6 @@ export async function startCloud(options: CloudOptions): Promise<RunningCloud> {
         routing?.stop();
         await routing?.desk.idle();
         await publisher?.close();
-        await appPublisher?.endAsync();
         await otaService?.close();
         await ota?.store.close();
         database.close();
@@ -227,7 +220,6 @@ export async function startCloud(options: CloudOptions): Promise<RunningCloud> {
     await subscriber?.close().catch(() => undefined);
     routing?.stop();
     await publisher?.close().catch(() => undefined);
-    appPublisher?.end(true);
     server?.close();
     database.close();
     throw error;

@@ -142,14 +142,13 @@ function shared(filter: string): string {
   return `$share/+/${filter}`;
 }
 
-/** The cloud's account: every node's uplink (also as a shared subscription), every node's commands and staff notifications to send. */
+/** The cloud's account: every node's uplink (also as a shared subscription) and every node's commands. */
 export function cloudIngestGrants(): TopicGrants {
   const uplinks = `${TOPIC_ROOT}/node/+/#`;
   return {
     publish: [
       { filter: `${TOPIC_ROOT}/node/+/cmd`, allow: true },
       { filter: `${TOPIC_ROOT}/node/+/cmd/#`, allow: true },
-      { filter: staffNotifyFilter(), allow: true },
     ],
     subscribe: [
       { filter: uplinks, allow: true },
@@ -169,12 +168,3 @@ export function provisionerGrants(): TopicGrants {
   };
 }
 
-/** Where the cloud pushes one staff member's incident notifications; the app subscribes to its own. */
-export function staffNotifyTopic(staffId: number): string {
-  return `${TOPIC_ROOT}/staff/${staffId}/notify`;
-}
-
-/** Every staff member's notifications (for monitoring, and the routing benchmark). */
-export function staffNotifyFilter(): string {
-  return `${TOPIC_ROOT}/staff/+/notify`;
-}

@@ -5,7 +5,9 @@ import { createLogger } from "../cloud/log";
 import { startCloud } from "../cloud/server";
 import { SITE_CAPSULE_ID, SITE_ELEVATOR_ID, siteSmokeId, startSite, type Site } from "../firmware/platform/sim/host/site";
 import { placardsUnder } from "../cloud/reports/placards";
-import { seedDemoCommunity } from "./demo-community";
+import { ensureDemoRoster, seedDemoCommunity } from "./demo-community";
+import { startSimulatedProviders, type SimulatedProviders } from "./simulated-providers";
+import { describeProviders } from "../cloud/notify/settings";
 import { seedDemoSupplies } from "./demo-supplies";
 import { phoneChannels } from "../cloud/notify/providers/from-settings";
 import { issueSignInLink } from "../cloud/auth/sessions";
@@ -34,6 +36,12 @@ async function main(): Promise<void> {
   // The embedded broker and NATS's MQTT listener speak MQTT 3.1.1 only; a real broker gets MQTT 5 (shared subscriptions, reason codes).
   const protocolVersion = broker || env.ingestTransport === "nats" ? 4 : 5;
   const databaseUrl = env.databaseUrl ?? `file:${join(dataDir, "shouwang.db")}`;
+  // The demo (its own database, nothing configured) reaches its people through a simulated
+  // provider, so every step of an escalation lands somewhere visible; a real site names its own.
+  const configured = phoneChannels(env.notify);
+  let simulated: SimulatedProviders | undefined;
+  if (!env.databaseUrl && (!configured.sms || !configured.voice)) simulated = await startSimulatedProviders((line) => process.stdout.write(`${line}\n`));
+  const providers = { sms: configured.sms ?? simulated?.sms ?? null, voice: configured.voice ?? simulated?.voice ?? null };
 
   const cloud = await startCloud({
     databaseUrl,
@@ -53,7 +61,8 @@ async function main(): Promise<void> {
     reportPhotoDays: env.reportPhotoDays,
     telemetry: { rawDays: env.telemetryRawDays, minuteDays: env.telemetryMinuteDays, hourDays: env.telemetryHourDays },
     routing: {
-      ...phoneChannels(env.notify),
+      ...providers,
+      webPush: { keys: env.notify.webPush, subject: env.notify.webPushSubject },
       config: {
         ackTimeoutMs: env.ackTimeoutS * 1000,
         maxEscalations: env.escalationLimit,
@@ -71,6 +80,7 @@ async function main(): Promise<void> {
       const smoke = Array.from({ length: env.simNodes }, (_, i) => siteSmokeId(i + 1));
       seeded = await seedDemoCommunity(cloud.database.db, { smoke, elevator: SITE_ELEVATOR_ID, capsule: SITE_CAPSULE_ID }, Date.now());
     }
+    if (!env.databaseUrl) await ensureDemoRoster(cloud.database.db, simulated?.robot ?? null, Date.now());
     site = await startSite({ brokerUrl: mqttUrl, protocolVersion, nodes: env.simNodes, dataDir, log: (line) => log("debug", line), releaseKeys: env.otaReleaseKeys });
   }
 
@@ -96,6 +106,8 @@ async function main(): Promise<void> {
     `  MQTT:      ${broker ? `${broker.url} (embedded)` : "configured broker"}`,
     `  Database:  ${env.databaseUrl ? "configured libSQL" : databaseUrl}`,
     `  Simulated: ${site ? `${env.simNodes} smoke nodes, an elevator lock and a capsule in XS${env.otaReleaseKeys.length ? ", smoke nodes taking signed updates" : ""}` : "none"}`,
+    `  SMS:       ${configured.sms ? describeProviders(env.notify).sms : simulated ? "simulated (a local Aliyun-shaped server; each message prints here) — set SMS_PROVIDER for real ones" : "none configured: SMS deliveries are unreachable (set SMS_PROVIDER)"}`,
+    `  Voice:     ${configured.voice ? describeProviders(env.notify).voice : simulated ? "simulated (calls print here) — set VOICE_PROVIDER for real ones" : "none configured: voice calls are unreachable (set VOICE_PROVIDER)"}`,
     `  Claims:    ${cloud.provisioner ? "answered (npx shouwang help: batches, devices, installation)" : "off (needs MQTT_URL and MQTT_PROVISIONER_USERNAME/PASSWORD)"}`,
   ];
   // People sign in to the console with one-time links; the operator at this terminal gets one each start.

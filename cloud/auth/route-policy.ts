@@ -151,6 +151,12 @@ export const ROUTE_POLICIES: readonly RoutePolicy[] = [
   // Rounds that reached nobody (their detail names people and what each lacked).
   admin("GET", "/api/routing-gaps"),
   admin("POST", "/api/routing-gaps/:id/close"),
+  // The console's service worker (shows pushed notifications); a script, no data.
+  route("GET", "/sw.js", "public"),
+  // Web Push: a staff member's own browsers (the key is public; a subscription is the caller's own).
+  staff("GET", "/api/push/key", "self"),
+  staff("POST", "/api/push/subscriptions", "self"),
+  staff("DELETE", "/api/push/subscriptions", "self"),
 
 
   // ── console part 2 — nodes, elevators, updates (issue 16): add this area's routes below this line ──

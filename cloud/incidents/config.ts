@@ -12,6 +12,8 @@ export interface IncidentConfig {
   utcOffsetMinutes: number;
   /** Fold updates to the console stream at most this often per incident. */
   foldBroadcastMs: number;
+  /** The desk works this long before letting the event loop turn (sockets, PUBACKs, the API). */
+  deskSliceMs: number;
 }
 
 export const DAY_MS = 86_400_000;
@@ -24,4 +26,5 @@ export const DEFAULT_INCIDENT_CONFIG: IncidentConfig = {
   recheckAfterMs: 7 * DAY_MS,
   utcOffsetMinutes: 480,
   foldBroadcastMs: 1000,
+  deskSliceMs: 20,
 };

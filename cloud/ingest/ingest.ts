@@ -45,8 +45,6 @@ export interface IngestDeps {
 
 const utf8 = new TextDecoder("utf-8", { fatal: true });
 /** A write that fails is tried again this many times (a busy database clears quickly) before its messages count as failed. */
-/** Largest transaction of alarms. */
-const ALARM_BATCH = 100;
 const WRITE_ATTEMPTS = 3;
 
 /**
@@ -108,10 +106,7 @@ export function createIngest(deps: IngestDeps): Ingest {
   // Alarms have a group commit of their own: behind a backlog of telemetry and heartbeats an
   // alarm waits for the transaction under way, not for the whole queue ahead of it (bench:storm).
   const bulk = new GroupCommit<NodeMessage, StoreOutcome>(write, maxBatch);
-  // Smaller: the embedded client writes synchronously, so a batch holds the event loop while it is
-  // written; a flood of alarms in 1,000-row batches held every other node's alarm (and the API)
-  // behind each one. Alarms are few in normal life, so this costs nothing but a flood's speed.
-  const urgent = new GroupCommit<NodeMessage, StoreOutcome>(write, Math.min(maxBatch, ALARM_BATCH));
+  const urgent = new GroupCommit<NodeMessage, StoreOutcome>(write, maxBatch);
 
   return {
     stats,

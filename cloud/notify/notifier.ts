@@ -6,11 +6,10 @@ import type { Logger } from "../log";
 import type { Recipient } from "../routing/router";
 import { loadStaff } from "../staff/queries";
 import type { Scheduler } from "../time/scheduler";
-import { staffNotifyTopic } from "../../shared/topics";
 import type { ConsoleHub } from "./channels/console-hub";
 import { DeliveryQueue, PermanentDeliveryError, RetryLaterError, sentOrThrow, type DeliveryOutcome, type SendResult } from "./delivery-queue";
 import { alertFields, shortText, type IncidentChange, type NotifyPurpose, type StaffNotification } from "./message";
-import type { ProviderChannel, RobotAddress, RobotKind } from "./providers/channel";
+import type { ProviderChannel, RobotAddress, RobotKind, SendOutcome } from "./providers/channel";
 import {
   activeWebhooks,
   claimUnfinished,
@@ -23,12 +22,11 @@ import {
   type NewDelivery,
   type WebhookRow,
 } from "./queries";
+import { forgetPushSubscription, markPushSent, pushSubscriptionsOf } from "./push/push-queries";
+import type { PushPayload, PushTarget } from "./push/web-push-channel";
 import { getChatRobot, robotsOnPath, type ChatRobotRow } from "./robot-queries";
 import { RoundTracker, type UnreachedRound } from "./round-tracker";
 import { DELIVERY_HEADER, EVENT_HEADER, SIGNATURE_HEADER, signWebhook, TIMESTAMP_HEADER } from "./signature";
-
-/** Publishes one message to the broker at QoS 1; resolves on PUBACK. */
-export type AppPublish = (topic: string, payload: string) => Promise<void>;
 
 export interface RetryPolicy {
   maxAttempts: number;
@@ -43,6 +41,8 @@ export interface NotifyChannels {
   sms: ProviderChannel<string> | null;
   voice: ProviderChannel<string> | null;
   robots: Record<RobotKind, ProviderChannel<RobotAddress>>;
+  /** Web Push to the browsers staff subscribed (null when the cloud has no VAPID keys). */
+  push: ProviderChannel<PushTarget> | null;
 }
 
 export interface NotifierDeps {
@@ -53,10 +53,8 @@ export interface NotifierDeps {
   /** This instance's name: it holds the lease on the deliveries it works. */
   instanceId: string;
   channels: NotifyChannels;
-  /** The staff app push; null when the cloud has no broker connection for it. */
-  appPublish: AppPublish | null;
   fetch?: typeof fetch;
-  retry?: Partial<Record<"app" | "webhook" | "sms" | "voice" | "chat", RetryPolicy>>;
+  retry?: Partial<Record<RetriedChannel, RetryPolicy>>;
 }
 
 /** Which round a delivery belongs to, and the people and places it is for. */
@@ -73,7 +71,9 @@ export interface Round {
 }
 
 /** Why one person could not be reached on one channel. */
-export type Unreachable = "no phone" | "no SMS provider" | "no voice provider" | "console not open" | "no staff app connection";
+export type Unreachable = "no phone" | "no SMS provider" | "no voice provider" | "console not open" | "no browser subscribed";
+
+type RetriedChannel = "push" | "webhook" | "sms" | "voice" | "chat";
 
 export interface RoundReport {
   /** Deliveries stored for this round now (a round taken up again adds only what was missing). */
@@ -97,6 +97,8 @@ interface Job {
   tier: number;
   staffId?: number;
   phone?: string;
+  /** Browsers this delivery already reached (a retry goes only to the others). */
+  pushed?: Set<number>;
   robot?: ChatRobotRow;
   mentionPhones?: string[];
   hook?: WebhookRow;
@@ -105,8 +107,8 @@ interface Job {
   reference?: string;
 }
 
-const DEFAULT_RETRY: Record<"app" | "webhook" | "sms" | "voice" | "chat", RetryPolicy> = {
-  app: { maxAttempts: 5, baseDelayMs: 1000, timeoutMs: 10_000 },
+const DEFAULT_RETRY: Record<RetriedChannel, RetryPolicy> = {
+  push: { maxAttempts: 5, baseDelayMs: 1000, timeoutMs: 10_000 },
   webhook: { maxAttempts: 6, baseDelayMs: 2000, timeoutMs: 5000 },
   // 5, 10, 20, 40, 80 s: a throttled number (Tencent: once per 30 s) gets through within minutes.
   sms: { maxAttempts: 6, baseDelayMs: 5000, timeoutMs: 15_000 },
@@ -118,7 +120,7 @@ const DEFAULT_RETRY: Record<"app" | "webhook" | "sms" | "voice" | "chat", RetryP
 /** How long a delivery's lease outlives its next due time before another instance may take it up. */
 const LEASE_MS = 5 * 60_000;
 /** Channels that reach a person's eyes or ears: the first of these taken is "first notified". */
-const NOTIFYING: ReadonlySet<DeliveryChannel> = new Set(["console", "sms", "voice", "chat"]);
+const NOTIFYING: ReadonlySet<DeliveryChannel> = new Set(["console", "push", "sms", "voice", "chat"]);
 
 /**
  * The last stage before a person: turns "these people, this tier" into stored deliveries and hands
@@ -132,7 +134,7 @@ const NOTIFYING: ReadonlySet<DeliveryChannel> = new Set(["console", "sms", "voic
  */
 export class Notifier {
   readonly #deps: NotifierDeps;
-  readonly #retry: Record<"app" | "webhook" | "sms" | "voice" | "chat", RetryPolicy>;
+  readonly #retry: Record<RetriedChannel, RetryPolicy>;
   readonly #queues = new Map<string, DeliveryQueue<Job>>();
   readonly #notified = new Set<number>();
   readonly #aborts = new Set<AbortController>();
@@ -157,6 +159,9 @@ export class Notifier {
     const now = scheduler.now();
     const report: RoundReport = { stored: 0, existing: 0, reachable: 0, people: [], robots: 0 };
     const planned: Array<{ row: NewDelivery; job: Omit<Job, "deliveryId">; reachable: boolean }> = [];
+    const subscribed = new Set(
+      round.recipients.some((r) => r.channels.includes("push")) && channels.push ? (await pushSubscriptionsOf(db, round.recipients.map((r) => r.staff.id))).map((s) => s.staffId) : [],
+    );
     const base = { incidentId: incident.id, purpose: round.purpose, tier: round.step, roundKey: round.key, attempts: 0, createdAt: now, leaseOwner: this.#deps.instanceId, leaseUntil: now + LEASE_MS };
     for (const { staff, channels: wanted } of round.recipients) {
       const person: RoundReport["people"][number] = { staffId: staff.id, name: staff.name, unreachable: {} };
@@ -165,7 +170,7 @@ export class Notifier {
         if (channel === "sms" || channel === "voice") {
           if (!(channel === "sms" ? channels.sms : channels.voice)) unreachable = channel === "sms" ? "no SMS provider" : "no voice provider";
           else if (!staff.phone) unreachable = "no phone";
-        } else if (channel === "app" && !this.#deps.appPublish) unreachable = "no staff app connection";
+        } else if (channel === "push" && !subscribed.has(staff.id)) unreachable = "no browser subscribed";
         if (unreachable) person.unreachable[channel] = unreachable;
         // The console is tried either way (a stream may open), but counts as a way through only if one is open now.
         const live = channel === "console" ? hub.listening(staff.id) : true;
@@ -190,7 +195,7 @@ export class Notifier {
       }
     }
     // The fastest channels are queued first.
-    const order: Partial<Record<DeliveryChannel, number>> = { console: 0, app: 1, chat: 2, sms: 3, voice: 4 };
+    const order: Partial<Record<DeliveryChannel, number>> = { console: 0, push: 1, chat: 2, sms: 3, voice: 4 };
     planned.sort((a, b) => (order[a.row.channel] ?? 9) - (order[b.row.channel] ?? 9));
     const inserted = await insertRound(db, planned.map((p) => p.row));
     const ids = new Map(inserted.map((r) => [`${r.channel}|${r.recipient}`, r.id]));
@@ -210,7 +215,7 @@ export class Notifier {
     return report;
   }
 
-  /** Tells named people directly (a dispatch, a re-check that fell due) on console, app and SMS. */
+  /** Tells named people directly (a dispatch, a re-check that fell due) on the channels given. */
   async notifyPeople(incident: IncidentView, recipients: readonly Recipient[], purpose: NotifyPurpose, tier: number): Promise<number> {
     const report = await this.notifyRound(incident, { purpose, step: tier, key: `${purpose}:${this.#deps.scheduler.now()}`, recipients, chat: false, watched: false });
     return report.stored;
@@ -282,7 +287,7 @@ export class Notifier {
         job.hook = hooks.get(row.webhookId);
         if (!job.hook) missing = "the webhook was turned off";
       }
-      if (row.channel === "app" && !this.#deps.appPublish) missing = "no staff app connection";
+      if (row.channel === "app") missing = "the MQTT staff-app channel is retired (nobody could receive it)";
       if (missing) {
         await this.#record(job, { status: "failed", attempts: row.attempts, error: `not resumed: ${missing}` });
         continue;
@@ -342,10 +347,9 @@ export class Notifier {
     const name = job.channel === "chat" ? `chat:${job.robot!.id}` : job.channel === "webhook" ? `webhook:${job.hook!.id}` : job.channel;
     let queue = this.#queues.get(name);
     if (queue) return queue;
-    const retryOf = (channel: DeliveryChannel): RetryPolicy =>
-      channel === "console" ? { maxAttempts: 1, baseDelayMs: 0, timeoutMs: 0 } : this.#retry[channel as "app" | "webhook" | "sms" | "voice" | "chat"] ?? this.#retry.app;
-    const retry = retryOf(job.channel);
-    const concurrency = { console: 64, app: 64, sms: 8, voice: 8, chat: 1, webhook: 4 }[job.channel as string] ?? 4;
+    const retry = job.channel === "console" ? { maxAttempts: 1, baseDelayMs: 0, timeoutMs: 0 } : this.#retry[job.channel as RetriedChannel];
+    // Providers take thousands a second (Aliyun SMS 5,000 QPS); what bounds us is our own sockets.
+    const concurrency = { console: 64, push: 32, sms: 32, voice: 16, chat: 1, webhook: 4 }[job.channel as string] ?? 4;
     queue = new DeliveryQueue<Job>({
       name,
       concurrency,
@@ -367,12 +371,8 @@ export class Notifier {
         const notification: StaffNotification = { v: 1, type: "incident-notification", deliveryId: job.deliveryId, purpose: job.purpose as NotifyPurpose, tier: job.tier, incident: job.incident };
         return this.#deps.hub.notify(job.staffId!, String(job.deliveryId), notification) > 0 ? "sent" : "no-listener";
       }
-      case "app": {
-        if (!this.#deps.appPublish) throw new PermanentDeliveryError("no broker connection for the staff app");
-        const notification: StaffNotification = { v: 1, type: "incident-notification", deliveryId: job.deliveryId, purpose: job.purpose as NotifyPurpose, tier: job.tier, incident: job.incident };
-        await this.#withAbort(timeoutMs, () => this.#deps.appPublish!(staffNotifyTopic(job.staffId!), JSON.stringify(notification)), "the broker did not acknowledge");
-        return "sent";
-      }
+      case "push":
+        return this.#push(job, timeoutMs);
       case "sms":
       case "voice": {
         const provider = job.channel === "sms" ? channels.sms : channels.voice;
@@ -388,6 +388,58 @@ export class Notifier {
       default:
         throw new PermanentDeliveryError(`no sender for channel ${job.channel}`);
     }
+  }
+
+  /**
+   * One person's browsers: sent once any push service took it. A subscription the push service
+   * says is gone is forgotten; a retry goes only to the browsers not yet reached.
+   */
+  async #push(job: Job, timeoutMs: number): Promise<SendResult> {
+    const { db, channels, scheduler } = this.#deps;
+    if (!channels.push) throw new PermanentDeliveryError("Web Push is not set up");
+    job.pushed ??= new Set();
+    const targets = (await pushSubscriptionsOf(db, [job.staffId!])).filter((s) => !job.pushed!.has(s.id));
+    if (!targets.length) {
+      if (job.pushed.size) return "sent";
+      throw new PermanentDeliveryError("no browser subscribed");
+    }
+    const purpose = job.purpose as NotifyPurpose;
+    const fields = alertFields(job.incident, purpose);
+    const payload: PushPayload = {
+      title: `守望 · ${fields.hazard} · ${fields.lead}`,
+      body: shortText(job.incident, purpose),
+      tag: `incident-${job.incidentId}`,
+      url: `/#/incidents/${job.incidentId}`,
+      incidentId: job.incidentId,
+      deliveryId: job.deliveryId,
+      purpose,
+      tier: job.tier,
+      hazard: job.incident.hazard,
+    };
+    const outcomes = await Promise.all(
+      targets.map(async (target) => ({
+        target,
+        outcome: await this.#withAbort(timeoutMs, (signal) => channels.push!.send(target, { text: JSON.stringify(payload), fields, outId: String(job.deliveryId) }, signal)).catch(
+          (error: Error): SendOutcome => ({ status: "retry", reason: error.message }),
+        ),
+      })),
+    );
+    job.provider = channels.push.name;
+    let retry: RetryLaterError | null = null;
+    const refusals: string[] = [];
+    for (const { target, outcome } of outcomes) {
+      if (outcome.status === "accepted") {
+        job.pushed.add(target.id);
+        await markPushSent(db, target.id, scheduler.now());
+      } else if (outcome.status === "retry") retry ??= new RetryLaterError(outcome.reason, outcome.afterMs);
+      else {
+        refusals.push(outcome.reason);
+        if (/subscription gone/.test(outcome.reason)) await forgetPushSubscription(db, target.id);
+      }
+    }
+    if (job.pushed.size) return "sent";
+    if (retry) throw retry;
+    throw new PermanentDeliveryError(refusals.join("; ").slice(0, 300));
   }
 
   async #viaProvider<To>(job: Job, provider: ProviderChannel<To>, to: To, timeoutMs: number): Promise<SendResult> {

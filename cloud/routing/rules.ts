@@ -1,7 +1,11 @@
 import type { Hazard, PlaceLevel, StaffRole } from "../db/schema";
 
-/** Channels that reach one person. Webhooks reach systems and are configured apart. */
-export const PERSON_CHANNELS = ["console", "app", "sms", "voice"] as const;
+/**
+ * Channels that reach one person: `console` (their open console's live stream), `push` (Web Push
+ * to the browsers they allowed notifications on), `sms` and `voice` (to their phone). Webhooks
+ * reach systems and are configured apart.
+ */
+export const PERSON_CHANNELS = ["console", "push", "sms", "voice"] as const;
 export type PersonChannel = (typeof PERSON_CHANNELS)[number];
 /**
  * What a tier may use: the people's own channels, and `chat`, the work group chats of the places
@@ -43,90 +47,92 @@ const aedVolunteer = t("aed-volunteer", "community");
  * Who hears of what, and in which order. A fire reaches the building lead, property staff, grid
  * worker, community office and street office at once (the practice in the communities served:
  * street, community and property within the minute); an unanswered fire then goes to the fire
- * station liaison by voice. Lesser hazards start closer to the place and widen.
+ * station liaison by voice. Lesser hazards start closer to the place and widen. Every round is
+ * also posted in the work group chats of the places it is in (`chat`, @-ing that round's
+ * people), where community staff already coordinate.
  */
 export const HAZARD_RULES: Record<Hazard, HazardRule> = {
   fire: {
     tiers: [
-      { targets: [buildingLead, property, grid, community, street], channels: ["console", "app", "sms"] },
-      { targets: [fireLiaison, street, community], channels: ["console", "app", "voice"] },
-      { targets: [fireLiaison, street], channels: ["voice", "sms"] },
+      { targets: [buildingLead, property, grid, community, street], channels: ["console", "push", "sms", "chat"] },
+      { targets: [fireLiaison, street, community], channels: ["console", "push", "voice", "chat"] },
+      { targets: [fireLiaison, street], channels: ["voice", "sms", "chat"] },
     ],
     selfClearing: false,
     recheck: true,
   },
   "smoke-prealarm": {
     tiers: [
-      { targets: [buildingLead, property], channels: ["console", "app"] },
-      { targets: [grid, community], channels: ["console", "app", "sms"] },
-      { targets: [street], channels: ["console", "app", "sms"] },
+      { targets: [buildingLead, property], channels: ["console", "push", "chat"] },
+      { targets: [grid, community], channels: ["console", "push", "sms", "chat"] },
+      { targets: [street], channels: ["console", "push", "sms", "chat"] },
     ],
     selfClearing: false,
     recheck: true,
   },
   electrical: {
     tiers: [
-      { targets: [property, buildingLead], channels: ["console", "app", "sms"] },
-      { targets: [grid, community], channels: ["console", "app", "sms"] },
-      { targets: [street], channels: ["console", "app", "voice"] },
+      { targets: [property, buildingLead], channels: ["console", "push", "sms", "chat"] },
+      { targets: [grid, community], channels: ["console", "push", "sms", "chat"] },
+      { targets: [street], channels: ["console", "push", "voice", "chat"] },
     ],
     selfClearing: false,
     recheck: true,
   },
   "ebike-blocked": {
     tiers: [
-      { targets: [property, buildingLead], channels: ["console", "app"] },
-      { targets: [grid], channels: ["console", "app", "sms"] },
-      { targets: [community], channels: ["console", "app"] },
+      { targets: [property, buildingLead], channels: ["console", "push", "chat"] },
+      { targets: [grid], channels: ["console", "push", "sms", "chat"] },
+      { targets: [community], channels: ["console", "push", "chat"] },
     ],
     selfClearing: true,
     recheck: false,
   },
   "aed-removed": {
     tiers: [
-      { targets: [aedVolunteer, property], channels: ["console", "app", "sms"] },
-      { targets: [community, grid], channels: ["console", "app", "voice"] },
+      { targets: [aedVolunteer, property], channels: ["console", "push", "sms", "chat"] },
+      { targets: [community, grid], channels: ["console", "push", "voice", "chat"] },
     ],
     selfClearing: true,
     recheck: false,
   },
   "capsule-door": {
     tiers: [
-      { targets: [property], channels: ["console", "app"] },
-      { targets: [grid], channels: ["console", "app"] },
-      { targets: [community], channels: ["console", "app"] },
+      { targets: [property], channels: ["console", "push", "chat"] },
+      { targets: [grid], channels: ["console", "push", "chat"] },
+      { targets: [community], channels: ["console", "push", "chat"] },
     ],
     selfClearing: true,
     recheck: false,
   },
   "node-offline": {
     tiers: [
-      { targets: [property], channels: ["console", "app"] },
-      { targets: [community], channels: ["console", "app"] },
+      { targets: [property], channels: ["console", "push", "chat"] },
+      { targets: [community], channels: ["console", "push", "chat"] },
     ],
     selfClearing: true,
     recheck: false,
   },
   "sensor-fault": {
     tiers: [
-      { targets: [property], channels: ["console", "app"] },
-      { targets: [community], channels: ["console", "app"] },
+      { targets: [property], channels: ["console", "push", "chat"] },
+      { targets: [community], channels: ["console", "push", "chat"] },
     ],
     selfClearing: true,
     recheck: true,
   },
   "resident-report": {
     tiers: [
-      { targets: [grid, property, community], channels: ["console", "app"] },
-      { targets: [street], channels: ["console", "app", "sms"] },
+      { targets: [grid, property, community], channels: ["console", "push", "chat"] },
+      { targets: [street], channels: ["console", "push", "sms", "chat"] },
     ],
     selfClearing: false,
     recheck: true,
   },
   unclassified: {
     tiers: [
-      { targets: [property, community], channels: ["console", "app"] },
-      { targets: [street], channels: ["console", "app"] },
+      { targets: [property, community], channels: ["console", "push", "chat"] },
+      { targets: [street], channels: ["console", "push", "chat"] },
     ],
     selfClearing: true,
     recheck: false,

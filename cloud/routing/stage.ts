@@ -6,7 +6,9 @@ import { DEFAULT_INCIDENT_CONFIG, type IncidentConfig } from "../incidents/confi
 import { IncidentDesk } from "../incidents/desk";
 import type { Logger } from "../log";
 import { ConsoleHub } from "../notify/channels/console-hub";
-import { Notifier, type AppPublish, type NotifierDeps, type RetryPolicy } from "../notify/notifier";
+import { Notifier, type NotifierDeps, type RetryPolicy } from "../notify/notifier";
+import { ensureVapidKeys, type VapidKeys } from "../notify/push/vapid-keys";
+import { webPushChannel, type PushTarget } from "../notify/push/web-push-channel";
 import type { ProviderChannel, RobotAddress, RobotKind } from "../notify/providers/channel";
 import { robotChannels } from "../notify/providers/robot-channel";
 import { RateLimiter } from "../reports/rate-limiter";
@@ -17,7 +19,12 @@ export interface RoutingOptions {
   feed: AlarmFeed;
   log: Logger;
   scheduler: Scheduler;
-  appPublish: AppPublish | null;
+  /** The VAPID pair from the environment (null: made once and kept in the database) and its contact. */
+  webPush?: { keys: VapidKeys | null; subject: string };
+  /** Replaces the Web Push channel (a test's recorder); null turns push off. */
+  push?: ProviderChannel<PushTarget> | null;
+  /** Lets browsers subscribe with a plain-HTTP push endpoint on this machine (tests' push service only). */
+  allowLoopbackPushEndpoints?: boolean;
   /** The SMS and voice providers (cloud/notify/providers/); without one, those deliveries are stored as unreachable. */
   sms?: NotifierDeps["channels"]["sms"];
   voice?: NotifierDeps["channels"]["voice"];
@@ -26,7 +33,6 @@ export interface RoutingOptions {
   fetch?: typeof fetch;
   config?: Partial<IncidentConfig>;
   webhookRetry?: RetryPolicy;
-  appRetry?: RetryPolicy;
   /** Retry policies per channel (sms, voice, chat …). */
   retry?: NotifierDeps["retry"];
   /** Where resident photos are kept (`<dataDir>/reports/`). */
@@ -47,6 +53,9 @@ export interface RoutingStage {
   notifier: Notifier;
   /** The group-chat robots' adapters, by kind (also used by the admin's "send a test message"). */
   robots: Record<RobotKind, ProviderChannel<RobotAddress>>;
+  /** The VAPID public key browsers subscribe with. */
+  pushPublicKey(): Promise<string>;
+  allowLoopbackPushEndpoints: boolean;
   desk: IncidentDesk;
   actions: IncidentActions;
   dataDir: string;
@@ -63,16 +72,18 @@ export function createRoutingStage(options: RoutingOptions): RoutingStage {
   const { db, log, scheduler } = options;
   const hub = new ConsoleHub();
   const robots = robotChannels({ fetch: options.fetch });
+  let vapid: Promise<VapidKeys> | undefined;
+  const vapidKeys = () => (vapid ??= ensureVapidKeys(db, options.webPush?.keys ?? null, options.webPush?.subject ?? "mailto:admin@shouwang.invalid", scheduler.now()));
+  const push = options.push === undefined ? webPushChannel(vapidKeys, { fetch: options.fetch }) : options.push;
   const notifier = new Notifier({
     db,
     scheduler,
     log,
     hub,
     instanceId: options.instanceId ?? "local",
-    channels: { sms: options.sms ?? null, voice: options.voice ?? null, robots },
-    appPublish: options.appPublish,
+    channels: { sms: options.sms ?? null, voice: options.voice ?? null, robots, push },
     fetch: options.fetch,
-    retry: { ...options.retry, ...(options.webhookRetry && { webhook: options.webhookRetry }), ...(options.appRetry && { app: options.appRetry }) },
+    retry: { ...options.retry, ...(options.webhookRetry && { webhook: options.webhookRetry }) },
   });
   const desk = new IncidentDesk({ db, scheduler, log, notifier, config });
   notifier.onUnreached = (round) => desk.roundUnreached(round);
@@ -86,6 +97,8 @@ export function createRoutingStage(options: RoutingOptions): RoutingStage {
     hub,
     notifier,
     robots,
+    pushPublicKey: async () => (await vapidKeys()).publicKey,
+    allowLoopbackPushEndpoints: options.allowLoopbackPushEndpoints ?? false,
     desk,
     actions,
     dataDir: options.dataDir,

@@ -19,6 +19,7 @@ import type { Device } from "../ports/io";
 import type { Log } from "../ports/log";
 import type { KeyValueStore } from "../ports/storage";
 import { sensingConfigProblem, type SensingConfig } from "../sensing-config";
+import { checkChamber, checkRange, SelfTestFindings } from "./self-test";
 
 export type AlarmBody = Omit<AlarmMessage, keyof NodeHeader | "type">;
 
@@ -133,6 +134,33 @@ export class Sensing {
     if (this.#charging?.packFault) return "charging pack fault active";
     if (this.#cable?.active) return "cable overheat alarm active";
     return null;
+  }
+
+  /**
+   * The self-test: every fitted sensor has answered and reads within what it can physically
+   * report, with no fault latched; the smoke chamber sits in its clean-air window. It reads what
+   * the sampling timers last read and the detectors' latches, and feeds nothing to a detector, so
+   * it can raise no alarm and the sensors decide on meanwhile. Refused while an alarm stands: a
+   * reading that is smoke or heat now says nothing about the sensor.
+   */
+  selfTest(): SelfTestFindings | string {
+    const standing = this.busy();
+    if (standing) return `${standing}: test the sensors once it clears`;
+    const findings = new SelfTestFindings();
+    const l = this.latest;
+    const smoke = this.#smoke;
+    const s = this.config?.smoke;
+    if (smoke && s) {
+      if (smoke.fault !== 0) checkRange(findings, "smoke", NaN, "", 0, 0, smoke.fault);
+      else checkChamber(findings, "smoke", l.smokeRaw, { cleanAirRaw: Math.round(smoke.baselineRaw), firstLevelRaw: s.preAlarmDeltaRaw, floorRaw: s.shortBelowRaw, railRaw: s.openAboveRaw });
+    }
+    const heat = this.#heat;
+    if (heat) checkRange(findings, `heat (${this.config?.heat?.source})`, heat.temperatureC, "°C", -40, 125, heat.fault);
+    if (this.#overcurrent) checkRange(findings, "current", l.currentA, "A", 0, 30, this.#overcurrent.fault);
+    if (this.#leakage) checkRange(findings, "leakage", l.leakageMa, "mA", 0, 1000, this.#leakage.fault);
+    if (this.#cable) checkRange(findings, "cable", this.#cable.temperatureC, "°C", -40, 150, this.#cable.fault);
+    if (!smoke && !heat && !this.#overcurrent) findings.fail("FAIL: no sensor configured");
+    return findings;
   }
 
   /** Each sensor's state for the heartbeat: a latched fault, no reading yet, or ok. Allocates. */

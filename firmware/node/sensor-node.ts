@@ -9,6 +9,7 @@ import type { Uplink } from "../link/uplink";
 import type { TimerHandle } from "../ports/clock";
 import type { Platform } from "../ports/platform";
 import { withSensingChanges, type SensingConfig } from "../sensing-config";
+import { TestIndicator } from "./self-test";
 import { Sensing, type SensingInspection } from "./sensing";
 
 export interface SensorNodeConfig extends LinkConfig {
@@ -85,6 +86,7 @@ export function startSensorNode(platform: Platform, bootConfig: SensorNodeConfig
     }
   }
 
+  const indicator = new TestIndicator(device, timers);
   const updates = nodeUpdates(config.nodeId, config.firmwareVersion, config.ota, platform);
   const link = startLink({
     platform,
@@ -96,7 +98,17 @@ export function startSensorNode(platform: Platform, bootConfig: SensorNodeConfig
     outboxSlots: config.outboxSlots ?? DEFAULT_OUTBOX_SLOTS,
     random,
     sensors: () => sensing.states(),
-    handlers: { config: applyChanges },
+    handlers: {
+      config: applyChanges,
+      selfTest: () => {
+        const found = sensing.selfTest();
+        if (typeof found === "string") return found;
+        indicator.flash(found, 1000);
+        return found.reply();
+      },
+      // Nothing to pulse: the board watches the circuit, it has no trip or shunt relay (hardware/kinds/sensor-node.ts).
+      relayTest: () => "this node has no relay: a sensor node only watches its circuit (no trip or shunt relay fitted); trip the breaker by hand",
+    },
     attachment: updates.attachment,
   });
   const { uplink, log } = link;
@@ -154,6 +166,7 @@ export function startSensorNode(platform: Platform, bootConfig: SensorNodeConfig
       timers.clear(telemetryTimer);
       ota?.stop();
       sensing.close();
+      indicator.close();
       link.stop();
     },
   };

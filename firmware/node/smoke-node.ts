@@ -3,6 +3,7 @@ import { configProblem, withChanges, type NodeConfig } from "../config";
 import { THRESHOLD_CLEARED, THRESHOLD_RAISED, ThresholdDetector } from "../detectors/threshold";
 import { SmokeChamber } from "../drivers/smoke-chamber";
 import { clearConfigChanges, loadConfigChanges, saveConfigChanges } from "../link/config-store";
+import type { HandlerAnswer } from "../link/commands";
 import { startLink, type Link } from "../link/link";
 import { DEFAULT_HEALTH_INTERVAL_MS, DEFAULT_OUTBOX_SLOTS } from "../link/link-config";
 import type { Uplink } from "../link/uplink";
@@ -10,6 +11,7 @@ import { nodeUpdates } from "../ota/node-updates";
 import type { OtaAgent } from "../ota/ota-agent";
 import type { TimerHandle } from "../ports/clock";
 import type { Platform } from "../ports/platform";
+import { checkChamber, SelfTestFindings, TestIndicator } from "./self-test";
 
 export interface SmokeNode {
   readonly uplink: Uplink;
@@ -50,6 +52,7 @@ export function startSmokeNode(platform: Platform, bootConfig: NodeConfig, rando
   const chamber = new SmokeChamber({ io: device.io.Analog, pin: device.pin.smoke });
   const fullScale = 2 ** chamber.resolution - 1;
   let detector = newDetector(config);
+  const indicator = new TestIndicator(device, timers);
   let latest = -1;
   let samples = 0;
   let sampleTimer: TimerHandle | undefined;
@@ -66,7 +69,7 @@ export function startSmokeNode(platform: Platform, bootConfig: NodeConfig, rando
     outboxSlots: config.outboxSlots ?? DEFAULT_OUTBOX_SLOTS,
     random,
     sensors: () => ({ smoke: chamberState() }),
-    handlers: { config: applyChanges },
+    handlers: { config: applyChanges, selfTest, relayTest: refuseRelayTest },
     attachment: updates.attachment,
   });
   const { uplink, log } = link;
@@ -101,6 +104,26 @@ export function startSmokeNode(platform: Platform, bootConfig: NodeConfig, rando
       });
       if (!kept) log("error", "outbox full of unsent alarms: a smoke alarm was dropped");
     }
+  }
+
+  /**
+   * The chamber's test: one extra reading, kept out of the detector (so the test can neither
+   * raise nor clear an alarm, and the sampling timer decides on as before), judged against the
+   * calibrated clean-air window; the status LED lights for a second so the crew on site sees it.
+   */
+  function selfTest(): HandlerAnswer {
+    if (detector.active) return "smoke alarm standing: the chamber reads smoke now, test it once the alarm clears";
+    const findings = new SelfTestFindings();
+    checkChamber(findings, "chamber", chamber.sample(), { cleanAirRaw: config.smoke.baseline, firstLevelRaw: config.smoke.raiseAboveBaseline, floorRaw: 0, railRaw: fullScale });
+    if (samples > 0) findings.pass(`detector sampling every ${config.sampleIntervalMs} ms`);
+    else findings.fail("detector FAIL: no sample taken yet");
+    indicator.flash(findings, 1000);
+    return findings.reply();
+  }
+
+  // Nothing to pulse: the board has no trip or shunt relay (hardware/kinds/sensor-node.ts).
+  function refuseRelayTest(): string {
+    return "this node has no relay: a smoke node only watches and alarms, it switches nothing";
   }
 
   function startTimers(): void {
@@ -156,6 +179,7 @@ export function startSmokeNode(platform: Platform, bootConfig: NodeConfig, rando
       timers.clear(sampleTimer);
       timers.clear(telemetryTimer);
       link.stop();
+      indicator.close();
       chamber.close();
     },
   };

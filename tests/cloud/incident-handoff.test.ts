@@ -1,8 +1,7 @@
 import { eq } from "drizzle-orm";
 import { afterEach, describe, expect, it } from "vitest";
 import { alarms } from "../../cloud/db/schema";
-import { staffNotifyTopic } from "../../shared/topics";
-import { recordingAppPublish, testCloud, type TestCloud } from "../support/cloud";
+import { recordingPush, subscribeTeam, testCloud, type TestCloud } from "../support/cloud";
 import { incident, incidents, nodeAlarm, placeNode, seedSite, seedTeam } from "../support/site";
 
 /**
@@ -17,10 +16,10 @@ describe("durable hand-off from stored alarm to incident", () => {
   });
 
   const start = async (databaseUrl?: string) => {
-    const app = recordingAppPublish(() => Date.UTC(2026, 10, 25, 8, 0, 0));
-    const cloud = await testCloud({ appPublish: app }, { databaseUrl });
+    const push = recordingPush(() => Date.UTC(2026, 10, 25, 8, 0, 0));
+    const cloud = await testCloud({ push }, { databaseUrl });
     clouds.push(cloud);
-    return { cloud, app };
+    return { cloud, push };
   };
   const pending = async (cloud: TestCloud) => (await cloud.database.db.select({ id: alarms.id }).from(alarms).where(eq(alarms.incidentPending, true))).length;
 
@@ -29,6 +28,7 @@ describe("durable hand-off from stored alarm to incident", () => {
     await seedSite(first.cloud.database.db);
     await placeNode(first.cloud.database.db, "smoke-b1-301", "fl-1-3");
     const team = await seedTeam(first.cloud);
+    await subscribeTeam(first.cloud, team);
     // The desk is gone (the process is about to die): the ingest stores and would PUBACK, nobody else runs.
     first.cloud.routing.stop();
     expect(await nodeAlarm(first.cloud, "smoke-b1-301", { seq: 7 })).toBe("stored");
@@ -43,13 +43,13 @@ describe("durable hand-off from stored alarm to incident", () => {
     expect(fire).toMatchObject({ hazard: "fire", status: "open" });
     const body = await incident(second.cloud, fire.id);
     expect(body.events.map((e) => e.type)).toEqual(["opened", "notified"]);
-    expect(second.app.sent.filter((m) => m.topic === staffNotifyTopic(team.lead1.id))).toHaveLength(1);
+    expect(second.push.sent.filter((m) => m.staffId === team.lead1.id)).toHaveLength(1);
     expect(await pending(second.cloud)).toBe(0);
     // The broker redelivers the message the dead instance had stored: a copy, and nobody is told twice.
     expect(await nodeAlarm(second.cloud, "smoke-b1-301", { seq: 7 })).toBe("duplicate");
     await second.cloud.settle();
     expect(await incidents(second.cloud)).toHaveLength(1);
-    expect(second.app.sent.filter((m) => m.topic === staffNotifyTopic(team.lead1.id))).toHaveLength(1);
+    expect(second.push.sent.filter((m) => m.staffId === team.lead1.id)).toHaveLength(1);
   });
 
   it("tells people once when the crash came after the incident was opened but before anyone was notified", async () => {
@@ -57,6 +57,7 @@ describe("durable hand-off from stored alarm to incident", () => {
     await seedSite(first.cloud.database.db);
     await placeNode(first.cloud.database.db, "smoke-b1-301", "fl-1-3");
     const team = await seedTeam(first.cloud);
+    await subscribeTeam(first.cloud, team);
     expect(await nodeAlarm(first.cloud, "smoke-b1-301", { seq: 8 })).toBe("stored");
     await first.cloud.settle();
     const [opened] = await incidents(first.cloud);
@@ -74,7 +75,7 @@ describe("durable hand-off from stored alarm to incident", () => {
     expect(await incidents(second.cloud)).toHaveLength(1);
     const body = await incident(second.cloud, opened.id);
     expect(body.events.map((e) => e.type)).toEqual(["notified"]);
-    expect(second.app.sent.filter((m) => m.topic === staffNotifyTopic(team.lead1.id))).toHaveLength(1);
+    expect(second.push.sent.filter((m) => m.staffId === team.lead1.id)).toHaveLength(1);
     expect(await pending(second.cloud)).toBe(0);
     // A second restart finds nothing left to do and tells nobody again.
     second.cloud.routing.stop();
@@ -82,14 +83,14 @@ describe("durable hand-off from stored alarm to incident", () => {
     clouds.splice(0);
     const third = await start(first.cloud.databaseUrl);
     await third.cloud.settle();
-    expect(third.app.sent).toHaveLength(0);
+    expect(third.push.sent).toHaveLength(0);
   });
 
   it("keeps a batch that failed marked and takes it up again once the database answers", async () => {
     const { cloud } = await start();
     await seedSite(cloud.database.db);
     await placeNode(cloud.database.db, "smoke-b1-301", "fl-1-3");
-    await seedTeam(cloud);
+    await subscribeTeam(cloud, await seedTeam(cloud));
     // The desk's first read of the node's place fails, as a locked or full database would.
     const client = cloud.database.client;
     const execute = client.execute.bind(client);

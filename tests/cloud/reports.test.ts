@@ -6,7 +6,7 @@ import { afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { setPlaceLocation } from "../../cloud/places/locations";
 import { expireReportPhotos } from "../../cloud/reports/photo-retention";
 import { placardsUnder, revokePlacards } from "../../cloud/reports/placards";
-import { recordingAppPublish, testCloud, type TestCloud } from "../support/cloud";
+import { recordingPush, subscribeTeam, testCloud, type TestCloud } from "../support/cloud";
 import { as, incident, incidents, seedSite, seedTeam } from "../support/site";
 
 /** A phone photo as it arrives: a real JPEG carrying the camera's make and model and the GPS position. */
@@ -24,10 +24,10 @@ beforeAll(async () => {
 
 describe("resident hazard reports", () => {
   let cloud: TestCloud;
-  let app: ReturnType<typeof recordingAppPublish>;
+  let push: ReturnType<typeof recordingPush>;
   beforeEach(async () => {
-    app = recordingAppPublish(() => cloud.clock.now);
-    cloud = await testCloud({ appPublish: app });
+    push = recordingPush(() => cloud.clock.now);
+    cloud = await testCloud({ push });
     await seedSite(cloud.database.db);
   });
   afterEach(() => cloud.close());
@@ -46,6 +46,7 @@ describe("resident hazard reports", () => {
 
   it("takes a report with a photo, stores it under a generated name, routes it like an alarm, and lets the reporter follow it", async () => {
     const team = await seedTeam(cloud);
+    await subscribeTeam(cloud, team);
     const form = new FormData();
     form.set("description", "Bikes charging in the stairwell, cables across the steps");
     form.set("category", "ebike-charging");
@@ -75,8 +76,7 @@ describe("resident hazard reports", () => {
     await cloud.settle();
     const [reported] = await incidents(cloud);
     expect(reported).toMatchObject({ hazard: "resident-report", placeId: "bd-2", status: "open" });
-    const topics = app.sent.map((m) => m.topic).sort();
-    expect(topics).toEqual([team.property.id, team.grid.id, team.community.id].map((id) => `sw/v1/staff/${id}/notify`).sort());
+    expect(push.sent.map((m) => m.staffId).sort()).toEqual([team.property.id, team.grid.id, team.community.id].sort());
 
     // A second resident reporting the same place joins the same incident.
     expect((await report({ description: "Smell of burning plastic", placard: await placard("bd-2") }, "198.51.100.9")).status).toBe(202);

@@ -1,7 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { DELIVERY_HEADER, SIGNATURE_HEADER, TIMESTAMP_HEADER, verifyWebhook } from "../../cloud/notify/signature";
-import { staffNotifyTopic } from "../../shared/topics";
-import { recordingAppPublish, testCloud, type TestCloud } from "../support/cloud";
+import { recordingPush, subscribeTeam, testCloud, type TestCloud } from "../support/cloud";
 import { RecordingPhone } from "../support/recording-sms";
 import { incident, incidents, nodeAlarm, placeNode, seedSite, seedTeam } from "../support/site";
 
@@ -13,7 +12,7 @@ interface Hit {
 
 describe("channels: each on its own queue, every delivery stored", () => {
   let cloud: TestCloud;
-  let app: ReturnType<typeof recordingAppPublish>;
+  let push: ReturnType<typeof recordingPush>;
   let sms: RecordingPhone;
   const hits: Hit[] = [];
   let flakyFailures = 0;
@@ -35,9 +34,9 @@ describe("channels: each on its own queue, every delivery stored", () => {
   beforeEach(async () => {
     hits.length = 0;
     sms = new RecordingPhone();
-    app = recordingAppPublish(() => cloud.clock.now);
+    push = recordingPush(() => cloud.clock.now);
     cloud = await testCloud({
-      appPublish: app,
+      push,
       sms,
       fetch: fakeFetch,
       webhookRetry: { maxAttempts: 3, baseDelayMs: 1000, timeoutMs: 800 },
@@ -58,8 +57,9 @@ describe("channels: each on its own queue, every delivery stored", () => {
     return (await response.json()) as { webhook: { id: number }; secret: string };
   };
 
-  it("delivers on the console stream and the staff app at once while a webhook hangs", async () => {
+  it("delivers on the console stream and by Web Push at once while a webhook hangs", async () => {
     const team = await seedTeam(cloud);
+    await subscribeTeam(cloud, team);
     const down = await addWebhook("city platform (down)", "https://down.example/cap");
     const stream = await cloud.app.request("/api/incidents/stream", { headers: { authorization: `Bearer ${team.property.token}` } });
     const reader = stream.body!.pipeThrough(new TextDecoderStream()).getReader();
@@ -78,7 +78,7 @@ describe("channels: each on its own queue, every delivery stored", () => {
     await nodeAlarm(cloud, "smoke-b2-501");
     await until("event: notification", 2);
     await cloud.routing.desk.idle();
-    expect(app.sent.filter((m) => m.topic === staffNotifyTopic(team.property.id))).toHaveLength(2);
+    expect(push.sent.filter((m) => m.staffId === team.property.id)).toHaveLength(2);
     // Both notifications went out while the webhook's attempt still hangs: its queue holds up no other.
     const stuck = (await incident(cloud, (await incidents(cloud)).at(-1)!.id)).deliveries.find((d) => d.webhookId === down.webhook.id)!;
     expect(stuck.status).toBe("pending");
@@ -95,11 +95,11 @@ describe("channels: each on its own queue, every delivery stored", () => {
     const console = deliveries.filter((d) => d.channel === "console");
     expect(console.find((d) => d.staffId === team.property.id)).toMatchObject({ status: "sent", attempts: 1 });
     expect(console.find((d) => d.staffId === team.grid.id)).toMatchObject({ status: "no-listener" });
-    expect(deliveries.filter((d) => d.channel === "app").every((d) => d.status === "sent")).toBe(true);
+    expect(deliveries.filter((d) => d.channel === "push").every((d) => d.status === "sent")).toBe(true);
   });
 
   it("retries a failing webhook with backoff and signs every attempt (HMAC-SHA256)", async () => {
-    await seedTeam(cloud);
+    await subscribeTeam(cloud, await seedTeam(cloud));
     const flaky = await addWebhook("property desk", "https://flaky.example/hook");
     flakyFailures = 2;
     await nodeAlarm(cloud, "smoke-b1-301");
@@ -126,6 +126,7 @@ describe("channels: each on its own queue, every delivery stored", () => {
 
   it("sends SMS through the pluggable adapter to people with a number, retrying a provider failure", async () => {
     const team = await seedTeam(cloud);
+    await subscribeTeam(cloud, team);
     sms.failNext = 1;
     await nodeAlarm(cloud, "smoke-b1-301");
     await cloud.settle();

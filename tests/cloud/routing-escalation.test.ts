@@ -1,26 +1,26 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { createRoutingStage } from "../../cloud/routing/stage";
 import { isOnDuty } from "../../cloud/staff/duty";
-import { staffNotifyTopic } from "../../shared/topics";
-import { recordingAppPublish, testCloud, type TestCloud } from "../support/cloud";
+import { recordingPush, subscribePush, subscribeTeam, testCloud, type TestCloud } from "../support/cloud";
 import { RecordingPhone } from "../support/recording-sms";
 import { as, incident, incidents, nodeAlarm, placeNode, seedSite, seedTeam } from "../support/site";
 
 describe("escalation on a controllable clock", () => {
   let cloud: TestCloud;
-  let app: ReturnType<typeof recordingAppPublish>;
+  let push: ReturnType<typeof recordingPush>;
   beforeEach(async () => {
-    app = recordingAppPublish(() => cloud.clock.now);
-    cloud = await testCloud({ appPublish: app, sms: new RecordingPhone(), voice: new RecordingPhone("recording-voice"), config: { ackTimeoutMs: 60_000, maxEscalations: 3 } });
+    push = recordingPush(() => cloud.clock.now);
+    cloud = await testCloud({ push, sms: new RecordingPhone(), voice: new RecordingPhone("recording-voice"), config: { ackTimeoutMs: 60_000, maxEscalations: 3 } });
     await seedSite(cloud.database.db);
     await placeNode(cloud.database.db, "smoke-b1-301", "fl-1-3");
   });
   afterEach(() => cloud.close());
 
-  const pushedTo = (staffId: number) => app.sent.filter((m) => m.topic === staffNotifyTopic(staffId));
+  const pushedTo = (staffId: number) => push.sent.filter((m) => m.staffId === staffId);
 
   it("notifies the first tier at once, the next tier after 60 s unacknowledged, repeats the last tier, and stops at the limit", async () => {
     const team = await seedTeam(cloud);
+    await subscribeTeam(cloud, team);
     const t0 = cloud.clock.now;
     await nodeAlarm(cloud, "smoke-b1-301");
     await cloud.settle();
@@ -55,16 +55,17 @@ describe("escalation on a controllable clock", () => {
       [180_000, 3],
     ]);
     expect(events.filter((e) => e.type === "escalation-limit-reached")).toHaveLength(1);
-    // Tier 2 has no app channel, so the liaison's app heard of it once (tier 1); the console stream carried every round.
+    // Tier 2 has no push channel, so the liaison's browser heard of it once (tier 1).
     expect(pushedTo(team.liaison.id)).toHaveLength(1);
     const liaisonDeliveries = (await incident(cloud, fire.id)).deliveries.filter((d) => d.staffId === team.liaison.id);
-    // Console, app and a call at tier 1; a call and an SMS at tier 2 and at its repeat.
-    expect(liaisonDeliveries.map((d) => `${d.tier}:${d.channel}`).sort()).toEqual(["1:app", "1:console", "1:voice", "2:sms", "2:voice", "3:sms", "3:voice"]);
+    // Console, push and a call at tier 1; a call and an SMS at tier 2 and at its repeat.
+    expect(liaisonDeliveries.map((d) => `${d.tier}:${d.channel}`).sort()).toEqual(["1:console", "1:push", "1:voice", "2:sms", "2:voice", "3:sms", "3:voice"]);
     expect(cloud.scheduler.pending).toBe(0);
   });
 
   it("stops escalating once someone in scope acknowledges, and records who and when", async () => {
     const team = await seedTeam(cloud);
+    await subscribeTeam(cloud, team);
     await nodeAlarm(cloud, "smoke-b1-301");
     await cloud.settle();
     const [fire] = await incidents(cloud);
@@ -87,8 +88,11 @@ describe("escalation on a controllable clock", () => {
     // Cloud clock: 2026-11-25 08:00 UTC = 16:00 in China (UTC+8), a Wednesday.
     const day = await as(cloud, cloud.token).post("/api/staff", { name: "Day", role: "building-lead", scopes: ["bd-1"], shifts: [{ days: ["wed"], start: "08:00", end: "18:00" }] });
     const night = await as(cloud, cloud.token).post("/api/staff", { name: "Night", role: "building-lead", scopes: ["bd-1"], shifts: [{ days: ["wed"], start: "18:00", end: "08:00" }] });
-    const dayId = ((await day.json()) as { staff: { id: number } }).staff.id;
-    const nightId = ((await night.json()) as { staff: { id: number } }).staff.id;
+    const dayPerson = (await day.json()) as { staff: { id: number }; token: string };
+    const nightPerson = (await night.json()) as { staff: { id: number }; token: string };
+    const [dayId, nightId] = [dayPerson.staff.id, nightPerson.staff.id];
+    await subscribePush(cloud, { id: dayId, token: dayPerson.token });
+    await subscribePush(cloud, { id: nightId, token: nightPerson.token });
     await nodeAlarm(cloud, "smoke-b1-301");
     await cloud.settle();
     expect(pushedTo(dayId)).toHaveLength(1);
@@ -101,12 +105,13 @@ describe("escalation on a controllable clock", () => {
 
   it("re-arms pending escalations from the database after a restart", async () => {
     const team = await seedTeam(cloud);
+    await subscribeTeam(cloud, team);
     await nodeAlarm(cloud, "smoke-b1-301");
     await cloud.settle();
     const [fire] = await incidents(cloud);
     // The instance stops; a new one starts over the same database with the same clock.
     cloud.routing.stop();
-    const restarted = createRoutingStage({ db: cloud.database.db, feed: cloud.feed, log: cloud.log, scheduler: cloud.scheduler, appPublish: app, dataDir: cloud.dataDir });
+    const restarted = createRoutingStage({ db: cloud.database.db, feed: cloud.feed, log: cloud.log, scheduler: cloud.scheduler, push, dataDir: cloud.dataDir });
     await restarted.start();
     await cloud.scheduler.advance(60_000, async () => {
       await restarted.desk.idle();

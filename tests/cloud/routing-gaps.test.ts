@@ -24,7 +24,7 @@ describe("no silent gaps: a round that reaches nobody is recorded and moves on a
   const gaps = async (all = false) => ((await (await cloud.get(`/api/routing-gaps${all ? "?all=true" : ""}`)).json()) as { gaps: Gap[]; open: number });
 
   it("escalates through every tier at once when no channel can reach anyone, and says why per person", async () => {
-    await start(); // no SMS or voice provider, no staff app connection, nobody at a console
+    await start(); // no SMS or voice provider, no browser subscribed, nobody at a console
     await seedTeam(cloud);
     const t0 = cloud.clock.now;
     await nodeAlarm(cloud, "smoke-b1-301");
@@ -40,9 +40,9 @@ describe("no silent gaps: a round that reaches nobody is recorded and moves on a
     expect(count).toBe(4);
     expect(open.every((g) => g.reason === "nobody-reachable" && g.incidentId === fire.id)).toBe(true);
     const first = open.find((g) => g.step === 0)!;
-    expect(first.detail.channels).toEqual(["console", "app", "sms"]);
+    expect(first.detail.channels).toEqual(["console", "push", "sms", "chat"]);
     const property = first.detail.people!.find((p) => p.name === "Property CP1")!;
-    expect(property.unreachable).toEqual({ console: "console not open", app: "no staff app connection", sms: "no SMS provider" });
+    expect(property.unreachable).toEqual({ console: "console not open", push: "no browser subscribed", sms: "no SMS provider" });
     // Numbers are personal data: not in the gap's detail, nor in any log line.
     expect(JSON.stringify(open)).not.toContain("+86138");
     expect(cloud.log.lines.join("\n")).not.toContain("+86138");

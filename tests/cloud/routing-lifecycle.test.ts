@@ -1,19 +1,18 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { DAY_MS } from "../../cloud/incidents/config";
 import { setPlaceLocation } from "../../cloud/places/locations";
-import { staffNotifyTopic } from "../../shared/topics";
-import { recordingAppPublish, testCloud, type TestCloud } from "../support/cloud";
+import { recordingPush, subscribeTeam, testCloud, type TestCloud } from "../support/cloud";
 import { RecordingPhone } from "../support/recording-sms";
 import { as, incident, incidents, nodeAlarm, placeNode, seedSite, seedTeam } from "../support/site";
 import { validateXml } from "../support/xmllint";
 
 describe("closed loop: open → acknowledged → dispatched → resolved → rechecked", () => {
   let cloud: TestCloud;
-  let app: ReturnType<typeof recordingAppPublish>;
+  let push: ReturnType<typeof recordingPush>;
   beforeEach(async () => {
-    app = recordingAppPublish(() => cloud.clock.now);
+    push = recordingPush(() => cloud.clock.now);
     // SMS reaches the fire's first tier (the app's broker acknowledgement is no proof anyone saw it).
-    cloud = await testCloud({ appPublish: app, sms: new RecordingPhone(), config: { recheckAfterMs: 7 * DAY_MS }, cap: { sender: "shouwang@heping.example" } });
+    cloud = await testCloud({ push, sms: new RecordingPhone(), config: { recheckAfterMs: 7 * DAY_MS }, cap: { sender: "shouwang@heping.example" } });
     await seedSite(cloud.database.db);
     await placeNode(cloud.database.db, "smoke-b1-301", "fl-1-3");
     await setPlaceLocation(cloud.database.db, "fl-1-3", { latitude: 31.2304, longitude: 121.4737 });
@@ -29,6 +28,7 @@ describe("closed loop: open → acknowledged → dispatched → resolved → rec
 
   it("records who and when at every step, schedules and assigns the re-check, and exports schema-valid CAP at each state", async () => {
     const team = await seedTeam(cloud);
+    await subscribeTeam(cloud, team);
     const t0 = cloud.clock.now;
     await nodeAlarm(cloud, "smoke-b1-301", { severity: "urgent", value: 1020 });
     await cloud.settle();
@@ -42,7 +42,7 @@ describe("closed loop: open → acknowledged → dispatched → resolved → rec
     const dispatched = await as(cloud, team.community.token).post(`/api/incidents/${fire.id}/dispatch`, { staffIds: [team.property.id, team.lead1.id], note: "check floor 3" });
     expect(dispatched.status).toBe(200);
     // The people dispatched hear of it on their app.
-    expect(app.sent.filter((m) => m.topic === staffNotifyTopic(team.property.id)).map((m) => (m.payload as { purpose: string }).purpose)).toEqual(["notify", "dispatch"]);
+    expect(push.sent.filter((m) => m.staffId === team.property.id).map((m) => (m.payload as { purpose: string }).purpose)).toEqual(["notify", "dispatch"]);
     await cloud.advance(15 * 60_000);
     await nodeAlarm(cloud, "smoke-b1-301", { state: "cleared", value: 280 });
     await cloud.settle();
@@ -54,11 +54,11 @@ describe("closed loop: open → acknowledged → dispatched → resolved → rec
     let body = await incident(cloud, fire.id);
     expect(body.incident).toMatchObject({ status: "resolved", recheckAssigneeId: team.property.id });
     expect(Date.parse(body.incident.recheckDueAt as string) - Date.parse(body.incident.resolvedAt as string)).toBe(7 * DAY_MS);
-    const pushesBefore = app.sent.filter((m) => m.topic === staffNotifyTopic(team.property.id)).length;
+    const pushesBefore = push.sent.filter((m) => m.staffId === team.property.id).length;
     await cloud.advance(7 * DAY_MS - 1);
     expect(body.events.some((e) => e.type === "recheck-due")).toBe(false);
     await cloud.advance(1);
-    const recheckPush = app.sent.filter((m) => m.topic === staffNotifyTopic(team.property.id)).slice(pushesBefore);
+    const recheckPush = push.sent.filter((m) => m.staffId === team.property.id).slice(pushesBefore);
     expect(recheckPush.map((m) => (m.payload as { purpose: string }).purpose)).toEqual(["recheck-due"]);
     const recheck = await as(cloud, team.property.token).post(`/api/incidents/${fire.id}/recheck`, { outcome: "ok", note: "wiring replaced, detector tested" });
     expect(recheck.status).toBe(200);
@@ -106,6 +106,7 @@ describe("closed loop: open → acknowledged → dispatched → resolved → rec
 
   it("reopens the incident when the re-check finds the hazard, notifies again and counts it", async () => {
     const team = await seedTeam(cloud);
+    await subscribeTeam(cloud, team);
     await nodeAlarm(cloud, "smoke-b1-301");
     await cloud.settle();
     const [fire] = await incidents(cloud);
@@ -116,14 +117,14 @@ describe("closed loop: open → acknowledged → dispatched → resolved → rec
     const early = await lead.post(`/api/incidents/${fire.id}/ack`);
     expect(early.status).toBe(409);
     await cloud.advance(3 * DAY_MS);
-    const before = app.sent.length;
+    const before = push.sent.length;
     const failed = await lead.post(`/api/incidents/${fire.id}/recheck`, { outcome: "hazard-present", note: "scorched socket again" });
     expect(failed.status).toBe(200);
     await cloud.settle();
     const { incident: reopened, events } = await incident(cloud, fire.id);
     expect(reopened).toMatchObject({ status: "open", reopenedCount: 1, resolvedAt: null });
     expect(events.map((e) => e.type).slice(-3)).toEqual(["recheck-failed", "reopened", "notified"]);
-    expect(app.sent.length - before).toBe(5);
+    expect(push.sent.length - before).toBe(5);
     const verdict = validateXml(await cap(fire.id));
     expect(verdict.valid, verdict.output).toBe(true);
 
@@ -136,7 +137,7 @@ describe("closed loop: open → acknowledged → dispatched → resolved → rec
   });
 
   it("escapes hostile text in CAP and still validates", async () => {
-    await seedTeam(cloud);
+    await subscribeTeam(cloud, await seedTeam(cloud));
     await cloud.database.client.execute("UPDATE places SET name = 'Floor <3> & \"roof\" ''A''' WHERE id = 'fl-1-3'");
     await nodeAlarm(cloud, "smoke-b1-301");
     await cloud.settle();

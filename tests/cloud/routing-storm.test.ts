@@ -1,13 +1,13 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { recordingAppPublish, testCloud, type TestCloud } from "../support/cloud";
+import { recordingPush, subscribeTeam, testCloud, type TestCloud } from "../support/cloud";
 import { as, incident, incidents, nodeAlarm, placeNode, seedSite, seedTeam } from "../support/site";
 
 describe("one incident per (place, hazard)", () => {
   let cloud: TestCloud;
-  let app: ReturnType<typeof recordingAppPublish>;
+  let push: ReturnType<typeof recordingPush>;
   beforeEach(async () => {
-    app = recordingAppPublish(() => cloud.clock.now);
-    cloud = await testCloud({ appPublish: app, config: { clearHoldMs: 60_000, flapWindowMs: 10 * 60_000 } });
+    push = recordingPush(() => cloud.clock.now);
+    cloud = await testCloud({ push, config: { clearHoldMs: 60_000, flapWindowMs: 10 * 60_000 } });
     await seedSite(cloud.database.db);
     for (let i = 0; i < 10; i++) await placeNode(cloud.database.db, `smoke-b1-3${String(i).padStart(2, "0")}`, "fl-1-3");
     await placeNode(cloud.database.db, "ebike-b1-el", "bd-1");
@@ -16,6 +16,7 @@ describe("one incident per (place, hazard)", () => {
 
   it("folds a storm of 1,000 triggers from one place into one incident and one notification per person", async () => {
     const team = await seedTeam(cloud);
+    await subscribeTeam(cloud, team);
     const notified: number[] = [];
     cloud.routing.hub.subscribe({ kind: "staff", actor: "staff:x", staffId: team.lead1.id, name: "x", role: "building-lead", scopePaths: ["st-1/"] }, (e) => {
       if (e.event === "notification") notified.push(team.lead1.id);
@@ -33,15 +34,15 @@ describe("one incident per (place, hazard)", () => {
     expect(all).toHaveLength(1);
     expect(all[0]).toMatchObject({ hazard: "fire", triggerCount: 1000, status: "open" });
     const { deliveries, events } = await incident(cloud, all[0].id);
-    // One app push per person of the fire's first tier (five people), nothing per trigger.
+    // One browser notification per person of the fire's first tier (five people), nothing per trigger.
     const perPerson = new Map<number, number>();
-    for (const m of app.sent) {
-      const id = Number(m.topic.split("/")[3]);
+    for (const m of push.sent) {
+      const id = m.staffId;
       perPerson.set(id, (perPerson.get(id) ?? 0) + 1);
     }
     expect([...perPerson.keys()].sort()).toEqual([team.lead1.id, team.property.id, team.grid.id, team.community.id, team.street.id].sort());
     expect([...perPerson.values()].every((n) => n === 1)).toBe(true);
-    expect(deliveries.filter((d) => d.channel === "app")).toHaveLength(5);
+    expect(deliveries.filter((d) => d.channel === "push")).toHaveLength(5);
     expect(notified).toEqual([team.lead1.id]);
     expect(events.filter((e) => e.type === "opened")).toHaveLength(1);
     expect(events.filter((e) => e.type === "notified")).toHaveLength(1);
@@ -49,6 +50,7 @@ describe("one incident per (place, hazard)", () => {
 
   it("keeps a fire-class incident open when its node reads normal, until a person confirms", async () => {
     const team = await seedTeam(cloud);
+    await subscribeTeam(cloud, team);
     await nodeAlarm(cloud, "smoke-b1-300");
     await cloud.settle();
     const [fire] = await incidents(cloud);
@@ -69,6 +71,7 @@ describe("one incident per (place, hazard)", () => {
 
   it("suppresses flapping: a self-clearing hazard that bounces stays one incident and pages nobody again", async () => {
     const team = await seedTeam(cloud);
+    await subscribeTeam(cloud, team);
     const ebike = { kind: "lock-max-hold", severity: "warning", value: 1, unit: "bool", threshold: 1 } as const;
     // An e-bike still in the car when the hold reached its limit (stored records straight into the desk).
     const raise = (state: "raised" | "cleared") =>
@@ -79,14 +82,14 @@ describe("one incident per (place, hazard)", () => {
     expect(blocked.hazard).toBe("ebike-blocked");
     // Acknowledged, so escalation is not what pages anyone below.
     expect((await as(cloud, team.property.token).post(`/api/incidents/${blocked.id}/ack`)).status).toBe(200);
-    const before = app.sent.length;
+    const before = push.sent.length;
     for (let i = 0; i < 20; i++) {
       await cloud.advance(10_000);
       raise(i % 2 === 0 ? "cleared" : "raised");
       await cloud.settle();
     }
     expect(await incidents(cloud)).toHaveLength(1);
-    expect(app.sent.length - before).toBe(0);
+    expect(push.sent.length - before).toBe(0);
     // Cleared for good: resolved by itself after the hold, no re-check needed for this hazard.
     raise("cleared");
     await cloud.settle();
@@ -101,6 +104,6 @@ describe("one incident per (place, hazard)", () => {
     const reopened = await incident(cloud, blocked.id);
     expect(reopened.incident).toMatchObject({ status: "open", reopenedCount: 1 });
     expect(reopened.events.find((e) => e.type === "reopened")?.detail).toMatchObject({ notified: false });
-    expect(app.sent.length - before).toBe(0);
+    expect(push.sent.length - before).toBe(0);
   });
 });

@@ -110,7 +110,14 @@ describe("commands and health: API → Mosquitto → XS node → ack → cloud",
   });
 
   it("refuses a relay test on a node without a relay, with the reason", async () => {
-    expect(await command({ op: "relay-test", durationMs: 500 })).toMatchObject({ status: "refused", detail: "this node has no relay" });
+    expect(await command({ op: "relay-test", durationMs: 500 })).toMatchObject({ status: "refused", detail: "this node has no relay: a smoke node only watches and alarms, it switches nothing" });
+  });
+
+  it("self-tests the chamber on command: the ack with what it found reaches the API, and no alarm does", async () => {
+    const before = (await api("/api/alarms?node=smoke-cmd-01")).body.alarms.length;
+    expect(await command({ op: "self-test" })).toMatchObject({ status: "ok", detail: "chamber ok 310 (clean air 300); detector sampling every 1000 ms; LED lit 1 s" });
+    await node.advance(5000);
+    expect((await api("/api/alarms?node=smoke-cmd-01")).body.alarms).toHaveLength(before);
   });
 
   it("refuses, and acks as refused, a command meant for another node or one it cannot read", async () => {

@@ -76,7 +76,7 @@ describe("console capsules and supplies (Chromium)", () => {
     await page.goto(`${server.url}/#/capsules`);
     const card = page.locator("[data-capsule=capsule-1]");
     await card.locator("[data-fact=aed]").getByText("已被取出").waitFor();
-    await card.locator("[data-fact=temperature]").getByText("AED 适用 0–50\u00a0°C").waitFor();
+    await card.locator("[data-fact=temperature]").getByText("AED 适用 0\u2060–\u206050\u00a0°C").waitFor();
     // Only the keeper's community: the Anle capsule is not theirs.
     expect(await page.locator("[data-capsule=capsule-9]").count()).toBe(0);
     await page.locator("[data-expiring-summary]").getByText("其中 1 项已过期").waitFor();

@@ -133,6 +133,17 @@ describe("console nodes: the crews' list and a node's page, with charts and comm
     await ingestAt(server.cloud, Date.now(), ackOf("smoke-b1-301", 8, 1000, command!, "ok", "restarting"));
     await page.locator("[data-command-live]").getByText("重启：设备已完成").waitFor({ timeout: 5000 });
     await page.locator(`[data-command-id="${command!.id}"]`).getByText("设备回复：restarting").waitFor();
+
+    // A smoke detector's self-test: the question says it sends no fire alarm; a fault it finds reads as found, not as the command failing.
+    await page.locator("[data-command=self-test]").click();
+    await page.getByRole("dialog").getByText("自检不会发出火警").waitFor();
+    await page.getByRole("dialog").getByRole("button", { name: "自检" }).click();
+    await page.locator("[data-command-live]").getByText("自检：已发送，正在等设备回应…").waitFor();
+    const selfTest = lastCommandTo(server.cloud, "smoke-b1-301");
+    expect(selfTest).toMatchObject({ op: "self-test" });
+    await ingestAt(server.cloud, Date.now(), ackOf("smoke-b1-301", 8, 1001, selfTest!, "failed", "chamber FAIL: reads 560, 260 over clean air 300 with no alarm: chamber dirty"));
+    await page.locator("[data-command-live]").getByText("自检：发现问题").waitFor({ timeout: 5000 });
+    await page.locator(`[data-command-id="${selfTest!.id}"]`).getByText(/chamber dirty/).waitFor();
     await everyScreen(page, "node page (crew)", async (where) => {
       await fits(page, where);
       if (where.endsWith("desktop en")) await screenshot(page, "docs/screenshots/node-desktop-en.png");

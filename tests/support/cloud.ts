@@ -8,7 +8,9 @@ import { openDatabase, type Database } from "../../cloud/db/client";
 import { createIngest, type Ingest } from "../../cloud/ingest/ingest";
 import { recordingPublisher } from "../../cloud/commands/publisher";
 import { memoryLogger } from "../../cloud/log";
-import type { AppPublish } from "../../cloud/notify/notifier";
+import { createECDH, randomBytes } from "node:crypto";
+import type { ProviderChannel, SendOutcome } from "../../cloud/notify/providers/channel";
+import type { PushPayload, PushTarget } from "../../cloud/notify/push/web-push-channel";
 import { createRoutingStage, type RoutingOptions, type RoutingStage } from "../../cloud/routing/stage";
 import { ManualScheduler } from "./manual-scheduler";
 
@@ -56,7 +58,7 @@ export async function testCloud(routing: TestRoutingOptions = {}, options: { dat
   const dataDir = mkdtempSync(join(tmpdir(), "sw-data-"));
   const ingest = createIngest({ db: database.db, feed, log, now });
   const commands = recordingPublisher();
-  const stage = createRoutingStage({ appPublish: null, ...routing, db: database.db, feed, log, scheduler, dataDir });
+  const stage = createRoutingStage({ allowLoopbackPushEndpoints: true, ...routing, db: database.db, feed, log, scheduler, dataDir });
   await stage.start();
   const app = createApp({ db: database.db, feed, ingest, log, commands, now, routing: stage });
   const token = await createToken(database.db, "test", "admin", now());
@@ -92,12 +94,46 @@ export async function testCloud(routing: TestRoutingOptions = {}, options: { dat
   };
 }
 
-/** A staff-app push that records what it published, with the clock time it was sent. */
-export function recordingAppPublish(now: () => number): AppPublish & { sent: Array<{ topic: string; payload: unknown; atMs: number }> } {
-  const sent: Array<{ topic: string; payload: unknown; atMs: number }> = [];
-  const publish = (async (topic: string, payload: string) => {
-    sent.push({ topic, payload: JSON.parse(payload) as unknown, atMs: now() });
-  }) as AppPublish & { sent: typeof sent };
-  publish.sent = sent;
-  return publish;
+/**
+ * A Web Push channel that records what it would have pushed, with the clock time, in place of
+ * the push services. Subscriptions made by `subscribePush` name their person in the endpoint.
+ */
+export function recordingPush(now: () => number): ProviderChannel<PushTarget> & { sent: Array<{ staffId: number; endpoint: string; payload: PushPayload; atMs: number }>; gone: Set<string> } {
+  const sent: Array<{ staffId: number; endpoint: string; payload: PushPayload; atMs: number }> = [];
+  const gone = new Set<string>();
+  return {
+    name: "recording-push",
+    sent,
+    gone,
+    async send(target, message): Promise<SendOutcome> {
+      if (gone.has(target.endpoint)) return { status: "permanent", reason: "push subscription gone (HTTP 410)" };
+      sent.push({ staffId: Number(/\/staff\/(\d+)\//.exec(target.endpoint)?.[1]), endpoint: target.endpoint, payload: JSON.parse(message.text) as PushPayload, atMs: now() });
+      return { status: "accepted" };
+    },
+  };
+}
+
+/** A browser's subscription keys: a fresh P-256 key pair and auth secret, as a browser makes them. */
+export function browserKeys() {
+  const ecdh = createECDH("prime256v1");
+  ecdh.generateKeys();
+  return { ecdh, auth: randomBytes(16), keys: { p256dh: ecdh.getPublicKey().toString("base64url"), auth: "" } };
+}
+
+/** Subscribes a staff member's browser (through the API, as they would) at `endpoint`. */
+export async function subscribePush(cloud: TestCloud, person: { id: number; token: string }, endpoint = `https://push.example/staff/${person.id}/1`) {
+  const browser = browserKeys();
+  const keys = { p256dh: browser.keys.p256dh, auth: browser.auth.toString("base64url") };
+  const response = await cloud.app.request("/api/push/subscriptions", {
+    method: "POST",
+    headers: { authorization: `Bearer ${person.token}`, "content-type": "application/json" },
+    body: JSON.stringify({ endpoint, keys }),
+  });
+  if (response.status !== 201) throw new Error(`subscribing ${person.id} answered ${response.status}: ${await response.text()}`);
+  return { endpoint, ecdh: browser.ecdh, auth: browser.auth };
+}
+
+/** Every member of a team subscribed on one browser each. */
+export async function subscribeTeam(cloud: TestCloud, team: Record<string, { id: number; token: string }>): Promise<void> {
+  for (const person of Object.values(team)) await subscribePush(cloud, person);
 }

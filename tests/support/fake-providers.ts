@@ -1,4 +1,4 @@
-import { createHash, createHmac, randomUUID, timingSafeEqual } from "node:crypto";
+import { createDecipheriv, createHash, createHmac, createPublicKey, randomUUID, timingSafeEqual, verify, type ECDH } from "node:crypto";
 import { createServer, type IncomingMessage, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 
@@ -230,4 +230,104 @@ export function fakeFeishu(bots: Record<string, string>): Promise<FakeProvider> 
     fake.accepted.push({ to: id!, fields: message as unknown as Record<string, unknown>, atMs: Date.now() });
     return { status: 200, body: { code: 0, data: {}, msg: "success" } };
   });
+}
+
+// ── Web Push (RFC 8030 push service, RFC 8292 VAPID, RFC 8291 aes128gcm) ─────
+
+export interface FakePushService extends FakeProvider {
+  /** A browser subscribed at `path` with these keys, to a cloud whose VAPID public key is `serverKey`. */
+  browser(path: string, keys: { ecdh: ECDH; auth: Buffer; serverKey: string }): string;
+  /** Answers for the next pushes, in order: 410 (the browser unsubscribed), 429 (throttled, Retry-After 3). */
+  answers: Array<410 | 429>;
+  /** Each push taken, decrypted as the browser would. */
+  received: Array<{ path: string; payload: unknown; ttl: string | undefined; urgency: string | undefined; atMs: number }>;
+}
+
+const hmac256 = (key: Buffer, data: Buffer) => createHmac("sha256", key).update(data).digest();
+
+/** RFC 8291 §3: what the browser does with a push message, from its own private key and auth secret. */
+export function decryptPush(body: Buffer, ecdh: ECDH, authSecret: Buffer): Buffer {
+  const salt = body.subarray(0, 16);
+  const idLength = body[20];
+  const senderPublic = body.subarray(21, 21 + idLength);
+  const ciphertext = body.subarray(21 + idLength);
+  const browserPublic = ecdh.getPublicKey();
+  const shared = ecdh.computeSecret(senderPublic);
+  const ikm = hmac256(hmac256(authSecret, shared), Buffer.concat([Buffer.from("WebPush: info\0"), browserPublic, senderPublic, Buffer.from([1])]));
+  const prk = hmac256(salt, ikm);
+  const cek = hmac256(prk, Buffer.from("Content-Encoding: aes128gcm\0\x01", "latin1")).subarray(0, 16);
+  const nonce = hmac256(prk, Buffer.from("Content-Encoding: nonce\0\x01", "latin1")).subarray(0, 12);
+  const decipher = createDecipheriv("aes-128-gcm", cek, nonce);
+  decipher.setAuthTag(ciphertext.subarray(ciphertext.length - 16));
+  const plain = Buffer.concat([decipher.update(ciphertext.subarray(0, ciphertext.length - 16)), decipher.final()]);
+  let end = plain.length - 1;
+  while (end >= 0 && plain[end] === 0) end--;
+  if (plain[end] !== 2) throw new Error("no last-record padding delimiter");
+  return plain.subarray(0, end);
+}
+
+/** RFC 8292: the VAPID token is an ES256 JWT for this push service's origin, signed by the key in `k`. */
+function vapidProblem(header: string | undefined, origin: string, serverKey: string): string | null {
+  const match = /^vapid t=([\w-]+\.[\w-]+\.[\w-]+), k=([\w-]+)$/.exec(header ?? "");
+  if (!match) return "no VAPID authorization";
+  const [, token, key] = match;
+  if (key !== serverKey) return "VAPID key is not the one the subscription was made with";
+  const [head, claims, signature] = token.split(".");
+  const point = Buffer.from(key, "base64url");
+  const publicKey = createPublicKey({ key: { kty: "EC", crv: "P-256", x: point.subarray(1, 33).toString("base64url"), y: point.subarray(33, 65).toString("base64url") }, format: "jwk" });
+  if (!verify("sha256", Buffer.from(`${head}.${claims}`), { key: publicKey, dsaEncoding: "ieee-p1363" }, Buffer.from(signature, "base64url"))) return "VAPID signature does not verify";
+  const { alg } = JSON.parse(Buffer.from(head, "base64url").toString()) as { alg: string };
+  const body = JSON.parse(Buffer.from(claims, "base64url").toString()) as { aud: string; exp: number; sub: string };
+  if (alg !== "ES256") return "VAPID token is not ES256";
+  if (body.aud !== origin) return `VAPID audience ${body.aud} is not ${origin}`;
+  const now = Date.now() / 1000;
+  if (!(body.exp > now && body.exp <= now + 24 * 3600)) return "VAPID token expired or valid for over 24 h";
+  if (!/^(mailto:|https:)/.test(body.sub)) return "VAPID subject is not a contact";
+  return null;
+}
+
+export async function fakePushService(): Promise<FakePushService> {
+  const browsers = new Map<string, { ecdh: ECDH; auth: Buffer; serverKey: string }>();
+  // A push service answers in status codes and headers, not JSON bodies: its own listener.
+  const service = { url: "", hits: [], accepted: [], script: [], refused: [] } as unknown as FakePushService;
+  const server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on("data", (chunk: Buffer) => chunks.push(chunk));
+    req.on("end", () => {
+      const path = new URL(req.url ?? "/", "http://x").pathname;
+      service.hits.push({ method: req.method ?? "", path, atMs: Date.now() });
+      const answer = (status: number, headers: Record<string, string> = {}, code?: string) => {
+        if (code) service.refused.push({ code, atMs: Date.now() });
+        res.writeHead(status, headers);
+        res.end();
+      };
+      const browser = browsers.get(path);
+      if (req.method !== "POST" || !browser) return answer(404, {}, "no such subscription");
+      const problem = vapidProblem(req.headers.authorization, service.url, browser.serverKey);
+      if (problem) return answer(403, {}, problem);
+      if (req.headers["content-encoding"] !== "aes128gcm") return answer(415, {}, "not aes128gcm");
+      const next = service.answers.shift();
+      if (next === 410) return answer(410, {}, "unsubscribed");
+      if (next === 429) return answer(429, { "retry-after": "3" }, "throttled");
+      let payload: unknown;
+      try {
+        payload = JSON.parse(decryptPush(Buffer.concat(chunks), browser.ecdh, browser.auth).toString("utf8"));
+      } catch (error) {
+        return answer(400, {}, `undecryptable: ${(error as Error).message}`);
+      }
+      service.received.push({ path, payload, ttl: req.headers.ttl as string | undefined, urgency: req.headers.urgency as string | undefined, atMs: Date.now() });
+      service.accepted.push({ to: path, fields: payload as Record<string, unknown>, atMs: Date.now() });
+      answer(201, { location: `${service.url}/message/${service.received.length}` });
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  service.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  service.close = () => new Promise<void>((resolve) => server.close(() => resolve()));
+  service.answers = [];
+  service.received = [];
+  service.browser = (path, keys) => {
+    browsers.set(path, keys);
+    return `${service.url}${path}`;
+  };
+  return service;
 }

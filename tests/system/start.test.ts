@@ -26,7 +26,7 @@ async function start(dataDir: string, extraEnv: Record<string, string> = {}): Pr
   child.stdout!.on("data", (chunk: Buffer) => (output += chunk.toString()));
   child.stderr!.on("data", (chunk: Buffer) => (output += chunk.toString()));
   const exited = new Promise<never>((_, reject) => child.once("exit", (code) => reject(new Error(`exited ${code}:\n${output}`))));
-  await Promise.race([waitFor(() => /Simulated:/.test(output), "the start banner", 20_000), exited]);
+  await Promise.race([waitFor(() => /Simulated:/.test(output), "the start banner", 45_000), exited]);
   return {
     child,
     output: () => output,
@@ -49,7 +49,7 @@ describe("npm start", () => {
     await Promise.all(running.splice(0).map(stop));
   });
 
-  it("runs broker, cloud and a simulated site with nothing configured, and prints the URL and a first token", { timeout: 90_000 }, async () => {
+  it("runs broker, cloud and a simulated site with nothing configured, and prints the URL and a first token", { timeout: 150_000 }, async () => {
     const dataDir = mkdtempSync(join(tmpdir(), "sw-start-"));
     const first = await start(dataDir);
     running.push(first);
@@ -76,8 +76,13 @@ describe("npm start", () => {
       "sim-smoke-001": "demo-building",
       "sim-smoke-002": "demo-building",
     });
-    const staff = (await (await fetch(`${first.url}/api/staff`, { headers: { authorization: `Bearer ${first.token}` } })).json()) as { staff: unknown[] };
-    expect(staff.staff).toHaveLength(4);
+    // Someone for every role the routing rules name, each with a phone.
+    const staff = (await (await fetch(`${first.url}/api/staff`, { headers: { authorization: `Bearer ${first.token}` } })).json()) as { staff: Array<{ hasPhone: boolean }> };
+    expect(staff.staff).toHaveLength(7);
+    expect(staff.staff.every((p) => p.hasPhone)).toBe(true);
+    // It says that SMS and voice are simulated, and how to make them real.
+    expect(first.output()).toMatch(/SMS:\s+simulated .*SMS_PROVIDER/);
+    expect(first.output()).toMatch(/Voice:\s+simulated .*VOICE_PROVIDER/);
     // Each simulated node reports what its XS machine really holds, never 0 free while running fine.
     const heaps = await waitFor(
       async () => {

@@ -3,7 +3,7 @@ import { ApiError, api } from "./api";
 import { SwElement } from "./base";
 import { locale, setLocale, t, tCode, type MessageKey } from "./i18n/i18n";
 import type { Incident } from "./api";
-import { alertNewIncident, alertsEnabled, enableAlerts } from "./ui/alerts";
+import { alertNewIncident, alertNotification, alertsEnabled, enableAlerts } from "./ui/alerts";
 import type { LiveState } from "./live";
 import { matchHash, navigate, navRoutes, type Match } from "./router";
 import { incidentStream, isAdmin, session } from "./session";
@@ -46,6 +46,12 @@ export class SwApp extends SwElement {
       if (event !== "opened" && event !== "reopened") return;
       this.lastAlert = t("alerts.new", { hazard: tCode("hazard", incident.hazard), place: incident.summary.split(" · ")[1] ?? "" });
       alertNewIncident(incident, this.lastAlert, () => navigate(`/incidents/${incident.id}`));
+    });
+    incidentStream.on("notification", (data) => {
+      const { purpose, incident } = data as { purpose: string; incident: Incident };
+      const text = t("alerts.notification", { purpose: tCode("purpose", purpose), hazard: tCode("hazard", incident.hazard), place: incident.summary.split(" · ")[0] ?? "" });
+      if (purpose !== "notify" && purpose !== "reopen") this.lastAlert = text;
+      alertNotification(incident, purpose, text, () => navigate(`/incidents/${incident.id}`));
     });
     if (!this.match.route.public) void this.loadSession();
   }

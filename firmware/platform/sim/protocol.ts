@@ -112,6 +112,8 @@ export interface SimOutputs {
   voice?: VoiceModuleState;
   /** The display's text, null before anything was shown. */
   display?: string | null;
+  /** The board's status LED is lit (a self-test lights it a moment). */
+  statusLed?: boolean;
 }
 
 /** A command's ack body, as the node's inbox decided it. */

@@ -171,6 +171,7 @@ function outputs(): SimOutputs {
     warningLight: circuits.warningLight?.on,
     voice: circuits.voice ? { ...circuits.voice.state } : undefined,
     display: circuits.display ? circuits.display.text : undefined,
+    statusLed: pinMap.statusLed === undefined ? undefined : pins.get(pinMap.statusLed) === 1,
   };
 }
 

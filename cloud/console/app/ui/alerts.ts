@@ -1,4 +1,5 @@
 import type { Incident } from "../api";
+import { subscribeThisBrowser } from "./web-push";
 
 let audio: AudioContext | null = null;
 
@@ -11,6 +12,8 @@ export async function enableAlerts(): Promise<boolean> {
   await audio.resume().catch(() => {});
   if (!("Notification" in window)) return false;
   if (Notification.permission === "default") await Notification.requestPermission();
+  // Allowed: this browser also gets the person's alarms by Web Push while the console is closed.
+  if (Notification.permission === "granted") void subscribeThisBrowser();
   return Notification.permission === "granted";
 }
 
@@ -42,6 +45,23 @@ export function alertNewIncident(incident: Incident, text: string, open: () => v
   beep();
   if ("Notification" in window && Notification.permission === "granted") {
     const note = new Notification(text, { tag: `incident-${incident.id}`, requireInteraction: incident.severity === "urgent" });
+    note.onclick = () => {
+      window.focus();
+      open();
+    };
+  }
+}
+
+/**
+ * A notification for this person on the live stream (an escalation to them, a dispatch, a
+ * re-check due): a sound, and a system notification once allowed. New incidents ring through
+ * alertNewIncident already, so a first round's notice does not ring twice.
+ */
+export function alertNotification(incident: Incident, purpose: string, text: string, open: () => void): void {
+  if (purpose === "notify" || purpose === "reopen") return;
+  beep();
+  if ("Notification" in window && Notification.permission === "granted") {
+    const note = new Notification(text, { tag: `incident-${incident.id}`, requireInteraction: true });
     note.onclick = () => {
       window.focus();
       open();

@@ -18,6 +18,14 @@ const GIVE_UP_MS = 15 * 60_000;
 /** Settings crews change most, offered as suggestions (the node checks any name it is sent). */
 const SETTING_SUGGESTIONS = ["telemetryIntervalMs", "healthIntervalMs", "smoke.holdSamples"];
 
+/** Kinds whose self-test checks fire detectors (firmware/node/self-test.ts). */
+const DETECTOR_KINDS = ["smoke", "sensor"];
+
+/** A command's state in words; a self-test that ran and found a fault did its job, so it says what it found. */
+function statusWord(op: string, status: string): string {
+  return op === "self-test" && status === "failed" ? t("nodeCommands.status.selfTestFailed") : word(COMMAND_STATUS_WORDS, status);
+}
+
 /** Each command's button, and the question asked before it is sent. */
 const CONFIRM: Record<OfferedOp, { button: MessageKey; title: MessageKey; body: MessageKey; action: MessageKey }> = {
   "self-test": { button: "nodeCommands.op.selfTest", title: "nodeCommands.confirm.selfTestTitle", body: "nodeCommands.confirm.selfTestBody", action: "nodeCommands.op.selfTest" },
@@ -35,8 +43,10 @@ const CONFIRM: Record<OfferedOp, { button: MessageKey; title: MessageKey; body: 
  * rather than holding a stream open per node page; `role=status` reads the answer out.
  */
 export class SwNodeCommands extends SwElement {
-  static override properties = { nodeId: { attribute: false }, offer: { attribute: false }, commands: { state: true }, failure: { state: true }, busy: { state: true } };
+  static override properties = { nodeId: { attribute: false }, kind: { attribute: false }, offer: { attribute: false }, commands: { state: true }, failure: { state: true }, busy: { state: true } };
   nodeId = "";
+  /** The node's kind: a smoke or sensor node's self-test is explained in its own words. */
+  kind = "";
   offer: OfferedOp[] = [];
   commands: CommandRecord[] = [];
   failure: unknown = null;
@@ -109,7 +119,9 @@ export class SwNodeCommands extends SwElement {
               <label for="sw-setting-value">${t("nodeCommands.settingValue")}</label>
               <input id="sw-setting-value" name="value" type="number" inputmode="decimal" step="any" required />`
           : undefined;
-    const answer = await confirmDialog({ title: t(words.title), body: t(words.body), confirmLabel: t(words.action), fields });
+    // Crews fear testing a detector sets off the fire alarm: say it does not, and that it keeps watching.
+    const body = op === "self-test" && DETECTOR_KINDS.includes(this.kind) ? t("nodeCommands.confirm.selfTestDetectorBody") : t(words.body);
+    const answer = await confirmDialog({ title: t(words.title), body, confirmLabel: t(words.action), fields });
     if (!answer.confirmed) return null;
     if (op === "relay-test") return { op, durationMs: Math.round(Number(answer.form!.get("seconds")) * 1000) };
     if (op === "config") return { op, config: { [String(answer.form!.get("setting")).trim()]: Number(answer.form!.get("value")) } };
@@ -148,7 +160,7 @@ export class SwNodeCommands extends SwElement {
     if (!latest) return "";
     const op = word(COMMAND_WORDS, latest.op);
     if (latest.status === "sent") return t("nodeCommands.live.waiting", { op });
-    return t("nodeCommands.live.answered", { op, status: word(COMMAND_STATUS_WORDS, latest.status) });
+    return t("nodeCommands.live.answered", { op, status: statusWord(latest.op, latest.status) });
   }
 
   protected override render() {
@@ -165,7 +177,7 @@ export class SwNodeCommands extends SwElement {
         ? html`<ul class="list command-list">
             ${this.commands.map(
               (c) => html`<li class="command cmd-${c.status}" data-command-id=${c.id} data-status=${c.status}>
-                <div class="row"><strong>${word(COMMAND_WORDS, c.op)}</strong><span class="cmd-status">${word(COMMAND_STATUS_WORDS, c.status)}</span>
+                <div class="row"><strong>${word(COMMAND_WORDS, c.op)}</strong><span class="cmd-status">${statusWord(c.op, c.status)}</span>
                   <span class="muted">${relativeTime(c.createdAt)}${c.createdBy ? ` · ${c.createdBy}` : ""}</span></div>
                 ${this.argsText(c) ? html`<div class="muted">${this.argsText(c)}</div>` : nothing}
                 ${c.detail ? html`<div class="cmd-detail">${t("nodeCommands.reply", { detail: c.detail })}</div>` : nothing}

@@ -6,6 +6,7 @@ import { elevatorsApi, type ElevatorRecord } from "../maintenance-api";
 import { hashQuery, href, registerView } from "../router";
 import { errorMessage } from "../ui/error-message";
 import { duration, RELEASED_WORDS, word } from "../ui/maintenance-words";
+import { Reload } from "../ui/reload";
 
 const PAGE_SIZE = 100;
 /** A hold lasts minutes; the board is asked again this often so "holding now" stays true. */
@@ -42,18 +43,7 @@ export class SwElevatorBoard extends SwElement {
   answer: Awaited<ReturnType<typeof elevatorsApi.list>> | null = null;
   failure: unknown = null;
   private page = Math.max(1, Number.parseInt(hashQuery().get("page") ?? "1", 10) || 1);
-  private refresh?: ReturnType<typeof setInterval>;
-
-  override connectedCallback(): void {
-    super.connectedCallback();
-    void this.load();
-    this.refresh = setInterval(() => void this.load(), REFRESH_MS);
-  }
-
-  override disconnectedCallback(): void {
-    super.disconnectedCallback();
-    clearInterval(this.refresh);
-  }
+  private readonly reload = new Reload(this, () => this.load(), REFRESH_MS);
 
   private async load(): Promise<void> {
     try {

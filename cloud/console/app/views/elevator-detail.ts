@@ -9,6 +9,7 @@ import { duration, ELEVATOR_EVENT_WORDS, RELEASED_WORDS, word } from "../ui/main
 import "../ui/node-commands";
 import type { OfferedOp } from "../ui/node-commands";
 import { holdWords, lastHoldWords, lockBadges } from "./elevator-board";
+import { Reload } from "../ui/reload";
 
 const REFRESH_MS = 10_000;
 /** Enable or disable, whichever the lock is not, and the self-test; constant arrays so a redraw does not redraw the buttons. */
@@ -32,21 +33,10 @@ export class SwElevatorDetail extends SwElement {
   elevator: ElevatorRecord | null = null;
   events: EventRecord[] = [];
   failure: unknown = null;
-  private refresh?: ReturnType<typeof setInterval>;
+  private readonly reload = new Reload(this, () => this.load(), REFRESH_MS);
 
   private get nodeId(): string {
     return this.params.id;
-  }
-
-  override connectedCallback(): void {
-    super.connectedCallback();
-    void this.load();
-    this.refresh = setInterval(() => void this.load(), REFRESH_MS);
-  }
-
-  override disconnectedCallback(): void {
-    super.disconnectedCallback();
-    clearInterval(this.refresh);
   }
 
   private async load(): Promise<void> {

@@ -190,7 +190,7 @@ export class SwIncidentDetail extends SwElement {
       return { at: e.at, text: detail.note ? `${text} · ${t("timeline.note", { note: detail.note })}` : text };
     });
     for (const d of deliveries) {
-      const to = d.staffId !== null ? (people[d.staffId] ?? `#${d.staffId}`) : t("timeline.webhook");
+      const to = d.staffId !== null ? (people[d.staffId] ?? `#${d.staffId}`) : d.channel === "chat" ? t("timeline.group") : t("timeline.webhook");
       items.push({ at: d.completedAt ?? d.createdAt, text: t("timeline.delivery", { purpose: tCode("purpose", d.purpose), channel: tCode("channel", d.channel), to, status: tCode("delivery", d.status) }) });
     }
     return items.sort((a, b) => Date.parse(a.at) - Date.parse(b.at));

@@ -4,6 +4,9 @@ import "./incident-detail";
 import "./signin";
 import "./install-node";
 
+// notify and routing gaps (issue 14)
+import "./routing-gaps";
+
 // issue 16 views (one line each, in this order; keep the blank lines so parallel work merges):
 
 // nodes

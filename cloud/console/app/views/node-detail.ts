@@ -13,6 +13,7 @@ import { alignSeries } from "../ui/align-series";
 import type { ChartData, ChartLine } from "../ui/time-chart";
 import "../ui/node-commands";
 import "../ui/time-chart";
+import { Reload } from "../ui/reload";
 
 const WINDOWS: ReadonlyArray<{ window: SeriesWindow; label: MessageKey }> = [
   { window: "1h", label: "charts.window.1h" },
@@ -25,8 +26,9 @@ const WINDOWS: ReadonlyArray<{ window: SeriesWindow; label: MessageKey }> = [
  * `reboot` are the link's own): a button for a command the node would only refuse is not offered.
  */
 const OPS_BY_KIND: Record<string, OfferedOp[]> = {
-  smoke: ["config", "reboot"],
-  sensor: ["config", "reboot"],
+  // Smoke and sensor boards have no relay (hardware/kinds/sensor-node.ts): they refuse a relay test.
+  smoke: ["self-test", "config", "reboot"],
+  sensor: ["self-test", "config", "reboot"],
   elevator: ["self-test", "config", "reboot"],
   capsule: ["self-test", "config", "reboot"],
 };
@@ -133,7 +135,7 @@ export class SwNodeDetail extends SwElement {
   chartFailure: unknown = null;
   private series: NodeSeries | null = null;
   private chartLocale = locale();
-  private refresh?: ReturnType<typeof setInterval>;
+  private readonly reload = new Reload(this, () => this.load(), 30_000);
 
   private get nodeId(): string {
     return this.params.id;
@@ -141,15 +143,8 @@ export class SwNodeDetail extends SwElement {
 
   override connectedCallback(): void {
     super.connectedCallback();
-    void this.load();
     void this.loadSeries();
     void api.places().then((answer) => (this.places = answer.places), () => {});
-    this.refresh = setInterval(() => void this.load(), 30_000);
-  }
-
-  override disconnectedCallback(): void {
-    super.disconnectedCallback();
-    clearInterval(this.refresh);
   }
 
   private async load(): Promise<void> {
@@ -275,7 +270,7 @@ export class SwNodeDetail extends SwElement {
       ${this.renderHealth(node)}
       ${this.renderCharts()}
       ${this.renderAlarms()}
-      <sw-node-commands .nodeId=${node.id} .offer=${OPS_BY_KIND[node.kind ?? ""] ?? ALL_OPS}></sw-node-commands>
+      <sw-node-commands .nodeId=${node.id} .kind=${node.kind ?? ""} .offer=${OPS_BY_KIND[node.kind ?? ""] ?? ALL_OPS}></sw-node-commands>
     </article>`;
   }
 }

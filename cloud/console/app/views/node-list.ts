@@ -7,6 +7,7 @@ import { nodesApi, type NodeProblem, type NodeQuery, type NodeRecord } from "../
 import { hashQuery, href, navigate, registerView } from "../router";
 import { errorMessage } from "../ui/error-message";
 import { kib, NODE_KIND_WORDS, PROBLEM_WORDS, statusWords, word } from "../ui/maintenance-words";
+import { Reload } from "../ui/reload";
 
 const PAGE_SIZE = 50;
 const PROBLEMS: readonly NodeProblem[] = ["offline", "fault", "lowHeap", "backlog", "weakRssi"];
@@ -55,20 +56,13 @@ export class SwNodeList extends SwElement {
   places: PlaceRow[] = [];
   failure: unknown = null;
   private query = nodeQueryFromHash(hashQuery());
-  private refresh?: ReturnType<typeof setInterval>;
+  // A change of filter or page changes the address, and the shell makes a new list for it.
+  private readonly reload = new Reload(this, () => this.load(), REFRESH_MS);
 
   override connectedCallback(): void {
     super.connectedCallback();
-    // A change of filter or page changes the address, and the shell makes a new list for it.
-    void this.load();
     // Places only name the rows' places and fill the filter: the rows do not wait for them.
     void api.places().then((answer) => (this.places = answer.places), () => {});
-    this.refresh = setInterval(() => void this.load(), REFRESH_MS);
-  }
-
-  override disconnectedCallback(): void {
-    super.disconnectedCallback();
-    clearInterval(this.refresh);
   }
 
   private async load(): Promise<void> {

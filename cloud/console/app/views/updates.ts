@@ -7,6 +7,7 @@ import { hashQuery, href, registerView } from "../router";
 import { confirmDialog } from "../ui/confirm";
 import { errorMessage } from "../ui/error-message";
 import { CAMPAIGN_STATUS_WORDS, MEMBER_STATE_WORDS, NODE_KIND_WORDS, word } from "../ui/maintenance-words";
+import { Reload } from "../ui/reload";
 
 /** A rollout moves as nodes report; its page is asked again this often. */
 const REFRESH_MS = 10_000;
@@ -56,23 +57,13 @@ export class SwUpdates extends SwElement {
   images: OtaImage[] | null = null;
   campaigns: CampaignSummary[] | null = null;
   failure: unknown = null;
-  private refresh?: ReturnType<typeof setInterval>;
-
-  override connectedCallback(): void {
-    super.connectedCallback();
-    void this.load();
-    this.refresh = setInterval(() => void this.load(), REFRESH_MS);
-  }
-
-  override disconnectedCallback(): void {
-    super.disconnectedCallback();
-    clearInterval(this.refresh);
-  }
+  private readonly reload = new Reload(this, () => this.load(), REFRESH_MS);
 
   private async load(): Promise<void> {
     try {
       const [images, campaigns] = await Promise.all([updatesApi.images(), updatesApi.campaigns()]);
-      this.images = images.images;
+      // Newest first: the image a rollout is likely to want is on top.
+      this.images = [...images.images].sort((a, b) => b.uploadedAt - a.uploadedAt || b.version.localeCompare(a.version, "en", { numeric: true }));
       this.campaigns = campaigns.campaigns;
       this.failure = null;
     } catch (error) {
@@ -131,18 +122,7 @@ export class SwCampaign extends SwElement {
   actionFailure: unknown = null;
   busy = false;
   private state = hashQuery().get("state") ?? "";
-  private refresh?: ReturnType<typeof setInterval>;
-
-  override connectedCallback(): void {
-    super.connectedCallback();
-    void this.load();
-    this.refresh = setInterval(() => void this.load(), REFRESH_MS);
-  }
-
-  override disconnectedCallback(): void {
-    super.disconnectedCallback();
-    clearInterval(this.refresh);
-  }
+  private readonly reload = new Reload(this, () => this.load(), REFRESH_MS);
 
   private async load(): Promise<void> {
     try {

@@ -9,6 +9,7 @@ import { errorMessage } from "../../ui/error-message";
 import { capsuleFacts, capsuleName } from "./capsule-facts";
 import { CAPSULE_POLL_MS } from "./capsule-list";
 import { CATEGORIES, CATEGORY_WORDS, expiryBadge, expiryOf, expiryText, localToday } from "./supply-words";
+import { Reload } from "../../ui/reload";
 
 /** The display's own limit (shared/events.ts MAX_DISPLAY_CHARS); the node refuses a longer line. */
 const DISPLAY_MAX_CHARS = 64;
@@ -49,7 +50,7 @@ export class SwCapsuleDetail extends SwElement {
   waitedOut = false;
   busy = false;
   private stops: Array<() => void> = [];
-  private poll?: ReturnType<typeof setInterval>;
+  private readonly reload = new Reload(this, () => this.loadCapsule(), CAPSULE_POLL_MS, () => this.load());
   private ackPoll?: ReturnType<typeof setTimeout>;
 
   private get nodeId(): string {
@@ -58,17 +59,14 @@ export class SwCapsuleDetail extends SwElement {
 
   override connectedCallback(): void {
     super.connectedCallback();
-    void this.load();
     this.stops.push(
       incidentStream.on("incident", () => void this.loadCapsule()),
       incidentStream.onResync(() => void this.load()),
     );
-    this.poll = setInterval(() => void this.loadCapsule(), CAPSULE_POLL_MS);
   }
 
   override disconnectedCallback(): void {
     super.disconnectedCallback();
-    clearInterval(this.poll);
     clearTimeout(this.ackPoll);
     for (const stop of this.stops.splice(0)) stop();
   }

@@ -9,6 +9,7 @@ import { errorMessage } from "../../ui/error-message";
 import { placeSelect } from "../../ui/place-select";
 import { capsuleFacts, capsuleName, worstRank } from "./capsule-facts";
 import { expiryOf, localToday } from "./supply-words";
+import { Reload } from "../../ui/reload";
 
 /** Capsules report on change; between changes the page looks again this often for "offline". */
 export const CAPSULE_POLL_MS = 30_000;
@@ -25,22 +26,19 @@ export class SwCapsuleList extends SwElement {
   failure: unknown = null;
   loaded = false;
   private stops: Array<() => void> = [];
-  private poll?: ReturnType<typeof setInterval>;
+  private readonly reload = new Reload(this, () => this.load(), CAPSULE_POLL_MS);
 
   override connectedCallback(): void {
     super.connectedCallback();
-    void this.load();
     // An AED taken out or a door left open opens an incident: the stream says when to look again.
     this.stops.push(
       incidentStream.on("incident", () => void this.load()),
       incidentStream.onResync(() => void this.load()),
     );
-    this.poll = setInterval(() => void this.load(), CAPSULE_POLL_MS);
   }
 
   override disconnectedCallback(): void {
     super.disconnectedCallback();
-    clearInterval(this.poll);
     for (const stop of this.stops.splice(0)) stop();
   }
 
