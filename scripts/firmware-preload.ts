@@ -29,6 +29,8 @@ const PER_BOOT = new Set(["Math.random", "Date.now"]);
 interface Module {
   specifier: string;
   file: string;
+  /** The manifest's wildcard key the module comes from (`firmware/link/*`), if any. */
+  group?: string;
   /** Where the manifest lists it: every platform, or one platform's manifest. */
   platforms: string[] | "all";
 }
@@ -50,7 +52,7 @@ function modulesOf(manifestPath: string, platforms: string[] | "all"): Module[] 
         for (const name of readdirSync(folder).sort()) {
           const match = /^(.*)\.(ts|js)$/.exec(name);
           if (!match || name.endsWith(".d.ts")) continue;
-          found.push({ specifier: key.slice(0, -1) + match[1], file: join(folder, name), platforms });
+          found.push({ specifier: key.slice(0, -1) + match[1], file: join(folder, name), platforms, group: key });
         }
       } else if (key !== "*") {
         const file = [".ts", ".js"].map((ext) => base + ext).find((candidate) => existsSync(candidate));
@@ -158,15 +160,18 @@ export function planPreload(): PreloadPlan {
       }
     }
   }
+  // A folder whose modules all preload is listed as the manifest's wildcard, so a module added
+  // to it later is preloaded without regenerating; a folder with one that cannot is listed module by module.
+  const blockedGroups = new Set(modules.filter((module) => module.group && reasons.has(module.file)).map((module) => module.group));
   const plan: PreloadPlan = { preload: [], platforms: {}, notPreloaded: {} };
+  const add = (platforms: string[] | "all", entry: string) => {
+    const lists = platforms === "all" ? [plan.preload] : platforms.map((platform) => (plan.platforms[platform] ??= []));
+    for (const list of lists) if (!list.includes(entry)) list.push(entry);
+  };
   for (const module of modules) {
     const reason = reasons.get(module.file);
-    if (reason) {
-      plan.notPreloaded[module.specifier] = reason;
-      continue;
-    }
-    if (module.platforms === "all") plan.preload.push(module.specifier);
-    else for (const platform of module.platforms) (plan.platforms[platform] ??= []).push(module.specifier);
+    if (reason) plan.notPreloaded[module.specifier] = reason;
+    else add(module.platforms, module.group && !blockedGroups.has(module.group) ? module.group : module.specifier);
   }
   plan.preload.sort();
   for (const list of Object.values(plan.platforms)) list.sort();
@@ -199,7 +204,7 @@ if (isMain) {
     console.log("firmware/preload.json is up to date");
   } else {
     writeFileSync(path, text);
-    console.log(`wrote firmware/preload.json: ${plan.preload.length} modules for every platform, ${total - plan.preload.length} platform modules, ${Object.keys(plan.notPreloaded).length} left out:`);
+    console.log(`wrote firmware/preload.json: ${plan.preload.length} entries (folders or modules) for every platform, ${total - plan.preload.length} for one platform, ${Object.keys(plan.notPreloaded).length} left out:`);
   }
   for (const [specifier, reason] of Object.entries(plan.notPreloaded)) console.log(`  ${specifier}: ${reason}`);
 }

@@ -96,7 +96,7 @@ describe("manifest.json", () => {
     expect(readFileSync(join(root, "firmware/preload.json"), "utf8"), "run `npm run firmware:preload`").toBe(preloadManifest(plan));
     // The node's logic preloads; what stays out is platform glue that touches native code when it loads.
     for (const specifier of Object.keys(plan.notPreloaded)) expect(specifier).toMatch(/^(main|firmware\/platform\/)/);
-    expect(plan.preload).toContain("firmware/link/uplink");
+    expect(plan.preload).toContain("firmware/link/*");
     expect(plan.platforms.esp32).toContain("firmware/platform/esp32/ecma419-mqtt");
   });
 });
