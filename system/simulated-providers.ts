@@ -66,6 +66,10 @@ export async function startSimulatedProviders(print: (line: string) => void): Pr
         print(`  模拟语音电话 simulated voice call → ${masked(params.CalledNumber)}: 紧急通知：${p.place}发生${p.hazard}，请立即处置。`);
         return answer({ Code: "OK", Message: "OK", CallId: `sim-call-${++calls}`, RequestId: randomBytes(8).toString("hex") });
       }
+      if (params.Action === "QueryCallDetailByCallId") {
+        // The simulated callee always picks up.
+        return answer({ Code: "OK", Message: "OK", Data: JSON.stringify({ callee: "***", state: "200000", duration: 20, endDate: new Date().toISOString() }), RequestId: randomBytes(8).toString("hex") });
+      }
       return answer({ Code: "InvalidAction.NotFound" }, 404);
     });
   });

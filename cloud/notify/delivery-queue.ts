@@ -2,7 +2,8 @@ import type { Logger } from "../log";
 import type { Scheduler } from "../time/scheduler";
 import type { SendOutcome } from "./providers/channel";
 
-export type SendResult = "sent" | "no-listener";
+/** `calling`: a call placed, delivered only once the provider reports it answered (the notifier asks later). */
+export type SendResult = "sent" | "no-listener" | "calling";
 
 export interface DeliveryOutcome {
   status: SendResult | "retrying" | "failed";

@@ -105,6 +105,10 @@ interface Job {
   /** Set by the sender when a provider takes it. */
   provider?: string;
   reference?: string;
+  /** When a call was placed; its result is asked for some minutes later. */
+  placedAtMs?: number;
+  /** Attempts so far, for a call whose result comes after the queue has let it go. */
+  attempts?: number;
 }
 
 const DEFAULT_RETRY: Record<RetriedChannel, RetryPolicy> = {
@@ -119,6 +123,9 @@ const DEFAULT_RETRY: Record<RetriedChannel, RetryPolicy> = {
 
 /** How long a delivery's lease outlives its next due time before another instance may take it up. */
 const LEASE_MS = 5 * 60_000;
+/** Aliyun syncs a call's detail 3–5 minutes after it (QueryCallDetailByCallId); asked then, and again a few times. */
+const CALL_RESULT_AFTER_MS = 4 * 60_000;
+const CALL_RESULT_CHECKS = 4;
 /** Channels that reach a person's eyes or ears: the first of these taken is "first notified". */
 const NOTIFYING: ReadonlySet<DeliveryChannel> = new Set(["console", "push", "sms", "voice", "chat"]);
 
@@ -255,7 +262,8 @@ export class Notifier {
    */
   async resume(): Promise<number> {
     const { db, scheduler, log, instanceId } = this.#deps;
-    const rows = (await claimUnfinished(db, instanceId, scheduler.now(), LEASE_MS)).filter((row) => !this.#inHand.has(row.id));
+    const now = scheduler.now();
+    const rows = (await claimUnfinished(db, instanceId, now, LEASE_MS)).filter((row) => !this.#inHand.has(row.id));
     if (!rows.length) return 0;
     const incidents = new Map<number, IncidentView>();
     for (const id of new Set(rows.map((r) => r.incidentId))) {
@@ -300,7 +308,12 @@ export class Notifier {
         rounds.set(key, round);
         job.round = row.roundKey;
       }
-      this.#enqueue(job, { attempts: row.attempts, notBeforeMs: row.nextAttemptAt ?? undefined });
+      if (row.status === "calling" && row.reference) {
+        // A call placed before the restart: its result is still to be asked for.
+        Object.assign(job, { reference: row.reference, provider: row.provider ?? undefined, attempts: row.attempts, placedAtMs: (row.nextAttemptAt ?? now) - CALL_RESULT_AFTER_MS });
+        this.#inHand.add(job.deliveryId);
+        this.#awaitCallResult(job, row.nextAttemptAt ?? now, CALL_RESULT_CHECKS);
+      } else this.#enqueue(job, { attempts: row.attempts, notBeforeMs: row.nextAttemptAt ?? undefined });
       resumed++;
     }
     for (const round of rounds.values()) {
@@ -449,7 +462,13 @@ export class Notifier {
     );
     job.provider = provider.name;
     if (outcome.status === "accepted") job.reference = outcome.reference;
-    return sentOrThrow(outcome);
+    const result = sentOrThrow(outcome);
+    // A call is delivered once answered: placed, it waits for the provider's report.
+    if (provider.callResult && job.reference) {
+      job.placedAtMs = this.#deps.scheduler.now();
+      return "calling";
+    }
+    return result;
   }
 
   /** Runs one attempt with its own timeout, cancelled by close(). */
@@ -508,6 +527,12 @@ export class Notifier {
 
   async #record(job: Job, outcome: DeliveryOutcome): Promise<void> {
     const now = this.#deps.scheduler.now();
+    if (outcome.status === "calling") {
+      job.attempts = outcome.attempts;
+      this.#awaitCallResult(job, now + CALL_RESULT_AFTER_MS, CALL_RESULT_CHECKS);
+      await this.#write(job, { status: "calling", attempts: outcome.attempts, lastError: null, completedAt: null, provider: job.provider ?? null, reference: job.reference ?? null, nextAttemptAt: now + CALL_RESULT_AFTER_MS, leaseUntil: now + CALL_RESULT_AFTER_MS + LEASE_MS, leaseOwner: this.#deps.instanceId }, null);
+      return;
+    }
     const done = outcome.status !== "retrying";
     let firstNotified: number | null = null;
     if (outcome.status === "sent" && NOTIFYING.has(job.channel) && !this.#notified.has(job.incidentId)) {
@@ -527,12 +552,47 @@ export class Notifier {
       leaseUntil: outcome.retryAtMs !== undefined ? outcome.retryAtMs + LEASE_MS : null,
       leaseOwner: done ? null : this.#deps.instanceId,
     };
-    await new Promise<void>((resolve, reject) => {
+    await this.#write(job, change, firstNotified);
+    if (done) this.#inHand.delete(job.deliveryId);
+    if (done && job.round !== null) this.rounds.settle(job.round, job.incidentId, outcome.status === "sent");
+  }
+
+  #write(job: Job, change: DeliveryChange, firstNotified: number | null): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
       this.#outcomes.push({ id: job.deliveryId, change, firstNotified, settle: (error) => (error ? reject(error) : resolve()) });
       if (this.#outcomes.length === 1) setImmediate(() => void this.#flushOutcomes());
     });
-    if (done) this.#inHand.delete(job.deliveryId);
-    if (done && job.round !== null) this.rounds.settle(job.round, job.incidentId, outcome.status === "sent");
+  }
+
+  /**
+   * Asks the provider, at `atMs`, whether the call was answered. Answered: delivered. Not
+   * answered: called again after the backoff while attempts remain (the provider's per-number
+   * limit is one a minute), else failed. No report after the last check: the call stands as
+   * placed, delivered, with a note that no result came.
+   */
+  #awaitCallResult(job: Job, atMs: number, checksLeft: number): void {
+    this.#deps.scheduler.at(atMs, async () => {
+      const provider = this.#deps.channels.voice;
+      const attempts = job.attempts ?? 1;
+      let result: "answered" | "unanswered" | "unknown" = "unknown";
+      try {
+        if (provider?.callResult) result = await this.#withAbort(this.#retry.voice.timeoutMs, (signal) => provider.callResult!(job.reference!, job.placedAtMs ?? atMs, signal));
+      } catch {
+        result = "unknown";
+      }
+      try {
+        if (result === "answered") await this.#record(job, { status: "sent", attempts });
+        else if (result === "unanswered" && attempts < this.#retry.voice.maxAttempts) {
+          const waitMs = this.#retry.voice.baseDelayMs * 2 ** (attempts - 1);
+          await this.#record(job, { status: "retrying", attempts, error: "the call was not answered", retryAtMs: this.#deps.scheduler.now() + waitMs });
+          this.#queueFor(job).push(job, { attempts, notBeforeMs: this.#deps.scheduler.now() + waitMs });
+        } else if (result === "unanswered") await this.#record(job, { status: "failed", attempts, error: "the call was not answered" });
+        else if (checksLeft > 1) this.#awaitCallResult(job, this.#deps.scheduler.now() + 2 * 60_000, checksLeft - 1);
+        else await this.#record(job, { status: "sent", attempts, error: "call placed; the provider reported no result" });
+      } catch (error) {
+        this.#deps.log("error", "could not record a call's result", { delivery: job.deliveryId, error: (error as Error).message });
+      }
+    });
   }
 
   /** Writes the outcomes gathered during one turn of the event loop together. */

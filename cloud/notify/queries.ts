@@ -47,7 +47,7 @@ export async function claimUnfinished(db: Db, instance: string, now: number, lea
     .from(deliveries)
     .where(
       and(
-        inArray(deliveries.status, ["pending", "retrying"]),
+        inArray(deliveries.status, ["pending", "retrying", "calling"]),
         or(isNull(deliveries.leaseOwner), eq(deliveries.leaseOwner, instance), lt(deliveries.leaseUntil, now)),
       ),
     )
@@ -56,7 +56,7 @@ export async function claimUnfinished(db: Db, instance: string, now: number, lea
   return db
     .update(deliveries)
     .set({ leaseOwner: instance, leaseUntil: sql`max(coalesce(${deliveries.nextAttemptAt}, 0), ${now}) + ${leaseMs}` })
-    .where(and(inArray(deliveries.id, candidates), inArray(deliveries.status, ["pending", "retrying"])))
+    .where(and(inArray(deliveries.id, candidates), inArray(deliveries.status, ["pending", "retrying", "calling"])))
     .returning();
 }
 
@@ -69,7 +69,7 @@ export async function roundDelivered(db: Db, incidentId: number, roundKey: strin
     .groupBy(deliveries.status);
   return {
     delivered: rows.some((r) => r.status === "sent"),
-    open: rows.filter((r) => r.status === "pending" || r.status === "retrying").reduce((sum, r) => sum + Number(r.n), 0),
+    open: rows.filter((r) => r.status === "pending" || r.status === "retrying" || r.status === "calling").reduce((sum, r) => sum + Number(r.n), 0),
   };
 }
 

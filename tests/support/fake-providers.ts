@@ -19,7 +19,7 @@ export interface FakeProvider {
    * Answers for the next well-signed requests, in order; then everything is accepted. "refuse" is
    * the provider's permanent refusal: a bad number for SMS and voice, a removed robot for a group.
    */
-  script: Array<"throttle" | "refuse" | "busy">;
+  script: Array<"throttle" | "refuse" | "busy" | "unanswered">;
   /** Answers that refused, with the provider's code. */
   refused: Array<{ code: string; atMs: number }>;
   close(): Promise<void>;
@@ -66,6 +66,8 @@ export function aliyunSignature(params: Record<string, string>, method: string, 
 /** Aliyun's dysmsapi (SendSms) and dyvmsapi (SingleCallByTts) on one port. */
 export function fakeAliyun(keys: Record<string, string>): Promise<FakeProvider> {
   const nonces = new Set<string>();
+  /** Calls placed, by CallId: whether the callee will have answered ("unanswered" in the script says no). */
+  const calls = new Map<string, { answered: boolean; to: string }>();
   return serve(({ method, url, body }, fake) => {
     const params: Record<string, string> = Object.fromEntries(url.searchParams);
     if (method === "POST") Object.assign(params, Object.fromEntries(new URLSearchParams(body)));
@@ -84,6 +86,13 @@ export function fakeAliyun(keys: Record<string, string>): Promise<FakeProvider> 
     if (nonces.has(params.SignatureNonce)) return refuse(400, "SignatureNonceUsed", "Specified signature nonce was used already.");
     nonces.add(params.SignatureNonce);
     if (params.Version !== "2017-05-25") return refuse(400, "InvalidVersion", "Specified parameter Version is not valid.");
+    if (params.Action === "QueryCallDetailByCallId") {
+      const call = calls.get(params.CallId);
+      if (params.ProdId !== "11000000300006" || !/^\d{13}$/.test(params.QueryDate ?? "")) return refuse(400, "InvalidParameter", "ProdId/QueryDate");
+      if (!call) return { status: 200, body: { Code: "OK", Message: "OK", Data: "", RequestId: requestId } };
+      const detail = { caller: "0571****5678", callee: call.to, state: call.answered ? "200000" : "200005", duration: call.answered ? 18 : 0, startDate: "2026-12-06 20:00:00", endDate: "2026-12-06 20:00:30", gmtCreate: "2026-12-06 20:00:00" };
+      return { status: 200, body: { Code: "OK", Message: "OK", Data: JSON.stringify(detail), RequestId: requestId } };
+    }
     const next = fake.script.shift();
     if (next === "throttle") return refuse(200, "isv.BUSINESS_LIMIT_CONTROL", "触发分钟级流控Permits:1");
     if (next === "busy") return refuse(503, "ServiceUnavailable", "The request has failed due to a temporary failure of the server.");
@@ -98,7 +107,9 @@ export function fakeAliyun(keys: Record<string, string>): Promise<FakeProvider> 
       if (next === "refuse" || !/^1\d{10}$/.test(params.CalledNumber)) return refuse(200, "isv.MOBILE_NUMBER_ILLEGAL", "号码格式非法");
       if (params.OutId && Buffer.byteLength(params.OutId) > 15) return refuse(400, "isv.INVALID_PARAMETERS", "OutId");
       fake.accepted.push({ to: params.CalledNumber, fields: { ...params, TtsParam: JSON.parse(params.TtsParam ?? "{}") }, atMs: Date.now() });
-      return { status: 200, body: { Code: "OK", Message: "OK", CallId: `116012354148^10281378${fake.accepted.length}`, RequestId: requestId } };
+      const callId = `116012354148^10281378${fake.accepted.length}`;
+      calls.set(callId, { answered: next !== "unanswered", to: params.CalledNumber });
+      return { status: 200, body: { Code: "OK", Message: "OK", CallId: callId, RequestId: requestId } };
     }
     return refuse(404, "InvalidAction.NotFound", "Specified api is not found.");
   });

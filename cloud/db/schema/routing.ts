@@ -160,9 +160,10 @@ export type DeliveryChannel = (typeof DELIVERY_CHANNELS)[number];
 /**
  * pending → sent | retrying → … | failed. `sent` means a provider or a live stream took it (a
  * person can see it), never less. `no-listener`: nobody had the console open; `unreachable`: the
- * channel had no way to this person at all (no phone, no provider, no subscribed browser).
+ * channel had no way to this person at all (no phone, no provider, no subscribed browser);
+ * `calling`: a call was placed and its result (answered or not) is awaited from the provider.
  */
-export const DELIVERY_STATUSES = ["pending", "sent", "no-listener", "unreachable", "retrying", "failed"] as const;
+export const DELIVERY_STATUSES = ["pending", "calling", "sent", "no-listener", "unreachable", "retrying", "failed"] as const;
 export type DeliveryStatus = (typeof DELIVERY_STATUSES)[number];
 
 /**

@@ -1,4 +1,4 @@
-import type { OutboundMessage, ProviderChannel, SendOutcome } from "./channel";
+import type { CallResult, OutboundMessage, ProviderChannel, SendOutcome } from "./channel";
 import { isMainland, nationalNumber } from "./channel";
 import { callRpc, outcomeOfRpc, type AliyunCredentials } from "./aliyun-rpc";
 
@@ -48,6 +48,29 @@ export function aliyunVoice(options: AliyunVoiceOptions): ProviderChannel<string
       );
       if ("reason" in answer) return answer;
       return outcomeOfRpc(answer, "Aliyun voice", "CallId");
+    },
+
+    /**
+     * QueryCallDetailByCallId (ProdId 11000000300006, voice notification; QueryDate the day of
+     * the call): a call with talk time was answered; one that ended with none was not. Aliyun
+     * syncs these 3 to 5 minutes after the call, so an empty answer is "unknown", asked again later.
+     * https://help.aliyun.com/document_detail/393529.html
+     */
+    async callResult(callId: string, placedAtMs: number, signal: AbortSignal): Promise<CallResult> {
+      const answer = await callRpc(
+        { endpoint, credentials: options.credentials, fetch: options.fetch, now: options.now },
+        { Action: "QueryCallDetailByCallId", Version: "2017-05-25", CallId: callId, ProdId: "11000000300006", QueryDate: String(placedAtMs) },
+        signal,
+      );
+      if ("reason" in answer || answer.body.Code !== "OK" || typeof answer.body.Data !== "string" || !answer.body.Data) return "unknown";
+      let detail: { duration?: number | string; endDate?: string };
+      try {
+        detail = JSON.parse(answer.body.Data) as typeof detail;
+      } catch {
+        return "unknown";
+      }
+      if (Number(detail.duration) > 0) return "answered";
+      return detail.endDate ? "unanswered" : "unknown";
     },
   };
 }

@@ -47,7 +47,14 @@ export interface ProviderChannel<To> {
   /** For delivery rows and logs: `aliyun-sms`, `dingtalk-robot` … */
   readonly name: string;
   send(to: To, message: OutboundMessage, signal: AbortSignal): Promise<SendOutcome>;
+  /**
+   * For a call: whether the person answered, as the provider reports it some minutes after the
+   * call (`unknown` until it does). A call counts as delivered only once answered.
+   */
+  callResult?(reference: string, placedAtMs: number, signal: AbortSignal): Promise<CallResult>;
 }
+
+export type CallResult = "answered" | "unanswered" | "unknown";
 
 /** A group chat's robot, as registered for a place. The secret (where the robot has one) signs each post. */
 export interface RobotAddress {

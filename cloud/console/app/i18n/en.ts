@@ -185,6 +185,7 @@ export const en: Record<MessageKey, string> = {
   "level.building": "Building",
 
   // ── notify and routing gaps (issue 14): add this area's keys below this line ──
+  "delivery.calling": "call placed, awaiting whether it was answered",
   "timeline.group": "the people in the work group",
   "alerts.notification": "{purpose}: {hazard}, {place}",
   "nav.gaps": "Unreached",

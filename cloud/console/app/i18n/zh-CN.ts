@@ -187,6 +187,7 @@ export const zhCN = {
   "level.building": "楼栋",
 
   // ── notify and routing gaps (issue 14): add this area's keys below this line ──
+  "delivery.calling": "已拨出，等待接听结果",
   "timeline.group": "工作群里的人",
   "alerts.notification": "{purpose}：{hazard}，{place}",
   "nav.gaps": "无人接收",
