@@ -22,14 +22,14 @@
  *   MODDABLE=~/moddable npm run bench:memory [-- --kinds sensor,elevator,capsule --scale 60 --native]
  */
 import mqtt from "mqtt";
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { encodeCommand } from "../shared/codec";
 import { nodeTopic, parseUplinkTopic, uplinkFilters } from "../shared/topics";
 import { CLEAN_AIR_COUNTS, mainsCurrent, quietEnvironment } from "../scripts/lin-host/environment";
 import { HostNode, type XsMeter } from "../scripts/lin-host/host-node";
-import { buildNode, chooseTarget, findSdk, ROOT, SdkMissing, type Creation, type NodeBuild } from "../scripts/lin-host/sdk";
+import { buildNode, chooseTarget, esp32Creation, findSdk, SdkMissing, type NodeBuild } from "../scripts/lin-host/sdk";
 import { HOST_BOARD } from "../hardware/generate";
 import { sensorCalibration } from "../hardware/calibration";
 import { startMosquitto, type Mosquitto } from "../tests/support/mosquitto";
@@ -46,7 +46,7 @@ const OUT = arg("out", join(process.env.MODDABLE_OUT ?? tmpdir(), "shouwang-lin"
 /** What the SDK gives XS on every ESP32-WROOM board target (build/devices/esp32/targets/*). */
 export const WROOM_BUDGET = { chunkBytes: 78_848, slots: 4_928, stackSlots: 512 };
 const SPARE_GOAL = 0.3;
-const ESP32_CREATION = (JSON.parse(readFileSync(`${ROOT}/firmware/platform/esp32/manifest.json`, "utf8")) as { creation: Creation }).creation;
+const ESP32_CREATION = esp32Creation();
 
 interface Reading {
   kind: string;

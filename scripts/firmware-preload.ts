@@ -29,8 +29,6 @@ const PER_BOOT = new Set(["Math.random", "Date.now"]);
 interface Module {
   specifier: string;
   file: string;
-  /** The manifest's wildcard key the module comes from (`firmware/link/*`), if any. */
-  group?: string;
   /** Where the manifest lists it: every platform, or one platform's manifest. */
   platforms: string[] | "all";
 }
@@ -52,7 +50,7 @@ function modulesOf(manifestPath: string, platforms: string[] | "all"): Module[] 
         for (const name of readdirSync(folder).sort()) {
           const match = /^(.*)\.(ts|js)$/.exec(name);
           if (!match || name.endsWith(".d.ts")) continue;
-          found.push({ specifier: key.slice(0, -1) + match[1], file: join(folder, name), platforms, group: key });
+          found.push({ specifier: key.slice(0, -1) + match[1], file: join(folder, name), platforms });
         }
       } else if (key !== "*") {
         const file = [".ts", ".js"].map((ext) => base + ext).find((candidate) => existsSync(candidate));
@@ -160,9 +158,7 @@ export function planPreload(): PreloadPlan {
       }
     }
   }
-  // A folder whose modules all preload is listed as the manifest's wildcard, so a module added
-  // to it later is preloaded without regenerating; a folder with one that cannot is listed module by module.
-  const blockedGroups = new Set(modules.filter((module) => module.group && reasons.has(module.file)).map((module) => module.group));
+  // Module by module: mcconfig 8.2.3 expands a preload wildcard over JavaScript modules only, not TypeScript.
   const plan: PreloadPlan = { preload: [], platforms: {}, notPreloaded: {} };
   const add = (platforms: string[] | "all", entry: string) => {
     const lists = platforms === "all" ? [plan.preload] : platforms.map((platform) => (plan.platforms[platform] ??= []));
@@ -171,7 +167,7 @@ export function planPreload(): PreloadPlan {
   for (const module of modules) {
     const reason = reasons.get(module.file);
     if (reason) plan.notPreloaded[module.specifier] = reason;
-    else add(module.platforms, module.group && !blockedGroups.has(module.group) ? module.group : module.specifier);
+    else add(module.platforms, module.specifier);
   }
   plan.preload.sort();
   for (const list of Object.values(plan.platforms)) list.sort();
@@ -204,7 +200,7 @@ if (isMain) {
     console.log("firmware/preload.json is up to date");
   } else {
     writeFileSync(path, text);
-    console.log(`wrote firmware/preload.json: ${plan.preload.length} entries (folders or modules) for every platform, ${total - plan.preload.length} for one platform, ${Object.keys(plan.notPreloaded).length} left out:`);
+    console.log(`wrote firmware/preload.json: ${plan.preload.length} modules for every platform, ${total - plan.preload.length} for one platform, ${Object.keys(plan.notPreloaded).length} left out:`);
   }
   for (const [specifier, reason] of Object.entries(plan.notPreloaded)) console.log(`  ${specifier}: ${reason}`);
 }

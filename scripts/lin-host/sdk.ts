@@ -111,6 +111,11 @@ export interface Creation {
   keys: { initial: number; incremental: number };
 }
 
+/** The creation sizes the ESP32 build sets (firmware/platform/esp32/manifest.json), which the lin runs use too. */
+export function esp32Creation(): Creation {
+  return (JSON.parse(readFileSync(join(ROOT, "firmware/platform/esp32/manifest.json"), "utf8")) as { creation: Creation }).creation;
+}
+
 export interface NodeBuild {
   target: Target;
   /** The build with the manifest's preload list (and, when asked, another creation). */
