@@ -44,6 +44,7 @@ async function main(): Promise<void> {
     log,
   });
   const db = cloud.database.db;
+  const turns = cloud.database.turns;
   try {
     // Each genuine node on its own floor, so each alarm opens its own incident; the flood node on another.
     const t0 = Date.now();
@@ -78,9 +79,13 @@ async function main(): Promise<void> {
     });
 
     process.stderr.write(`seeded ${GENUINE} genuine nodes and the flood node; starting ${TELEMETRY + GENUINE + 1} clients…\n`);
+    const probe = spawn(process.execPath, ["--import", "tsx", fileURLToPath(new URL("./api-probe.ts", import.meta.url)), cloud.url, token], { stdio: ["pipe", "pipe", "inherit"] });
+    let probeOut = "";
+    probe.stdout.on("data", (chunk: Buffer) => (probeOut += chunk.toString()));
+    const probeDone = new Promise<void>((resolve) => probe.once("exit", () => resolve()));
     const fleet = spawn(
       process.execPath,
-      ["--import", "tsx", fileURLToPath(new URL("./flood-fleet.ts", import.meta.url)), broker.url, cloud.url, token, String(TELEMETRY), String(GENUINE), String(FLOOD), String(SPREAD_MS)],
+      ["--import", "tsx", fileURLToPath(new URL("./flood-fleet.ts", import.meta.url)), broker.url, String(TELEMETRY), String(GENUINE), String(FLOOD), String(SPREAD_MS)],
       { stdio: ["ignore", "pipe", "inherit"] },
     );
     let out = "";
@@ -89,13 +94,15 @@ async function main(): Promise<void> {
     setTimeout(() => loop.enable(), 3000);
     const code = await new Promise<number | null>((resolve) => fleet.once("exit", resolve));
     if (code !== 0) throw new Error(`the fleet process exited with ${code}`);
+    probe.stdin.end();
+    await probeDone;
     const result = JSON.parse(out.trim().split("\n").at(-1)!) as {
       floodStartedMs: number;
       floodAckedAtMs: number;
       publishedWallMs: Record<string, number>;
-      probes: Array<{ atMs: number; ms: number; status: number }>;
       telemetrySent: number;
     };
+    const probes = JSON.parse(probeOut.trim().split("\n").at(-1)!) as Array<{ atMs: number; ms: number; status: number }>;
     // Let the desk finish what it has.
     const settleUntil = Date.now() + 30_000;
     while (Date.now() < settleUntil) {
@@ -122,7 +129,7 @@ async function main(): Promise<void> {
     const toStore = latencies(storedAt, during);
     const toIncident = latencies(firstNotified, during);
     const q = (list: number[], p: number) => (list.length ? list[Math.min(list.length - 1, Math.ceil(p * list.length) - 1)] : NaN);
-    const inRun = result.probes.filter((p) => p.atMs >= result.floodStartedMs);
+    const inRun = probes.filter((p) => p.atMs >= result.floodStartedMs);
     const apiMax = Math.max(...inRun.map((p) => p.ms));
     const apiFailed = inRun.filter((p) => p.status !== 200).length;
     const loopMaxMs = loop.max / 1e6;
@@ -137,8 +144,14 @@ async function main(): Promise<void> {
       ["genuine: publish → incident p50 / p99 / max", `${q(toIncident, 0.5)} / ${q(toIncident, 0.99)} / ${toIncident.at(-1)} ms (incident opened, first round handed to the notifier)`],
       ["genuine alarms without an incident", String(during.length - toIncident.length)],
       ["longest event-loop stall (cloud process)", `${loopMaxMs.toFixed(0)} ms`],
-      ["longest API answer (GET /api/ingest/stats every 20 ms)", `${apiMax} ms over ${inRun.length} requests, ${apiFailed} failed`],
+      ["longest API answer (GET /api/ingest/stats every 20 ms, own process)", `${apiMax} ms over ${inRun.length} requests, ${apiFailed} failed`],
       ["peak RSS (cloud process)", `${(peakRss / 2 ** 20).toFixed(0)} MB`],
+      ...(turns
+        ? ([
+            ["database calls that waited a turn (urgent / normal / background)", `${turns.stats.waited.urgent} / ${turns.stats.waited.normal} / ${turns.stats.waited.background}`],
+            ["longest single database call", `${turns.stats.longestCallMs.toFixed(0)} ms`],
+          ] as Array<[string, string]>)
+        : []),
     ];
     const width = Math.max(...rows.map(([k]) => k.length));
     process.stdout.write(`\nbench:flood — ${new Date().toISOString()}\n`);

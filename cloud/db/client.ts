@@ -5,12 +5,15 @@ import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
 import { fileURLToPath } from "node:url";
 import * as schema from "./schema";
+import { DatabaseTurns, takingTurns } from "./turns";
 
 export type Db = LibSQLDatabase<typeof schema> & { $client: Client };
 
 export interface Database {
   db: Db;
   client: Client;
+  /** How the embedded database's statements share the event loop; null for a server (its calls do not block the loop). */
+  turns: DatabaseTurns | null;
   close(): void;
 }
 
@@ -21,7 +24,11 @@ export async function openDatabase(url: string, authToken?: string): Promise<Dat
   if (url.startsWith("file:") && url !== "file::memory:") {
     mkdirSync(dirname(url.slice("file:".length)), { recursive: true });
   }
-  const client = createClient({ url, authToken });
+  const raw = createClient({ url, authToken });
+  // Only the embedded client blocks the event loop; a server's calls are I/O, and holding them to
+  // turns would serialize them.
+  const turns = url.startsWith("file:") ? new DatabaseTurns() : null;
+  const client = turns ? takingTurns(raw, turns) : raw;
   if (url.startsWith("file:")) {
     // WAL lets the console read while ingest writes; busy_timeout rides out a second writer.
     await client.execute("PRAGMA journal_mode = WAL");
@@ -29,7 +36,7 @@ export async function openDatabase(url: string, authToken?: string): Promise<Dat
   }
   const db = drizzle(client, { schema });
   await migrate(db, { migrationsFolder: MIGRATIONS });
-  return { db, client, close: () => client.close() };
+  return { db, client, turns, close: () => client.close() };
 }
 
 /**

@@ -1,4 +1,5 @@
 import type { Db } from "../db/client";
+import { withPriority } from "../db/turns";
 import type { Logger } from "../log";
 import { rollUpAll, rolledUpThrough } from "./rollup";
 
@@ -73,7 +74,8 @@ export function startTelemetryKeeper(deps: { db: Db; now: () => number; log: Log
   const { db, now, log, settings } = deps;
   let running = false;
   let lastPrune = 0;
-  const run = async () => {
+  // Rollups and deletions wait behind alarms, the ingest and the API for the database (db/turns.ts).
+  const run = () => withPriority("background", async () => {
     await rollUpAll(db);
     if (now() - lastPrune >= (deps.pruneEveryMs ?? 600_000)) {
       lastPrune = now();
@@ -81,7 +83,7 @@ export function startTelemetryKeeper(deps: { db: Db; now: () => number; log: Log
       const total = Object.values(deleted).reduce((a, b) => a + b, 0);
       if (total > 0) log("info", "telemetry retention deleted aged rows", deleted);
     }
-  };
+  });
   const timer =
     deps.everyMs === 0
       ? undefined
