@@ -70,10 +70,14 @@ export class DatabaseTurns {
       return undefined;
     }
     const priority = currentPriority();
-    this.stats.waited[priority]++;
     this.#waiting++;
     const waited = new Promise<void>((resolve) => this.#queues[ORDER[priority]].push(resolve));
-    this.#armPump();
+    // Time left in this turn and nobody inside: the most urgent waiter (perhaps this one) goes now.
+    if (this.#inside === 0 && now - this.#turnStart < this.#turnMs) this.#releaseNext();
+    else {
+      this.stats.waited[priority]++;
+      this.#armPump();
+    }
     return waited;
   }
 

@@ -221,8 +221,9 @@ export class IncidentDesk {
         const batch = this.#queue.splice(0);
         const deferred = await this.#workBatch(batch, true);
         for (const t of batch) if (t.source === "alarm" && !deferred.has(t)) count(this.#urgentFor, t.alarm.nodeId, -1);
-        // Still in hand: worked with the next batch, after what arrived meanwhile.
-        this.#queue.push(...deferred);
+        // Still in hand: worked with the next batch, sorted again with what arrived meanwhile
+        // (lightest nodes first, then in order of arrival, so these go before newer equals).
+        this.#queue.unshift(...deferred);
       }
     } finally {
       this.#working = false;
@@ -313,8 +314,8 @@ export class IncidentDesk {
         await new Promise<void>((resolve) => setImmediate(resolve));
         sliceStart = performance.now();
         // Many nodes' alarms at once (a hundred compromised nodes within their budgets): what is
-        // left of the batch waits behind whatever arrived during that turn, so a new alarm waits
-        // for one slice, not for the whole batch.
+        // left of the batch is sorted again with whatever arrived during that turn, so a new
+        // alarm from a quiet node waits for one slice, not for the whole batch.
         if (mayDefer && this.#queue.length > 0) {
           const deferred = ordered.slice(g).flat().flatMap((item) => (item.trigger ? [item.trigger] : []));
           return { handled, deferred };

@@ -43,6 +43,8 @@ export interface IngestDeps {
   now: () => number;
   /** Most messages per transaction (default and ceiling: 1000). */
   maxBatch?: number;
+  /** Resolves once what was committed is on disk (Database.durable); a message is acknowledged only after. */
+  durable: () => Promise<void>;
 }
 
 /**
@@ -99,6 +101,8 @@ export function createIngest(deps: IngestDeps): Ingest {
     for (let attempt = 1; attempt <= WRITE_ATTEMPTS; attempt++) {
       try {
         const { outcomes, newAlarms } = await storeBatch(db, messages, now());
+        // On disk before anyone is told: a node deletes what is acknowledged, and the desk's work survives a power cut.
+        await deps.durable();
         stats.batches = bulk.batches + urgent.batches + overBudget.batches;
         stats.largestBatch = Math.max(bulk.largest, urgent.largest, overBudget.largest);
         for (const alarm of newAlarms) feed.publish(alarm);
