@@ -79,8 +79,12 @@ const RETRY_AFTER_MS = 1000;
 /**
  * The incident stage: turns stored alarms and resident reports into incidents, one per
  * (place, hazard), and hands each notification round to the router. Triggers are queued and
- * worked in order by one loop, so a storm from one place folds into one incident with one
- * round of notifications, whatever the rate it arrives at.
+ * worked in batches, so a storm from one place folds into one incident with one round of
+ * notifications, whatever the rate it arrives at. Two lanes: triggers of nodes within their
+ * alarm budget are worked at once, at urgent priority for the database (db/turns.ts); those of
+ * a node past it (a flood: broken or compromised) wait in an overflow lane worked at background
+ * priority, so however many alarms a few nodes send, another node's alarm waits only for the
+ * main lane's slice under way.
  *
  * The hand-off is durable: the ingest stores each alarm marked `incident_pending` in the same
  * transaction, and the desk clears the mark only once the alarm's incident is settled and its
