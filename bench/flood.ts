@@ -154,7 +154,7 @@ async function main(): Promise<void> {
       ["peak RSS (cloud process)", `${(peakRss / 2 ** 20).toFixed(0)} MB`],
       ...(turns
         ? ([
-            ["database calls that waited a turn (urgent / normal / background)", `${turns.stats.waited.urgent} / ${turns.stats.waited.normal} / ${turns.stats.waited.background}`],
+            ["database calls that waited for a turn of the loop", String(turns.stats.waited)],
             ["longest single database call", `${turns.stats.longestCallMs.toFixed(0)} ms`],
           ] as Array<[string, string]>)
         : []),

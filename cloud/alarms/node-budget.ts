@@ -35,3 +35,10 @@ export class NodeBudgets {
 /** Alarms a node may raise at once before its alarms wait behind other nodes', and how fast that refills. */
 export const ALARM_BURST = 20;
 export const ALARM_REFILL_MS = 3000;
+
+/** Adds `by` to a node's count of messages in hand, forgetting the node at zero (ingest and desk lanes). */
+export function tally(counts: Map<string, number>, node: string, by: number): void {
+  const next = (counts.get(node) ?? 0) + by;
+  if (next > 0) counts.set(node, next);
+  else counts.delete(node);
+}

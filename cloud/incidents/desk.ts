@@ -1,9 +1,8 @@
 import { and, eq, isNotNull, isNull, sql } from "drizzle-orm";
 import type { AlarmFeed } from "../alarms/alarm-feed";
-import { ALARM_BURST, ALARM_REFILL_MS, NodeBudgets } from "../alarms/node-budget";
+import { ALARM_BURST, ALARM_REFILL_MS, NodeBudgets, tally } from "../alarms/node-budget";
 import { clearIncidentPending, pendingIncidentAlarms } from "../alarms/queries";
 import type { Db } from "../db/client";
-import { withPriority } from "../db/turns";
 import { incidents, type Hazard, type RoutingGapReason } from "../db/schema";
 import type { Logger } from "../log";
 import type { Notifier } from "../notify/notifier";
@@ -81,9 +80,9 @@ const RETRY_AFTER_MS = 1000;
  * (place, hazard), and hands each notification round to the router. Triggers are queued and
  * worked in batches, so a storm from one place folds into one incident with one round of
  * notifications, whatever the rate it arrives at. Two lanes: triggers of nodes within their
- * alarm budget are worked at once, at urgent priority for the database (db/turns.ts); those of
- * a node past it (a flood: broken or compromised) wait in an overflow lane worked at background
- * priority, so however many alarms a few nodes send, another node's alarm waits only for the
+ * alarm budget are worked at once; those of a node past it (a flood: broken or compromised)
+ * wait in an overflow lane, gathered and worked in large batches (a flood folds into one step
+ * per batch), so however many alarms a few nodes send, another node's alarm waits only for the
  * main lane's slice under way.
  *
  * The hand-off is durable: the ingest stores each alarm marked `incident_pending` in the same
@@ -97,10 +96,10 @@ const RETRY_AFTER_MS = 1000;
  */
 export class IncidentDesk {
   readonly #deps: DeskDeps;
-  /** Triggers within their nodes' budgets, worked at once and first at the database. */
+  /** Triggers within their nodes' budgets, worked at once. */
   #queue: Trigger[] = [];
   #working = false;
-  /** Triggers of nodes over their budget, worked behind everything else (see submit). */
+  /** Triggers of nodes over their budget, gathered and worked apart (see submit). */
   #overflow: Trigger[] = [];
   #overflowWorking = false;
   /** Per node: triggers in the main lane (queued or in hand), and in the overflow lane. */
@@ -135,16 +134,16 @@ export class IncidentDesk {
       this.#inHand.add(trigger.alarm.id);
     }
     // A node over its budget, or with triggers still waiting there, goes to the overflow lane:
-    // in its own order, behind everyone else's, never dropped.
+    // in its own order, apart from everyone else's, never dropped.
     if (node !== null && (this.#overflowFor.has(node) || !this.#budgets.take(node, this.#deps.scheduler.now()))) {
-      count(this.#overflowFor, node, 1);
+      tally(this.#overflowFor, node, 1);
       this.#overflow.push(trigger);
-      if (!this.#overflowWorking) void withPriority("background", () => this.#workOverflow());
+      if (!this.#overflowWorking) void this.#workOverflow();
       return;
     }
-    if (node !== null) count(this.#urgentFor, node, 1);
+    if (node !== null) tally(this.#urgentFor, node, 1);
     this.#queue.push(trigger);
-    if (!this.#working) void withPriority("urgent", () => this.#work());
+    if (!this.#working) void this.#work();
   }
 
   /** Resolves when every trigger submitted so far has been handled. */
@@ -217,14 +216,14 @@ export class IncidentDesk {
 
   // ── intake ────────────────────────────────────────────────────────────────
 
-  /** The main lane: batches of whatever arrived, worked at urgent priority. */
+  /** The main lane: batches of whatever arrived. */
   async #work(): Promise<void> {
     this.#working = true;
     try {
       while (this.#queue.length) {
         const batch = this.#queue.splice(0);
         const deferred = await this.#workBatch(batch, true);
-        for (const t of batch) if (t.source === "alarm" && !deferred.has(t)) count(this.#urgentFor, t.alarm.nodeId, -1);
+        for (const t of batch) if (t.source === "alarm" && !deferred.has(t)) tally(this.#urgentFor, t.alarm.nodeId, -1);
         // Still in hand: worked with the next batch, sorted again with what arrived meanwhile
         // (lightest nodes first, then in order of arrival, so these go before newer equals).
         this.#queue.unshift(...deferred);
@@ -236,7 +235,7 @@ export class IncidentDesk {
   }
 
   /**
-   * The overflow lane, at background priority: a node's overflow waits while any of its earlier
+   * The overflow lane: a node's overflow waits while any of its earlier
    * triggers are still in the main lane, so each node's triggers are worked in the order they came.
    */
   async #workOverflow(): Promise<void> {
@@ -252,7 +251,7 @@ export class IncidentDesk {
         this.#overflow.unshift(...waiting);
         if (!ready.length) continue;
         const deferred = await this.#workBatch(ready, false);
-        for (const t of ready) if (t.source === "alarm") count(this.#overflowFor, t.alarm.nodeId, -1);
+        for (const t of ready) if (t.source === "alarm") tally(this.#overflowFor, t.alarm.nodeId, -1);
         if (deferred.size) throw new Error("the overflow lane does not defer");
       }
     } finally {
@@ -789,12 +788,6 @@ function byNodeWeight(groups: Map<string, Item[]>): Item[][] {
   return [...groups.values()].map((group) => ({ group, weight: weight(group) })).sort((a, b) => a.weight - b.weight).map((entry) => entry.group);
 }
 
-/** Adds `by` to a per-node count, forgetting the node at zero. */
-function count(counts: Map<string, number>, node: string, by: number): void {
-  const next = (counts.get(node) ?? 0) + by;
-  if (next > 0) counts.set(node, next);
-  else counts.delete(node);
-}
 
 function toRuns(items: Item[]): Run[] {
   const runs: Run[] = [];

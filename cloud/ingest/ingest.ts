@@ -3,9 +3,8 @@ import type { NodeMessage } from "../../shared/messages";
 import { MAX_PAYLOAD_BYTES } from "../../shared/protocol";
 import { parseUplinkTopic } from "../../shared/topics";
 import type { AlarmFeed } from "../alarms/alarm-feed";
-import { ALARM_BURST, ALARM_REFILL_MS, NodeBudgets } from "../alarms/node-budget";
+import { ALARM_BURST, ALARM_REFILL_MS, NodeBudgets, tally } from "../alarms/node-budget";
 import type { Db } from "../db/client";
-import { withPriority } from "../db/turns";
 import type { Logger } from "../log";
 import { GroupCommit } from "./group-commit";
 import { RejectionLog, type NodeRejections } from "./rejection-log";
@@ -49,7 +48,7 @@ export interface IngestDeps {
 
 /**
  * Most alarms per transaction from nodes over their alarm budget: a flood is stored in small
- * transactions at background priority, so none of them holds the event loop long.
+ * transactions, so none of them holds the event loop long.
  */
 const OVER_BUDGET_BATCH = 100;
 
@@ -118,25 +117,32 @@ export function createIngest(deps: IngestDeps): Ingest {
   // Alarms have a group commit of their own: behind a backlog of telemetry and heartbeats an
   // alarm waits for the transaction under way, not for the whole queue ahead of it (bench:storm).
   const bulk = new GroupCommit<NodeMessage, StoreOutcome>(write, maxBatch);
-  // An alarm is stored (and its incident worked) before anything else waiting for the database
-  // (db/turns.ts) — unless its node is over its alarm budget: a node raising alarms by the
-  // thousand has them stored behind everyone else's, so it cannot delay another node's alarm.
-  const urgent = new GroupCommit<NodeMessage, StoreOutcome>((items) => withPriority("urgent", () => write(items)), maxBatch);
-  const overBudget = new GroupCommit<NodeMessage, StoreOutcome>((items) => withPriority("background", () => write(items)), Math.min(OVER_BUDGET_BATCH, maxBatch));
+  // An alarm has its own lane — unless its node is over its alarm budget: a node raising alarms by
+  // the thousand has them stored in small transactions of their own, so none of its writes is
+  // long and another node's alarm waits at most for one of them.
+  const urgent = new GroupCommit<NodeMessage, StoreOutcome>(write, maxBatch);
+  const overBudget = new GroupCommit<NodeMessage, StoreOutcome>(
+    async (items) => {
+      // A node's first alarms past its budget wait for its alarms still on their way in the
+      // urgent lane, so its alarms are stored in the order they came.
+      while (items.some((message) => urgentInFlight.has(message.node))) await urgent.idle();
+      return write(items);
+    },
+    Math.min(OVER_BUDGET_BATCH, maxBatch),
+  );
   const budgets = new NodeBudgets(ALARM_BURST, ALARM_REFILL_MS);
   /** Alarms per node handed to the over-budget lane and not yet stored: while any are, the node's next alarms follow them, in order. */
   const behind = new Map<string, number>();
+  /** Alarms per node handed to the urgent lane and not yet stored. */
+  const urgentInFlight = new Map<string, number>();
   const laneFor = (message: NodeMessage): GroupCommit<NodeMessage, StoreOutcome> => {
     if (message.type !== "alarm") return bulk;
-    if (!behind.has(message.node) && budgets.take(message.node, now())) return urgent;
-    behind.set(message.node, (behind.get(message.node) ?? 0) + 1);
-    return overBudget;
+    const lane = !behind.has(message.node) && budgets.take(message.node, now()) ? urgent : overBudget;
+    tally(lane === urgent ? urgentInFlight : behind, message.node, 1);
+    return lane;
   };
   const settled = (message: NodeMessage, lane: GroupCommit<NodeMessage, StoreOutcome>) => {
-    if (lane !== overBudget) return;
-    const left = (behind.get(message.node) ?? 1) - 1;
-    if (left > 0) behind.set(message.node, left);
-    else behind.delete(message.node);
+    if (lane !== bulk) tally(lane === urgent ? urgentInFlight : behind, message.node, -1);
   };
 
   return {
@@ -157,9 +163,8 @@ export function createIngest(deps: IngestDeps): Ingest {
       }
       const decoded = decodeNodeMessage(topic, text, payload.byteLength);
       if (!decoded.ok) return reject(decoded.reason, topic, decoded.detail);
-      // An alarm's sender check (a kind look-up, the first time a node is heard) is on the alarm's path.
       const message = decoded.message;
-      const refused = await (message.type === "alarm" ? withPriority("urgent", () => senders.check(message)) : senders.check(message));
+      const refused = await senders.check(message);
       if (refused) return reject(refused.reason, topic, refused.detail);
       const lane = laneFor(decoded.message);
       try {

@@ -1,5 +1,4 @@
 import type { Db } from "../db/client";
-import { withPriority } from "../db/turns";
 import type { Logger } from "../log";
 import { repeatWithoutOverlap } from "../time/repeat-without-overlap";
 import { rollUpAll, rolledUpThrough } from "./rollup";
@@ -74,8 +73,7 @@ export interface TelemetryKeeper {
 export function startTelemetryKeeper(deps: { db: Db; now: () => number; log: Logger; settings: RetentionSettings; everyMs?: number; pruneEveryMs?: number }): TelemetryKeeper {
   const { db, now, log, settings } = deps;
   let lastPrune = 0;
-  // Rollups and deletions wait behind alarms, the ingest and the API for the database (db/turns.ts).
-  const run = () => withPriority("background", async () => {
+  const run = async () => {
     await rollUpAll(db);
     if (now() - lastPrune >= (deps.pruneEveryMs ?? 600_000)) {
       lastPrune = now();
@@ -83,7 +81,7 @@ export function startTelemetryKeeper(deps: { db: Db; now: () => number; log: Log
       const total = Object.values(deleted).reduce((a, b) => a + b, 0);
       if (total > 0) log("info", "telemetry retention deleted aged rows", deleted);
     }
-  });
+  };
   const stop = repeatWithoutOverlap(run, { everyMs: deps.everyMs ?? 10_000, log, failure: "telemetry rollup or retention failed" });
   return { run, stop };
 }

@@ -1,7 +1,7 @@
 import type { Client } from "@libsql/client";
 import { describe, expect, it } from "vitest";
 import { openDatabase } from "../../cloud/db/client";
-import { DatabaseTurns, takingTurns, withPriority, type Priority } from "../../cloud/db/turns";
+import { DatabaseTurns, takingTurns } from "../../cloud/db/turns";
 import { tempDatabaseUrl } from "../support/cloud";
 
 /** A client whose every call blocks the event loop for `busyMs`, as the embedded libSQL client does, and records its order. */
@@ -18,21 +18,17 @@ function blockingClient(busyMs: number, ran: string[]): Client {
 const turn = () => new Promise((resolve) => setImmediate(resolve));
 
 describe("database turns", () => {
-  it("serves waiting calls urgent first, then normal, then background, each in order of arrival", async () => {
+  it("serves calls that wait for a turn in the order they came, one turn later", async () => {
     const ran: string[] = [];
-    const client = takingTurns(blockingClient(0, ran), new DatabaseTurns(0));
-    const calls: Array<Promise<unknown>> = [];
-    const call = (priority: Priority, label: string) => calls.push(withPriority(priority, () => client.execute(label)));
-    // Turns of 0 ms: every call waits for the next turn of the loop, and they are served by priority.
-    call("normal", "n0");
-    call("background", "b1");
-    call("normal", "n1");
-    call("urgent", "u1");
-    call("background", "b2");
-    call("urgent", "u2");
-    call("normal", "n2");
-    await Promise.all(calls);
-    expect(ran).toEqual(["u1", "u2", "n0", "n1", "n2", "b1", "b2"]);
+    const turns = new DatabaseTurns(0);
+    const client = takingTurns(blockingClient(0, ran), turns);
+    // Turns of 0 ms: every call waits for the next turn of the loop.
+    let turned = false;
+    setImmediate(() => (turned = true));
+    const first = client.execute("a").then(() => expect(turned).toBe(true));
+    await Promise.all([first, client.execute("b"), client.batch(["c", "d"]), client.execute("e")]);
+    expect(ran).toEqual(["a", "b", "c", "d", "e"]);
+    expect(turns.stats.waited).toBe(4);
   });
 
   it("lets the event loop turn once a turn's database time is spent", async () => {
@@ -76,7 +72,7 @@ describe("database turns", () => {
       ran.push(label);
       return { rows: [] };
     };
-    await Promise.all([client.execute("one"), client.execute("two"), withPriority("urgent", () => client.execute("three"))]);
+    await Promise.all([client.execute("one"), client.execute("two"), client.execute("three")]);
     expect(ran.sort()).toEqual(["one", "one:inner", "three", "three:inner", "two", "two:inner"]);
   });
 
