@@ -20,6 +20,7 @@ import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { monitorEventLoopDelay } from "node:perf_hooks";
+import { writeHeapSnapshot } from "node:v8";
 import { inArray, sql } from "drizzle-orm";
 import { alarms, incidents, nodes as nodesTable, places } from "../cloud/db/schema";
 import type { Db } from "../cloud/db/client";
@@ -120,6 +121,12 @@ function traceSlowStatements(client: { batch: (...args: any[]) => Promise<unknow
   }
 }
 
+/** BENCH_HEAP_SNAPSHOT=<dir>: the cloud process's heap, written there (for Chrome DevTools' Memory tab). */
+function heapSnapshot(moment: string): void {
+  const dir = process.env.BENCH_HEAP_SNAPSHOT;
+  if (dir) process.stderr.write(`bench:storm: heap snapshot ${writeHeapSnapshot(join(dir, `storm-${moment}-${process.pid}.heapsnapshot`))}\n`);
+}
+
 function shuffle<T>(list: T[]): T[] {
   for (let i = list.length - 1; i > 0; i--) {
     const j = Math.floor(Math.random() * (i + 1));
@@ -183,6 +190,7 @@ async function main(): Promise<void> {
     await new Promise((resolve) => setTimeout(resolve, 10_000));
     await cloud.ingest.idle();
     const rssBefore = process.memoryUsage().rss;
+    heapSnapshot("before-storm");
     const receivedBefore = cloud.ingest.stats.received;
 
     // Which nodes raise what: alarms and events while offline, fresh alarms once back (disjoint sets).
@@ -227,6 +235,7 @@ async function main(): Promise<void> {
       await new Promise((resolve) => setTimeout(resolve, 250));
     }
     const settledS = (performance.now() - stormStarted) / 1000;
+    heapSnapshot("storm-settled");
     loopDelay.disable();
     await cloud.ingest.idle();
 
