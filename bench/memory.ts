@@ -187,7 +187,7 @@ function marksOf(readings: Reading[], kind: NodeKind): MemoryMarks | undefined {
 
 function reportCreation(readings: Reading[]): boolean {
   let holds = true;
-  console.log(`\nper kind: the high-water marks a creation is sized from (preloaded, growing heap, the larger of boot and the hour); margin ${MARGIN.heap * 100} % on heaps and keys, ${MARGIN.stack * 100} % on the stack`);
+  console.log(`\nper kind: the high-water marks a creation is sized from (preloaded, growing heap, the larger of boot and the hour); margin ${MARGIN.heap * 100} % on heaps and keys, ${MARGIN.stack * 100} % on the stack (live and the stack as recorded also take firmware:host-run's claim run)`);
   for (const kind of KINDS) {
     const marks = marksOf(readings, kind);
     const creation = kindCreation(kind);

@@ -6,7 +6,7 @@
  */
 import { spawnSync } from "node:child_process";
 import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, statSync } from "node:fs";
-import { join } from "node:path";
+import { basename, join } from "node:path";
 import { fileURLToPath } from "node:url";
 
 export const ROOT = fileURLToPath(new URL("../..", import.meta.url));
@@ -136,8 +136,10 @@ export function buildNode(sdk: Sdk, target: Target, options: { outDir: string; w
   mkdirSync(dir, { recursive: true });
   options.log?.(`building the node for ${target.arch} in ${dir} (mcconfig -i -m -p lin manifest.json) …`);
   run("mcconfig", ["-i", "-m", "-p", "lin", "-o", dir, "manifest.json"], { env, what: "mcconfig -p lin" });
-  const tmp = join(dir, "tmp/lin/mc/instrument/moddable");
-  const so = join(dir, "bin/lin/mc/instrument/moddable/mc.so");
+  // mcconfig names the build after the manifest's folder: this checkout's.
+  const name = basename(ROOT.replace(/\/+$/, ""));
+  const tmp = join(dir, "tmp/lin/mc/instrument", name);
+  const so = join(dir, "bin/lin/mc/instrument", name, "mc.so");
   const makefile = readFileSync(join(tmp, "makefile"), "utf8");
   const relink = (variables: string[], what: string) => {
     rmSync(join(tmp, "mc.xs.c"), { force: true });
