@@ -20,6 +20,7 @@ import { startCloud } from "../cloud/server";
 import { insertStaff, replaceScopes } from "../cloud/staff/queries";
 import { tempDatabaseUrl } from "../tests/support/cloud";
 import { startMosquitto } from "../tests/support/mosquitto";
+import { benchSmsProvider } from "./sms-provider";
 
 const arg = (name: string, fallback: number) => {
   const at = process.argv.indexOf(`--${name}`);
@@ -35,6 +36,10 @@ const FLOOD_NODE = "flood-node";
 async function main(): Promise<void> {
   const broker = await startMosquitto();
   const log = memoryLogger();
+  // Building leads with phones and an SMS provider (a server shaped like Aliyun's, in a worker):
+  // each genuine incident's first round reaches someone, as in a deployment, instead of running
+  // through every tier as routing gaps.
+  const { sms, listener } = await benchSmsProvider();
   const cloud = await startCloud({
     databaseUrl: tempDatabaseUrl(),
     mqtt: { url: broker.url, protocolVersion: 5 },
@@ -42,8 +47,10 @@ async function main(): Promise<void> {
     port: 0,
     host: "127.0.0.1",
     log,
+    routing: { sms },
   });
   const db = cloud.database.db;
+  const turns = cloud.database.turns;
   try {
     // Each genuine node on its own floor, so each alarm opens its own incident; the flood node on another.
     const t0 = Date.now();
@@ -55,7 +62,7 @@ async function main(): Promise<void> {
     };
     for (let b = 0; b <= Math.ceil(GENUINE / 10); b++) {
       await createPlace(db, { id: `bd-${b}`, parentId: "cp-f", level: "building", name: `Building ${b}` }, t0);
-      const lead = await insertStaff(db, { name: `Lead ${b}`, role: "building-lead", phone: null }, t0);
+      const lead = await insertStaff(db, { name: `Lead ${b}`, role: "building-lead", phone: `1380013${String(b).padStart(4, "0")}` }, t0);
       await replaceScopes(db, lead.id, [`bd-${b}`]);
     }
     for (let i = 0; i < GENUINE; i++) {
@@ -78,9 +85,13 @@ async function main(): Promise<void> {
     });
 
     process.stderr.write(`seeded ${GENUINE} genuine nodes and the flood node; starting ${TELEMETRY + GENUINE + 1} clients…\n`);
+    const probe = spawn(process.execPath, ["--import", "tsx", fileURLToPath(new URL("./api-probe.ts", import.meta.url)), cloud.url, token], { stdio: ["pipe", "pipe", "inherit"] });
+    let probeOut = "";
+    probe.stdout.on("data", (chunk: Buffer) => (probeOut += chunk.toString()));
+    const probeDone = new Promise<void>((resolve) => probe.once("exit", () => resolve()));
     const fleet = spawn(
       process.execPath,
-      ["--import", "tsx", fileURLToPath(new URL("./flood-fleet.ts", import.meta.url)), broker.url, cloud.url, token, String(TELEMETRY), String(GENUINE), String(FLOOD), String(SPREAD_MS)],
+      ["--import", "tsx", fileURLToPath(new URL("./flood-fleet.ts", import.meta.url)), broker.url, String(TELEMETRY), String(GENUINE), String(FLOOD), String(SPREAD_MS)],
       { stdio: ["ignore", "pipe", "inherit"] },
     );
     let out = "";
@@ -89,13 +100,15 @@ async function main(): Promise<void> {
     setTimeout(() => loop.enable(), 3000);
     const code = await new Promise<number | null>((resolve) => fleet.once("exit", resolve));
     if (code !== 0) throw new Error(`the fleet process exited with ${code}`);
+    probe.stdin.end();
+    await probeDone;
     const result = JSON.parse(out.trim().split("\n").at(-1)!) as {
       floodStartedMs: number;
       floodAckedAtMs: number;
       publishedWallMs: Record<string, number>;
-      probes: Array<{ atMs: number; ms: number; status: number }>;
       telemetrySent: number;
     };
+    const probes = JSON.parse(probeOut.trim().split("\n").at(-1)!) as Array<{ atMs: number; ms: number; status: number }>;
     // Let the desk finish what it has.
     const settleUntil = Date.now() + 30_000;
     while (Date.now() < settleUntil) {
@@ -122,7 +135,7 @@ async function main(): Promise<void> {
     const toStore = latencies(storedAt, during);
     const toIncident = latencies(firstNotified, during);
     const q = (list: number[], p: number) => (list.length ? list[Math.min(list.length - 1, Math.ceil(p * list.length) - 1)] : NaN);
-    const inRun = result.probes.filter((p) => p.atMs >= result.floodStartedMs);
+    const inRun = probes.filter((p) => p.atMs >= result.floodStartedMs);
     const apiMax = Math.max(...inRun.map((p) => p.ms));
     const apiFailed = inRun.filter((p) => p.status !== 200).length;
     const loopMaxMs = loop.max / 1e6;
@@ -137,8 +150,14 @@ async function main(): Promise<void> {
       ["genuine: publish → incident p50 / p99 / max", `${q(toIncident, 0.5)} / ${q(toIncident, 0.99)} / ${toIncident.at(-1)} ms (incident opened, first round handed to the notifier)`],
       ["genuine alarms without an incident", String(during.length - toIncident.length)],
       ["longest event-loop stall (cloud process)", `${loopMaxMs.toFixed(0)} ms`],
-      ["longest API answer (GET /api/ingest/stats every 20 ms)", `${apiMax} ms over ${inRun.length} requests, ${apiFailed} failed`],
+      ["longest API answer (GET /api/ingest/stats every 20 ms, own process)", `${apiMax} ms over ${inRun.length} requests, ${apiFailed} failed`],
       ["peak RSS (cloud process)", `${(peakRss / 2 ** 20).toFixed(0)} MB`],
+      ...(turns
+        ? ([
+            ["database calls that waited a turn (urgent / normal / background)", `${turns.stats.waited.urgent} / ${turns.stats.waited.normal} / ${turns.stats.waited.background}`],
+            ["longest single database call", `${turns.stats.longestCallMs.toFixed(0)} ms`],
+          ] as Array<[string, string]>)
+        : []),
     ];
     const width = Math.max(...rows.map(([k]) => k.length));
     process.stdout.write(`\nbench:flood — ${new Date().toISOString()}\n`);
@@ -147,6 +166,7 @@ async function main(): Promise<void> {
     process.stdout.write(`  goal: genuine p99 < 200 ms, no stall or API answer ≥ 100 ms, every genuine alarm an incident → ${met ? "met" : "NOT met"}\n`);
   } finally {
     await cloud.close();
+    listener.kill();
     await broker.stop();
   }
 }

@@ -106,7 +106,7 @@ async function main(): Promise<void> {
       ceilings.push(TOTAL / open.seconds);
       row(`round ${round}: no-op subscriber (ceiling)`, TOTAL, open.seconds);
 
-      const ingest = createIngest({ db: database.db, feed: new AlarmFeed(), log, now: Date.now, maxBatch: MAX_BATCH });
+      const ingest = createIngest({ db: database.db, feed: new AlarmFeed(), log, now: Date.now, maxBatch: MAX_BATCH, durable: database.durable });
       // Session expiry 0: a session that outlived its round would queue the next rounds' messages.
       const subscription = await startSubscriber(
         { url: broker.url, clientId: `bench-ingest-${round}`, protocolVersion: 5, receiveMaximum: RECEIVE_MAXIMUM, sessionExpirySeconds: 0 },

@@ -83,7 +83,7 @@ export async function startCloud(options: CloudOptions): Promise<RunningCloud> {
   const database = await openDatabase(options.databaseUrl, options.databaseAuthToken);
   const firstAdminToken = await ensureFirstAdminToken(database.db, now());
   const feed = new AlarmFeed();
-  const ingest = createIngest({ db: database.db, feed, log, now });
+  const ingest = createIngest({ db: database.db, feed, log, now, durable: database.durable });
   const instance = options.instanceId ?? hostname();
   const clientIds = cloudClientIds(options.mqtt.username, options.mqtt.password, instance);
   let otaService: OtaService | undefined;

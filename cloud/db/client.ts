@@ -5,14 +5,23 @@ import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
 import { fileURLToPath } from "node:url";
 import * as schema from "./schema";
+import { DurableLog } from "./durable";
+import { DatabaseTurns, takingTurns } from "./turns";
 
 export type Db = LibSQLDatabase<typeof schema> & { $client: Client };
 
 export interface Database {
   db: Db;
   client: Client;
+  /** How the embedded database's statements share the event loop; null for a server (its calls do not block the loop). */
+  turns: DatabaseTurns | null;
+  /** Resolves once every commit made before the call is on disk (see durable.ts); at once for a server. */
+  durable(): Promise<void>;
   close(): void;
 }
+
+/** Other commits than the ingest's are put on disk at least this often. */
+const SYNC_EVERY_MS = 1000;
 
 const MIGRATIONS = fileURLToPath(new URL("./migrations", import.meta.url));
 
@@ -21,15 +30,39 @@ export async function openDatabase(url: string, authToken?: string): Promise<Dat
   if (url.startsWith("file:") && url !== "file::memory:") {
     mkdirSync(dirname(url.slice("file:".length)), { recursive: true });
   }
-  const client = createClient({ url, authToken });
+  const raw = createClient({ url, authToken });
+  // Only the embedded client blocks the event loop; a server's calls are I/O, and holding them to
+  // turns would serialize them.
+  const turns = url.startsWith("file:") ? new DatabaseTurns() : null;
+  const client = turns ? takingTurns(raw, turns) : raw;
+  let log: DurableLog | null = null;
+  let syncTimer: NodeJS.Timeout | undefined;
   if (url.startsWith("file:")) {
-    // WAL lets the console read while ingest writes; busy_timeout rides out a second writer.
+    // WAL lets the console read while ingest writes; busy_timeout rides out a second writer;
+    // NORMAL keeps the disk's syncs off the event loop (durable.ts), the ingest syncing before
+    // it acknowledges. (Pragmas are per connection: a second one, opened only while an
+    // interactive transaction holds the first, keeps SQLite's FULL, which is slower, not weaker.)
     await client.execute("PRAGMA journal_mode = WAL");
     await client.execute("PRAGMA busy_timeout = 5000");
+    if (url !== "file::memory:") {
+      await client.execute("PRAGMA synchronous = NORMAL");
+      const durableLog = (log = new DurableLog(url.slice("file:".length).split("?")[0]));
+      syncTimer = setInterval(() => void durableLog.sync().catch(() => undefined), SYNC_EVERY_MS);
+      syncTimer.unref();
+    }
   }
   const db = drizzle(client, { schema });
   await migrate(db, { migrationsFolder: MIGRATIONS });
-  return { db, client, close: () => client.close() };
+  return {
+    db,
+    client,
+    turns,
+    durable: () => (log ? log.sync() : Promise.resolve()),
+    close: () => {
+      clearInterval(syncTimer);
+      client.close();
+    },
+  };
 }
 
 /**

@@ -1,7 +1,9 @@
 import { and, eq, isNotNull, isNull, sql } from "drizzle-orm";
 import type { AlarmFeed } from "../alarms/alarm-feed";
+import { ALARM_BURST, ALARM_REFILL_MS, NodeBudgets } from "../alarms/node-budget";
 import { clearIncidentPending, pendingIncidentAlarms } from "../alarms/queries";
 import type { Db } from "../db/client";
+import { withPriority } from "../db/turns";
 import { incidents, type Hazard, type RoutingGapReason } from "../db/schema";
 import type { Logger } from "../log";
 import type { Notifier } from "../notify/notifier";
@@ -67,11 +69,10 @@ export interface DeskDeps {
   config: IncidentConfig;
 }
 
-/** Triggers a node may bring before its groups wait behind other nodes' (see #fairOrder), and how fast that refills. */
-const TRIGGER_BUDGET = 20;
-const TRIGGER_REFILL_MS = 3000;
 /** Pending alarms read back per query when taking up work from the database. */
 const RESUME_PAGE = 2000;
+/** How long the overflow lane gathers triggers before working them. */
+const OVERFLOW_GATHER_MS = 50;
 /** After a batch failed (database locked, disk full), its alarms are taken up again from the database this much later. */
 const RETRY_AFTER_MS = 1000;
 
@@ -92,8 +93,15 @@ const RETRY_AFTER_MS = 1000;
  */
 export class IncidentDesk {
   readonly #deps: DeskDeps;
+  /** Triggers within their nodes' budgets, worked at once and first at the database. */
   #queue: Trigger[] = [];
   #working = false;
+  /** Triggers of nodes over their budget, worked behind everything else (see submit). */
+  #overflow: Trigger[] = [];
+  #overflowWorking = false;
+  /** Per node: triggers in the main lane (queued or in hand), and in the overflow lane. */
+  #urgentFor = new Map<string, number>();
+  #overflowFor = new Map<string, number>();
   #idle: Array<() => void> = [];
   #timers = new Map<string, () => void>();
   #lastFoldBroadcast = new Map<number, number>();
@@ -102,7 +110,8 @@ export class IncidentDesk {
   #stopped = false;
   /** Alarm ids queued or being worked, so taking up pending work never queues one twice. */
   #inHand = new Set<number>();
-  #budgets = new Map<string, { tokens: number; atMs: number }>();
+  /** Triggers a node may bring before they go to the overflow lane: the ingest's alarm budget. */
+  #budgets = new NodeBudgets(ALARM_BURST, ALARM_REFILL_MS);
   #retryTimer: NodeJS.Timeout | undefined;
 
   constructor(deps: DeskDeps) {
@@ -116,18 +125,28 @@ export class IncidentDesk {
 
   submit(trigger: Trigger): void {
     if (this.#stopped) return;
+    const node = trigger.source === "alarm" ? trigger.alarm.nodeId : null;
     if (trigger.source === "alarm") {
       if (this.#inHand.has(trigger.alarm.id)) return;
       this.#inHand.add(trigger.alarm.id);
     }
+    // A node over its budget, or with triggers still waiting there, goes to the overflow lane:
+    // in its own order, behind everyone else's, never dropped.
+    if (node !== null && (this.#overflowFor.has(node) || !this.#budgets.take(node, this.#deps.scheduler.now()))) {
+      count(this.#overflowFor, node, 1);
+      this.#overflow.push(trigger);
+      if (!this.#overflowWorking) void withPriority("background", () => this.#workOverflow());
+      return;
+    }
+    if (node !== null) count(this.#urgentFor, node, 1);
     this.#queue.push(trigger);
-    if (!this.#working) void this.#work();
+    if (!this.#working) void withPriority("urgent", () => this.#work());
   }
 
   /** Resolves when every trigger submitted so far has been handled. */
   async idle(): Promise<void> {
-    while (this.#working || this.#queue.length || this.#side.size) {
-      if (this.#working || this.#queue.length) await new Promise<void>((resolve) => this.#idle.push(resolve));
+    while (this.#working || this.#queue.length || this.#overflowWorking || this.#overflow.length || this.#side.size) {
+      if (this.#working || this.#queue.length || this.#overflowWorking || this.#overflow.length) await new Promise<void>((resolve) => this.#idle.push(resolve));
       await Promise.all([...this.#side]);
     }
   }
@@ -144,8 +163,9 @@ export class IncidentDesk {
     void work.finally(() => this.#side.delete(work));
   }
 
+  /** Triggers waiting in either lane. */
   get queued(): number {
-    return this.#queue.length;
+    return this.#queue.length + this.#overflow.length;
   }
 
   /** Re-arms escalations, flap holds and re-checks left by an earlier run, and takes up the alarms it left unhandled. */
@@ -193,47 +213,87 @@ export class IncidentDesk {
 
   // ── intake ────────────────────────────────────────────────────────────────
 
+  /** The main lane: batches of whatever arrived, worked at urgent priority. */
   async #work(): Promise<void> {
     this.#working = true;
     try {
       while (this.#queue.length) {
         const batch = this.#queue.splice(0);
-        let handled: number[] = [];
-        let deferred = new Set<Trigger>();
-        try {
-          const worked = await this.#handleBatch(batch);
-          handled = worked.handled;
-          deferred = new Set(worked.deferred);
-        } catch (error) {
-          this.#deps.log("error", "incident stage could not handle triggers", { count: batch.length, error: (error as Error).message });
-          for (const t of batch) if (t.source === "report") t.done(null);
-        }
-        try {
-          await clearIncidentPending(this.#deps.db, handled);
-        } catch (error) {
-          // Still marked: taken up again later, and folded into the incident they already reached.
-          this.#deps.log("error", "incident stage could not clear handled alarms", { count: handled.length, error: (error as Error).message });
-          this.#retryLater();
-        }
-        const settled = batch.filter((t) => !deferred.has(t));
-        for (const t of settled) if (t.source === "alarm") this.#inHand.delete(t.alarm.id);
-        const unhandled = settled.filter((t) => t.source === "alarm").length - handled.length;
-        // What failed stays marked in the database; take it up again shortly.
-        if (unhandled > 0) this.#retryLater();
-        // Still in hand: worked with the next batch, after what arrived meanwhile.
-        this.#queue.push(...deferred);
+        const deferred = await this.#workBatch(batch, true);
+        for (const t of batch) if (t.source === "alarm" && !deferred.has(t)) count(this.#urgentFor, t.alarm.nodeId, -1);
+        // Still in hand: worked with the next batch, sorted again with what arrived meanwhile
+        // (lightest nodes first, then in order of arrival, so these go before newer equals).
+        this.#queue.unshift(...deferred);
       }
     } finally {
       this.#working = false;
-      this.#idle.splice(0).forEach((wake) => wake());
+      this.#wake();
     }
   }
 
   /**
-   * Works a batch; returns the ids of the alarms whose incident is settled, and the triggers of
-   * over-budget groups it put off because new triggers arrived while it worked.
+   * The overflow lane, at background priority: a node's overflow waits while any of its earlier
+   * triggers are still in the main lane, so each node's triggers are worked in the order they came.
    */
-  async #handleBatch(batch: Trigger[]): Promise<{ handled: number[]; deferred: Trigger[] }> {
+  async #workOverflow(): Promise<void> {
+    this.#overflowWorking = true;
+    try {
+      while (this.#overflow.length && !this.#stopped) {
+        // A flood's triggers fold into one step per batch (collapseFlaps): gathering them for a
+        // moment makes fewer, larger batches, each costing the database the same few statements.
+        await new Promise((resolve) => setTimeout(resolve, OVERFLOW_GATHER_MS));
+        const ready: Trigger[] = [];
+        const waiting: Trigger[] = [];
+        for (const t of this.#overflow.splice(0)) (t.source === "alarm" && this.#urgentFor.has(t.alarm.nodeId) ? waiting : ready).push(t);
+        this.#overflow.unshift(...waiting);
+        if (!ready.length) continue;
+        const deferred = await this.#workBatch(ready, false);
+        for (const t of ready) if (t.source === "alarm") count(this.#overflowFor, t.alarm.nodeId, -1);
+        if (deferred.size) throw new Error("the overflow lane does not defer");
+      }
+    } finally {
+      this.#overflowWorking = false;
+      this.#wake();
+    }
+  }
+
+  #wake(): void {
+    if (this.#working || this.#overflowWorking) return;
+    this.#idle.splice(0).forEach((wake) => wake());
+  }
+
+  /** Works one batch of a lane and clears its handled alarms' marks; returns the triggers it put off. */
+  async #workBatch(batch: Trigger[], mayDefer: boolean): Promise<Set<Trigger>> {
+    let handled: number[] = [];
+    let deferred = new Set<Trigger>();
+    try {
+      const worked = await this.#handleBatch(batch, mayDefer);
+      handled = worked.handled;
+      deferred = new Set(worked.deferred);
+    } catch (error) {
+      this.#deps.log("error", "incident stage could not handle triggers", { count: batch.length, error: (error as Error).message });
+      for (const t of batch) if (t.source === "report") t.done(null);
+    }
+    try {
+      await clearIncidentPending(this.#deps.db, handled);
+    } catch (error) {
+      // Still marked: taken up again later, and folded into the incident they already reached.
+      this.#deps.log("error", "incident stage could not clear handled alarms", { count: handled.length, error: (error as Error).message });
+      this.#retryLater();
+    }
+    const settled = batch.filter((t) => !deferred.has(t));
+    for (const t of settled) if (t.source === "alarm") this.#inHand.delete(t.alarm.id);
+    const unhandled = settled.filter((t) => t.source === "alarm").length - handled.length;
+    // What failed stays marked in the database; take it up again shortly.
+    if (unhandled > 0) this.#retryLater();
+    return deferred;
+  }
+
+  /**
+   * Works a batch; returns the ids of the alarms whose incident is settled and, in the main lane,
+   * the triggers of groups it put off because new triggers arrived while it worked.
+   */
+  async #handleBatch(batch: Trigger[], mayDefer: boolean): Promise<{ handled: number[]; deferred: Trigger[] }> {
     const handled: number[] = [];
     const items = await this.#locate(batch);
     const groups = new Map<string, Item[]>();
@@ -242,8 +302,7 @@ export class IncidentDesk {
       if (group) group.push(item);
       else groups.set(item.key, [item]);
     }
-    const { within, over } = this.#fairOrder(groups);
-    const ordered = within.concat(over);
+    const ordered = byNodeWeight(groups);
     let sliceStart = performance.now();
     for (let g = 0; g < ordered.length; g++) {
       if (g > 0 && performance.now() - sliceStart >= this.#deps.config.deskSliceMs) {
@@ -254,14 +313,15 @@ export class IncidentDesk {
         // wait for a whole turn of the ingest's writes (bench:flood: p50 1.4 s).
         await new Promise<void>((resolve) => setImmediate(resolve));
         sliceStart = performance.now();
-        // A flood's remaining groups wait behind whatever arrived during that turn.
-        if (g >= within.length && this.#queue.length > 0) {
+        // Many nodes' alarms at once (a hundred compromised nodes within their budgets): what is
+        // left of the batch is sorted again with whatever arrived during that turn, so a new
+        // alarm from a quiet node waits for one slice, not for the whole batch.
+        if (mayDefer && this.#queue.length > 0) {
           const deferred = ordered.slice(g).flat().flatMap((item) => (item.trigger ? [item.trigger] : []));
           return { handled, deferred };
         }
       }
-      const group = ordered[g];
-      for (const run of collapseFlaps(toRuns(group))) {
+      for (const run of collapseFlaps(toRuns(ordered[g]))) {
         try {
           const incidentId = run.first.raised ? await this.#raised(run) : await this.#cleared(run);
           for (const item of run.items) {
@@ -275,35 +335,6 @@ export class IncidentDesk {
       }
     }
     return { handled, deferred: [] };
-  }
-
-  /**
-   * Per-node budgets: each node may bring TRIGGER_BUDGET triggers, refilled at one per
-   * TRIGGER_REFILL_MS. Groups whose nodes are within budget are worked first, in arrival order;
-   * a group from a node over budget (a flood, a broken or compromised node) waits behind them,
-   * smallest first. So however many triggers a few nodes send, another node's first alarm waits
-   * only for the other within-budget groups of its batch.
-   */
-  #fairOrder(groups: Map<string, Item[]>): { within: Item[][]; over: Item[][] } {
-    const now = this.#deps.scheduler.now();
-    const within: Item[][] = [];
-    const over: Item[][] = [];
-    for (const group of groups.values()) {
-      let overBudget = false;
-      for (const item of group) {
-        if (item.nodeId === null) continue;
-        const budget = this.#budgets.get(item.nodeId) ?? { tokens: TRIGGER_BUDGET, atMs: now };
-        budget.tokens = Math.min(TRIGGER_BUDGET, budget.tokens + (now - budget.atMs) / TRIGGER_REFILL_MS);
-        budget.atMs = now;
-        if (budget.tokens >= 1) budget.tokens--;
-        else overBudget = true;
-        this.#budgets.set(item.nodeId, budget);
-      }
-      (overBudget ? over : within).push(group);
-    }
-    if (this.#budgets.size > 100_000) this.#budgets.clear();
-    over.sort((a, b) => a.length - b.length);
-    return { within, over };
   }
 
   async #locate(batch: Trigger[]): Promise<Item[]> {
@@ -740,6 +771,25 @@ export class IncidentDesk {
     // A re-check is a person's finding, never a flap: it always notifies.
     return this.#reopen({ ...row, lastNotifiedAt: null }, { first: item, last: item, count: 0, severity: row.severity, items: [item] }, "recheck", actor);
   }
+}
+
+/**
+ * A batch's groups, those whose nodes brought the fewest triggers first (stable): a node raising
+ * one or two alarms is someone's fire; one that brought twenty at once (within its budget, or a
+ * hundred compromised nodes at once) goes after them in the batch.
+ */
+function byNodeWeight(groups: Map<string, Item[]>): Item[][] {
+  const perNode = new Map<string, number>();
+  for (const group of groups.values()) for (const item of group) if (item.nodeId !== null) perNode.set(item.nodeId, (perNode.get(item.nodeId) ?? 0) + 1);
+  const weight = (group: Item[]) => Math.max(0, ...group.map((item) => (item.nodeId === null ? 0 : perNode.get(item.nodeId)!)));
+  return [...groups.values()].map((group) => ({ group, weight: weight(group) })).sort((a, b) => a.weight - b.weight).map((entry) => entry.group);
+}
+
+/** Adds `by` to a per-node count, forgetting the node at zero. */
+function count(counts: Map<string, number>, node: string, by: number): void {
+  const next = (counts.get(node) ?? 0) + by;
+  if (next > 0) counts.set(node, next);
+  else counts.delete(node);
 }
 
 function toRuns(items: Item[]): Run[] {

@@ -3,7 +3,9 @@ import type { NodeMessage } from "../../shared/messages";
 import { MAX_PAYLOAD_BYTES } from "../../shared/protocol";
 import { parseUplinkTopic } from "../../shared/topics";
 import type { AlarmFeed } from "../alarms/alarm-feed";
+import { ALARM_BURST, ALARM_REFILL_MS, NodeBudgets } from "../alarms/node-budget";
 import type { Db } from "../db/client";
+import { withPriority } from "../db/turns";
 import type { Logger } from "../log";
 import { GroupCommit } from "./group-commit";
 import { RejectionLog, type NodeRejections } from "./rejection-log";
@@ -41,7 +43,15 @@ export interface IngestDeps {
   now: () => number;
   /** Most messages per transaction (default and ceiling: 1000). */
   maxBatch?: number;
+  /** Resolves once what was committed is on disk (Database.durable); a message is acknowledged only after. */
+  durable: () => Promise<void>;
 }
+
+/**
+ * Most alarms per transaction from nodes over their alarm budget: a flood is stored in small
+ * transactions at background priority, so none of them holds the event loop long.
+ */
+const OVER_BUDGET_BATCH = 100;
 
 const utf8 = new TextDecoder("utf-8", { fatal: true });
 /** A write that fails is tried again this many times (a busy database clears quickly) before its messages count as failed. */
@@ -91,8 +101,10 @@ export function createIngest(deps: IngestDeps): Ingest {
     for (let attempt = 1; attempt <= WRITE_ATTEMPTS; attempt++) {
       try {
         const { outcomes, newAlarms } = await storeBatch(db, messages, now());
-        stats.batches = bulk.batches + urgent.batches;
-        stats.largestBatch = Math.max(bulk.largest, urgent.largest);
+        // On disk before anyone is told: a node deletes what is acknowledged, and the desk's work survives a power cut.
+        await deps.durable();
+        stats.batches = bulk.batches + urgent.batches + overBudget.batches;
+        stats.largestBatch = Math.max(bulk.largest, urgent.largest, overBudget.largest);
         for (const alarm of newAlarms) feed.publish(alarm);
         return outcomes;
       } catch (error) {
@@ -106,12 +118,31 @@ export function createIngest(deps: IngestDeps): Ingest {
   // Alarms have a group commit of their own: behind a backlog of telemetry and heartbeats an
   // alarm waits for the transaction under way, not for the whole queue ahead of it (bench:storm).
   const bulk = new GroupCommit<NodeMessage, StoreOutcome>(write, maxBatch);
-  const urgent = new GroupCommit<NodeMessage, StoreOutcome>(write, maxBatch);
+  // An alarm is stored (and its incident worked) before anything else waiting for the database
+  // (db/turns.ts) — unless its node is over its alarm budget: a node raising alarms by the
+  // thousand has them stored behind everyone else's, so it cannot delay another node's alarm.
+  const urgent = new GroupCommit<NodeMessage, StoreOutcome>((items) => withPriority("urgent", () => write(items)), maxBatch);
+  const overBudget = new GroupCommit<NodeMessage, StoreOutcome>((items) => withPriority("background", () => write(items)), Math.min(OVER_BUDGET_BATCH, maxBatch));
+  const budgets = new NodeBudgets(ALARM_BURST, ALARM_REFILL_MS);
+  /** Alarms per node handed to the over-budget lane and not yet stored: while any are, the node's next alarms follow them, in order. */
+  const behind = new Map<string, number>();
+  const laneFor = (message: NodeMessage): GroupCommit<NodeMessage, StoreOutcome> => {
+    if (message.type !== "alarm") return bulk;
+    if (!behind.has(message.node) && budgets.take(message.node, now())) return urgent;
+    behind.set(message.node, (behind.get(message.node) ?? 0) + 1);
+    return overBudget;
+  };
+  const settled = (message: NodeMessage, lane: GroupCommit<NodeMessage, StoreOutcome>) => {
+    if (lane !== overBudget) return;
+    const left = (behind.get(message.node) ?? 1) - 1;
+    if (left > 0) behind.set(message.node, left);
+    else behind.delete(message.node);
+  };
 
   return {
     stats,
     idle: async () => {
-      await Promise.all([bulk.idle(), urgent.idle()]);
+      await Promise.all([bulk.idle(), urgent.idle(), overBudget.idle()]);
     },
     async handle(topic, payload) {
       stats.received++;
@@ -126,11 +157,14 @@ export function createIngest(deps: IngestDeps): Ingest {
       }
       const decoded = decodeNodeMessage(topic, text, payload.byteLength);
       if (!decoded.ok) return reject(decoded.reason, topic, decoded.detail);
-      const refused = await senders.check(decoded.message);
+      // An alarm's sender check (a kind look-up, the first time a node is heard) is on the alarm's path.
+      const message = decoded.message;
+      const refused = await (message.type === "alarm" ? withPriority("urgent", () => senders.check(message)) : senders.check(message));
       if (refused) return reject(refused.reason, topic, refused.detail);
+      const lane = laneFor(decoded.message);
       try {
         // One lane per node: a node flooding the ingest waits behind its own messages, not others' (GroupCommit).
-        const outcome = await (decoded.message.type === "alarm" ? urgent : bulk).add(decoded.message, decoded.message.node);
+        const outcome = await lane.add(decoded.message, decoded.message.node).finally(() => settled(decoded.message, lane));
         if (outcome === "duplicate") stats.duplicates++;
         else stats.stored++;
         return outcome;

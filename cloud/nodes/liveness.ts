@@ -1,5 +1,6 @@
 import type { Db } from "../db/client";
 import type { Logger } from "../log";
+import { repeatWithoutOverlap } from "../time/repeat-without-overlap";
 import { markSilentNodesOffline } from "./queries";
 
 /** Heartbeats a node may miss before it counts as offline: one lost QoS 0 heartbeat is not an outage. */
@@ -19,22 +20,11 @@ export interface LivenessMonitor {
  */
 export function startLivenessMonitor(deps: { db: Db; now: () => number; log: Logger; everyMs?: number }): LivenessMonitor {
   const { db, now, log } = deps;
-  let running = false;
   const sweep = async (): Promise<string[]> => {
     const silent = await markSilentNodesOffline(db, now(), MISSED_HEARTBEATS);
     if (silent.length > 0) log("warn", "nodes missed their heartbeats; marked offline", { count: silent.length, nodes: silent.slice(0, 20).join(",") });
     return silent;
   };
-  const timer =
-    deps.everyMs === 0
-      ? undefined
-      : setInterval(() => {
-          if (running) return;
-          running = true;
-          sweep()
-            .catch((error: Error) => log("error", "liveness sweep failed", { error: error.message }))
-            .finally(() => (running = false));
-        }, deps.everyMs ?? 10_000);
-  timer?.unref();
-  return { sweep, stop: () => clearInterval(timer) };
+  const stop = repeatWithoutOverlap(sweep, { everyMs: deps.everyMs ?? 10_000, log, failure: "liveness sweep failed" });
+  return { sweep, stop };
 }

@@ -1,5 +1,7 @@
 import type { Db } from "../db/client";
+import { withPriority } from "../db/turns";
 import type { Logger } from "../log";
+import { repeatWithoutOverlap } from "../time/repeat-without-overlap";
 import { rollUpAll, rolledUpThrough } from "./rollup";
 
 const DAY_MS = 86_400_000;
@@ -71,9 +73,9 @@ export interface TelemetryKeeper {
 /** Rolls up every `everyMs` (default 10 s) and prunes every `pruneEveryMs` (default 10 min), never two runs at once. */
 export function startTelemetryKeeper(deps: { db: Db; now: () => number; log: Logger; settings: RetentionSettings; everyMs?: number; pruneEveryMs?: number }): TelemetryKeeper {
   const { db, now, log, settings } = deps;
-  let running = false;
   let lastPrune = 0;
-  const run = async () => {
+  // Rollups and deletions wait behind alarms, the ingest and the API for the database (db/turns.ts).
+  const run = () => withPriority("background", async () => {
     await rollUpAll(db);
     if (now() - lastPrune >= (deps.pruneEveryMs ?? 600_000)) {
       lastPrune = now();
@@ -81,17 +83,7 @@ export function startTelemetryKeeper(deps: { db: Db; now: () => number; log: Log
       const total = Object.values(deleted).reduce((a, b) => a + b, 0);
       if (total > 0) log("info", "telemetry retention deleted aged rows", deleted);
     }
-  };
-  const timer =
-    deps.everyMs === 0
-      ? undefined
-      : setInterval(() => {
-          if (running) return;
-          running = true;
-          run()
-            .catch((error: Error) => log("error", "telemetry rollup or retention failed", { error: error.message }))
-            .finally(() => (running = false));
-        }, deps.everyMs ?? 10_000);
-  timer?.unref();
-  return { run, stop: () => clearInterval(timer) };
+  });
+  const stop = repeatWithoutOverlap(run, { everyMs: deps.everyMs ?? 10_000, log, failure: "telemetry rollup or retention failed" });
+  return { run, stop };
 }

@@ -1,7 +1,8 @@
 import { FAULT_NONE, FAULT_OUT_OF_RANGE } from "../faults";
 import { EventQueue, type Detector } from "./events";
-import { LATCH_RAISED, LATCH_STEADY } from "./hold-latch";
+import { LATCH_STEADY } from "./hold-latch";
 import { SampleRing } from "./sample-ring";
+import { pushSensorFault } from "./sensor-fault";
 import { SensorHealth } from "./sensor-health";
 
 /*
@@ -72,7 +73,6 @@ export class CableTemperatureDetector implements Detector {
   #filterSum = 0;
   #raiseSinceMs = -1;
   #clearSinceMs = -1;
-  #reportedFault = FAULT_NONE;
 
   constructor(settings: CableTemperatureSettings) {
     this.#settings = settings;
@@ -90,7 +90,6 @@ export class CableTemperatureDetector implements Detector {
   adopt(previous: CableTemperatureDetector): void {
     this.active = previous.active;
     this.#health.adopt(previous.#health);
-    this.#reportedFault = previous.#reportedFault;
   }
 
   /** `temperatureC` NaN without a fault is a reading not ready yet: it is skipped. */
@@ -103,7 +102,7 @@ export class CableTemperatureDetector implements Detector {
     const immediate = driverFault !== FAULT_NONE ? driverFault : temperatureC < MIN_VALID_C || temperatureC > MAX_VALID_C ? FAULT_OUT_OF_RANGE : FAULT_NONE;
     const health = this.#health;
     const change = health.update(temperatureC, immediate, timeMs);
-    if (change !== LATCH_STEADY) this.#reportFault(change, valid ? temperatureC : 0);
+    if (change !== LATCH_STEADY) pushSensorFault(events, health, change, valid ? temperatureC : 0, s.setpointC);
     if (valid) this.#evidence.push(temperatureC);
     if (health.blind) {
       this.#filterCount = this.#filterNext = this.#filterSum = 0;
@@ -144,16 +143,6 @@ export class CableTemperatureDetector implements Detector {
       events.push("cable-overheat", "alarm", "cleared", filteredC, this.#clearC);
     }
     return events.count;
-  }
-
-  #reportFault(change: number, temperatureC: number): void {
-    const fault = this.#health.fault;
-    if (change === LATCH_RAISED) {
-      this.#reportedFault = fault;
-      this.events.push("sensor-fault", "warning", "raised", temperatureC, this.#settings.setpointC, fault);
-    } else {
-      this.events.push("sensor-fault", "warning", "cleared", temperatureC, this.#settings.setpointC, this.#reportedFault);
-    }
   }
 
   evidence(): number[] {

@@ -1,7 +1,8 @@
 import { FAULT_NONE, FAULT_OUT_OF_RANGE } from "../faults";
 import { EventQueue, type Detector } from "./events";
-import { LATCH_RAISED, LATCH_STEADY } from "./hold-latch";
+import { LATCH_STEADY } from "./hold-latch";
 import { SampleRing } from "./sample-ring";
+import { pushSensorFault } from "./sensor-fault";
 import { SensorHealth } from "./sensor-health";
 
 export interface HeatSettings {
@@ -125,7 +126,6 @@ export class HeatDetector implements Detector {
   #staticSinceMs = -1;
   #rateSinceMs = -1;
   #clearSinceMs = -1;
-  #reportedFault = FAULT_NONE;
 
   constructor(settings: HeatSettings, sensor: string) {
     this.#settings = settings;
@@ -153,7 +153,6 @@ export class HeatDetector implements Detector {
     this.active = previous.active;
     this.element = previous.element;
     this.#health.adopt(previous.#health);
-    this.#reportedFault = previous.#reportedFault;
   }
 
   /** `temperatureC` NaN without a fault is a reading not ready yet: it is skipped. */
@@ -168,7 +167,7 @@ export class HeatDetector implements Detector {
       driverFault !== FAULT_NONE ? driverFault : temperatureC < s.minValidC || temperatureC > s.maxValidC ? FAULT_OUT_OF_RANGE : FAULT_NONE;
     const health = this.#health;
     const change = health.update(temperatureC, immediate, timeMs);
-    if (change !== LATCH_STEADY) this.#reportFault(change, valid ? temperatureC : 0);
+    if (change !== LATCH_STEADY) pushSensorFault(events, health, change, valid ? temperatureC : 0, s.staticC);
     const evidence = this.#evidence;
     if (valid) {
       evidence.values[evidence.next] = temperatureC;
@@ -226,16 +225,6 @@ export class HeatDetector implements Detector {
       }
     } else this.#clearSinceMs = -1;
     return events.count;
-  }
-
-  #reportFault(change: number, temperatureC: number): void {
-    const fault = this.#health.fault;
-    if (change === LATCH_RAISED) {
-      this.#reportedFault = fault;
-      this.events.push("sensor-fault", "warning", "raised", temperatureC, this.#settings.staticC, fault);
-    } else {
-      this.events.push("sensor-fault", "warning", "cleared", temperatureC, this.#settings.staticC, this.#reportedFault);
-    }
   }
 
   /** The last raw readings, oldest first. */

@@ -30,6 +30,8 @@ const JUMP_FLOOR = 1e-3;
 export class SensorHealth {
   /** The latched fault code, FAULT_NONE while healthy. */
   fault = FAULT_NONE;
+  /** The fault code the latch last raised, kept once it clears so the clearing can say which fault ended. */
+  raisedFault = FAULT_NONE;
   /** True when the detector should not decide on this sample: a fault seen on it, or one latched. */
   suspect = false;
   /**
@@ -62,6 +64,7 @@ export class SensorHealth {
   /** Takes over a latched fault from the health check this one replaces. */
   adopt(previous: SensorHealth): void {
     this.fault = previous.fault;
+    this.raisedFault = previous.raisedFault;
     this.suspect = previous.fault !== FAULT_NONE;
     this.blind = this.suspect && previous.fault !== FAULT_NOISY;
     this.#latch.adopt(previous.#latch);
@@ -95,7 +98,7 @@ export class SensorHealth {
     const latch = this.#latch;
     const change = latch.update(candidate !== FAULT_NONE, candidate === FAULT_NONE, timeMs);
     this.#idle = !latch.active && latch.sinceMs < 0;
-    if (change === LATCH_RAISED) this.fault = candidate;
+    if (change === LATCH_RAISED) this.fault = this.raisedFault = candidate;
     else if (change === LATCH_CLEARED) this.fault = FAULT_NONE;
     const fault = this.fault;
     this.suspect = candidate !== FAULT_NONE || fault !== FAULT_NONE;

@@ -1,4 +1,6 @@
+import { eq } from "drizzle-orm";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { alarms } from "../../cloud/db/schema";
 import { encodeMessage } from "../../shared/codec";
 import type { AlarmMessage } from "../../shared/messages";
 import { nodeTopic } from "../../shared/topics";
@@ -37,6 +39,25 @@ describe("ingest", () => {
     expect(await storedAlarms()).toHaveLength(2);
     expect(seen).toHaveLength(2);
     expect(cloud.ingest.stats).toMatchObject({ stored: 2, duplicates: 1 });
+  });
+
+  it("stores a flooding node's alarms behind another node's, every one of them and in its order", async () => {
+    const flood = Array.from({ length: 1000 }, (_, i) =>
+      cloud.ingest.handle(nodeTopic("smoke-flood", "alarm"), bytes(encodeMessage({ ...alarm, node: "smoke-flood", seq: i + 1, state: i % 2 ? "cleared" : "raised" }))),
+    );
+    const settledAt: Record<string, number> = {};
+    let order = 0;
+    flood.forEach((done, i) => void done.then(() => (settledAt[`flood-${i + 1}`] = order++)));
+    const other = cloud.ingest.handle(nodeTopic("smoke-002", "alarm"), bytes(encodeMessage({ ...alarm, node: "smoke-002", seq: 1 })));
+    void other.then(() => (settledAt.other = order++));
+    expect(await Promise.all(flood)).toEqual(flood.map(() => "stored"));
+    expect(await other).toBe("stored");
+    // Past its budget (20 at once) the flood is stored 100 at a time behind everything else, so the
+    // other node's alarm, which arrived after all 1,000, waits for at most a batch under way.
+    const floodBefore = Object.entries(settledAt).filter(([key, at]) => key !== "other" && at < settledAt.other).length;
+    expect(floodBefore).toBeLessThanOrEqual(20 + 2 * 100);
+    const flooded = await cloud.database.db.select({ seq: alarms.seq }).from(alarms).where(eq(alarms.nodeId, "smoke-flood")).orderBy(alarms.id);
+    expect(flooded.map((row) => row.seq)).toEqual(Array.from({ length: 1000 }, (_, i) => i + 1));
   });
 
   it("rejects every malformed message with a counted, logged reason and stores nothing", async () => {

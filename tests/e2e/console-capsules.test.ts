@@ -1,5 +1,5 @@
 import { mkdirSync } from "node:fs";
-import type { Browser, Page } from "playwright-core";
+import type { Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { addSupply } from "../../cloud/supplies/queries";
 import { createPlace } from "../../cloud/places/queries";
@@ -8,19 +8,13 @@ import type { CapsuleState } from "../../shared/events";
 import type { AckMessage, NodeMessage } from "../../shared/messages";
 import { nodeTopic } from "../../shared/topics";
 import { demoInventory } from "../../system/demo-supplies";
-import { horizontalOverflow, openConsole, screenshot, seriousA11yViolations, smallTargets, startBrowser, startConsoleServer, type ConsoleServer } from "../support/console";
+import { openConsole, screenshot, startBrowser, startConsoleServer, type ConsoleServer } from "../support/console";
+import { expectFits } from "../support/console-suite";
 import { capsuleEvent } from "../support/device-messages";
 import { addStaff, placeNode, seedSite } from "../support/site";
 
 const SHOTS = "docs/screenshots";
 const RANGE = { minC: 0, maxC: 50 };
-
-/** Phone-sized checks every view must pass, wherever a test stops to look. */
-async function fits(page: Page, where: string): Promise<void> {
-  expect(await horizontalOverflow(page), `${where}: horizontal overflow`).toBe(0);
-  expect((await smallTargets(page)).join("; "), `${where}: small targets`).toBe("");
-  expect(JSON.stringify(await seriousA11yViolations(page)), `${where}: axe`).toBe("[]");
-}
 
 /**
  * The capsules' views in Chromium: a capsule keeper scoped to one community and the admin, in
@@ -80,7 +74,7 @@ describe("console capsules and supplies (Chromium)", () => {
     // Only the keeper's community: the Anle capsule is not theirs.
     expect(await page.locator("[data-capsule=capsule-9]").count()).toBe(0);
     await page.locator("[data-expiring-summary]").getByText("其中 1 项已过期").waitFor();
-    await fits(page, "keeper list");
+    await expectFits(page, "keeper list");
     await screenshot(page, `${SHOTS}/capsules-phone.png`);
 
     await card.click();
@@ -91,7 +85,7 @@ describe("console capsules and supplies (Chromium)", () => {
     await page.locator(".supply", { hasText: "AED 电极片" }).locator("[data-expiry=soon]").waitFor();
     expect(await page.locator("[data-category=first-aid] .supply").count()).toBe(11);
     for (const category of ["fire", "rescue", "warning", "first-aid", "protection"]) expect(await page.locator(`[data-category=${category}] .supply`).count()).toBeGreaterThan(0);
-    await fits(page, "keeper detail");
+    await expectFits(page, "keeper detail");
     await screenshot(page, `${SHOTS}/capsule-phone.png`);
 
     // Add an item due in three days, correct its quantity, then remove it.
@@ -103,7 +97,7 @@ describe("console capsules and supplies (Chromium)", () => {
     await dialog.getByLabel("类别").selectOption("rescue");
     await dialog.getByLabel("数量").fill("12");
     await dialog.getByLabel("有效期至（选填）").fill(date);
-    await fits(page, "keeper add dialog");
+    await expectFits(page, "keeper add dialog");
     await dialog.getByRole("button", { name: "添加物资" }).click();
     const water = page.locator("[data-category=rescue] .supply", { hasText: "应急饮用水" });
     await water.locator("[data-expiry=soon]").getByText("3 天后到期").waitFor();
@@ -141,7 +135,7 @@ describe("console capsules and supplies (Chromium)", () => {
     await page.getByRole("link", { name: "打印检查表" }).click();
     await page.locator("#checklist-title").getByText("East Gate Capsule").waitFor();
     expect(await page.locator(".checklist-table tbody tr").count()).toBe(demoInventory(Date.now()).length);
-    await fits(page, "checklist");
+    await expectFits(page, "checklist");
     await page.emulateMedia({ media: "print" });
     for (const hidden of [".topbar", ".nav", "[data-action=print]"]) expect(await page.locator(hidden).isVisible(), hidden).toBe(false);
     expect(await page.locator(".checklist-table").first().isVisible()).toBe(true);
@@ -157,14 +151,14 @@ describe("console capsules and supplies (Chromium)", () => {
     await page.locator("[data-capsule=capsule-9]").waitFor();
     expect(await page.locator("[data-capsule]").evaluateAll((cards) => cards.map((c) => c.getAttribute("data-capsule")))).toEqual(["capsule-1", "capsule-9"]);
     await page.locator("[data-capsule=capsule-1] [data-fact=aed]").getByText("Taken out").waitFor();
-    await fits(page, "admin list");
+    await expectFits(page, "admin list");
     await screenshot(page, `${SHOTS}/capsules-desktop.png`);
 
     await page.locator("[data-expiring-summary]").click();
     await page.locator("[data-capsule=capsule-9]").getByText("急救包").waitFor();
     await page.locator("[data-capsule=capsule-1]").getByText("AED 电极片").waitFor();
     await page.locator("[data-capsule=capsule-9] [data-expiry=expired]").getByText("expired 2 days ago").waitFor();
-    await fits(page, "admin expiring");
+    await expectFits(page, "admin expiring");
     // Across one community: the Anle capsule only.
     await page.getByLabel("Show capsules in").selectOption("cm-2");
     await page.locator("[data-expiring-total]").getByText("1 item expires this month or has expired; 1 already expired").waitFor();
@@ -173,7 +167,7 @@ describe("console capsules and supplies (Chromium)", () => {
 
     await page.goto(`${server.url}/#/capsules/capsule-1`);
     await page.locator(".supply", { hasText: "Tourniquet" }).getByText("expired 5 days ago").waitFor();
-    await fits(page, "admin detail");
+    await expectFits(page, "admin detail");
     await screenshot(page, `${SHOTS}/capsule-desktop.png`);
     await context.close();
   });
@@ -194,7 +188,7 @@ describe("console capsules and supplies (Chromium)", () => {
       ] as const) {
         await page.goto(`${server.url}/#${path}`);
         await page.locator(ready).first().waitFor();
-        await fits(page, `${label} ${path}`);
+        await expectFits(page, `${label} ${path}`);
       }
       await context.close();
     }

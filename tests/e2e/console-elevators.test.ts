@@ -1,33 +1,10 @@
-import { mkdirSync } from "node:fs";
-import type { Browser, Page } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createPlace } from "../../cloud/places/queries";
+import { describe, expect, it } from "vitest";
 import type { EventMessage } from "../../shared/messages";
-import { horizontalOverflow, openConsole, screenshot, seriousA11yViolations, smallTargets, startBrowser, startConsoleServer, VIEWPORTS, type ConsoleServer } from "../support/console";
+import { openConsole, screenshot, VIEWPORTS } from "../support/console";
+import { BROWSER_TEST_MS, consoleSuite, everyScreen, expectFits } from "../support/console-suite";
 import { elevatorState } from "../support/device-messages";
 import { ackOf, heartbeat, ingestAt, lastCommandTo, online } from "../support/node-history";
-import { addStaff, placeNode, seedSite } from "../support/site";
-
-async function fits(page: Page, where: string): Promise<void> {
-  expect(await horizontalOverflow(page), `${where}: horizontal overflow`).toBe(0);
-  expect((await smallTargets(page)).join("; "), `${where}: small targets`).toBe("");
-  expect(JSON.stringify(await seriousA11yViolations(page)), `${where}: axe`).toBe("[]");
-}
-
-/** Each of the two screens in each language, switching with the console's own language button. */
-async function everyScreen(page: Page, check: (where: string) => Promise<void>): Promise<void> {
-  const before = page.viewportSize();
-  for (const viewport of ["phone", "desktop"] as const) {
-    await page.setViewportSize(VIEWPORTS[viewport]);
-    for (let i = 0; i < 2; i++) {
-      const lang = await page.evaluate(() => document.documentElement.lang);
-      await check(`${viewport} ${lang}`);
-      await page.locator("header .btn[lang]").click();
-      await page.waitForFunction((before) => document.documentElement.lang !== before, lang);
-    }
-  }
-  if (before) await page.setViewportSize(before);
-}
+import { addStaff, placeNode, seedOtherCommunity, seedSite } from "../support/site";
 
 /** An elevator lock's own numbering: boot 4, one seq after another. */
 function lock(node: string) {
@@ -41,49 +18,37 @@ function lock(node: string) {
   };
 }
 
-/** Each case visits two screens in two languages with axe each time: generous on a shared 2-core machine. */
-const BROWSER_TEST_MS = 120_000;
-
 describe("console elevators: the lock board, a lock's page and its commands (Chromium)", () => {
-  let server: ConsoleServer;
-  let browser: Browser;
   let crew: { id: number };
   const locks = { b1: lock("lift-b1"), b2: lock("lift-b2"), b9: lock("lift-b9") };
 
-  beforeAll(async () => {
-    server = await startConsoleServer();
-    const { cloud } = server;
-    const db = cloud.database.db;
-    await seedSite(db);
-    await createPlace(db, { id: "cm-2", parentId: "st-1", level: "community", name: "Guangming Community" }, 0);
-    await createPlace(db, { id: "cp-9", parentId: "cm-2", level: "compound", name: "No. 9 Compound" }, 0);
-    await createPlace(db, { id: "bd-9", parentId: "cp-9", level: "building", name: "Building 9 lift" }, 0);
-    await placeNode(db, "lift-b1", "bd-1");
-    await placeNode(db, "lift-b2", "bd-2");
-    await placeNode(db, "lift-b9", "bd-9");
-    const now = cloud.clock.now;
-    for (const [id, l] of [["lift-b1", locks.b1], ["lift-b2", locks.b2], ["lift-b9", locks.b9]] as const) {
-      await ingestAt(cloud, now - 26 * 3_600_000, online(id, 4, l.next()));
-      await ingestAt(cloud, now - 26 * 3_600_000 + 500, heartbeat(id, 4, l.next(), { kind: "elevator", sensors: { detector: "ok" } }));
-      await ingestAt(cloud, now - 26 * 3_600_000 + 1000, l.event("started"));
-    }
-    // Building 1's car: a hold yesterday that ran to its limit, yesterday's counts, and one held now for 3 minutes.
-    await ingestAt(cloud, now - 25 * 3_600_000, locks.b1.event("hold-start", { lock: "held", ebike: true }));
-    await ingestAt(cloud, now - 25 * 3_600_000 + 180_000, locks.b1.event("hold-end", {}, { releasedBy: "max-hold", durationMs: 180_000 }));
-    await ingestAt(cloud, now - 2 * 3_600_000, locks.b1.event("daily-counts", {}, { data: { blockedAttempts: 12, detectedWhileDisabled: 0, holdMsTotal: 1_260_000, "released.clear": 11, "released.maxHold": 1, "released.override": 0, "released.fault": 0, "released.disabled": 0 } }));
-    await ingestAt(cloud, now - 3 * 60_000, locks.b1.event("hold-start", { lock: "held", ebike: true }));
-    // Building 2's lock was turned off.
-    await ingestAt(cloud, now - 3_600_000, locks.b2.event("lock-disabled", { enabled: false }));
-    crew = await addStaff(cloud, { name: "李物业", role: "property-staff", scopes: ["cm-1"] });
-    mkdirSync("docs/screenshots", { recursive: true });
-    browser = await startBrowser();
-  }, BROWSER_TEST_MS);
-  afterAll(async () => {
-    await browser?.close();
-    await server?.close();
+  const suite = consoleSuite({
+    async seed(cloud) {
+      const db = cloud.database.db;
+      await seedSite(db);
+      await seedOtherCommunity(db, "Building 9 lift");
+      await placeNode(db, "lift-b1", "bd-1");
+      await placeNode(db, "lift-b2", "bd-2");
+      await placeNode(db, "lift-b9", "bd-9");
+      const now = cloud.clock.now;
+      for (const [id, l] of [["lift-b1", locks.b1], ["lift-b2", locks.b2], ["lift-b9", locks.b9]] as const) {
+        await ingestAt(cloud, now - 26 * 3_600_000, online(id, 4, l.next()));
+        await ingestAt(cloud, now - 26 * 3_600_000 + 500, heartbeat(id, 4, l.next(), { kind: "elevator", sensors: { detector: "ok" } }));
+        await ingestAt(cloud, now - 26 * 3_600_000 + 1000, l.event("started"));
+      }
+      // Building 1's car: a hold yesterday that ran to its limit, yesterday's counts, and one held now for 3 minutes.
+      await ingestAt(cloud, now - 25 * 3_600_000, locks.b1.event("hold-start", { lock: "held", ebike: true }));
+      await ingestAt(cloud, now - 25 * 3_600_000 + 180_000, locks.b1.event("hold-end", {}, { releasedBy: "max-hold", durationMs: 180_000 }));
+      await ingestAt(cloud, now - 2 * 3_600_000, locks.b1.event("daily-counts", {}, { data: { blockedAttempts: 12, detectedWhileDisabled: 0, holdMsTotal: 1_260_000, "released.clear": 11, "released.maxHold": 1, "released.override": 0, "released.fault": 0, "released.disabled": 0 } }));
+      await ingestAt(cloud, now - 3 * 60_000, locks.b1.event("hold-start", { lock: "held", ebike: true }));
+      // Building 2's lock was turned off.
+      await ingestAt(cloud, now - 3_600_000, locks.b2.event("lock-disabled", { enabled: false }));
+      crew = await addStaff(cloud, { name: "李物业", role: "property-staff", scopes: ["cm-1"] });
+    },
   });
 
   it("a crew member sees their community's locks, the held car first with how long, and turns a lock back on with a confirmation", async () => {
+    const { browser, server } = suite;
     const { context, page } = await openConsole(browser, server, { who: { role: "staff", staffId: crew.id }, viewport: "phone", locale: "zh-CN" });
     await page.goto(`${server.url}/#/elevators`);
     const cards = page.locator("[data-elevator]");
@@ -95,7 +60,7 @@ describe("console elevators: the lock board, a lock's page and its commands (Chr
     await cards.first().getByText("最近一天拦截 12 次").waitFor();
     await cards.nth(1).getByText("管控已关闭").waitFor();
     await everyScreen(page, async (where) => {
-      await fits(page, `board ${where}`);
+      await expectFits(page, `board ${where}`);
       if (where === "phone zh-CN") await screenshot(page, "docs/screenshots/elevators-phone-zh.png");
     });
 
@@ -115,7 +80,7 @@ describe("console elevators: the lock board, a lock's page and its commands (Chr
     await page.locator("[data-enabled=true]").waitFor({ timeout: 5000 });
     await page.locator("[data-history]").getByText("管控开启").waitFor();
     await everyScreen(page, async (where) => {
-      await fits(page, `lock page ${where}`);
+      await expectFits(page, `lock page ${where}`);
       if (where === "desktop en") await screenshot(page, "docs/screenshots/elevator-desktop-en.png");
     });
 
@@ -127,11 +92,12 @@ describe("console elevators: the lock board, a lock's page and its commands (Chr
   }, BROWSER_TEST_MS);
 
   it("the admin sees every lock, a lock's daily counts and history, and runs its self-test", async () => {
+    const { browser, server } = suite;
     const { context, page } = await openConsole(browser, server, { who: { role: "admin", name: "Office" }, viewport: "desktop", locale: "en" });
     await page.goto(`${server.url}/#/elevators`);
     await page.locator("[data-elevator=lift-b9]").waitFor();
     expect(await page.locator("[data-elevator]").count()).toBe(3);
-    await fits(page, "board admin desktop en");
+    await expectFits(page, "board admin desktop en");
     await screenshot(page, "docs/screenshots/elevators-desktop-en.png");
     await page.locator("[data-elevator=lift-b1]").click();
     await page.locator("[data-daily-counts]").getByText("12").first().waitFor();
@@ -143,7 +109,7 @@ describe("console elevators: the lock board, a lock's page and its commands (Chr
     await ingestAt(server.cloud, Date.now(), ackOf("lift-b1", 4, locks.b1.next(), command!, "ok", "detector alive; maintenance key off; lock enabled; relay held"));
     await page.locator(`[data-command-id="${command!.id}"]`).getByText("The device says: detector alive; maintenance key off; lock enabled; relay held").waitFor({ timeout: 5000 });
     await page.setViewportSize(VIEWPORTS.phone);
-    await fits(page, "lock page admin phone en");
+    await expectFits(page, "lock page admin phone en");
     await screenshot(page, "docs/screenshots/elevator-phone-en.png");
     await context.close();
   }, BROWSER_TEST_MS);

@@ -2,13 +2,14 @@ import { mkdirSync, mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { eq } from "drizzle-orm";
-import type { Browser, Page } from "playwright-core";
+import type { Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { nodes } from "../../cloud/db/schema";
 import { labelPayload } from "../../cloud/fleet/labels";
 import { ensureNodeRow, insertBatch, insertBatchSerials, insertDeviceWithinBatch } from "../../cloud/fleet/queries";
 import { launchChromium } from "../support/browser";
-import { horizontalOverflow, openConsole, screenshot, seriousA11yViolations, smallTargets, startConsoleServer, type ConsoleServer } from "../support/console";
+import { openConsole, screenshot, startConsoleServer, type ConsoleServer } from "../support/console";
+import { expectFits } from "../support/console-suite";
 import { fakeCameraShowing } from "../support/fake-camera";
 import { addStaff, placeNode, seedSite } from "../support/site";
 
@@ -22,12 +23,6 @@ const SCANNED = "a4cf12000002";
 const PLACED = "a4cf12000003";
 /** Made, never online. */
 const PENDING = "a4cf12000004";
-
-async function fits(page: Page, where: string): Promise<void> {
-  expect(await horizontalOverflow(page), `${where}: horizontal overflow`).toBe(0);
-  expect((await smallTargets(page)).join("; "), `${where}: small targets`).toBe("");
-  expect(JSON.stringify(await seriousA11yViolations(page)), `${where}: axe`).toBe("[]");
-}
 
 /**
  * The fleet in Chromium: batches and their claim state, one batch's devices, and installing a
@@ -72,14 +67,14 @@ describe("console fleet and installing a device (Chromium)", () => {
     const batch = page.locator(`[data-batch=${BATCH}]`);
     await batch.getByText("已注册 3 / 4 台").waitFor();
     await page.locator("[data-batch=b20250601-old1]").getByText("已截止注册").waitFor();
-    await fits(page, "fleet");
+    await expectFits(page, "fleet");
     await screenshot(page, `${SHOTS}/fleet-phone.png`);
 
     await batch.click();
     await page.locator(`[data-device=${PLACED}] [data-place]`).getByText("Building 2").waitFor();
     await page.locator(`[data-device=${PENDING}] [data-state=pending]`).waitFor();
     await page.locator(`[data-device=${TYPED}] [data-place]`).getByText("还没有安装位置").waitFor();
-    await fits(page, "batch");
+    await expectFits(page, "batch");
 
     // Installing: the label's payload typed; the device is online, so no Wi-Fi step.
     await page.goto(`${server.url}/#/fleet`);
@@ -91,7 +86,7 @@ describe("console fleet and installing a device (Chromium)", () => {
     const offered = await page.locator("#install-place option").evaluateAll((options) => options.map((o) => (o as HTMLOptionElement).value));
     expect(offered.sort()).toEqual(["bd-1", "bd-2", "bd-3", "fl-1-3", "fl-2-5"]);
     await page.selectOption("#install-place", "fl-1-3");
-    await fits(page, "install place");
+    await expectFits(page, "install place");
     await screenshot(page, `${SHOTS}/install-place-phone.png`);
     await page.getByRole("button", { name: "完成安装" }).click();
     await page.getByText("安装完成").waitFor();
@@ -136,7 +131,7 @@ describe("console fleet and installing a device (Chromium)", () => {
     const scanner = page.locator("[data-scanner=scanning]");
     await scanner.waitFor();
     expect(await scanner.getAttribute("data-decoder")).toBe((await page.evaluate(() => "BarcodeDetector" in window)) ? "barcode-detector" : "jsqr");
-    await fits(page, "scanner");
+    await expectFits(page, "scanner");
     await page.getByRole("button", { name: "Stop scanning" }).click();
     await page.locator("sw-qr-scanner").waitFor({ state: "detached" });
     await context.close();
@@ -146,12 +141,12 @@ describe("console fleet and installing a device (Chromium)", () => {
     const { context, page } = await openConsole(browser, server, { who: { role: "admin", name: "Office" }, viewport: "desktop", locale: "en" });
     await page.goto(`${server.url}/#/fleet`);
     await page.locator(`[data-batch=${BATCH}]`).getByText("3 of 4 registered").waitFor();
-    await fits(page, "fleet desktop");
+    await expectFits(page, "fleet desktop");
     await screenshot(page, `${SHOTS}/fleet-desktop.png`);
     await page.locator(`[data-batch=${BATCH}]`).click();
     await page.getByLabel("State").selectOption("pending");
     expect(await page.locator("[data-device]").count()).toBe(1);
-    await fits(page, "batch desktop");
+    await expectFits(page, "batch desktop");
     await screenshot(page, `${SHOTS}/fleet-batch-desktop.png`);
     await page.getByRole("link", { name: `Connect device ${PENDING} to the network` }).click();
     // Not registered yet: the installer starts with the node's Wi-Fi.
@@ -169,7 +164,7 @@ describe("console fleet and installing a device (Chromium)", () => {
       expect(await page.locator(".nav a[href='#/install']").count()).toBe(0);
       await page.goto(`${server.url}/#/fleet`);
       await page.getByText(refusal).waitFor();
-      await fits(page, `crew ${viewport} fleet`);
+      await expectFits(page, `crew ${viewport} fleet`);
       await page.goto(`${server.url}/#/install`);
       await page.getByLabel(locale === "en" ? "Label or serial" : "标签内容或序列号").fill(labelPayload(PENDING, "sensor"));
       await page.getByRole("button", { name: locale === "en" ? "Next" : "下一步" }).click();

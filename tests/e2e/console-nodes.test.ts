@@ -1,76 +1,39 @@
-import { mkdirSync } from "node:fs";
-import type { Browser, Page } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createPlace } from "../../cloud/places/queries";
-import { horizontalOverflow, openConsole, screenshot, seriousA11yViolations, smallTargets, startBrowser, startConsoleServer, VIEWPORTS, type ConsoleServer } from "../support/console";
+import { describe, expect, it } from "vitest";
+import { openConsole, screenshot, VIEWPORTS } from "../support/console";
+import { BROWSER_TEST_MS, consoleSuite, everyScreen, expectFits } from "../support/console-suite";
 import { ackOf, heartbeat, ingestAt, lastCommandTo, online, smokeNodeHour } from "../support/node-history";
-import { addStaff, nodeAlarm, placeNode, seedSite } from "../support/site";
-
-/** Phone-sized checks every view must pass, wherever a test stops to look. */
-async function fits(page: Page, where: string): Promise<void> {
-  expect(await horizontalOverflow(page), `${where}: horizontal overflow`).toBe(0);
-  expect((await smallTargets(page)).join("; "), `${where}: small targets`).toBe("");
-  expect(JSON.stringify(await seriousA11yViolations(page)), `${where}: axe`).toBe("[]");
-}
-
-/** Each of the two screens in each language, switching with the console's own language button. */
-async function everyScreen(page: Page, where: string, check: (label: string) => Promise<void>): Promise<void> {
-  const before = page.viewportSize();
-  for (const viewport of ["phone", "desktop"] as const) {
-    await page.setViewportSize(VIEWPORTS[viewport]);
-    for (let i = 0; i < 2; i++) {
-      const lang = await page.evaluate(() => document.documentElement.lang);
-      await check(`${where} ${viewport} ${lang}`);
-      await page.locator("header .btn[lang]").click();
-      await page.waitForFunction((before) => document.documentElement.lang !== before, lang);
-    }
-  }
-  if (before) await page.setViewportSize(before);
-}
-
-/** Each case visits two screens in two languages with axe each time: generous on a shared 2-core machine. */
-const BROWSER_TEST_MS = 120_000;
+import { addStaff, nodeAlarm, placeNode, seedOtherCommunity, seedSite } from "../support/site";
 
 describe("console nodes: the crews' list and a node's page, with charts and commands (Chromium)", () => {
-  let server: ConsoleServer;
-  let browser: Browser;
   let crew: { id: number };
   let lastBeat: Awaited<ReturnType<typeof smokeNodeHour>>;
 
-  beforeAll(async () => {
-    server = await startConsoleServer();
-    const { cloud } = server;
-    const db = cloud.database.db;
-    await seedSite(db);
-    // A second community the crew does not look after.
-    await createPlace(db, { id: "cm-2", parentId: "st-1", level: "community", name: "Guangming Community" }, 0);
-    await createPlace(db, { id: "cp-9", parentId: "cm-2", level: "compound", name: "No. 9 Compound" }, 0);
-    await createPlace(db, { id: "bd-9", parentId: "cp-9", level: "building", name: "Building 9" }, 0);
-    await placeNode(db, "smoke-b1-301", "fl-1-3");
-    await placeNode(db, "smoke-b2-501", "fl-2-5");
-    await placeNode(db, "smoke-b3-101", "bd-3");
-    await placeNode(db, "smoke-b9-201", "bd-9");
-    const now = cloud.clock.now;
-    lastBeat = await smokeNodeHour(cloud, "smoke-b1-301", now);
-    // Building 2's detector: online, weak Wi-Fi and low memory. Building 3's: lost its connection.
-    await ingestAt(cloud, now - 60_000, online("smoke-b2-501", 3));
-    await ingestAt(cloud, now - 30_000, heartbeat("smoke-b2-501", 3, 2, { rssiDbm: -84, heap: { freeBytes: 21_000, minFreeBytes: 15_000 } }));
-    await ingestAt(cloud, now - 3 * 3_600_000, online("smoke-b3-101", 2));
-    await ingestAt(cloud, now - 3 * 3_600_000 + 1000, heartbeat("smoke-b3-101", 2, 2));
-    await ingestAt(cloud, now - 2 * 3_600_000, { v: 1, node: "smoke-b3-101", boot: 2, seq: 3, t: 99, type: "status", online: false, firmware: "0.2.0" });
-    await ingestAt(cloud, now - 10_000, online("smoke-b9-201", 1));
-    await nodeAlarm(cloud, "smoke-b1-301", { boot: 8, seq: 900, severity: "alarm", value: 760, threshold: 700 });
-    await cloud.settle();
-    crew = await addStaff(cloud, { name: "张维修", role: "property-staff", scopes: ["cm-1"] });
-    mkdirSync("docs/screenshots", { recursive: true });
-    browser = await startBrowser();
-  }, BROWSER_TEST_MS);
-  afterAll(async () => {
-    await browser?.close();
-    await server?.close();
+  const suite = consoleSuite({
+    async seed(cloud) {
+      const db = cloud.database.db;
+      await seedSite(db);
+      await seedOtherCommunity(db);
+      await placeNode(db, "smoke-b1-301", "fl-1-3");
+      await placeNode(db, "smoke-b2-501", "fl-2-5");
+      await placeNode(db, "smoke-b3-101", "bd-3");
+      await placeNode(db, "smoke-b9-201", "bd-9");
+      const now = cloud.clock.now;
+      lastBeat = await smokeNodeHour(cloud, "smoke-b1-301", now);
+      // Building 2's detector: online, weak Wi-Fi and low memory. Building 3's: lost its connection.
+      await ingestAt(cloud, now - 60_000, online("smoke-b2-501", 3));
+      await ingestAt(cloud, now - 30_000, heartbeat("smoke-b2-501", 3, 2, { rssiDbm: -84, heap: { freeBytes: 21_000, minFreeBytes: 15_000 } }));
+      await ingestAt(cloud, now - 3 * 3_600_000, online("smoke-b3-101", 2));
+      await ingestAt(cloud, now - 3 * 3_600_000 + 1000, heartbeat("smoke-b3-101", 2, 2));
+      await ingestAt(cloud, now - 2 * 3_600_000, { v: 1, node: "smoke-b3-101", boot: 2, seq: 3, t: 99, type: "status", online: false, firmware: "0.2.0" });
+      await ingestAt(cloud, now - 10_000, online("smoke-b9-201", 1));
+      await nodeAlarm(cloud, "smoke-b1-301", { boot: 8, seq: 900, severity: "alarm", value: 760, threshold: 700 });
+      await cloud.settle();
+      crew = await addStaff(cloud, { name: "张维修", role: "property-staff", scopes: ["cm-1"] });
+    },
   });
 
   it("the admin sees every node worst first, filters by problem, on both screens and in both languages", async () => {
+    const { browser, server } = suite;
     const { context, page } = await openConsole(browser, server, { who: { role: "admin", name: "Office" }, viewport: "desktop", locale: "en" });
     await page.goto(`${server.url}/#/nodes`);
     const rows = page.locator("[data-node]");
@@ -79,10 +42,10 @@ describe("console nodes: the crews' list and a node's page, with charts and comm
     expect(await rows.evaluateAll((els) => els.map((el) => el.getAttribute("data-node")))).toEqual(["smoke-b3-101", "smoke-b2-501", "smoke-b1-301", "smoke-b9-201"]);
     await rows.first().getByText("Offline: connection lost 2 hours ago").waitFor();
     await page.locator("[data-problem=offline]").getByText("1").waitFor();
-    await everyScreen(page, "node list (admin)", async (where) => {
-      await fits(page, where);
-      if (where.endsWith("desktop en")) await screenshot(page, "docs/screenshots/nodes-desktop-en.png");
-      if (where.endsWith("phone zh-CN")) await screenshot(page, "docs/screenshots/nodes-phone-zh.png");
+    await everyScreen(page, async (screen) => {
+      await expectFits(page, `node list (admin) ${screen}`);
+      if (screen === "desktop en") await screenshot(page, "docs/screenshots/nodes-desktop-en.png");
+      if (screen === "phone zh-CN") await screenshot(page, "docs/screenshots/nodes-phone-zh.png");
     });
     // A problem chip filters on the server: only the low-memory node.
     await page.locator("[data-problem=lowHeap]").click();
@@ -93,19 +56,20 @@ describe("console nodes: the crews' list and a node's page, with charts and comm
     await page.locator("[data-chart=heap]").waitFor();
     for (const viewport of ["desktop", "phone"] as const) {
       await page.setViewportSize(VIEWPORTS[viewport]);
-      await fits(page, `node page (admin) ${viewport}`);
+      await expectFits(page, `node page (admin) ${viewport}`);
     }
     await context.close();
   }, BROWSER_TEST_MS);
 
   it("a crew member of one community charts a node from its stored heartbeats, restarts it and sees the ack arrive", async () => {
+    const { browser, server } = suite;
     const { context, page } = await openConsole(browser, server, { who: { role: "staff", staffId: crew.id }, viewport: "phone", locale: "zh-CN" });
     await page.goto(`${server.url}/#/nodes`);
     const rows = page.locator("[data-node]");
     await rows.first().waitFor();
     // The other community's node is not listed.
     expect(await rows.evaluateAll((els) => els.map((el) => el.getAttribute("data-node")))).toEqual(["smoke-b3-101", "smoke-b2-501", "smoke-b1-301"]);
-    await everyScreen(page, "node list (crew)", (where) => fits(page, where));
+    await everyScreen(page, (screen) => expectFits(page, `node list (crew) ${screen}`));
     await page.locator("a[href='#/nodes/smoke-b1-301']").click();
     await page.locator("[data-node-status]").getByText("在线").waitFor();
 
@@ -120,7 +84,7 @@ describe("console nodes: the crews' list and a node's page, with charts and comm
     await heap.getByText("重启：程序卡住，看门狗重启").waitFor();
     expect(await page.locator("[data-chart=telemetry-smoke] canvas").count()).toBeGreaterThan(0);
     await page.locator("[data-alarm]").getByText("读数 760 raw，报警线 700 raw").waitFor();
-    await fits(page, "node page phone zh-CN");
+    await expectFits(page, "node page phone zh-CN");
     if (process.env.SW_LOOK) await page.screenshot({ path: "/tmp/node-full-phone.png", fullPage: true });
     await screenshot(page, "docs/screenshots/node-phone-zh.png");
 
@@ -144,9 +108,9 @@ describe("console nodes: the crews' list and a node's page, with charts and comm
     await ingestAt(server.cloud, Date.now(), ackOf("smoke-b1-301", 8, 1001, selfTest!, "failed", "chamber FAIL: reads 560, 260 over clean air 300 with no alarm: chamber dirty"));
     await page.locator("[data-command-live]").getByText("自检：发现问题").waitFor({ timeout: 5000 });
     await page.locator(`[data-command-id="${selfTest!.id}"]`).getByText(/chamber dirty/).waitFor();
-    await everyScreen(page, "node page (crew)", async (where) => {
-      await fits(page, where);
-      if (where.endsWith("desktop en")) await screenshot(page, "docs/screenshots/node-desktop-en.png");
+    await everyScreen(page, async (screen) => {
+      await expectFits(page, `node page (crew) ${screen}`);
+      if (screen === "desktop en") await screenshot(page, "docs/screenshots/node-desktop-en.png");
     });
 
     // The other community's node: refused, and nothing offered to do to it.

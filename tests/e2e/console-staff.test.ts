@@ -1,16 +1,11 @@
 import { mkdirSync } from "node:fs";
-import type { Browser, Page } from "playwright-core";
+import type { Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { horizontalOverflow, openConsole, screenshot, seriousA11yViolations, smallTargets, startBrowser, startConsoleServer, VIEWPORTS, type ConsoleServer } from "../support/console";
+import { openConsole, screenshot, startBrowser, startConsoleServer, VIEWPORTS, type ConsoleServer } from "../support/console";
+import { expectFits } from "../support/console-suite";
 import { addStaff, seedSite } from "../support/site";
 
 const SHOTS = "docs/screenshots";
-
-async function fits(page: Page, where: string): Promise<void> {
-  expect(await horizontalOverflow(page), `${where}: horizontal overflow`).toBe(0);
-  expect((await smallTargets(page)).join("; "), `${where}: small targets`).toBe("");
-  expect(JSON.stringify(await seriousA11yViolations(page)), `${where}: axe`).toBe("[]");
-}
 
 /**
  * Staff admin in Chromium: the admin adds a person, gives them places and duty times, issues a
@@ -45,7 +40,7 @@ describe("console staff admin (Chromium)", () => {
     await page.locator(".nav a[href='#/staff']").click();
     await page.locator(`[data-person='${grid.id}']`).getByText("周一、二、三、四、五 08:00–20:00").waitFor();
     await page.locator(`[data-person='${grid.id}']`).getByText("负责：Heping Community").waitFor();
-    await fits(page, "staff list");
+    await expectFits(page, "staff list");
     await screenshot(page, `${SHOTS}/staff-phone.png`);
 
     // A new AED volunteer.
@@ -54,7 +49,7 @@ describe("console staff admin (Chromium)", () => {
     await dialog.getByLabel("姓名").fill("孙志愿者");
     await dialog.getByLabel("身份").selectOption("aed-volunteer");
     await dialog.getByLabel("手机号").fill("+8613800000009");
-    await fits(page, "add dialog");
+    await expectFits(page, "add dialog");
     await dialog.getByRole("button", { name: "添加人员" }).click();
     await page.locator("#person-title").getByText("孙志愿者").waitFor();
     const id = Number(page.url().split("/").pop());
@@ -84,7 +79,7 @@ describe("console staff admin (Chromium)", () => {
     const url = await page.locator("[data-signin-url]").inputValue();
     expect(url).toMatch(new RegExp(`^${server.url}/#/signin/sl_[A-Za-z0-9_-]{43}$`));
     expect(await page.locator("[data-signin-link] img.qr").evaluate((img) => (img as HTMLImageElement).naturalWidth)).toBeGreaterThan(0);
-    await fits(page, "person page");
+    await expectFits(page, "person page");
     await screenshot(page, `${SHOTS}/staff-person-phone.png`);
 
     // The volunteer opens it on their own phone: signed in as themselves.
@@ -115,7 +110,7 @@ describe("console staff admin (Chromium)", () => {
     await page.locator(".person-head").getByText("已停用").waitFor();
     expect(await page.locator("[data-action=issue-link]").isDisabled()).toBe(true);
     expect((await person(id)).active).toBe(false);
-    await fits(page, "deactivated person");
+    await expectFits(page, "deactivated person");
     await context.close();
   }, 90_000);
 
@@ -123,12 +118,12 @@ describe("console staff admin (Chromium)", () => {
     const { context, page } = await openConsole(browser, server, { who: { role: "admin", name: "Office" }, viewport: "desktop", locale: "en" });
     await page.goto(`${server.url}/#/staff`);
     await page.locator(`[data-person='${grid.id}']`).getByText("Mon, Tue, Wed, Thu, Fri 08:00–20:00").waitFor();
-    await fits(page, "staff list desktop");
+    await expectFits(page, "staff list desktop");
     await screenshot(page, `${SHOTS}/staff-desktop.png`);
     await page.locator(`[data-person='${grid.id}']`).click();
     await page.locator("[data-action=issue-link]").click();
     await page.locator("[data-signin-link]").getByText("Works once, until").waitFor();
-    await fits(page, "person desktop");
+    await expectFits(page, "person desktop");
     await screenshot(page, `${SHOTS}/staff-person-desktop.png`);
     await context.close();
   });
@@ -142,7 +137,7 @@ describe("console staff admin (Chromium)", () => {
       expect(await page.locator(".nav a[href='#/staff']").count()).toBe(0);
       await page.goto(`${server.url}/#/staff`);
       await page.getByText(refusal).waitFor();
-      await fits(page, `crew ${viewport}`);
+      await expectFits(page, `crew ${viewport}`);
       await page.goto(`${server.url}/#/staff/${grid.id}`);
       await page.getByText(refusal).waitFor();
       await context.close();

@@ -1,73 +1,43 @@
-import { mkdirSync } from "node:fs";
-import type { Browser, Page } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import type { OtaReport, OtaState } from "../../shared/ota";
-import { horizontalOverflow, openConsole, screenshot, seriousA11yViolations, smallTargets, startBrowser, startConsoleServer, VIEWPORTS, type ConsoleServer } from "../support/console";
+import { openConsole, screenshot, VIEWPORTS } from "../support/console";
+import { BROWSER_TEST_MS, consoleSuite, everyScreen, expectFits } from "../support/console-suite";
 import { BOARD, otaTestCloud, releaseKey, signedSimImage } from "../support/ota";
 import { addStaff, seedSite } from "../support/site";
 
-async function fits(page: Page, where: string): Promise<void> {
-  expect(await horizontalOverflow(page), `${where}: horizontal overflow`).toBe(0);
-  expect((await smallTargets(page)).join("; "), `${where}: small targets`).toBe("");
-  expect(JSON.stringify(await seriousA11yViolations(page)), `${where}: axe`).toBe("[]");
-}
-
-/** Each of the two screens in each language, switching with the console's own language button. */
-async function everyScreen(page: Page, check: (where: string) => Promise<void>): Promise<void> {
-  const before = page.viewportSize();
-  for (const viewport of ["phone", "desktop"] as const) {
-    await page.setViewportSize(VIEWPORTS[viewport]);
-    for (let i = 0; i < 2; i++) {
-      const lang = await page.evaluate(() => document.documentElement.lang);
-      await check(`${viewport} ${lang}`);
-      await page.locator("header .btn[lang]").click();
-      await page.waitForFunction((before) => document.documentElement.lang !== before, lang);
-    }
-  }
-  if (before) await page.setViewportSize(before);
-}
-
-/** Each case visits two screens in two languages with axe each time: generous on a shared 2-core machine. */
-const BROWSER_TEST_MS = 120_000;
 const CAMPAIGN = "spring-0-3-0";
 
 describe("console updates: firmware images and a staged rollout, paused, resumed and stopped (Chromium)", () => {
-  let server: ConsoleServer;
-  let browser: Browser;
   let crew: { id: number };
+  const key = releaseKey();
 
-  beforeAll(async () => {
-    const key = releaseKey();
-    const cloud = await otaTestCloud([key.publicKeyHex]);
-    server = await startConsoleServer({}, { cloud });
-    await seedSite(cloud.database.db);
-    for (const version of ["0.2.9", "0.3.0"]) {
-      const { image, release } = signedSimImage(key, { version });
-      expect((await cloud.upload(image, release)).status).toBe(201);
-    }
-    const nodeIds = Array.from({ length: 20 }, (_, i) => `sensor-${String(i + 1).padStart(2, "0")}`);
-    for (const id of nodeIds) await cloud.announce(id, "0.2.9");
-    const images = (await (await cloud.request("/api/ota/images")).json()) as { images: Array<{ sha256: string; version: string }> };
-    const image = images.images.find((i) => i.version === "0.3.0")!;
-    const created = await cloud.request("/api/ota/campaigns", { method: "POST", body: JSON.stringify({ image: image.sha256, id: CAMPAIGN, stages: [10, 100] }) });
-    expect(created.status).toBe(201);
-    // The first stage's two nodes: one updated and well, one half-way through its download.
-    const offered = [...new Set(cloud.sent.filter((s) => s.message.type === "ota-offer").map((s) => s.nodeId))];
-    expect(offered).toHaveLength(2);
-    const report = (nodeId: string, state: OtaState, extra: Partial<OtaReport> = {}) =>
-      cloud.engine.onReport(nodeId, { v: 1, node: nodeId, boot: 1, t: 1000, campaign: CAMPAIGN, state, version: "0.3.0", running: "0.2.9", board: BOARD, kind: "sensor", ...extra });
-    await report(offered[0], "healthy", { running: "0.3.0" });
-    await report(offered[1], "downloading", { progress: 40 });
-    crew = await addStaff(cloud, { name: "王网格", role: "grid-worker", scopes: ["cm-1"] });
-    mkdirSync("docs/screenshots", { recursive: true });
-    browser = await startBrowser();
-  }, BROWSER_TEST_MS);
-  afterAll(async () => {
-    await browser?.close();
-    await server?.close();
+  const suite = consoleSuite({
+    cloud: () => otaTestCloud([key.publicKeyHex]),
+    async seed(cloud) {
+      await seedSite(cloud.database.db);
+      for (const version of ["0.2.9", "0.3.0"]) {
+        const { image, release } = signedSimImage(key, { version });
+        expect((await cloud.upload(image, release)).status).toBe(201);
+      }
+      const nodeIds = Array.from({ length: 20 }, (_, i) => `sensor-${String(i + 1).padStart(2, "0")}`);
+      for (const id of nodeIds) await cloud.announce(id, "0.2.9");
+      const images = (await (await cloud.request("/api/ota/images")).json()) as { images: Array<{ sha256: string; version: string }> };
+      const image = images.images.find((i) => i.version === "0.3.0")!;
+      const created = await cloud.request("/api/ota/campaigns", { method: "POST", body: JSON.stringify({ image: image.sha256, id: CAMPAIGN, stages: [10, 100] }) });
+      expect(created.status).toBe(201);
+      // The first stage's two nodes: one updated and well, one half-way through its download.
+      const offered = [...new Set(cloud.sent.filter((s) => s.message.type === "ota-offer").map((s) => s.nodeId))];
+      expect(offered).toHaveLength(2);
+      const report = (nodeId: string, state: OtaState, extra: Partial<OtaReport> = {}) =>
+        cloud.engine.onReport(nodeId, { v: 1, node: nodeId, boot: 1, t: 1000, campaign: CAMPAIGN, state, version: "0.3.0", running: "0.2.9", board: BOARD, kind: "sensor", ...extra });
+      await report(offered[0], "healthy", { running: "0.3.0" });
+      await report(offered[1], "downloading", { progress: 40 });
+      crew = await addStaff(cloud, { name: "王网格", role: "grid-worker", scopes: ["cm-1"] });
+    },
   });
 
   it("the admin sees images and the rollout's stages and nodes, and pauses, resumes and stops it, each asked first", async () => {
+    const { browser, server } = suite;
     const { context, page } = await openConsole(browser, server, { who: { role: "admin", name: "Office" }, viewport: "phone", locale: "zh-CN" });
     await page.goto(`${server.url}/#/updates`);
     const card = page.locator(`[data-campaign=${CAMPAIGN}]`);
@@ -77,7 +47,7 @@ describe("console updates: firmware images and a staged rollout, paused, resumed
     expect(await page.locator("[data-image]").count()).toBe(2);
     await page.locator("[data-image]").first().getByText("48 KiB").waitFor();
     await everyScreen(page, async (where) => {
-      await fits(page, `updates ${where}`);
+      await expectFits(page, `updates ${where}`);
       if (where === "phone zh-CN") await screenshot(page, "docs/screenshots/updates-phone-zh.png");
       if (where === "desktop en") await screenshot(page, "docs/screenshots/updates-desktop-en.png");
     });
@@ -106,13 +76,14 @@ describe("console updates: firmware images and a staged rollout, paused, resumed
     await page.locator("[data-campaign-status=aborted]").waitFor();
     expect(await page.locator("[data-campaign-action]").count()).toBe(0);
     await everyScreen(page, async (where) => {
-      await fits(page, `rollout ${where}`);
+      await expectFits(page, `rollout ${where}`);
       if (where === "desktop en") await screenshot(page, "docs/screenshots/rollout-desktop-en.png");
     });
     await context.close();
   }, BROWSER_TEST_MS);
 
   it("a crew member is not offered updates, and the page refuses them in words", async () => {
+    const { browser, server } = suite;
     const { context, page } = await openConsole(browser, server, { who: { role: "staff", staffId: crew.id }, viewport: "phone", locale: "en" });
     expect(await page.locator(".nav a[href='#/updates']").count()).toBe(0);
     await page.goto(`${server.url}/#/updates/${CAMPAIGN}`);
@@ -122,7 +93,7 @@ describe("console updates: firmware images and a staged rollout, paused, resumed
     await page.goto(`${server.url}/#/updates`);
     await page.getByText("You are not allowed to do this.").first().waitFor();
     expect(await page.locator("[data-campaign]").count()).toBe(0);
-    await fits(page, "updates crew desktop en");
+    await expectFits(page, "updates crew desktop en");
     await context.close();
   }, BROWSER_TEST_MS);
 });

@@ -56,7 +56,7 @@ export async function testCloud(routing: TestRoutingOptions = {}, options: { dat
   const feed = new AlarmFeed();
   const scheduler = new ManualScheduler(clock);
   const dataDir = mkdtempSync(join(tmpdir(), "sw-data-"));
-  const ingest = createIngest({ db: database.db, feed, log, now });
+  const ingest = createIngest({ db: database.db, feed, log, now, durable: database.durable });
   const commands = recordingPublisher();
   const stage = createRoutingStage({ allowLoopbackPushEndpoints: true, ...routing, db: database.db, feed, log, scheduler, dataDir });
   await stage.start();

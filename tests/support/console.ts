@@ -1,6 +1,7 @@
 import { serve, type ServerType } from "@hono/node-server";
 import { createRequire } from "node:module";
-import { readFileSync } from "node:fs";
+import { mkdirSync, readFileSync } from "node:fs";
+import { dirname } from "node:path";
 import type { Server } from "node:http";
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import { issueSignInLink, type SignInTarget } from "../../cloud/auth/sessions";
@@ -118,7 +119,8 @@ export async function smallTargets(page: Page): Promise<string[]> {
   );
 }
 
-/** Saves a full-page screenshot (docs/… for the README). */
+/** Saves what the screen shows (docs/… for the README), making its folder if need be. */
 export async function screenshot(page: Page, path: string): Promise<void> {
+  mkdirSync(dirname(path), { recursive: true });
   await page.screenshot({ path, fullPage: false });
 }

@@ -25,6 +25,16 @@ export async function seedSite(db: Db): Promise<void> {
   await add("bd-3", "cp-2", "building", "Building 3");
 }
 
+/**
+ * A second community under the same street, which the crews scoped to cm-1 do not look after:
+ *   st-1 / cm-2 / cp-9 / bd-9
+ */
+export async function seedOtherCommunity(db: Db, buildingName = "Building 9"): Promise<void> {
+  await createPlace(db, { id: "cm-2", parentId: "st-1", level: "community", name: "Guangming Community" }, 0);
+  await createPlace(db, { id: "cp-9", parentId: "cm-2", level: "compound", name: "No. 9 Compound" }, 0);
+  await createPlace(db, { id: "bd-9", parentId: "cp-9", level: "building", name: buildingName }, 0);
+}
+
 /** Installs a node at a place before it is first heard from (provisioning's job once it lands). */
 export async function placeNode(db: Db, nodeId: string, placeId: string, at = 0): Promise<void> {
   await assignNodePlace(db, nodeId, placeId, at);

@@ -17,6 +17,16 @@ export interface AliyunCredentials {
   accessKeySecret: string;
 }
 
+/** What an Aliyun adapter is given besides its product's own settings. */
+export interface AliyunRpcOptions {
+  credentials: AliyunCredentials;
+  fetch?: typeof fetch;
+  now?: () => number;
+}
+
+/** An API's action and version with the action's own parameters, as Aliyun names them. */
+type RpcAction = { Action: string; Version: string } & Record<string, string>;
+
 /**
  * Aliyun's RPC signature (SignatureVersion 1.0): HMAC-SHA1 with key `secret + "&"` over
  * `METHOD&%2F&` + the percent-encoded, sorted, canonical query, in Base64.
@@ -35,8 +45,8 @@ export function signRpc(params: Record<string, string>, method: "GET" | "POST", 
  * outcome for a network fault.
  */
 export async function callRpc(
-  options: { endpoint: string; credentials: AliyunCredentials; fetch?: typeof fetch; now?: () => number },
-  action: { Action: string; Version: string } & Record<string, string>,
+  options: AliyunRpcOptions & { endpoint: string },
+  action: RpcAction,
   signal: AbortSignal,
 ): Promise<{ status: number; body: Record<string, unknown> } | Extract<SendOutcome, { status: "retry" }>> {
   const params: Record<string, string> = {
@@ -60,6 +70,22 @@ export async function callRpc(
 }
 
 /**
+ * A call that delivers something (SendSms, SingleCallByTts), its answer read as a delivery
+ * outcome; `what` names the product in a reason, `referenceField` the id an accepted answer carries.
+ */
+export async function sendRpc(
+  options: AliyunRpcOptions & { endpoint: string },
+  action: RpcAction,
+  signal: AbortSignal,
+  what: string,
+  referenceField: string,
+): Promise<SendOutcome> {
+  const answer = await callRpc(options, action, signal);
+  if ("reason" in answer) return answer;
+  return outcomeOfRpc(answer, what, referenceField);
+}
+
+/**
  * Aliyun's answer codes for SMS and voice notifications, by what retrying can change.
  * https://help.aliyun.com/document_detail/55284.html (SendSms) and the SMS and common error codes.
  * Throttling (a number's per-minute or per-hour limit, the account's rate) passes; a number,
@@ -79,7 +105,7 @@ const RETRY_CODES = new Set([
   "isv.SYSTEM_ERROR",
 ]);
 
-export function outcomeOfRpc(answer: { status: number; body: Record<string, unknown> }, what: string, referenceField: string): SendOutcome {
+function outcomeOfRpc(answer: { status: number; body: Record<string, unknown> }, what: string, referenceField: string): SendOutcome {
   const code = typeof answer.body.Code === "string" ? answer.body.Code : null;
   const message = typeof answer.body.Message === "string" ? answer.body.Message : "";
   if (code === "OK") {

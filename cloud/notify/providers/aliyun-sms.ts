@@ -1,9 +1,8 @@
 import type { OutboundMessage, ProviderChannel, SendOutcome } from "./channel";
 import { nationalNumber } from "./channel";
-import { callRpc, outcomeOfRpc, type AliyunCredentials } from "./aliyun-rpc";
+import { sendRpc, type AliyunRpcOptions } from "./aliyun-rpc";
 
-export interface AliyunSmsOptions {
-  credentials: AliyunCredentials;
+export interface AliyunSmsOptions extends AliyunRpcOptions {
   /** The approved signature (签名), e.g. 守望社区. */
   signName: string;
   /**
@@ -13,8 +12,6 @@ export interface AliyunSmsOptions {
   templateCode: string;
   /** Default https://dysmsapi.aliyuncs.com/ (a test points it at a local server). */
   endpoint?: string;
-  fetch?: typeof fetch;
-  now?: () => number;
 }
 
 /** Template variables hold a few dozen characters; longer ones are refused (isv.PARAM_LENGTH_LIMIT). */
@@ -27,13 +24,13 @@ const FIELD_CHARS = 20;
  * better than none), the in-doubt case the delivery row's attempts record.
  */
 export function aliyunSms(options: AliyunSmsOptions): ProviderChannel<string> {
-  const endpoint = options.endpoint ?? "https://dysmsapi.aliyuncs.com/";
+  const rpc = { credentials: options.credentials, fetch: options.fetch, now: options.now, endpoint: options.endpoint ?? "https://dysmsapi.aliyuncs.com/" };
   return {
     name: "aliyun-sms",
     async send(to: string, message: OutboundMessage, signal: AbortSignal): Promise<SendOutcome> {
       const { fields } = message;
-      const answer = await callRpc(
-        { endpoint, credentials: options.credentials, fetch: options.fetch, now: options.now },
+      return sendRpc(
+        rpc,
         {
           Action: "SendSms",
           Version: "2017-05-25",
@@ -49,9 +46,9 @@ export function aliyunSms(options: AliyunSmsOptions): ProviderChannel<string> {
           OutId: message.outId,
         },
         signal,
+        "Aliyun SMS",
+        "BizId",
       );
-      if ("reason" in answer) return answer;
-      return outcomeOfRpc(answer, "Aliyun SMS", "BizId");
     },
   };
 }

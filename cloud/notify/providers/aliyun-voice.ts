@@ -1,9 +1,8 @@
 import type { CallResult, OutboundMessage, ProviderChannel, SendOutcome } from "./channel";
 import { isMainland, nationalNumber } from "./channel";
-import { callRpc, outcomeOfRpc, type AliyunCredentials } from "./aliyun-rpc";
+import { callRpc, sendRpc, type AliyunRpcOptions } from "./aliyun-rpc";
 
-export interface AliyunVoiceOptions {
-  credentials: AliyunCredentials;
+export interface AliyunVoiceOptions extends AliyunRpcOptions {
   /**
    * An approved text-to-speech template (文本转语音模板) with the variables `hazard` and `place`,
    * e.g. `紧急通知：${place}发生${hazard}，请立即处置。`
@@ -15,8 +14,6 @@ export interface AliyunVoiceOptions {
   playTimes?: number;
   /** Default https://dyvmsapi.aliyuncs.com/. */
   endpoint?: string;
-  fetch?: typeof fetch;
-  now?: () => number;
 }
 
 /**
@@ -26,13 +23,13 @@ export interface AliyunVoiceOptions {
  * https://help.aliyun.com/document_detail/393519.html
  */
 export function aliyunVoice(options: AliyunVoiceOptions): ProviderChannel<string> {
-  const endpoint = options.endpoint ?? "https://dyvmsapi.aliyuncs.com/";
+  const rpc = { credentials: options.credentials, fetch: options.fetch, now: options.now, endpoint: options.endpoint ?? "https://dyvmsapi.aliyuncs.com/" };
   return {
     name: "aliyun-voice",
     async send(to: string, message: OutboundMessage, signal: AbortSignal): Promise<SendOutcome> {
       if (!isMainland(to)) return { status: "permanent", reason: "Aliyun voice notifications call mainland mobile numbers only" };
-      const answer = await callRpc(
-        { endpoint, credentials: options.credentials, fetch: options.fetch, now: options.now },
+      return sendRpc(
+        rpc,
         {
           Action: "SingleCallByTts",
           Version: "2017-05-25",
@@ -45,9 +42,9 @@ export function aliyunVoice(options: AliyunVoiceOptions): ProviderChannel<string
           ...(options.calledShowNumber ? { CalledShowNumber: options.calledShowNumber } : {}),
         },
         signal,
+        "Aliyun voice",
+        "CallId",
       );
-      if ("reason" in answer) return answer;
-      return outcomeOfRpc(answer, "Aliyun voice", "CallId");
     },
 
     /**
@@ -58,7 +55,7 @@ export function aliyunVoice(options: AliyunVoiceOptions): ProviderChannel<string
      */
     async callResult(callId: string, placedAtMs: number, signal: AbortSignal): Promise<CallResult> {
       const answer = await callRpc(
-        { endpoint, credentials: options.credentials, fetch: options.fetch, now: options.now },
+        rpc,
         { Action: "QueryCallDetailByCallId", Version: "2017-05-25", CallId: callId, ProdId: "11000000300006", QueryDate: String(placedAtMs) },
         signal,
       );
