@@ -53,11 +53,11 @@ describe("node health in the cloud", () => {
       status("smoke-021", era + 4, 2, true, 1),
       status("smoke-020", 1, 6, true, 5),
       status("smoke-022", 1, 2, true, 1),
-      beat("smoke-021", 9, { boot: era + 4, outbox: { depth: 7, alarms: 0 } }),
+      beat("smoke-021", 9, { boot: era + 4, outbox: { ...health.outbox, depth: 7 } }),
       status("smoke-020", 1, 1, false),
       status("smoke-022", 1, 1, false),
       status("smoke-021", 5 * BOOT_ERA_SPAN + 9, 3, false),
-      beat("smoke-021", 8, { boot: era + 4, outbox: { depth: 2, alarms: 0 } }),
+      beat("smoke-021", 8, { boot: era + 4, outbox: { ...health.outbox, depth: 2 } }),
       status("smoke-022", 1, 1, false),
     ], cloud.clock.now);
     expect(await node("smoke-020")).toMatchObject({ online: true, offlineReason: null });
