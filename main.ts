@@ -14,7 +14,8 @@ import { esp32Platform } from "./firmware/platform/esp32/platform";
  * A fleet build (`npx shouwang batch flash-command <batch>` prints its mcconfig line) sets
  * claim_batch and claim_secret: the node claims its identity at first boot. A development build
  * sets node=<id> instead and connects under that id with no credentials. `kind` (sensor, elevator,
- * capsule) picks the node program; a claimed node starts the kind it was built as. `release_key=<hex>`
+ * capsule) picks the node program; the kind's manifest (firmware/kinds/<kind>/manifest.json) sets
+ * it with the XS creation sizes measured for it. A claimed node starts the kind it was built as. `release_key=<hex>`
  * (the release public key; comma-separated for more than one) turns on over-the-air updates.
  */
 export default function main(): void {

@@ -10,16 +10,17 @@
  * meter (firmware/platform/lin/xs-meter.js: slots and chunks in use and at their peak, the
  * stack's peak, runtime keys, modules loaded) is read, then an hour is played at `--scale` times
  * real time (sampling, heartbeats, telemetry, alarms raised and cleared, commands, the broker
- * restarting) and it is read again. With preload the node runs inside the creation sizes the
- * ESP32 build sets (firmware/platform/esp32/manifest.json, fixed: no growing), so finishing the
- * hour shows they hold; the same build linked without the firmware's preloads runs on the SDK's
- * default, growing heap, for the comparison.
+ * restarting) and it is read again. Each kind runs three times: preloaded on the SDK's default,
+ * growing heap (its high-water marks are what the kind's creation is sized from:
+ * scripts/firmware-creation.ts), preloaded inside its own creation (firmware/kinds/<kind>/
+ * manifest.json, fixed: no growing), so finishing the hour shows the sizes hold, and linked
+ * without the firmware's preloads on the growing heap, for the comparison.
  *
  * The budget is what the SDK itself gives XS on every ESP32 (WROOM, no PSRAM) board target
  * (build/devices/esp32/targets/<board>/manifest.json `creation`): 78,848 bytes of chunks,
  * 4,928 slots of 16 bytes, a stack of 512 slots. Goal: 30 % of each to spare.
  *
- *   MODDABLE=~/moddable npm run bench:memory [-- --kinds sensor,elevator,capsule --scale 60 --native]
+ *   MODDABLE=~/moddable npm run bench:memory [-- --kinds sensor,elevator,capsule --heaps growing,creation,not-preloaded --scale 60 --native]
  */
 import mqtt from "mqtt";
 import { mkdtempSync, writeFileSync } from "node:fs";
@@ -29,7 +30,9 @@ import { encodeCommand } from "../shared/codec";
 import { nodeTopic, parseUplinkTopic, uplinkFilters } from "../shared/topics";
 import { CLEAN_AIR_COUNTS, mainsCurrent, quietEnvironment } from "../scripts/lin-host/environment";
 import { HostNode, type XsMeter } from "../scripts/lin-host/host-node";
-import { buildNode, chooseTarget, esp32Creation, findSdk, SdkMissing, type NodeBuild } from "../scripts/lin-host/sdk";
+import { buildNode, chooseTarget, findSdk, SdkMissing, type NodeBuild } from "../scripts/lin-host/sdk";
+import { creationFor, kindCreation, MARGIN, MEASURED, SPARE_GOAL, WROOM_BUDGET, type MemoryMarks } from "../scripts/firmware-creation";
+import { isNodeKind, type NodeKind } from "../shared/node-kinds";
 import { HOST_BOARD } from "../hardware/generate";
 import { sensorCalibration } from "../hardware/calibration";
 import { startMosquitto, type Mosquitto } from "../tests/support/mosquitto";
@@ -38,19 +41,21 @@ const arg = (name: string, fallback: string) => {
   const at = process.argv.indexOf(`--${name}`);
   return at >= 0 ? process.argv[at + 1] : fallback;
 };
-const KINDS = arg("kinds", "sensor,elevator,capsule").split(",");
+const KINDS = arg("kinds", "sensor,elevator,capsule").split(",").filter((kind): kind is NodeKind => {
+  if (!isNodeKind(kind)) throw new Error(`--kinds: ${kind} is not a node kind`);
+  return true;
+});
+/** growing: preloaded, SDK's default heap; creation: preloaded, the kind's own fixed creation; not-preloaded: growing heap. */
+const HEAPS = arg("heaps", "growing,creation,not-preloaded").split(",") as Heap[];
 const SCALE = Number(arg("scale", "60"));
 const HOUR_MS = 3_600_000;
 const OUT = arg("out", join(process.env.MODDABLE_OUT ?? tmpdir(), "shouwang-lin"));
 
-/** What the SDK gives XS on every ESP32-WROOM board target (build/devices/esp32/targets/*). */
-export const WROOM_BUDGET = { chunkBytes: 78_848, slots: 4_928, stackSlots: 512 };
-const SPARE_GOAL = 0.3;
-const ESP32_CREATION = esp32Creation();
+type Heap = "growing" | "creation" | "not-preloaded";
 
 interface Reading {
-  kind: string;
-  preloaded: boolean;
+  kind: NodeKind;
+  heap: Heap;
   phase: "boot" | "hour";
   meter: XsMeter;
 }
@@ -92,9 +97,10 @@ function hourOf(kind: string, node: HostNode, command: (op: Record<string, unkno
   ];
 }
 
-async function runKind(build: NodeBuild, kind: string, preloaded: boolean, broker: Mosquitto, workDir: string): Promise<Reading[]> {
-  const nodeId = `bench-${kind}-${preloaded ? "pre" : "nopre"}`;
-  const node = new HostNode(build, preloaded ? build.preloaded : build.notPreloaded!, join(workDir, nodeId), { kind, mqtt_host: "127.0.0.1", mqtt_port: broker.port, node: nodeId, host_serial: "a4cf12000b00", time_scale: SCALE });
+async function runKind(build: NodeBuild, kind: NodeKind, heap: Heap, broker: Mosquitto, workDir: string): Promise<Reading[]> {
+  const nodeId = `bench-${kind}-${heap}`;
+  const so = heap === "growing" ? build.preloaded : heap === "creation" ? build.inCreation[kind] : build.notPreloaded!;
+  const node = new HostNode(build, so, join(workDir, nodeId), { kind, mqtt_host: "127.0.0.1", mqtt_port: broker.port, node: nodeId, host_serial: "a4cf12000b00", time_scale: SCALE });
   const cloud = await mqtt.connectAsync(broker.url, { clientId: `bench-cloud-${nodeId}`, reconnectPeriod: 500 });
   // What the node published, as the cloud would receive it.
   const published: Record<string, number> = {};
@@ -118,7 +124,7 @@ async function runKind(build: NodeBuild, kind: string, preloaded: boolean, broke
   try {
     for (const line of quietEnvironment(kind)) node.send(line);
     await node.waitFor(() => node.logged(/connected as/).length > 0, `the ${kind} node to connect`, 120_000);
-    const readings: Reading[] = [{ kind, preloaded, phase: "boot", meter: await node.meter("boot") }];
+    const readings: Reading[] = [{ kind, heap, phase: "boot", meter: await node.meter("boot") }];
     const hourRealMs = HOUR_MS / SCALE;
     const started = Date.now();
     for (const [minute, act] of hourOf(kind, node, command, broker)) {
@@ -128,9 +134,9 @@ async function runKind(build: NodeBuild, kind: string, preloaded: boolean, broke
     }
     await sleep(Math.max(0, started + hourRealMs - Date.now()));
     await node.waitFor(() => node.logged(/connected as/).length >= 2, `the ${kind} node to come back after the broker restart`, 60_000);
-    readings.push({ kind, preloaded, phase: "hour", meter: await node.meter("hour") });
+    readings.push({ kind, heap, phase: "hour", meter: await node.meter("hour") });
     const acks = node.logged(/^(info|warn): command c\d+/).length;
-    console.log(`  ${kind} ${preloaded ? "preloaded" : "not preloaded"}: ${node.logged(/connected as/).length} connections, ${commands} commands sent, ${acks} answered, ${node.logged(/^(warn|error):/).length} warnings or errors (log: ${join(workDir, `${nodeId}.log`)})`);
+    console.log(`  ${kind} ${HEAP_NAME[heap]}: ${node.logged(/connected as/).length} connections, ${commands} commands sent, ${acks} answered, ${node.logged(/^(warn|error):/).length} warnings or errors (log: ${join(workDir, `${nodeId}.log`)})`);
     console.log(`    published: ${Object.entries(published).map(([channel, count]) => `${channel} ${count}`).join(", ")}; alarms: ${alarms.join("; ") || "none"}`);
     return readings;
   } finally {
@@ -142,12 +148,15 @@ async function runKind(build: NodeBuild, kind: string, preloaded: boolean, broke
 
 const pct = (used: number, budget: number) => `${((100 * used) / budget).toFixed(0)} %`;
 
+const HEAP_NAME: Record<Heap, string> = { growing: "preloaded, growing heap", creation: "preloaded, own creation", "not-preloaded": "not preloaded, growing heap" };
+
 function report(readings: Reading[]): void {
-  const rows = readings.map(({ kind, preloaded, phase, meter }) => {
+  const rows = readings.map(({ kind, heap, phase, meter }) => {
     const slotBytes = meter.slotsPeak * meter.slotBytes;
     return {
       kind,
-      preload: preloaded ? "yes" : "no",
+      preload: heap === "not-preloaded" ? "no" : "yes",
+      heap: heap === "creation" ? "own" : "growing",
       phase,
       "slots live": `${meter.slots} (${((meter.slots * meter.slotBytes) / 1024).toFixed(1)} KiB)`,
       "of 4,928": pct(meter.slots, WROOM_BUDGET.slots),
@@ -165,7 +174,37 @@ function report(readings: Reading[]): void {
   });
   console.table(rows);
   console.log("live: held after a full collection; peak: the most in use between two collections, bounded by the heap the run had");
-  console.log(`preload yes: inside the ESP32 creation; preload no: the SDK's default heap, growing as needed`);
+  console.log("heap own: the kind's creation (firmware/kinds/<kind>/manifest.json), fixed; growing: the SDK's default heap, growing as needed");
+}
+
+/** A kind's marks as scripts/firmware-creation.ts records them: the larger of boot and the hour, preloaded, growing heap. */
+function marksOf(readings: Reading[], kind: NodeKind): MemoryMarks | undefined {
+  const mine = readings.filter((r) => r.kind === kind && r.heap === "growing").map((r) => r.meter);
+  if (!mine.length) return undefined;
+  const most = (pick: (m: XsMeter) => number) => Math.max(...mine.map(pick));
+  return { slotsPeak: most((m) => m.slotsPeak), chunksPeak: most((m) => m.chunksPeak), slotsLive: most((m) => m.slots), chunksLive: most((m) => m.chunks), stackPeak: most((m) => m.stackPeak), keys: most((m) => m.keys) };
+}
+
+function reportCreation(readings: Reading[]): boolean {
+  let holds = true;
+  console.log(`\nper kind: the high-water marks a creation is sized from (preloaded, growing heap, the larger of boot and the hour); margin ${MARGIN.heap * 100} % on heaps and keys, ${MARGIN.stack * 100} % on the stack (live and the stack as recorded also take firmware:host-run's claim run)`);
+  for (const kind of KINDS) {
+    const marks = marksOf(readings, kind);
+    const creation = kindCreation(kind);
+    const line = (c: { heap: { initial: number }; chunk: { initial: number }; stack: number; keys: { initial: number } }) => `${c.heap.initial} slots, ${c.chunk.initial} chunk bytes, stack ${c.stack}, keys ${c.keys.initial}`;
+    if (marks) {
+      console.log(`  ${kind}: measured ${JSON.stringify(marks)}`);
+      console.log(`    sized from this run: ${line(creationFor(marks))}`);
+      const recorded = MEASURED[kind];
+      const within = marks.slotsPeak <= recorded.slotsPeak * (1 + MARGIN.heap) && marks.chunksPeak <= recorded.chunksPeak * (1 + MARGIN.heap) && marks.stackPeak <= recorded.stackPeak * (1 + MARGIN.stack) && marks.keys <= recorded.keys * (1 + MARGIN.keys);
+      console.log(`    recorded basis (scripts/firmware-creation.ts): ${JSON.stringify(recorded)}; this run within its margin: ${within ? "yes" : "NO"}`);
+      holds &&= within;
+    }
+    const own = readings.filter((r) => r.kind === kind && r.heap === "creation");
+    const ran = own.some((r) => r.phase === "hour");
+    console.log(`    its creation (firmware/kinds/${kind}/manifest.json): ${line(creation)}${own.length ? `; the hour in it: ${ran ? "held" : "did not finish"}` : ""}`);
+  }
+  return holds;
 }
 
 /**
@@ -199,21 +238,22 @@ async function main(): Promise<void> {
   const broker = await startMosquitto({ extraConfig: ["persistence true", `persistence_location ${workDir}/`] });
   const readings: Reading[] = [];
   try {
-    console.log(`ESP32 creation (firmware/platform/esp32/manifest.json): ${JSON.stringify(ESP32_CREATION)}`);
-    const build = buildNode(sdk, target, { outDir: OUT, withoutPreload: true, creation: ESP32_CREATION, log: (line) => console.log(line) });
+    const creations = Object.fromEntries(KINDS.map((kind) => [kind, kindCreation(kind)]));
+    for (const kind of KINDS) console.log(`${kind} creation (firmware/kinds/${kind}/manifest.json): ${JSON.stringify(creations[kind])}`);
+    const build = buildNode(sdk, target, { outDir: OUT, withoutPreload: HEAPS.includes("not-preloaded"), creations: HEAPS.includes("creation") ? creations : {}, log: (line) => console.log(line) });
     for (const kind of KINDS) {
-      for (const preloaded of [true, false]) readings.push(...(await runKind(build, kind, preloaded, broker, workDir)));
+      for (const heap of HEAPS) readings.push(...(await runKind(build, kind, heap, broker, workDir)));
     }
   } finally {
     await broker.stop();
   }
   report(readings);
-  const preloadedHours = readings.filter((r) => r.preloaded && r.phase === "hour");
+  const basisHolds = reportCreation(readings);
+  const preloadedHours = readings.filter((r) => r.heap !== "not-preloaded" && r.phase === "hour");
   const allFit = preloadedHours.every((r) => fits(r.meter));
-  console.log(`\nwith preload, every kind fits with ${SPARE_GOAL * 100} % to spare: ${allFit ? "yes" : "NO"}`);
-  const most = (pick: (m: XsMeter) => number) => Math.max(...readings.filter((r) => r.preloaded).map((r) => pick(r.meter)));
-  console.log(`largest with preload: ${most((m) => m.slots)} slots live (${most((m) => m.slotsPeak)} at peak), ${most((m) => m.chunks)} chunk bytes live (${most((m) => m.chunksPeak)} at peak), stack ${most((m) => m.stackPeak)} slots, ${most((m) => m.keys)} keys`);
-  if (!allFit) process.exitCode = 1;
+  const ownHeld = KINDS.every((kind) => !HEAPS.includes("creation") || readings.some((r) => r.kind === kind && r.heap === "creation" && r.phase === "hour"));
+  console.log(`\nwith preload, every kind fits with ${SPARE_GOAL * 100} % to spare: ${allFit ? "yes" : "NO"}; every kind finished the hour in its own creation: ${HEAPS.includes("creation") ? (ownHeld ? "yes" : "NO") : "not run"}`);
+  if (!allFit || !ownHeld || !basisHolds) process.exitCode = 1;
 }
 
 main().catch((error) => {

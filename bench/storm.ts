@@ -9,8 +9,10 @@
  *
  * The cloud runs in this process (RSS is this process's: the cloud plus the bench's bookkeeping);
  * the fleet is split over child processes (a process here may hold at most 20,000 descriptors),
- * and the people's side is another: a server shaped like Aliyun's SMS API that the cloud's SMS
- * adapter delivers to (bench/sms-listener.ts), so "notified" means a provider took the message.
+ * and the people's side is two more: a server shaped like Aliyun's SMS API that the cloud's SMS
+ * adapter delivers to (bench/sms-listener.ts), and the consoles of the staff the fresh fires go to,
+ * one live event stream each (bench/console-listener.ts). "Notified" means a provider took the SMS
+ * or a console received the notification, each timed where it arrived; both are printed apart.
  *
  *   npm run bench:storm [-- --nodes 10000 --procs 4 --down 8000 --fresh 300 --window 15000]
  */
@@ -18,6 +20,7 @@ import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { monitorEventLoopDelay } from "node:perf_hooks";
+import { writeHeapSnapshot } from "node:v8";
 import { inArray, sql } from "drizzle-orm";
 import { alarms, incidents, nodes as nodesTable, places } from "../cloud/db/schema";
 import type { Db } from "../cloud/db/client";
@@ -25,6 +28,7 @@ import { memoryLogger } from "../cloud/log";
 import { createPlace } from "../cloud/places/queries";
 import { startCloud } from "../cloud/server";
 import { insertStaff, replaceScopes } from "../cloud/staff/queries";
+import { createStaffToken } from "../cloud/auth/tokens";
 import { tempDatabaseUrl } from "../tests/support/cloud";
 import { startMosquitto } from "../tests/support/mosquitto";
 import { Worker } from "./child";
@@ -51,8 +55,11 @@ const wallNow = () => performance.timeOrigin + performance.now();
 
 /** A child process answering one message per request, in order. */
 
-/** Street → community → compounds → buildings → one floor per node, a lead per building, property staff per compound. */
-async function seed(db: Db): Promise<void> {
+/**
+ * Street → community → compounds → buildings → one floor per node, a lead per building, property
+ * staff per compound. Returns each place's person (by the place they answer for).
+ */
+async function seed(db: Db): Promise<Map<string, number>> {
   const t0 = Date.now();
   await createPlace(db, { id: "st-s", parentId: null, level: "street", name: "Storm Street" }, t0);
   await createPlace(db, { id: "cm-s", parentId: "st-s", level: "community", name: "Storm Community" }, t0);
@@ -77,12 +84,21 @@ async function seed(db: Db): Promise<void> {
     await db.insert(nodesTable).values(nodeRows);
   }
   let phones = 0;
+  const personOf = new Map<string, number>();
   for (const { role, placeId } of [...scopes, { role: "community-office" as const, placeId: "cm-s" }, { role: "street-office" as const, placeId: "st-s" }]) {
     // Everyone has a phone: the fire's first tier reaches them by SMS.
     const person = await insertStaff(db, { name: `${role} ${placeId}`, role, phone: `+86139${String(phones++).padStart(8, "0")}` }, t0);
     await replaceScopes(db, person.id, [placeId]);
+    personOf.set(placeId, person.id);
   }
   process.stderr.write(`bench:storm: seeded ${NODES} nodes in ${buildings} buildings and ${scopes.length + 2} staff in ${((Date.now() - t0) / 1000).toFixed(1)} s\n`);
+  return personOf;
+}
+
+/** The people a fire on node `n` goes to first, as seeded: its building's lead, its compound's property staff, the community and street offices. */
+function firstTierOf(n: number, personOf: Map<string, number>): number[] {
+  const building = Math.floor(n / FLOORS_PER_BUILDING);
+  return [`bd-${building}`, `cp-${Math.floor(building / BUILDINGS_PER_COMPOUND)}`, "cm-s", "st-s"].map((place) => personOf.get(place)!);
 }
 
 /** BENCH_TRACE_SLOW=1: every database call that holds the event loop over 100 ms, with its first statement. */
@@ -103,6 +119,12 @@ function traceSlowStatements(client: { batch: (...args: any[]) => Promise<unknow
       }
     };
   }
+}
+
+/** BENCH_HEAP_SNAPSHOT=<dir>: the cloud process's heap, written there (for Chrome DevTools' Memory tab). */
+function heapSnapshot(moment: string): void {
+  const dir = process.env.BENCH_HEAP_SNAPSHOT;
+  if (dir) process.stderr.write(`bench:storm: heap snapshot ${writeHeapSnapshot(join(dir, `storm-${moment}-${process.pid}.heapsnapshot`))}\n`);
 }
 
 function shuffle<T>(list: T[]): T[] {
@@ -140,11 +162,15 @@ async function main(): Promise<void> {
     routing: { sms },
   });
   if (process.env.BENCH_TRACE_SLOW) traceSlowStatements(cloud.database.client);
-  const workers: Worker[] = [listener];
-  let peakRss = process.memoryUsage().rss;
-  const rssTimer = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage().rss)), 200);
+  const consoles = new Worker("./console-listener.ts", [cloud.url]);
+  const workers: Worker[] = [listener, consoles];
+  let peak = process.memoryUsage();
+  const rssTimer = setInterval(() => {
+    const now = process.memoryUsage();
+    if (now.rss > peak.rss) peak = now;
+  }, 200);
   try {
-    await seed(cloud.database.db);
+    const personOf = await seed(cloud.database.db);
     const per = Math.ceil(NODES / PROCS);
     const fleets: Array<{ worker: Worker; first: number; count: number }> = [];
     for (let p = 0; p < PROCS; p++) {
@@ -154,7 +180,7 @@ async function main(): Promise<void> {
       workers.push(worker);
       fleets.push({ worker, first, count });
     }
-    await Promise.all(fleets.map((f) => f.worker.ready));
+    await Promise.all([consoles.ready, ...fleets.map((f) => f.worker.ready)]);
     const all = <T>(request: object) => Promise.all(fleets.map((f) => f.worker.ask<T>(request)));
     const connectStarted = performance.now();
     const connected = await all<{ connected: number }>({ cmd: "connect" });
@@ -164,6 +190,7 @@ async function main(): Promise<void> {
     await new Promise((resolve) => setTimeout(resolve, 10_000));
     await cloud.ingest.idle();
     const rssBefore = process.memoryUsage().rss;
+    heapSnapshot("before-storm");
     const receivedBefore = cloud.ingest.stats.received;
 
     // Which nodes raise what: alarms and events while offline, fresh alarms once back (disjoint sets).
@@ -172,6 +199,14 @@ async function main(): Promise<void> {
     const freshNodes = order.slice(offlineAlarms.length, offlineAlarms.length + FRESH);
     const offlineEvents = order.slice(offlineAlarms.length + FRESH, offlineAlarms.length + FRESH + Math.round(NODES * OFFLINE_EVENT_SHARE));
     const mine = (list: number[], f: { first: number; count: number }) => list.filter((i) => i >= f.first && i < f.first + f.count);
+
+    // The duty staff's consoles: everyone the fresh fires go to has theirs open, in another process.
+    const onDuty = [...new Set(freshNodes.flatMap((n) => firstTierOf(n, personOf)))];
+    const streams = [];
+    for (const staffId of onDuty) streams.push({ staffId, token: await createStaffToken(cloud.database.db, staffId, `storm console ${staffId}`, Date.now()) });
+    const opened = await consoles.ask<{ opened: number; failed: string[] }>({ cmd: "open", streams });
+    if (opened.failed.length) throw new Error(`consoles could not open their streams: ${opened.failed.join("; ")}`);
+    process.stderr.write(`bench:storm: ${opened.opened} staff consoles listening, in one process\n`);
 
     process.stderr.write(`bench:storm: restarting the broker (${DOWN_MS / 1000} s away)…\n`);
     await all({ cmd: "reset-counters" });
@@ -189,16 +224,18 @@ async function main(): Promise<void> {
     const expectNotified = new Set([...fresh.map((f) => f.node), ...offlineAlarms.map(nodeId)]);
     const deadline = performance.now() + GRACE_MS;
     let reports: FleetReport[] = [];
-    let firsts: Record<string, number> = {};
-    let notifications = 0;
+    let delivered: Delivered = { sms: {}, console: {}, any: {}, smsTaken: 0, consoleReceived: 0, incidentEvents: 0, streamsDropped: 0 };
     for (;;) {
       reports = await all<FleetReport>({ cmd: "report" });
-      ({ first: firsts, notifications } = await firstDelivered(cloud.database.db, listener));
+      delivered = await firstDelivered(cloud.database.db, listener, consoles);
       const back = reports.reduce((s, r) => s + r.connected, 0) === NODES && reports.every((r) => r.outboxLeft === 0);
-      if ((back && [...expectNotified].every((n) => firsts[n] !== undefined)) || performance.now() > deadline) break;
+      // Every alarm reached someone, and every fresh one by SMS too (so the SMS figures are whole).
+      const told = [...expectNotified].every((n) => delivered.any[n] !== undefined) && fresh.every((f) => delivered.sms[f.node] !== undefined);
+      if ((back && told) || performance.now() > deadline) break;
       await new Promise((resolve) => setTimeout(resolve, 250));
     }
     const settledS = (performance.now() - stormStarted) / 1000;
+    heapSnapshot("storm-settled");
     loopDelay.disable();
     await cloud.ingest.idle();
 
@@ -207,9 +244,14 @@ async function main(): Promise<void> {
       .filter((at): at is number => at !== null)
       .map((at) => at - brokerUpAt)
       .sort((a, b) => a - b);
-    const latencies = fresh.filter((f) => firsts[f.node] !== undefined).map((f) => firsts[f.node] - f.at).sort((a, b) => a - b);
+    const firsts = delivered.any;
+    const latencyBy = (at: Record<string, number>) => fresh.filter((f) => at[f.node] !== undefined).map((f) => at[f.node] - f.at).sort((a, b) => a - b);
+    const latencies = latencyBy(firsts);
+    const smsLatencies = latencyBy(delivered.sms);
+    const consoleLatencies = latencyBy(delivered.console);
     const lostFresh = fresh.filter((f) => firsts[f.node] === undefined).length;
     const lostReplayed = offlineAlarms.filter((i) => firsts[nodeId(i)] === undefined).length;
+    const ms = (sorted: number[]) => `${pct(sorted, 0.5).toFixed(1)} / ${pct(sorted, 0.99).toFixed(1)} / ${(sorted.at(-1) ?? NaN).toFixed(1)} ms`;
     const storedAlarms = await cloud.database.db
       .select({ nodeId: alarms.nodeId })
       .from(alarms)
@@ -233,22 +275,27 @@ async function main(): Promise<void> {
       ["replayed from outboxes (QoS 1, PUBACKed)", `${reports.reduce((s, r) => s + r.replayed, 0)} messages (alarms among them, fresh ones included: ${reports.reduce((s, r) => s + r.replayedAlarms, 0)})`],
       ["ingest received during the storm", `${stats.received - receivedBefore} messages (${stats.duplicates} duplicates since start, ${Object.values(stats.rejected).reduce((a, b) => a + b, 0)} rejected, ${stats.failed} failed)`],
       ["fresh alarms raised during the reconnect wave", `${fresh.length} over ${(WINDOW_MS / 1000).toFixed(0)} s`],
-      ["fresh: publish → first notification p50", `${pct(latencies, 0.5).toFixed(1)} ms`],
-      ["fresh: publish → first notification p99", `${pct(latencies, 0.99).toFixed(1)} ms`],
-      ["fresh: publish → first notification max", `${(latencies.at(-1) ?? NaN).toFixed(1)} ms`],
+      ["staff consoles open (one event stream each, another process)", `${onDuty.length} (streams dropped: ${delivered.streamsDropped})`],
+      ["fresh: publish → first notification (any channel) p50", `${pct(latencies, 0.5).toFixed(1)} ms`],
+      ["fresh: publish → first notification (any channel) p99", `${pct(latencies, 0.99).toFixed(1)} ms`],
+      ["fresh: publish → first notification (any channel) max", `${(latencies.at(-1) ?? NaN).toFixed(1)} ms`],
+      ["  console stream, received by the client p50 / p99 / max", `${ms(consoleLatencies)} (${consoleLatencies.length} of ${fresh.length})`],
+      ["  SMS, accepted by the provider p50 / p99 / max", `${ms(smsLatencies)} (${smsLatencies.length} of ${fresh.length})`],
       ["  of which publish → stored by the ingest p50 / p99", `${pct(ingestMs, 0.5).toFixed(0)} / ${pct(ingestMs, 0.99).toFixed(0)} ms`],
       ["  of which stored → first delivery confirmed p50 / p99", `${pct(routingMs, 0.5).toFixed(0)} / ${pct(routingMs, 0.99).toFixed(0)} ms`],
       ["lost: fresh / replayed alarms without a notification", `${lostFresh} / ${lostReplayed} (of ${fresh.length} / ${offlineAlarms.length})`],
       ["lost: alarms not in the database", `${notStored}; stored twice: ${dupes}`],
-      ["SMS the provider took (every person told)", String(notifications)],
+      ["SMS the provider took (every person told)", String(delivered.smsTaken)],
+      ["console notifications received / incident updates received", `${delivered.consoleReceived} / ${delivered.incidentEvents}`],
       ["storm settled (every node back, outboxes empty, alarms notified)", `${settledS.toFixed(1)} s`],
       ["cloud event-loop delay during the storm p99 / max", `${(loopDelay.percentile(99) / 1e6).toFixed(0)} / ${(loopDelay.max / 1e6).toFixed(0)} ms`],
-      ["cloud RSS before the storm / peak", `${mb(rssBefore)} / ${mb(peakRss)}`],
+      ["cloud RSS before the storm / peak", `${mb(rssBefore)} / ${mb(peak.rss)}`],
+      ["  at the peak: JS heap used / heap total / external (array buffers)", `${mb(peak.heapUsed)} / ${mb(peak.heapTotal)} / ${mb(peak.external)} (${mb(peak.arrayBuffers)})`],
     ];
     const width = Math.max(...rows.map(([k]) => k.length));
     process.stdout.write(`\nbench:storm — ${new Date().toISOString()}\n`);
     for (const [k, v] of rows) process.stdout.write(`  ${k.padEnd(width)}  ${v}\n`);
-    const met = pct(latencies, 0.99) < 100 && lostFresh + lostReplayed + notStored === 0 && peakRss < 400 * 1024 * 1024;
+    const met = pct(latencies, 0.99) < 100 && lostFresh + lostReplayed + notStored === 0 && peak.rss < 400 * 1024 * 1024;
     process.stdout.write(`  goal: fresh p99 < 100 ms, 0 lost, RSS < 400 MB → ${met ? "met" : "NOT met"}\n`);
     await Promise.all(workers.map((w) => Promise.race([w.ask({ cmd: "close" }), new Promise((resolve) => setTimeout(resolve, 3000))])));
   } finally {
@@ -267,15 +314,39 @@ main().then(
   },
 );
 
-/** The provider's first acceptance per alarm's node (its incident's first delivered SMS), and how many SMS it took. */
-async function firstDelivered(db: Db, listener: Worker): Promise<{ first: Record<string, number>; notifications: number }> {
-  const report = await listener.ask<{ first: Record<string, number>; accepted: number }>({ cmd: "report" });
-  const ids = Object.keys(report.first).map(Number);
-  const first: Record<string, number> = {};
+/** First notification per alarm's node, by channel and on any, each as its receiver noted it (wall clock, ms). */
+interface Delivered {
+  sms: Record<string, number>;
+  console: Record<string, number>;
+  any: Record<string, number>;
+  smsTaken: number;
+  consoleReceived: number;
+  incidentEvents: number;
+  streamsDropped: number;
+}
+
+/** The SMS provider's first acceptance and the consoles' first received notification, per incident, mapped to its node. */
+async function firstDelivered(db: Db, listener: Worker, consoles: Worker): Promise<Delivered> {
+  const sms = await listener.ask<{ first: Record<string, number>; accepted: number }>({ cmd: "report" });
+  const seen = await consoles.ask<{ first: Record<string, number>; notifications: number; incidentEvents: number; dropped: number }>({ cmd: "report" });
+  const ids = [...new Set([...Object.keys(sms.first), ...Object.keys(seen.first)])].map(Number);
+  const nodeOf = new Map<number, string>();
   for (let i = 0; i < ids.length; i += 500) {
     for (const row of await db.select({ id: incidents.id, nodeId: incidents.nodeId }).from(incidents).where(inArray(incidents.id, ids.slice(i, i + 500)))) {
-      if (row.nodeId) first[row.nodeId] = Math.min(first[row.nodeId] ?? Infinity, report.first[String(row.id)]);
+      if (row.nodeId) nodeOf.set(row.id, row.nodeId);
     }
   }
-  return { first, notifications: report.accepted };
+  const byNode = (first: Record<string, number>) => {
+    const out: Record<string, number> = {};
+    for (const [id, at] of Object.entries(first)) {
+      const node = nodeOf.get(Number(id));
+      if (node) out[node] = Math.min(out[node] ?? Infinity, at);
+    }
+    return out;
+  };
+  const bySms = byNode(sms.first);
+  const byConsole = byNode(seen.first);
+  const any: Record<string, number> = { ...bySms };
+  for (const [node, at] of Object.entries(byConsole)) any[node] = Math.min(any[node] ?? Infinity, at);
+  return { sms: bySms, console: byConsole, any, smsTaken: sms.accepted, consoleReceived: seen.notifications, incidentEvents: seen.incidentEvents, streamsDropped: seen.dropped };
 }

@@ -95,8 +95,8 @@ export function flashCommand(batch: Batch, options: FlashCommandOptions): string
   const board = BOARDS[batch.board];
   const secret = options.secret ?? "$SW_CLAIM_SECRET";
   return [
-    `mcconfig -m -p ${board.platform} ./manifest.json`,
-    `kind=${batch.kind}`,
+    // The kind's manifest sets its kind and its XS creation sizes together (firmware/kinds/).
+    `mcconfig -m -p ${board.platform} ./firmware/kinds/${batch.kind}/manifest.json`,
     `claim_batch=${batch.id}`,
     `claim_secret="${secret}"`,
     `mqtt_host=${options.mqttHost}`,

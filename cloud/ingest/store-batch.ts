@@ -7,8 +7,8 @@ import { ackStatement } from "../commands/queries";
 import type { Db } from "../db/client";
 import { deriveElevatorStatesSql } from "../elevators/queries";
 import { insertEventsSql } from "../events/queries";
-import { insertHealthSql, latestHealthStatement } from "../nodes/health-queries";
-import { applyStatement, upsertSightingsSql, type BatchSighting } from "../nodes/queries";
+import { insertHealthSql, latestHealthSql } from "../nodes/health-queries";
+import { applyStatusesSql, upsertSightingsSql, type BatchSighting, type NodeStatus } from "../nodes/queries";
 import { insertTelemetrySql } from "../telemetry/queries";
 
 export type StoreOutcome = "stored" | "duplicate";
@@ -96,10 +96,20 @@ export async function storeBatch(db: Db, messages: NodeMessage[], receivedAt: nu
   const telemetrySlot = telemetry.length ? slot(insertTelemetrySql(telemetry, receivedAt)) : -1;
   const eventSlot = events.length ? slot(insertEventsSql(events, receivedAt)) : -1;
   const healthSlot = health.length ? slot(insertHealthSql(health, receivedAt)) : -1;
-  for (const message of health) slot(drizzled(latestHealthStatement(db, message, receivedAt)));
+  if (health.length) slot(latestHealthSql(health, receivedAt));
+  // Each node's first status in one statement; a node's later ones each after it, in order.
+  let round: NodeStatus[] = [];
+  let inRound = new Set<string>();
   for (const message of statuses) {
-    slot(drizzled(applyStatement(db, { nodeId: message.node, bootId: message.boot, seq: message.seq, online: message.online, willSeq: message.willSeq, firmware: message.firmware }, receivedAt)));
+    if (inRound.has(message.node)) {
+      slot(applyStatusesSql(round, receivedAt));
+      round = [];
+      inRound = new Set();
+    }
+    inRound.add(message.node);
+    round.push({ nodeId: message.node, bootId: message.boot, seq: message.seq, online: message.online, willSeq: message.willSeq, firmware: message.firmware });
   }
+  if (round.length) slot(applyStatusesSql(round, receivedAt));
   const ackSlots = acks.map((ack) => slot(drizzled(ackStatement(db, ack, receivedAt))));
   if (elevatorNodes.size) slot(deriveElevatorStatesSql([...elevatorNodes]));
   if (capsuleNodes.size) slot(deriveCapsuleStatesSql([...capsuleNodes]));

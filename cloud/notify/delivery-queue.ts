@@ -47,19 +47,31 @@ export interface DeliveryQueueOptions<J> {
   log: Logger;
   send(job: J): Promise<SendResult>;
   record(job: J, outcome: DeliveryOutcome): Promise<void> | void;
+  /**
+   * Which waiting job goes first: the lowest rank (a whole number from 0), then the earliest
+   * queued. Without it every job ranks 0: first in, first out.
+   */
+  rank?(job: J): number;
 }
+
+/** Ranks past this wait together, in order of arrival. */
+const MAX_RANK = 31;
 
 interface Entry<J> {
   job: J;
   attempts: number;
+  rank: number;
 }
 
 /**
  * One channel's own line of work. Each channel (and each webhook endpoint) has its own queue,
- * so a channel that hangs or fails fills only its own line and never delays another's.
+ * so a channel that hangs or fails fills only its own line and never delays another's. Jobs
+ * waiting for a free send go by rank, then in order of arrival.
  */
 export class DeliveryQueue<J> {
-  #waiting: Entry<J>[] = [];
+  /** Waiting jobs, one first-in-first-out line per rank. */
+  #waiting: Entry<J>[][] = [];
+  #waitingCount = 0;
   #active = 0;
   #retriesPending = 0;
   #idle: Array<() => void> = [];
@@ -74,13 +86,30 @@ export class DeliveryQueue<J> {
    */
   push(job: J, resumed: { attempts?: number; notBeforeMs?: number } = {}): void {
     if (this.#closed) return;
-    const entry = { job, attempts: resumed.attempts ?? 0 };
+    const rank = Math.min(MAX_RANK, Math.max(0, Math.floor(this.options.rank?.(job) ?? 0)));
+    const entry = { job, attempts: resumed.attempts ?? 0, rank };
     const waitMs = (resumed.notBeforeMs ?? 0) - this.options.scheduler.now();
     if (waitMs > 0) this.#later(entry, waitMs);
     else {
-      this.#waiting.push(entry);
+      this.#wait(entry);
       this.#pump();
     }
+  }
+
+  #wait(entry: Entry<J>): void {
+    while (this.#waiting.length <= entry.rank) this.#waiting.push([]);
+    this.#waiting[entry.rank].push(entry);
+    this.#waitingCount++;
+  }
+
+  #next(): Entry<J> | undefined {
+    for (const line of this.#waiting) {
+      if (line.length) {
+        this.#waitingCount--;
+        return line.shift();
+      }
+    }
+    return undefined;
   }
 
   #later(entry: Entry<J>, waitMs: number): void {
@@ -89,7 +118,7 @@ export class DeliveryQueue<J> {
       this.#cancels.delete(cancel);
       this.#retriesPending--;
       if (this.#closed) return;
-      this.#waiting.push(entry);
+      this.#wait(entry);
       this.#pump();
     });
     this.#cancels.add(cancel);
@@ -97,7 +126,7 @@ export class DeliveryQueue<J> {
 
   /** Jobs waiting or in flight (not counting retries scheduled for later). */
   get depth(): number {
-    return this.#waiting.length + this.#active;
+    return this.#waitingCount + this.#active;
   }
 
   get retriesPending(): number {
@@ -113,13 +142,14 @@ export class DeliveryQueue<J> {
   close(): void {
     this.#closed = true;
     this.#waiting = [];
+    this.#waitingCount = 0;
     for (const cancel of this.#cancels) cancel();
     this.#cancels.clear();
   }
 
   #pump(): void {
-    while (!this.#closed && this.#active < this.options.concurrency && this.#waiting.length) {
-      const entry = this.#waiting.shift()!;
+    while (!this.#closed && this.#active < this.options.concurrency && this.#waitingCount) {
+      const entry = this.#next()!;
       this.#active++;
       void this.#run(entry).finally(() => {
         this.#active--;

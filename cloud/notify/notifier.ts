@@ -92,6 +92,12 @@ interface Job {
   channel: DeliveryChannel;
   /** The round it belongs to when watched, for the tracker. */
   round: string | null;
+  /**
+   * Its place among its round's deliveries on the same queue (0: the round's first person there).
+   * A waiting queue sends every round's first before any round's second, so one incident's
+   * fifth recipient never holds up another incident's first.
+   */
+  position?: number;
   incident: IncidentView;
   purpose: string;
   tier: number;
@@ -209,11 +215,14 @@ export class Notifier {
     report.stored = inserted.length;
     report.existing = planned.length - inserted.length;
     const queued: Job[] = [];
+    const positions = new Map<string, number>();
     for (const p of planned) {
       const id = ids.get(`${p.row.channel}|${p.row.recipient}`);
       if (id === undefined || p.row.status === "unreachable") continue;
       if (p.reachable) report.reachable++;
-      queued.push({ ...p.job, deliveryId: id, round: round.watched ? round.key : null });
+      const job: Job = { ...p.job, deliveryId: id, round: round.watched ? round.key : null };
+      job.position = nextPosition(positions, queueName(job));
+      queued.push(job);
     }
     // Watched only when something can get through: a round with no way through at all is the desk's gap already.
     if (round.watched && report.reachable > 0) this.rounds.track(round.key, incident.id, round.step, queued.length);
@@ -275,6 +284,7 @@ export class Notifier {
     const hooks = new Map((await activeWebhooks(db)).map((h) => [h.id, h]));
     const robots = new Map<number, ChatRobotRow | undefined>();
     const rounds = new Map<string, { incidentId: number; step: number; key: string; count: number }>();
+    const positions = new Map<string, number>();
     let resumed = 0;
     for (const row of rows) {
       const incident = incidents.get(row.incidentId);
@@ -313,7 +323,11 @@ export class Notifier {
         Object.assign(job, { reference: row.reference, provider: row.provider ?? undefined, attempts: row.attempts, placedAtMs: (row.nextAttemptAt ?? now) - CALL_RESULT_AFTER_MS });
         this.#inHand.add(job.deliveryId);
         this.#awaitCallResult(job, row.nextAttemptAt ?? now, CALL_RESULT_CHECKS);
-      } else this.#enqueue(job, { attempts: row.attempts, notBeforeMs: row.nextAttemptAt ?? undefined });
+      } else {
+        // Rows come in the order they were stored, so a round's first person keeps the first place.
+        job.position = nextPosition(positions, `${row.incidentId}|${row.roundKey}|${queueName(job)}`);
+        this.#enqueue(job, { attempts: row.attempts, notBeforeMs: row.nextAttemptAt ?? undefined });
+      }
       resumed++;
     }
     for (const round of rounds.values()) {
@@ -357,7 +371,7 @@ export class Notifier {
    * fills only its own line: a robot throttled for ten minutes holds up no SMS.
    */
   #queueFor(job: Job): DeliveryQueue<Job> {
-    const name = job.channel === "chat" ? `chat:${job.robot!.id}` : job.channel === "webhook" ? `webhook:${job.hook!.id}` : job.channel;
+    const name = queueName(job);
     let queue = this.#queues.get(name);
     if (queue) return queue;
     const retry = job.channel === "console" ? { maxAttempts: 1, baseDelayMs: 0, timeoutMs: 0 } : this.#retry[job.channel as RetriedChannel];
@@ -372,6 +386,7 @@ export class Notifier {
       log: this.#deps.log,
       send: (j) => this.#send(j, retry.timeoutMs),
       record: (j, outcome) => this.#record(j, outcome),
+      rank: (j) => j.position ?? 0,
     });
     this.#queues.set(name, queue);
     return queue;
@@ -607,6 +622,15 @@ export class Notifier {
       for (const entry of batch) entry.settle(error as Error);
     }
   }
+}
+
+const queueName = (job: Job) => (job.channel === "chat" ? `chat:${job.robot!.id}` : job.channel === "webhook" ? `webhook:${job.hook!.id}` : job.channel);
+
+/** The next place on `key`'s line, counting from 0. */
+function nextPosition(positions: Map<string, number>, key: string): number {
+  const position = positions.get(key) ?? 0;
+  positions.set(key, position + 1);
+  return position;
 }
 
 const isWatched = (row: DeliveryRow) => row.roundKey !== null && /^(notify|escalate|reopen):/.test(row.roundKey);

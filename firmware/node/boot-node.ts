@@ -69,7 +69,7 @@ export function bootNode(options: { platform: Platform; config: NodeBuildConfig;
     healthIntervalMs: base.healthIntervalMs,
     outboxSlots: base.outboxSlots,
   };
-  // `kind=elevator` or `kind=capsule` builds the other node kinds; outputs' drive and the ADC's
+  // firmware/kinds/elevator or capsule's manifest builds the other node kinds; outputs' drive and the ADC's
   // scale come from the board definition through the manifest.
   const startKind = (identity: NodeIdentity | null): Running => {
     if (config.kind === "elevator") {

@@ -28,7 +28,9 @@ import { parseUplinkTopic, uplinkFilters } from "../../shared/topics";
 import { startFleetSite } from "../../tests/support/fleet";
 import { CLEAN_AIR_COUNTS, quietEnvironment } from "./environment";
 import { HostNode } from "./host-node";
-import { buildNode, chooseTarget, esp32Creation, findSdk, SdkMissing } from "./sdk";
+import { isNodeKind } from "../../shared/node-kinds";
+import { kindCreation } from "../firmware-creation";
+import { buildNode, chooseTarget, findSdk, SdkMissing } from "./sdk";
 
 const arg = (name: string, fallback: string) => {
   const at = process.argv.indexOf(`--${name}`);
@@ -83,10 +85,11 @@ async function main(): Promise<void> {
   if (!ALARM_OF[KIND]) throw new Error(`--kind must be one of ${Object.keys(ALARM_OF).join(", ")}`);
   const target = chooseTarget(ARCH, OUT);
   step(`build: Moddable SDK ${sdk.version} (commit ${sdk.commit}), ${target.arch}${target.runner.length ? ` under ${target.runner[0]}` : ""}`);
-  // In the ESP32's heap: the creation sizes the device build sets, fixed, so the run shows they hold.
-  const creation = esp32Creation();
-  say(`XS heap as on the ESP32: ${creation.heap.initial} slots, ${creation.chunk.initial} chunk bytes, stack ${creation.stack} slots, not growing`);
-  const build = buildNode(sdk, target, { outDir: OUT, creation, log: say });
+  // In the ESP32's heap: the creation sizes the kind's device build sets, fixed, so the run shows they hold.
+  if (!isNodeKind(KIND)) throw new Error(`--kind must be one of ${Object.keys(ALARM_OF).join(", ")}`);
+  const creation = kindCreation(KIND);
+  say(`XS heap as on the ESP32 (firmware/kinds/${KIND}/manifest.json): ${creation.heap.initial} slots, ${creation.chunk.initial} chunk bytes, stack ${creation.stack} slots, not growing`);
+  const build = buildNode(sdk, target, { outDir: OUT, creations: { [KIND]: creation }, log: say });
 
   step("site: Mosquitto with the project's dynamic-security setup, and the cloud");
   const site = await startFleetSite();
@@ -109,7 +112,7 @@ async function main(): Promise<void> {
   };
 
   const dir = mkdtempSync(join(tmpdir(), "sw-host-node-"));
-  const node = new HostNode(build, build.preloaded, dir, {
+  const node = new HostNode(build, build.inCreation[KIND], dir, {
     kind: KIND,
     mqtt_host: "127.0.0.1",
     mqtt_port: site.broker.port,

@@ -6,7 +6,7 @@
  */
 import { spawnSync } from "node:child_process";
 import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, statSync } from "node:fs";
-import { join } from "node:path";
+import { basename, join } from "node:path";
 import { fileURLToPath } from "node:url";
 
 export const ROOT = fileURLToPath(new URL("../..", import.meta.url));
@@ -111,15 +111,12 @@ export interface Creation {
   keys: { initial: number; incremental: number };
 }
 
-/** The creation sizes the ESP32 build sets (firmware/platform/esp32/manifest.json), which the lin runs use too. */
-export function esp32Creation(): Creation {
-  return (JSON.parse(readFileSync(join(ROOT, "firmware/platform/esp32/manifest.json"), "utf8")) as { creation: Creation }).creation;
-}
-
 export interface NodeBuild {
   target: Target;
-  /** The build with the manifest's preload list (and, when asked, another creation). */
+  /** The build with the manifest's preload list, on the SDK's default heap (it grows as needed). */
   preloaded: string;
+  /** The same, relinked into each named creation (fixed sizes, as a kind's device build sets them). */
+  inCreation: Record<string, string>;
   /** The same modules with nothing of the firmware's preloaded (the SDK's own modules still are); only when asked for. */
   notPreloaded?: string;
   loader: string;
@@ -128,29 +125,34 @@ export interface NodeBuild {
 /**
  * Builds the node for the lin runtime (instrumented release: `mcconfig -i`, so the XS meter
  * reads the stack's peak) into `outDir/node-<arch>/`. Like a device build it holds every kind's
- * program (main.ts and host-main.ts import all three); the build's kind is the manifest's, and a
- * host run picks another through its `host` preferences (`kind`). With `withoutPreload`, the same
- * build is linked a second time with the SDK's own preloads only, for the bench's comparison; the
- * manifest is not touched.
+ * program (main.ts and host-main.ts import all three); a host run picks one through its `host`
+ * preferences (`kind`). The build is relinked once per named creation (a kind's, from
+ * firmware/kinds/<kind>/manifest.json) and, with `withoutPreload`, once with the SDK's own
+ * preloads only, for the bench's comparison; the manifest is not touched.
  */
-export function buildNode(sdk: Sdk, target: Target, options: { outDir: string; withoutPreload?: boolean; creation?: Creation; log?: (line: string) => void }): NodeBuild {
+export function buildNode(sdk: Sdk, target: Target, options: { outDir: string; withoutPreload?: boolean; creations?: Record<string, Creation>; log?: (line: string) => void }): NodeBuild {
   const env = buildEnv(sdk, target);
   const dir = join(options.outDir, `node-${target.arch}`);
   mkdirSync(dir, { recursive: true });
   options.log?.(`building the node for ${target.arch} in ${dir} (mcconfig -i -m -p lin manifest.json) …`);
   run("mcconfig", ["-i", "-m", "-p", "lin", "-o", dir, "manifest.json"], { env, what: "mcconfig -p lin" });
-  const tmp = join(dir, "tmp/lin/mc/instrument/moddable");
-  const so = join(dir, "bin/lin/mc/instrument/moddable/mc.so");
+  // mcconfig names the build after the manifest's folder: this checkout's.
+  const name = basename(ROOT.replace(/\/+$/, ""));
+  const tmp = join(dir, "tmp/lin/mc/instrument", name);
+  const so = join(dir, "bin/lin/mc/instrument", name, "mc.so");
   const makefile = readFileSync(join(tmp, "makefile"), "utf8");
   const relink = (variables: string[], what: string) => {
     rmSync(join(tmp, "mc.xs.c"), { force: true });
     run("make", ["-f", join(tmp, "makefile"), ...variables], { cwd: tmp, env, what });
   };
   const preloaded = join(dir, "mc-preloaded.so");
-  if (options.creation) {
-    relink([`CREATION=${creationArgument(makefile, options.creation)}`], "relinking with the ESP32's creation sizes");
-  }
   copyFileSync(so, preloaded);
+  const inCreation: Record<string, string> = {};
+  for (const [name, creation] of Object.entries(options.creations ?? {})) {
+    relink([`CREATION=${creationArgument(makefile, creation)}`], `relinking with ${name}'s creation sizes`);
+    inCreation[name] = join(dir, `mc-preloaded-${name}.so`);
+    copyFileSync(so, inCreation[name]);
+  }
   let notPreloaded: string | undefined;
   if (options.withoutPreload) {
     relink([`PRELOADS=${sdkPreloads(makefile).join(" ")}`], "relinking without the firmware's preloads");
@@ -158,13 +160,13 @@ export function buildNode(sdk: Sdk, target: Target, options: { outDir: string; w
     copyFileSync(so, notPreloaded);
   }
   // Leave the build as mcconfig made it, so the next incremental build starts from it.
-  if (options.creation || options.withoutPreload) relink([], "relinking as mcconfig made it");
+  if (Object.keys(inCreation).length || options.withoutPreload) relink([], "relinking as mcconfig made it");
   const loader = join(options.outDir, `headless-${target.arch}`);
   if (!existsSync(loader) || statSync(loader).mtimeMs < statSync(LOADER_SOURCE).mtimeMs) {
     const flags = run("pkg-config", ["--cflags", "--libs", "glib-2.0"], { env, what: "pkg-config glib-2.0" }).trim().split(/\s+/);
     run("sh", ["-c", `${env.CC ?? "gcc"} -O1 -o ${loader} ${LOADER_SOURCE} -I${join(sdk.root, "build/simulators/modules")} ${flags.join(" ")} -ldl`], { env, what: "compiling the headless loader" });
   }
-  return { target, preloaded, notPreloaded, loader };
+  return { target, preloaded, inCreation, notPreloaded, loader };
 }
 
 /** xsl's `-c` argument: the makefile's, with the chunk, heap, stack and key sizes replaced. */

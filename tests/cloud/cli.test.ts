@@ -64,7 +64,7 @@ describe("fleet CLI", () => {
     const secret = /Claim secret.*\n {2}([0-9a-f]{64})/.exec(created.out)![1];
     expect(created.out).toContain(`export SW_CLAIM_SECRET=${secret}`);
     const port = new URL(site.broker.url).port;
-    const command = `mcconfig -m -p esp32 ./manifest.json kind=sensor claim_batch=b-cli-count claim_secret="$SW_CLAIM_SECRET" mqtt_host=127.0.0.1 mqtt_port=${port} ssid="$WIFI_SSID" password="$WIFI_PASSWORD"`;
+    const command = `mcconfig -m -p esp32 ./firmware/kinds/sensor/manifest.json claim_batch=b-cli-count claim_secret="$SW_CLAIM_SECRET" mqtt_host=127.0.0.1 mqtt_port=${port} ssid="$WIFI_SSID" password="$WIFI_PASSWORD"`;
     expect(created.out).toContain(command);
 
     expect((await run(["batch", "flash-command", "b-cli-count"])).out).toBe(command);

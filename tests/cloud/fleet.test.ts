@@ -60,7 +60,7 @@ describe("batches", () => {
   it("prints the mcconfig command for the batch's board, kind and credential", async () => {
     const { batch } = await createBatch(fleet, { id: "b-s3", kind: "elevator", board: "esp32-s3-devkitc-1", serials: ["a4cf12000003"], expiresAt: cloud.clock.now + DAY_MS });
     expect(flashCommand(batch, { mqttHost: "mqtt.site.example", mqttPort: 1883 })).toBe(
-      'mcconfig -m -p esp32/esp32s3 ./manifest.json kind=elevator claim_batch=b-s3 claim_secret="$SW_CLAIM_SECRET" mqtt_host=mqtt.site.example mqtt_port=1883 ssid="$WIFI_SSID" password="$WIFI_PASSWORD"',
+      'mcconfig -m -p esp32/esp32s3 ./firmware/kinds/elevator/manifest.json claim_batch=b-s3 claim_secret="$SW_CLAIM_SECRET" mqtt_host=mqtt.site.example mqtt_port=1883 ssid="$WIFI_SSID" password="$WIFI_PASSWORD"',
     );
   });
 

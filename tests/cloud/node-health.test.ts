@@ -7,6 +7,7 @@ import type { AlarmMessage, HealthMessage, NodeMessage, StatusMessage } from "..
 import { BOOT_ERA_SPAN } from "../../shared/boot-era";
 import { nodeTopic } from "../../shared/topics";
 import { eq } from "drizzle-orm";
+import { storeBatch } from "../../cloud/ingest/store-batch";
 import { testCloud, type TestCloud } from "../support/cloud";
 import { ack, event, health } from "../support/link-messages";
 
@@ -42,6 +43,33 @@ describe("node health in the cloud", () => {
     expect((await node("smoke-010")).online).toBe(false);
     await send(status("smoke-010", 2, 2, true, 1));
     expect(await node("smoke-010")).toMatchObject({ online: true, bootId: 2 });
+  });
+
+  it("applies a batch holding several nodes' statuses and heartbeats, some twice, as one by one", async () => {
+    const era = 2 * BOOT_ERA_SPAN;
+    // One transaction: a will arriving late after the new connection's online, a node of another era, a node's own will, heartbeats out of order.
+    await storeBatch(cloud.database.db, [
+      status("smoke-020", 1, 2, true, 1),
+      status("smoke-021", era + 4, 2, true, 1),
+      status("smoke-020", 1, 6, true, 5),
+      status("smoke-022", 1, 2, true, 1),
+      beat("smoke-021", 9, { boot: era + 4, outbox: { ...health.outbox, depth: 7 } }),
+      status("smoke-020", 1, 1, false),
+      status("smoke-022", 1, 1, false),
+      status("smoke-021", 5 * BOOT_ERA_SPAN + 9, 3, false),
+      beat("smoke-021", 8, { boot: era + 4, outbox: { ...health.outbox, depth: 2 } }),
+      status("smoke-022", 1, 1, false),
+    ], cloud.clock.now);
+    expect(await node("smoke-020")).toMatchObject({ online: true, offlineReason: null });
+    // Another era's will (the node's life before its flash was erased) changes nothing.
+    expect(await node("smoke-021")).toMatchObject({ online: true });
+    const [row] = await cloud.database.db.select().from(nodes).where(eq(nodes.id, "smoke-021"));
+    expect(row).toMatchObject({ healthSeq: 9, outboxDepth: 7, statusBoot: era + 4 });
+    // Its own connection's will, twice: offline.
+    expect(await node("smoke-022")).toMatchObject({ online: false, offlineReason: "will" });
+    // A new connection, then the old connection's will again, late: online.
+    await storeBatch(cloud.database.db, [status("smoke-022", 1, 8, true, 7), status("smoke-022", 1, 1, false)], cloud.clock.now);
+    expect(await node("smoke-022")).toMatchObject({ online: true, offlineReason: null });
   });
 
   it("takes a node whose flash was erased (a new boot era) as reset: its new alarms are stored and its status counts", async () => {
