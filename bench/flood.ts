@@ -50,7 +50,6 @@ async function main(): Promise<void> {
     routing: { sms },
   });
   const db = cloud.database.db;
-  const turns = cloud.database.turns;
   try {
     // Each genuine node on its own floor, so each alarm opens its own incident; the flood node on another.
     const t0 = Date.now();
@@ -152,12 +151,7 @@ async function main(): Promise<void> {
       ["longest event-loop stall (cloud process)", `${loopMaxMs.toFixed(0)} ms`],
       ["longest API answer (GET /api/ingest/stats every 20 ms, own process)", `${apiMax} ms over ${inRun.length} requests, ${apiFailed} failed`],
       ["peak RSS (cloud process)", `${(peakRss / 2 ** 20).toFixed(0)} MB`],
-      ...(turns
-        ? ([
-            ["database calls that waited for a turn of the loop", String(turns.stats.waited)],
-            ["longest single database call", `${turns.stats.longestCallMs.toFixed(0)} ms`],
-          ] as Array<[string, string]>)
-        : []),
+
     ];
     const width = Math.max(...rows.map(([k]) => k.length));
     process.stdout.write(`\nbench:flood — ${new Date().toISOString()}\n`);

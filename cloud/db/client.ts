@@ -6,15 +6,12 @@ import { dirname } from "node:path";
 import { fileURLToPath } from "node:url";
 import * as schema from "./schema";
 import { DurableLog } from "./durable";
-import { DatabaseTurns, takingTurns } from "./turns";
 
 export type Db = LibSQLDatabase<typeof schema> & { $client: Client };
 
 export interface Database {
   db: Db;
   client: Client;
-  /** How the embedded database's statements share the event loop; null for a server (its calls do not block the loop). */
-  turns: DatabaseTurns | null;
   /** Resolves once every commit made before the call is on disk (see durable.ts); at once for a server. */
   durable(): Promise<void>;
   close(): void;
@@ -30,11 +27,7 @@ export async function openDatabase(url: string, authToken?: string): Promise<Dat
   if (url.startsWith("file:") && url !== "file::memory:") {
     mkdirSync(dirname(url.slice("file:".length)), { recursive: true });
   }
-  const raw = createClient({ url, authToken });
-  // Only the embedded client blocks the event loop; a server's calls are I/O, and holding them to
-  // turns would serialize them.
-  const turns = url.startsWith("file:") ? new DatabaseTurns() : null;
-  const client = turns ? takingTurns(raw, turns) : raw;
+  const client = createClient({ url, authToken });
   let log: DurableLog | null = null;
   let syncTimer: NodeJS.Timeout | undefined;
   if (url.startsWith("file:")) {
@@ -56,7 +49,6 @@ export async function openDatabase(url: string, authToken?: string): Promise<Dat
   return {
     db,
     client,
-    turns,
     durable: () => (log ? log.sync() : Promise.resolve()),
     close: () => {
       clearInterval(syncTimer);
