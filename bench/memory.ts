@@ -30,7 +30,7 @@ import { encodeCommand } from "../shared/codec";
 import { nodeTopic, parseUplinkTopic, uplinkFilters } from "../shared/topics";
 import { CLEAN_AIR_COUNTS, mainsCurrent, quietEnvironment } from "../scripts/lin-host/environment";
 import { HostNode, type XsMeter } from "../scripts/lin-host/host-node";
-import { buildNode, chooseTarget, findSdk, SdkMissing, type NodeBuild } from "../scripts/lin-host/sdk";
+import { buildNode, chooseTarget, findSdkOrExit, type NodeBuild } from "../scripts/lin-host/sdk";
 import { creationFor, kindCreation, MARGIN, MEASURED, SPARE_GOAL, WROOM_BUDGET, type MemoryMarks } from "../scripts/firmware-creation";
 import { isNodeKind, type NodeKind } from "../shared/node-kinds";
 import { HOST_BOARD } from "../hardware/generate";
@@ -219,16 +219,7 @@ function fits(meter: XsMeter): boolean {
 }
 
 async function main(): Promise<void> {
-  let sdk;
-  try {
-    sdk = findSdk();
-  } catch (error) {
-    if (error instanceof SdkMissing) {
-      console.error(`bench:memory runs the nodes on Moddable's own runtime.\n\n${error.message}`);
-      process.exit(2);
-    }
-    throw error;
-  }
+  const sdk = findSdkOrExit("bench:memory runs the nodes on Moddable's own runtime.");
   const target = chooseTarget(process.argv.includes("--native") ? "native" : "x86-32", OUT);
   console.log(`Moddable SDK ${sdk.version} at ${sdk.root}, commit ${sdk.commit}`);
   console.log(`target: ${target.arch}${target.runner.length ? ` under ${target.runner[0]}` : ""}; an hour played at ${SCALE}× (${(HOUR_MS / SCALE / 1000).toFixed(0)} s)`);

@@ -114,12 +114,12 @@ export function createIngest(deps: IngestDeps): Ingest {
     throw lastError;
   };
   const maxBatch = Math.min(deps.maxBatch ?? MAX_BATCH, MAX_BATCH);
+  const bulk = new GroupCommit<NodeMessage, StoreOutcome>(write, maxBatch);
   // Alarms have a group commit of their own: behind a backlog of telemetry and heartbeats an
   // alarm waits for the transaction under way, not for the whole queue ahead of it (bench:storm).
-  const bulk = new GroupCommit<NodeMessage, StoreOutcome>(write, maxBatch);
-  // An alarm has its own lane — unless its node is over its alarm budget: a node raising alarms by
-  // the thousand has them stored in small transactions of their own, so none of its writes is
-  // long and another node's alarm waits at most for one of them.
+  // A node over its alarm budget (raising alarms by the thousand) has them stored in small
+  // transactions of a third lane, so none of its writes is long and another node's alarm waits
+  // at most for one of them.
   const urgent = new GroupCommit<NodeMessage, StoreOutcome>(write, maxBatch);
   const overBudget = new GroupCommit<NodeMessage, StoreOutcome>(
     async (items) => {

@@ -7,6 +7,7 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
+import type { XsMeter as DeviceMeter } from "../../firmware/platform/lin/xs-meter";
 import type { NodeBuild } from "./sdk";
 
 export interface HostEvent {
@@ -14,20 +15,8 @@ export interface HostEvent {
   [field: string]: unknown;
 }
 
-/** What firmware/platform/lin/xs-meter.js reads from the XS machine. */
-export interface XsMeter {
-  label: string;
-  slotBytes: number;
-  slots: number;
-  slotsPeak: number;
-  chunks: number;
-  chunksPeak: number;
-  keys: number;
-  stackPeak: number;
-  modules: number;
-  collections: number;
-  stack: number;
-}
+/** What firmware/platform/lin/xs-meter.js reads from the XS machine (its every field: the host build is instrumented), with the reading's label. */
+export type XsMeter = Required<DeviceMeter> & { label: string };
 
 const EXIT_RESTART = 75;
 

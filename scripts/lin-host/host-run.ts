@@ -30,7 +30,7 @@ import { CLEAN_AIR_COUNTS, quietEnvironment } from "./environment";
 import { HostNode } from "./host-node";
 import { isNodeKind } from "../../shared/node-kinds";
 import { kindCreation } from "../firmware-creation";
-import { buildNode, chooseTarget, findSdk, SdkMissing } from "./sdk";
+import { buildNode, chooseTarget, findSdkOrExit } from "./sdk";
 
 const arg = (name: string, fallback: string) => {
   const at = process.argv.indexOf(`--${name}`);
@@ -72,16 +72,7 @@ const step = (title: string) => console.log(`\n== ${title}`);
 const say = (line: string) => console.log(`   ${line}`);
 
 async function main(): Promise<void> {
-  let sdk;
-  try {
-    sdk = findSdk();
-  } catch (error) {
-    if (error instanceof SdkMissing) {
-      console.error(`firmware:host-run runs the node on Moddable's own runtime.\n\n${error.message}`);
-      process.exit(2);
-    }
-    throw error;
-  }
+  const sdk = findSdkOrExit("firmware:host-run runs the node on Moddable's own runtime.");
   if (!ALARM_OF[KIND]) throw new Error(`--kind must be one of ${Object.keys(ALARM_OF).join(", ")}`);
   const target = chooseTarget(ARCH, OUT);
   step(`build: Moddable SDK ${sdk.version} (commit ${sdk.commit}), ${target.arch}${target.runner.length ? ` under ${target.runner[0]}` : ""}`);

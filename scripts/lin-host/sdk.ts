@@ -38,6 +38,17 @@ export interface Sdk {
   bin: string;
 }
 
+/** {@link findSdk} for a command line: when the SDK is missing, says what `purpose` needs and how to get it, and exits 2. */
+export function findSdkOrExit(purpose: string): Sdk {
+  try {
+    return findSdk();
+  } catch (error) {
+    if (!(error instanceof SdkMissing)) throw error;
+    console.error(`${purpose}\n\n${error.message}`);
+    process.exit(2);
+  }
+}
+
 /** The SDK named by `MODDABLE`, with its Linux tools built; throws {@link SdkMissing} saying how to get it. */
 export function findSdk(): Sdk {
   const root = process.env.MODDABLE;
