@@ -1,4 +1,5 @@
 import { fork, type ChildProcess } from "node:child_process";
+import { getPriority, setPriority } from "node:os";
 import { fileURLToPath } from "node:url";
 
 /** A bench helper in its own Node process (tsx), spoken to over IPC: one answer per request, in order. */
@@ -7,8 +8,10 @@ export class Worker {
   #waiting: Array<(message: unknown) => void> = [];
   readonly ready: Promise<unknown>;
 
-  constructor(script: string, args: string[]) {
+  /** `nicer`: how much lower than this process's the child's scheduling priority is (its niceness added to ours, at most 19). */
+  constructor(script: string, args: string[], options: { nicer?: number } = {}) {
     this.#child = fork(fileURLToPath(new URL(script, import.meta.url)), args, { execArgv: ["--import", "tsx"], stdio: ["ignore", "inherit", "inherit", "ipc"] });
+    if (options.nicer && this.#child.pid !== undefined) setPriority(this.#child.pid, Math.min(19, getPriority() + options.nicer));
     this.ready = new Promise((resolve) => this.#waiting.push(resolve));
     this.#child.on("message", (message) => this.#waiting.shift()?.(message));
     this.#child.once("exit", (code) => {

@@ -20,6 +20,7 @@ import { keepReportPhotos } from "./reports/photo-retention";
 import { createRoutingStage, type RoutingOptions, type RoutingStage } from "./routing/stage";
 import { RETENTION_DEFAULTS, startTelemetryKeeper, type RetentionSettings, type TelemetryKeeper } from "./telemetry/retention";
 import { timerScheduler, type Scheduler } from "./time/scheduler";
+import { Urgency } from "./time/urgency";
 
 export interface CloudOptions {
   databaseUrl: string;
@@ -77,13 +78,18 @@ export interface RunningCloud {
 }
 
 /** Starts one cloud instance: database, MQTT ingest, HTTP API and console. */
+/** Longest a telemetry rollup step waits for the incident desk's urgent work. */
+const ROLLUP_YIELD_MS = 2000;
+
 export async function startCloud(options: CloudOptions): Promise<RunningCloud> {
   const now = options.now ?? Date.now;
   const { log } = options;
   const database = await openDatabase(options.databaseUrl, options.databaseAuthToken);
   const firstAdminToken = await ensureFirstAdminToken(database.db, now());
   const feed = new AlarmFeed();
-  const ingest = createIngest({ db: database.db, feed, log, now, durable: database.durable });
+  const urgency = new Urgency();
+  const calm = (maxWaitMs: number) => urgency.calm(maxWaitMs);
+  const ingest = createIngest({ db: database.db, feed, log, now, durable: database.durable, calm });
   const instance = options.instanceId ?? hostname();
   const clientIds = cloudClientIds(options.mqtt.username, options.mqtt.password, instance);
   let otaService: OtaService | undefined;
@@ -115,6 +121,7 @@ export async function startCloud(options: CloudOptions): Promise<RunningCloud> {
       scheduler,
       instanceId: instance,
       dataDir: options.dataDir ?? ".shouwang",
+      urgency,
     });
     await routing.start();
     if (!options.routing?.sms) log("warn", "no SMS provider configured: SMS deliveries are stored as unreachable and their rounds may reach nobody (set SMS_PROVIDER)");
@@ -131,7 +138,7 @@ export async function startCloud(options: CloudOptions): Promise<RunningCloud> {
       : await startMqttIngest({ ...options.mqtt, clientId: clientIds.ingest }, ingest, log);
     publisher = await startCommandPublisher({ ...options.mqtt, clientId: clientIds.commands }, log);
     liveness = startLivenessMonitor({ db: database.db, now, log, everyMs: options.livenessEveryMs });
-    telemetry = startTelemetryKeeper({ db: database.db, now, log, settings: { ...RETENTION_DEFAULTS, ...options.telemetry }, everyMs: options.telemetry?.everyMs });
+    telemetry = startTelemetryKeeper({ db: database.db, now, log, settings: { ...RETENTION_DEFAULTS, ...options.telemetry }, everyMs: options.telemetry?.everyMs, calm: () => calm(ROLLUP_YIELD_MS) });
     photoRetention = keepReportPhotos(database.db, options.dataDir ?? ".shouwang", now, options.reportPhotoDays ?? 180, log);
     const app = createApp({
       db: database.db,

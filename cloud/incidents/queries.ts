@@ -8,14 +8,20 @@ export const OPEN_STATUSES: readonly IncidentStatus[] = ["open", "acknowledged",
 export type NewIncident = typeof incidents.$inferInsert;
 
 /** Where a node is installed: its place and that place's path, or nulls before it is placed. */
-export async function nodeLocation(db: Db, nodeId: string): Promise<{ placeId: string | null; path: string | null }> {
-  const rows = await db
-    .select({ placeId: nodes.placeId, path: places.path })
-    .from(nodes)
-    .leftJoin(places, eq(places.id, nodes.placeId))
-    .where(eq(nodes.id, nodeId))
-    .limit(1);
-  return rows.length ? { placeId: rows[0].placeId, path: rows[0].path } : { placeId: null, path: null };
+/** Where each node is mounted (its place and that place's path), read in one query; a node not registered reads as nowhere. */
+export async function nodeLocations(db: Db, nodeIds: readonly string[]): Promise<Map<string, { placeId: string | null; path: string | null }>> {
+  const found = new Map<string, { placeId: string | null; path: string | null }>();
+  // SQLite's default limit on host parameters is 32,766; a desk batch is far below it, but a resumed backlog may not be.
+  for (let at = 0; at < nodeIds.length; at += 5000) {
+    const rows = await db
+      .select({ id: nodes.id, placeId: nodes.placeId, path: places.path })
+      .from(nodes)
+      .leftJoin(places, eq(places.id, nodes.placeId))
+      .where(inArray(nodes.id, nodeIds.slice(at, at + 5000)));
+    for (const row of rows) found.set(row.id, { placeId: row.placeId, path: row.path });
+  }
+  for (const id of nodeIds) if (!found.has(id)) found.set(id, { placeId: null, path: null });
+  return found;
 }
 
 export async function getIncident(db: Db, id: number): Promise<IncidentRow | undefined> {

@@ -27,10 +27,21 @@ export class GroupCommit<T, R> {
   #running: Promise<void> | undefined;
   #batches = 0;
   #largest = 0;
+  #gatherMs: number;
+  #endGather: (() => void) | undefined;
 
-  constructor(write: (items: T[]) => Promise<R[]>, maxBatch: number) {
+  /**
+   * `gatherMs`: how long a batch that is not full waits for more before it is written. 0 (the
+   * default) writes at the next turn of the event loop: for alarms, where each millisecond is
+   * someone's. Telemetry, statuses and heartbeats can wait a moment: while 10,000 nodes came back
+   * after a broker restart, writing them every turn made 8,522 transactions of one or two
+   * statements, 1.3 ms each (11 s of the event loop in bench:storm, most of the cloud's time),
+   * while the incident desk waited for its turns.
+   */
+  constructor(write: (items: T[]) => Promise<R[]>, maxBatch: number, options: { gatherMs?: number } = {}) {
     this.#write = write;
     this.#maxBatch = maxBatch;
+    this.#gatherMs = options.gatherMs ?? 0;
   }
 
   get batches(): number {
@@ -53,8 +64,10 @@ export class GroupCommit<T, R> {
       if (queue) queue.push(entry);
       else this.#lanes.set(lane, [entry]);
       this.#pending++;
+      // A full batch goes now, not at the end of the gathering time.
+      if (this.#pending >= this.#maxBatch) this.#endGather?.();
       // Let the items already read from the same socket chunk join before the first write starts.
-      this.#running ??= new Promise<void>((started) => setImmediate(started)).then(() => this.#drain());
+      this.#running ??= this.#gather().then(() => this.#drain());
     });
   }
 
@@ -88,6 +101,21 @@ export class GroupCommit<T, R> {
     return batch;
   }
 
+  /** One turn of the loop, or the gathering time while the next batch is not full. */
+  #gather(): Promise<void> {
+    if (this.#gatherMs > 0 && this.#pending < this.#maxBatch) {
+      return new Promise<void>((resolve) => {
+        const timer = setTimeout(() => this.#endGather?.(), this.#gatherMs);
+        this.#endGather = () => {
+          this.#endGather = undefined;
+          clearTimeout(timer);
+          resolve();
+        };
+      });
+    }
+    return new Promise<void>((resolve) => setImmediate(resolve));
+  }
+
   async #drain(): Promise<void> {
     try {
       while (this.#pending > 0) {
@@ -104,7 +132,7 @@ export class GroupCommit<T, R> {
         // after batch from the microtask queue and the event loop never reached its sockets:
         // no alarm read, no PUBACK flushed, no notification sent for seconds (bench:storm).
         // One turn of the loop between batches lets them in; what arrived meanwhile joins the next.
-        if (this.#pending > 0) await new Promise((resolve) => setImmediate(resolve));
+        if (this.#pending > 0) await this.#gather();
       }
     } finally {
       this.#running = undefined;

@@ -44,6 +44,11 @@ export interface IngestDeps {
   maxBatch?: number;
   /** Resolves once what was committed is on disk (Database.durable); a message is acknowledged only after. */
   durable: () => Promise<void>;
+  /**
+   * Resolves when the cloud has no alarm in hand, or after at most `maxWaitMs` (Urgency.calm):
+   * telemetry, statuses and heartbeats wait for it before each transaction. Default: no wait.
+   */
+  calm?: (maxWaitMs: number) => Promise<void>;
 }
 
 /**
@@ -51,6 +56,10 @@ export interface IngestDeps {
  * transactions, so none of them holds the event loop long.
  */
 const OVER_BUDGET_BATCH = 100;
+/** How long telemetry, statuses and heartbeats gather before a transaction that is not full (GroupCommit). */
+const BULK_GATHER_MS = 50;
+/** Longest a bulk transaction waits for the incident desk's urgent work (IngestDeps.calm). */
+const BULK_YIELD_MS = 1000;
 
 const utf8 = new TextDecoder("utf-8", { fatal: true });
 /** A write that fails is tried again this many times (a busy database clears quickly) before its messages count as failed. */
@@ -114,7 +123,17 @@ export function createIngest(deps: IngestDeps): Ingest {
     throw lastError;
   };
   const maxBatch = Math.min(deps.maxBatch ?? MAX_BATCH, MAX_BATCH);
-  const bulk = new GroupCommit<NodeMessage, StoreOutcome>(write, maxBatch);
+  const calm = deps.calm;
+  const bulk = new GroupCommit<NodeMessage, StoreOutcome>(
+    calm
+      ? async (items) => {
+          await calm(BULK_YIELD_MS);
+          return write(items);
+        }
+      : write,
+    maxBatch,
+    { gatherMs: BULK_GATHER_MS },
+  );
   // Alarms have a group commit of their own: behind a backlog of telemetry and heartbeats an
   // alarm waits for the transaction under way, not for the whole queue ahead of it (bench:storm).
   // A node over its alarm budget (raising alarms by the thousand) has them stored in small

@@ -30,6 +30,11 @@ export interface SubscriberOptions {
   keepAliveSeconds?: number;
   /** Start-up fails if the first subscription is not in place within this. Default 10 s. */
   firstConnectTimeoutMs?: number;
+  /**
+   * Milliseconds of parsing and handling this session may take per turn of the event loop
+   * before it lets the loop turn (see PacedReader). Default 6.
+   */
+  turnBudgetMs?: number;
 }
 
 export interface IngestSubscription {
@@ -41,6 +46,9 @@ export interface IngestSubscription {
 }
 
 const FIRST_CONNECT_TIMEOUT_MS = 10_000;
+const TURN_BUDGET_MS = 6;
+/** Bytes handed to the parser at once, so the turn's budget is checked every few dozen packets. */
+const FEED_BYTES = 4096;
 const RETRY_FIRST_MS = 500;
 /**
  * Short on purpose: while the ingest is away every alarm waits at the broker, and after a broker
@@ -179,9 +187,10 @@ class IngestConnection implements IngestSubscription {
       socket.destroy();
     });
     socket.on(secure ? "secureConnect" : "connect", () => this.#sendConnect());
+    const reader = new PacedReader(socket, (piece) => parser.parse(piece), this.#options.turnBudgetMs ?? TURN_BUDGET_MS, () => this.#closing || generation !== this.#generation);
     socket.on("data", (chunk: Buffer) => {
       this.#lastHeardMs = Date.now();
-      parser.parse(chunk);
+      reader.take(chunk);
     });
     socket.on("error", (error) => {
       if (!this.#closing) this.#log("warn", "ingest connection error", { error: error.message });
@@ -332,6 +341,72 @@ class IngestConnection implements IngestSubscription {
   #packetId(): number {
     this.#nextPacketId = this.#nextPacketId === 65535 ? 1 : this.#nextPacketId + 1;
     return this.#nextPacketId;
+  }
+}
+
+/**
+ * Hands a socket's bytes to the parser a few kilobytes at a time, within a time budget per turn
+ * of the event loop. libuv reads a ready socket up to 32 times 64 KB in one go, and the parser
+ * handles every packet of a read at once: a flood of 10,000 small alarms or a reconnecting
+ * fleet's backlog arriving together was one task of 100–150 ms (bench:flood, CPU profile of the
+ * stalls: mqtt-packet's parse and the ingest's handle under onStreamRead), in which no API
+ * answer, PUBACK or incident step could run. Past the budget the socket is paused (TCP's window
+ * then holds the broker back) and the rest is fed on the next turn. Not a stream Transform:
+ * the budget is time spent, which only the consumer knows, and pausing must reach the socket.
+ */
+export class PacedReader {
+  #socket: Socket;
+  #feed: (piece: Buffer) => void;
+  #budgetMs: number;
+  #stopped: () => boolean;
+  #backlog: Buffer[] = [];
+  #scheduled = false;
+  #paused = false;
+
+  constructor(socket: Socket, feed: (piece: Buffer) => void, budgetMs: number, stopped: () => boolean) {
+    this.#socket = socket;
+    this.#feed = feed;
+    this.#budgetMs = budgetMs;
+    this.#stopped = stopped;
+  }
+
+  take(chunk: Buffer): void {
+    this.#backlog.push(chunk);
+    if (!this.#scheduled) this.#drain();
+  }
+
+  #drain(): void {
+    this.#scheduled = false;
+    if (this.#stopped()) {
+      this.#backlog = [];
+      return;
+    }
+    const started = performance.now();
+    while (this.#backlog.length > 0 && performance.now() - started < this.#budgetMs) {
+      const head = this.#backlog[0];
+      if (head.length <= FEED_BYTES) {
+        this.#backlog.shift();
+        this.#feed(head);
+      } else {
+        this.#backlog[0] = head.subarray(FEED_BYTES);
+        this.#feed(head.subarray(0, FEED_BYTES));
+      }
+      if (this.#stopped()) {
+        this.#backlog = [];
+        return;
+      }
+    }
+    if (this.#backlog.length > 0) {
+      if (!this.#paused) {
+        this.#paused = true;
+        this.#socket.pause();
+      }
+      this.#scheduled = true;
+      setImmediate(() => this.#drain());
+    } else if (this.#paused) {
+      this.#paused = false;
+      this.#socket.resume();
+    }
   }
 }
 

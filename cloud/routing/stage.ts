@@ -13,12 +13,15 @@ import type { ProviderChannel, RobotAddress, RobotKind } from "../notify/provide
 import { robotChannels } from "../notify/providers/robot-channel";
 import { RateLimiter } from "../reports/rate-limiter";
 import type { Scheduler } from "../time/scheduler";
+import type { Urgency } from "../time/urgency";
 
 export interface RoutingOptions {
   db: Db;
   feed: AlarmFeed;
   log: Logger;
   scheduler: Scheduler;
+  /** Marked while the incident desk has alarms in hand (cloud/time/urgency.ts). */
+  urgency?: Urgency;
   /** The VAPID pair from the environment (null: made once and kept in the database) and its contact. */
   webPush?: { keys: VapidKeys | null; subject: string };
   /** Replaces the Web Push channel (a test's recorder); null turns push off. */
@@ -85,7 +88,7 @@ export function createRoutingStage(options: RoutingOptions): RoutingStage {
     fetch: options.fetch,
     retry: { ...options.retry, ...(options.webhookRetry && { webhook: options.webhookRetry }) },
   });
-  const desk = new IncidentDesk({ db, scheduler, log, notifier, config });
+  const desk = new IncidentDesk({ db, scheduler, log, notifier, config, urgency: options.urgency });
   notifier.onUnreached = (round) => desk.roundUnreached(round);
   const actions = new IncidentActions({ db, scheduler, notifier, desk, config });
   let detach: (() => void) | undefined;

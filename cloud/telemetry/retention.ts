@@ -70,11 +70,20 @@ export interface TelemetryKeeper {
 }
 
 /** Rolls up every `everyMs` (default 10 s) and prunes every `pruneEveryMs` (default 10 min), never two runs at once. */
-export function startTelemetryKeeper(deps: { db: Db; now: () => number; log: Logger; settings: RetentionSettings; everyMs?: number; pruneEveryMs?: number }): TelemetryKeeper {
+export function startTelemetryKeeper(deps: {
+  db: Db;
+  now: () => number;
+  log: Logger;
+  settings: RetentionSettings;
+  everyMs?: number;
+  pruneEveryMs?: number;
+  /** Waited for before each rollup step (IngestDeps.calm). */
+  calm?: () => Promise<void>;
+}): TelemetryKeeper {
   const { db, now, log, settings } = deps;
   let lastPrune = 0;
   const run = async () => {
-    await rollUpAll(db);
+    await rollUpAll(db, undefined, deps.calm);
     if (now() - lastPrune >= (deps.pruneEveryMs ?? 600_000)) {
       lastPrune = now();
       const deleted = await pruneOnce(db, now(), settings);

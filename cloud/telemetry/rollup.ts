@@ -14,10 +14,12 @@ export const HEALTH_METRICS = {
 } as const;
 
 /**
- * Raw rows counted per step: one step is one short write transaction (a few milliseconds), so the
- * ingest's group commits interleave with a catch-up of hours instead of waiting behind it.
+ * Raw rows counted per step: one step is one short write transaction, so the ingest's group
+ * commits interleave with a catch-up of hours instead of waiting behind it. 2,000 rows took 40 ms
+ * of the event loop while 10,000 nodes reconnected (bench:storm, BENCH_SQL_PROFILE); 500 keep a
+ * step near 10 ms there.
  */
-export const ROLLUP_STEP_ROWS = 2000;
+export const ROLLUP_STEP_ROWS = 500;
 
 type Source = "telemetry" | "node_health";
 const TABLES = [
@@ -90,8 +92,11 @@ export async function rollUpStep(db: Db, source: Source, stepRows = ROLLUP_STEP_
   return Math.max(1, Number(results[results.length - 1].rows[0].done_through_id) - done);
 }
 
-/** Rolls everything stored so far, step by step, letting other work run between steps. */
-export async function rollUpAll(db: Db, stepRows = ROLLUP_STEP_ROWS): Promise<number> {
+/**
+ * Rolls everything stored so far, step by step, letting other work run between steps; `between`
+ * may hold the next step back longer (Urgency.calm while an alarm is in hand).
+ */
+export async function rollUpAll(db: Db, stepRows = ROLLUP_STEP_ROWS, between?: () => Promise<void>): Promise<number> {
   let total = 0;
   for (const source of ["telemetry", "node_health"] as const) {
     for (;;) {
@@ -99,6 +104,7 @@ export async function rollUpAll(db: Db, stepRows = ROLLUP_STEP_ROWS): Promise<nu
       if (covered === 0) break;
       total += covered;
       await new Promise<void>((resolve) => setImmediate(resolve));
+      await between?.();
     }
   }
   return total;

@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
@@ -40,6 +40,32 @@ describe("durable commits off the event loop", () => {
     expect(log.syncs).toBe(2);
     await log.sync();
     expect(log.syncs).toBe(3);
+  });
+
+  it("keeps the log open between syncs, and opens it again once SQLite removed or replaced it", async () => {
+    const path = join(dir(), "db.sqlite");
+    writeFileSync(path, "x");
+    writeFileSync(`${path}-wal`, "y");
+    const log = new DurableLog(path);
+    try {
+      await log.sync();
+      const first = log.held!;
+      expect(first.path).toBe(`${path}-wal`);
+      await log.sync();
+      expect(log.held).toEqual(first);
+      // A new log under the same name (the old one removed): the sync must reach the new file, not the old inode.
+      rmSync(`${path}-wal`);
+      writeFileSync(`${path}-wal`, "z");
+      await log.sync();
+      expect(log.held!.path).toBe(`${path}-wal`);
+      expect(log.held!.ino).toBe(statSync(`${path}-wal`).ino);
+      rmSync(`${path}-wal`);
+      await log.sync();
+      expect(log.held!.path).toBe(path);
+      expect(log.syncs).toBe(4);
+    } finally {
+      log.close();
+    }
   });
 
   it("syncs the database file when there is no log (SQLite folded it in and removed it)", async () => {
