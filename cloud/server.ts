@@ -80,6 +80,12 @@ export interface RunningCloud {
 /** Starts one cloud instance: database, MQTT ingest, HTTP API and console. */
 /** Longest a telemetry rollup step waits for the incident desk's urgent work. */
 const ROLLUP_YIELD_MS = 2000;
+/**
+ * Longest the non-alarm session's reading waits for it: while the desk works alarms, telemetry,
+ * statuses and heartbeats stay in the broker (and TCP's window) instead of being parsed, checked
+ * and queued on the same event loop.
+ */
+const BULK_HOLD_MS = 500;
 
 export async function startCloud(options: CloudOptions): Promise<RunningCloud> {
   const now = options.now ?? Date.now;
@@ -135,7 +141,7 @@ export async function startCloud(options: CloudOptions): Promise<RunningCloud> {
     }
     subscriber = options.nats
       ? await startJetStreamSubscriber({ ...options.nats, name: `sw-cloud-${instance}` }, ingest, log)
-      : await startMqttIngest({ ...options.mqtt, clientId: clientIds.ingest }, ingest, log);
+      : await startMqttIngest({ ...options.mqtt, clientId: clientIds.ingest, holdBulk: () => (urgency.pressing ? urgency.calm(BULK_HOLD_MS) : undefined) }, ingest, log);
     publisher = await startCommandPublisher({ ...options.mqtt, clientId: clientIds.commands }, log);
     liveness = startLivenessMonitor({ db: database.db, now, log, everyMs: options.livenessEveryMs });
     telemetry = startTelemetryKeeper({ db: database.db, now, log, settings: { ...RETENTION_DEFAULTS, ...options.telemetry }, everyMs: options.telemetry?.everyMs, calm: () => calm(ROLLUP_YIELD_MS) });

@@ -17,12 +17,13 @@ export const ALARM_FILTER = nodeTopic("+", "alarm");
  * The alarm session's client id is the instance's with `-alarms`; the other keeps the instance's
  * own, and drops the alarm filter a session from before this split still holds.
  */
-export async function startMqttIngest(options: SubscriberOptions, ingest: Ingest, log: Logger): Promise<IngestSubscription> {
+export async function startMqttIngest(options: SubscriberOptions & { holdBulk?: SubscriberOptions["holdReading"] }, ingest: Ingest, log: Logger): Promise<IngestSubscription> {
+  const { holdBulk, ...common } = options;
   const others = uplinkFilters().filter((filter) => filter !== ALARM_FILTER);
-  const alarms = await startSubscriber({ ...options, clientId: `${options.clientId}-alarms`, filters: [ALARM_FILTER] }, ingest, log);
+  const alarms = await startSubscriber({ ...common, clientId: `${options.clientId}-alarms`, filters: [ALARM_FILTER] }, ingest, log);
   let rest: IngestSubscription;
   try {
-    rest = await startSubscriber({ ...options, filters: others, unsubscribe: [ALARM_FILTER] }, ingest, log);
+    rest = await startSubscriber({ ...common, filters: others, unsubscribe: [ALARM_FILTER], holdReading: holdBulk }, ingest, log);
   } catch (error) {
     await alarms.close();
     throw error;

@@ -35,6 +35,11 @@ export interface SubscriberOptions {
    * before it lets the loop turn (see PacedReader). Default 6.
    */
   turnBudgetMs?: number;
+  /**
+   * Asked before each turn's reading: a promise means "not now" (Urgency.calm while an alarm is in
+   * hand), and the socket stays paused until it resolves. Default: always read.
+   */
+  holdReading?: () => Promise<void> | undefined;
 }
 
 export interface IngestSubscription {
@@ -187,7 +192,13 @@ class IngestConnection implements IngestSubscription {
       socket.destroy();
     });
     socket.on(secure ? "secureConnect" : "connect", () => this.#sendConnect());
-    const reader = new PacedReader(socket, (piece) => parser.parse(piece), this.#options.turnBudgetMs ?? TURN_BUDGET_MS, () => this.#closing || generation !== this.#generation);
+    const reader = new PacedReader(
+      socket,
+      (piece) => parser.parse(piece),
+      this.#options.turnBudgetMs ?? TURN_BUDGET_MS,
+      () => this.#closing || generation !== this.#generation,
+      this.#options.holdReading,
+    );
     socket.on("data", (chunk: Buffer) => {
       this.#lastHeardMs = Date.now();
       reader.take(chunk);
@@ -362,12 +373,14 @@ export class PacedReader {
   #backlog: Buffer[] = [];
   #scheduled = false;
   #paused = false;
+  #hold: (() => Promise<void> | undefined) | undefined;
 
-  constructor(socket: Socket, feed: (piece: Buffer) => void, budgetMs: number, stopped: () => boolean) {
+  constructor(socket: Socket, feed: (piece: Buffer) => void, budgetMs: number, stopped: () => boolean, hold?: () => Promise<void> | undefined) {
     this.#socket = socket;
     this.#feed = feed;
     this.#budgetMs = budgetMs;
     this.#stopped = stopped;
+    this.#hold = hold;
   }
 
   take(chunk: Buffer): void {
@@ -379,6 +392,13 @@ export class PacedReader {
     this.#scheduled = false;
     if (this.#stopped()) {
       this.#backlog = [];
+      return;
+    }
+    const held = this.#hold?.();
+    if (held) {
+      this.#pause();
+      this.#scheduled = true;
+      void held.then(() => this.#drain());
       return;
     }
     const started = performance.now();
@@ -397,16 +417,19 @@ export class PacedReader {
       }
     }
     if (this.#backlog.length > 0) {
-      if (!this.#paused) {
-        this.#paused = true;
-        this.#socket.pause();
-      }
+      this.#pause();
       this.#scheduled = true;
       setImmediate(() => this.#drain());
     } else if (this.#paused) {
       this.#paused = false;
       this.#socket.resume();
     }
+  }
+
+  #pause(): void {
+    if (this.#paused) return;
+    this.#paused = true;
+    this.#socket.pause();
   }
 }
 

@@ -163,6 +163,25 @@ describe("sharing the event loop", () => {
       expect(socket.paused).toBe(false);
     });
 
+    it("reads nothing while told to hold, with the socket paused, and goes on once the hold ends", async () => {
+      const socket = new FakeSocket();
+      const seen: number[] = [];
+      let release: () => void = () => undefined;
+      let holding: Promise<void> | undefined = new Promise<void>((resolve) => (release = resolve));
+      const reader = new PacedReader(socket as unknown as Socket, (piece) => seen.push(piece.length), 5, () => false, () => holding);
+      reader.take(Buffer.alloc(1000));
+      await turn();
+      await sleep(20);
+      expect(seen).toEqual([]);
+      expect(socket.paused).toBe(true);
+      holding = undefined;
+      release();
+      await turn();
+      await turn();
+      expect(seen).toEqual([1000]);
+      expect(socket.paused).toBe(false);
+    });
+
     it("keeps the bytes in order across turns and drops what is left once stopped", async () => {
       const socket = new FakeSocket();
       const seen: Buffer[] = [];
