@@ -108,8 +108,10 @@ function firstTierOf(n: number, personOf: Map<string, number>): number[] {
   return [`bd-${building}`, `cp-${Math.floor(building / BUILDINGS_PER_COMPOUND)}`, "cm-s", "st-s"].map((place) => personOf.get(place)!);
 }
 
-/** BENCH_TRACE_SLOW=1: every database call that holds the event loop over 100 ms, with its first statement. */
-function traceSlowStatements(client: { batch: (...args: any[]) => Promise<unknown>; execute: (...args: any[]) => Promise<unknown> }): void {
+type Client = { batch: (...args: any[]) => Promise<unknown>; execute: (...args: any[]) => Promise<unknown> };
+
+/** Calls `seen` after each execute and batch of the client with the method, its statements and the milliseconds it held the caller. */
+function timeCalls(client: Client, seen: (method: "batch" | "execute", statements: unknown[], ms: number) => void): void {
   for (const method of ["batch", "execute"] as const) {
     const original = client[method].bind(client);
     client[method] = async (...args: any[]) => {
@@ -117,45 +119,32 @@ function traceSlowStatements(client: { batch: (...args: any[]) => Promise<unknow
       try {
         return await original(...args);
       } finally {
-        const ms = performance.now() - started;
-        if (ms > 100) {
-          const first = Array.isArray(args[0]) ? args[0][0] : args[0];
-          const text = typeof first === "string" ? first : first?.sql;
-          process.stderr.write(`slow ${method} ${ms.toFixed(0)} ms (${Array.isArray(args[0]) ? args[0].length : 1} statements): ${String(text).slice(0, 160)}\n`);
-        }
+        seen(method, Array.isArray(args[0]) ? args[0] : [args[0]], performance.now() - started);
       }
     };
   }
 }
 
+const statementText = (statement: any) => String(typeof statement === "string" ? statement : statement?.sql);
+
+/** BENCH_TRACE_SLOW=1: every database call that holds the event loop over 100 ms, with its first statement. */
+function traceSlowStatements(client: Client): void {
+  timeCalls(client, (method, statements, ms) => {
+    if (ms > 100) process.stderr.write(`slow ${method} ${ms.toFixed(0)} ms (${statements.length} statements): ${statementText(statements[0]).slice(0, 160)}\n`);
+  });
+}
+
 /** BENCH_SQL_PROFILE=1: time on the event loop per statement text (execute and batch), printed at the end, heaviest first. */
 const sqlTime = new Map<string, { ms: number; calls: number }>();
-function profileStatements(client: { batch: (...args: any[]) => Promise<unknown>; execute: (...args: any[]) => Promise<unknown> }): void {
-  const note = (stmt: any, ms: number) => {
-    const text = String(typeof stmt === "string" ? stmt : stmt?.sql).replace(/\(\?(,\s*\?)*\)(,\s*\(\?(,\s*\?)*\))*/g, "(?…)").slice(0, 140);
+function profileStatements(client: Client): void {
+  timeCalls(client, (method, statements, ms) => {
+    const first = statementText(statements[0]);
+    const text = (method === "batch" ? `batch of ${statements.length}: ${first}` : first).replace(/\(\?(,\s*\?)*\)(,\s*\(\?(,\s*\?)*\))*/g, "(?…)").slice(0, 140);
     const entry = sqlTime.get(text) ?? { ms: 0, calls: 0 };
     entry.ms += ms;
     entry.calls++;
     sqlTime.set(text, entry);
-  };
-  const execute = client.execute.bind(client);
-  client.execute = async (...args: any[]) => {
-    const started = performance.now();
-    try {
-      return await execute(...args);
-    } finally {
-      note(args[0], performance.now() - started);
-    }
-  };
-  const batch = client.batch.bind(client);
-  client.batch = async (...args: any[]) => {
-    const started = performance.now();
-    try {
-      return await batch(...args);
-    } finally {
-      note(`batch of ${args[0].length}: ${typeof args[0][0] === "string" ? args[0][0] : args[0][0]?.sql}`, performance.now() - started);
-    }
-  };
+  });
 }
 
 function printStatementProfile(): void {

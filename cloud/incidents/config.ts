@@ -14,6 +14,13 @@ export interface IncidentConfig {
   foldBroadcastMs: number;
   /** The desk works this long before letting the event loop turn (sockets, PUBACKs, the API). */
   deskSliceMs: number;
+  /**
+   * With more than `deskBacklogGroups` incidents waiting in its main lane, the desk works this long
+   * instead: a city's fires at once are worth a longer turn (bench:storm: 20 ms slices left the
+   * desk about a fifth of the loop while the fleet reconnected).
+   */
+  deskBacklogSliceMs: number;
+  deskBacklogGroups: number;
 }
 
 export const DAY_MS = 86_400_000;
@@ -27,4 +34,6 @@ export const DEFAULT_INCIDENT_CONFIG: IncidentConfig = {
   utcOffsetMinutes: 480,
   foldBroadcastMs: 1000,
   deskSliceMs: 20,
+  deskBacklogSliceMs: 40,
+  deskBacklogGroups: 20,
 };

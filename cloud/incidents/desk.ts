@@ -312,9 +312,11 @@ export class IncidentDesk {
       else groups.set(item.key, [item]);
     }
     const ordered = byNodeWeight(groups);
+    const { deskSliceMs, deskBacklogSliceMs, deskBacklogGroups } = this.#deps.config;
+    const sliceMs = ordered.length > deskBacklogGroups ? Math.max(deskSliceMs, deskBacklogSliceMs) : deskSliceMs;
     let sliceStart = performance.now();
     for (let g = 0; g < ordered.length; g++) {
-      if (g > 0 && performance.now() - sliceStart >= this.#deps.config.deskSliceMs) {
+      if (g > 0 && performance.now() - sliceStart >= sliceMs) {
         // The embedded client answers within the same task (its statements are synchronous), so
         // a batch of hundreds of incidents ran as one task: no socket read, no PUBACK, no API
         // answer for its whole length (bench:flood: 357 ms stalls). A turn of the loop once a

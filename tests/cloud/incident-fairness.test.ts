@@ -26,7 +26,7 @@ describe("the incident desk under a flood", () => {
   let cloud: TestCloud;
   beforeEach(async () => {
     // A slice of one group, so the test does not depend on how fast this machine works a group.
-    cloud = await testCloud({ config: { deskSliceMs: 0 } });
+    cloud = await testCloud({ config: { deskSliceMs: 0, deskBacklogSliceMs: 0 } });
   });
   afterEach(() => cloud.close());
 

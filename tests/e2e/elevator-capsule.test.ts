@@ -100,7 +100,11 @@ describe("elevator and capsule: XS node → Mosquitto → cloud", () => {
       const all = await api<{ alarms: Alarm[] }>(`/api/alarms?node=${id}`);
       expect(all.alarms.filter((a) => a.kind === "door-left-open").map((a) => a.state)).toEqual(["cleared", "raised"]);
 
-      const history = await api<{ events: Array<{ name: string }> }>(`/api/capsules/${id}/events`);
+      // Events are stored by the ingest's bulk lane, which gathers for a moment: wait for the last one.
+      const history = await waitFor(async () => {
+        const page = await api<{ events: Array<{ name: string }> }>(`/api/capsules/${id}/events`);
+        return page.events[0]?.name === "capsule-closed" ? page : null;
+      }, "the capsule's closing in its history");
       expect(history.events.map((e) => e.name)).toEqual(["capsule-closed", "door-left-open", "aed-returned", "aed-cabinet-closed", "aed-removed", "aed-cabinet-opened", "capsule-opened", "started", "booted"]);
     } finally {
       sse.close();
