@@ -9,7 +9,7 @@ import { deriveElevatorStatesSql } from "../elevators/queries";
 import { insertEventsSql } from "../events/queries";
 import { insertHealthSql, latestHealthSql } from "../nodes/health-queries";
 import { applyStatusesSql, upsertSightingsSql, type BatchSighting, type NodeStatus } from "../nodes/queries";
-import { insertTelemetrySql } from "../telemetry/queries";
+import { insertTelemetrySql, telemetryPresentSql } from "../telemetry/queries";
 
 export type StoreOutcome = "stored" | "duplicate";
 
@@ -93,7 +93,8 @@ export async function storeBatch(db: Db, messages: NodeMessage[], receivedAt: nu
     return { sql, args: params as InValue[] };
   };
   const alarmSlot = alarms.length ? slot(insertAlarmsSql(alarms, receivedAt)) : -1;
-  const telemetrySlot = telemetry.length ? slot(insertTelemetrySql(telemetry, receivedAt)) : -1;
+  const presentSlot = telemetry.length ? slot(telemetryPresentSql(telemetry)) : -1;
+  if (telemetry.length) slot(insertTelemetrySql(telemetry, receivedAt));
   const eventSlot = events.length ? slot(insertEventsSql(events, receivedAt)) : -1;
   const healthSlot = health.length ? slot(insertHealthSql(health, receivedAt)) : -1;
   if (health.length) slot(latestHealthSql(health, receivedAt));
@@ -117,9 +118,14 @@ export async function storeBatch(db: Db, messages: NodeMessage[], receivedAt: nu
   const results: ResultSet[] = await db.$client.batch(statements, "write");
 
   const inserted = new Set<string>();
-  for (const index of [alarmSlot, telemetrySlot, eventSlot, healthSlot]) {
+  for (const index of [alarmSlot, eventSlot, healthSlot]) {
     if (index < 0) continue;
     for (const row of results[index].rows) inserted.add(key(String(row.node_id), Number(row.boot_id), Number(row.seq)));
+  }
+  if (presentSlot >= 0) {
+    // Copies of what was stored before (a replay after a lost PUBACK) were there already; the rest this batch inserted.
+    const present = new Set(results[presentSlot].rows.map((row) => key(String(row.node_id), Number(row.boot_id), Number(row.seq))));
+    for (const m of telemetry) if (!present.has(key(m.node, m.boot, m.seq))) inserted.add(key(m.node, m.boot, m.seq));
   }
   const settledAcks = new Set<AckMessage>();
   acks.forEach((ack, i) => {

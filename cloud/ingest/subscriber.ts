@@ -105,6 +105,7 @@ class IngestConnection implements IngestSubscription {
   #lastHeardMs = 0;
   #nextPacketId = 0;
   #acknowledged = 0;
+  #flushQueued = false;
   #onSubscribed: (() => void) | undefined;
   #onFirstError: ((error: Error) => void) | undefined;
 
@@ -301,6 +302,20 @@ class IngestConnection implements IngestSubscription {
         return;
       }
       pending.stored = true;
+      this.#scheduleFlush();
+    });
+  }
+
+  /**
+   * One flush for all the messages a batch settled: their resolutions run one after another in the
+   * same microtask checkpoint, and a flush per resolution wrote a thousand 4-byte PUBACKs one at a
+   * time per batch (bench:ingest: the writes and the scans were a tenth of the ingest's time).
+   */
+  #scheduleFlush(): void {
+    if (this.#flushQueued) return;
+    this.#flushQueued = true;
+    queueMicrotask(() => {
+      this.#flushQueued = false;
       this.#flushAcks();
     });
   }

@@ -41,6 +41,18 @@ describe("ingest", () => {
     expect(cloud.ingest.stats).toMatchObject({ stored: 2, duplicates: 1 });
   });
 
+  it("stores replayed telemetry once, whether the copy comes in the same batch, a later one, or mixed with new readings", async () => {
+    const topic = nodeTopic("smoke-001", "telemetry");
+    const reading = (seq: number) => bytes(encodeMessage({ v: 1, node: "smoke-001", boot: 1, seq, t: seq, type: "telemetry", readings: { smokeRaw: 300 + seq } }));
+    // One batch: 1 and 2 new, 1 again.
+    expect(await Promise.all([cloud.ingest.handle(topic, reading(1)), cloud.ingest.handle(topic, reading(2)), cloud.ingest.handle(topic, reading(1))])).toEqual(["stored", "stored", "duplicate"]);
+    // A later batch: 2 and 1 replayed beside 3 and 4 new.
+    expect(await Promise.all([cloud.ingest.handle(topic, reading(2)), cloud.ingest.handle(topic, reading(3)), cloud.ingest.handle(topic, reading(1)), cloud.ingest.handle(topic, reading(4))])).toEqual(["duplicate", "stored", "duplicate", "stored"]);
+    const { rows } = await cloud.database.client.execute("select seq from telemetry where node_id = 'smoke-001' order by seq");
+    expect(rows.map((row) => Number(row.seq))).toEqual([1, 2, 3, 4]);
+    expect(cloud.ingest.stats).toMatchObject({ stored: 4, duplicates: 3 });
+  });
+
   it("stores a flooding node's alarms behind another node's, every one of them and in its order", async () => {
     const flood = Array.from({ length: 1000 }, (_, i) =>
       cloud.ingest.handle(nodeTopic("smoke-flood", "alarm"), bytes(encodeMessage({ ...alarm, node: "smoke-flood", seq: i + 1, state: i % 2 ? "cleared" : "raised" }))),
