@@ -100,6 +100,14 @@ describe("thin path: XS node → Mosquitto → cloud → SSE", () => {
   });
 
   it("counts malformed messages that came through the broker and stores none of them", async () => {
+    // What the last test's node sent as it stopped may still be on its way (the bulk lane gathers
+    // before it writes): let the ingest settle before counting.
+    await waitFor(async () => {
+      const stored = cloud.ingest.stats.stored;
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      await cloud.ingest.idle();
+      return cloud.ingest.stats.stored === stored;
+    }, "the ingest to settle");
     const before = structuredClone(cloud.ingest.stats);
     const client = await mqtt.connectAsync(broker.url, { protocolVersion: 5, clientId: "malformed-sender" });
     // Mosquitto itself refuses payloads over its message_size_limit, so send the oversized one
