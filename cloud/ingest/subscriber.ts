@@ -168,7 +168,8 @@ class IngestConnection implements IngestSubscription {
     await this.#ingest.idle();
     // Let the resolutions of the last batch run, so their PUBACKs are written before DISCONNECT.
     await new Promise((resolve) => setImmediate(resolve));
-    const closed = new Promise<void>((resolve) => socket.once("close", () => resolve()));
+    // The connection may have dropped while the last batch was stored: then "close" has fired already.
+    const closed = socket.destroyed ? Promise.resolve() : new Promise<void>((resolve) => socket.once("close", () => resolve()));
     this.#send({ cmd: "disconnect" });
     socket.end();
     const timer = setTimeout(() => socket.destroy(), 2000);
@@ -389,6 +390,7 @@ export class PacedReader {
   #scheduled = false;
   #paused = false;
   #hold: (() => Promise<void> | undefined) | undefined;
+  #heldLast = false;
 
   constructor(socket: Socket, feed: (piece: Buffer) => void, budgetMs: number, stopped: () => boolean, hold?: () => Promise<void> | undefined) {
     this.#socket = socket;
@@ -409,7 +411,10 @@ export class PacedReader {
       this.#backlog = [];
       return;
     }
-    const held = this.#hold?.();
+    // Never two holds in a row: one turn's reading between them keeps the session moving (and its
+    // keepalive heard) however long the urgent work lasts.
+    const held = this.#heldLast ? undefined : this.#hold?.();
+    this.#heldLast = held !== undefined;
     if (held) {
       this.#pause();
       this.#scheduled = true;
