@@ -77,7 +77,6 @@ export interface RunningCloud {
   close(): Promise<void>;
 }
 
-/** Starts one cloud instance: database, MQTT ingest, HTTP API and console. */
 /** Longest a telemetry rollup step waits for the incident desk's urgent work. */
 const ROLLUP_YIELD_MS = 2000;
 /**
@@ -87,6 +86,7 @@ const ROLLUP_YIELD_MS = 2000;
  */
 const BULK_HOLD_MS = 500;
 
+/** Starts one cloud instance: database, MQTT ingest, HTTP API and console. */
 export async function startCloud(options: CloudOptions): Promise<RunningCloud> {
   const now = options.now ?? Date.now;
   const { log } = options;

@@ -22,7 +22,6 @@ const SYNC_EVERY_MS = 1000;
 
 const MIGRATIONS = fileURLToPath(new URL("./migrations", import.meta.url));
 
-/** Opens libSQL (embedded file, or a server by URL) and brings its schema up to date. */
 /**
  * The embedded database's page cache per connection. SQLite's default is 2 MiB: with a fleet's
  * telemetry the indexes an insert touches no longer fit, and every statement read its pages back
@@ -31,6 +30,7 @@ const MIGRATIONS = fileURLToPath(new URL("./migrations", import.meta.url));
  */
 const PAGE_CACHE_KIB = 32 * 1024;
 
+/** Opens libSQL (embedded file, or a server by URL) and brings its schema up to date. */
 export async function openDatabase(url: string, authToken?: string): Promise<Database> {
   if (url.startsWith("file:") && url !== "file::memory:") {
     mkdirSync(dirname(url.slice("file:".length)), { recursive: true });

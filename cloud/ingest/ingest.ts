@@ -185,10 +185,10 @@ export function createIngest(deps: IngestDeps): Ingest {
       const message = decoded.message;
       const refused = await senders.check(message);
       if (refused) return reject(refused.reason, topic, refused.detail);
-      const lane = laneFor(decoded.message);
+      const lane = laneFor(message);
       try {
         // One lane per node: a node flooding the ingest waits behind its own messages, not others' (GroupCommit).
-        const outcome = await lane.add(decoded.message, decoded.message.node).finally(() => settled(decoded.message, lane));
+        const outcome = await lane.add(message, message.node).finally(() => settled(message, lane));
         if (outcome === "duplicate") stats.duplicates++;
         else stats.stored++;
         return outcome;

@@ -125,7 +125,10 @@ export async function storeBatch(db: Db, messages: NodeMessage[], receivedAt: nu
   if (presentSlot >= 0) {
     // Copies of what was stored before (a replay after a lost PUBACK) were there already; the rest this batch inserted.
     const present = new Set(results[presentSlot].rows.map((row) => key(String(row.node_id), Number(row.boot_id), Number(row.seq))));
-    for (const m of telemetry) if (!present.has(key(m.node, m.boot, m.seq))) inserted.add(key(m.node, m.boot, m.seq));
+    for (const m of telemetry) {
+      const k = key(m.node, m.boot, m.seq);
+      if (!present.has(k)) inserted.add(k);
+    }
   }
   const settledAcks = new Set<AckMessage>();
   acks.forEach((ack, i) => {

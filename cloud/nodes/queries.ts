@@ -58,9 +58,8 @@ export interface NodeStatus {
  *
  * One statement for the batch (10,000 nodes reconnecting send 10,000 of them; building one
  * statement each through the ORM was 15 % of bench:storm's cloud CPU, and each was prepared
- * apart), so each node
- * may appear once: the caller gives a node's second status in a batch a statement of its own, in
- * order, as the rule depends on what the first one wrote.
+ * apart), so each node may appear once: the caller gives a node's second status in a batch a
+ * statement of its own, in order, as the rule depends on what the first one wrote.
  */
 export function applyStatusesSql(statuses: NodeStatus[], at: number): InStatement {
   const args: InValue[] = [];
