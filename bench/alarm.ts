@@ -38,6 +38,7 @@ async function main(): Promise<void> {
   const log = memoryLogger();
   const { sms, listener } = await benchSmsProvider();
   const cloud = await startCloud({
+    bulkThread: true,
     databaseUrl: tempDatabaseUrl(),
     mqtt: { url: broker.url, protocolVersion: 5, shareGroup: "bench" },
     instanceId: `bench-${process.pid}`,

@@ -41,6 +41,7 @@ async function main(): Promise<void> {
   // through every tier as routing gaps.
   const { sms, listener } = await benchSmsProvider();
   const cloud = await startCloud({
+    bulkThread: true,
     databaseUrl: tempDatabaseUrl(),
     mqtt: { url: broker.url, protocolVersion: 5 },
     instanceId: `flood-${process.pid}`,

@@ -183,6 +183,7 @@ async function main(): Promise<void> {
   const log = memoryLogger();
   const { sms, listener } = await benchSmsProvider();
   const cloud = await startCloud({
+    bulkThread: true,
     databaseUrl: tempDatabaseUrl(),
     // A plain persistent subscription: Mosquitto restores it after its restart (it does not restore $share ones).
     mqtt: { url: broker.url, protocolVersion: 5 },
@@ -195,7 +196,8 @@ async function main(): Promise<void> {
   if (process.env.BENCH_TRACE_SLOW) traceSlowStatements(cloud.database.client);
   if (process.env.BENCH_SQL_PROFILE) profileStatements(cloud.database.client);
   const consoles = new Worker("./console-listener.ts", [cloud.url]);
-  const workers: Worker[] = [listener, consoles];
+  const probe = new Worker("./alarm-probe.ts", [broker.url]);
+  const workers: Worker[] = [listener, consoles, probe];
   let peak = process.memoryUsage();
   const rssTimer = setInterval(() => {
     const now = process.memoryUsage();
@@ -212,7 +214,8 @@ async function main(): Promise<void> {
       workers.push(worker);
       fleets.push({ worker, first, count });
     }
-    await Promise.all([consoles.ready, ...fleets.map((f) => f.worker.ready)]);
+    await Promise.all([consoles.ready, probe.ready, ...fleets.map((f) => f.worker.ready)]);
+    await probe.ask({ cmd: "subscribe" });
     const all = <T>(request: object) => Promise.all(fleets.map((f) => f.worker.ask<T>(request)));
     const connectStarted = performance.now();
     const connected = await all<{ connected: number }>({ cmd: "connect" });
@@ -297,6 +300,12 @@ async function main(): Promise<void> {
       (await cloud.database.db.select({ nodeId: incidents.nodeId, at: incidents.firstNotifiedAt }).from(incidents).where(inArray(incidents.nodeId, freshIds))).map((r) => [r.nodeId, r.at]),
     );
     const ingestMs = fresh.filter((f) => storedAt.has(f.node)).map((f) => storedAt.get(f.node)! - f.at).sort((a, b) => a - b);
+    const { arrivals } = await probe.ask<{ arrivals: Record<string, number[]> }>({ cmd: "report" });
+    const brokerMs = fresh
+      .map((f) => (arrivals[f.node] ?? []).find((at) => at >= f.at) ?? NaN)
+      .map((at, i) => at - fresh[i].at)
+      .filter((ms) => !Number.isNaN(ms))
+      .sort((a, b) => a - b);
     const routingMs = fresh.filter((f) => storedAt.has(f.node) && notifiedAt.get(f.node)).map((f) => notifiedAt.get(f.node)! - storedAt.get(f.node)!).sort((a, b) => a - b);
     const [{ dupes }] = await cloud.database.db.all<{ dupes: number }>(sql`select count(*) - count(distinct node_id || '/' || boot_id || '/' || seq) as dupes from alarms`);
     const stats = cloud.ingest.stats;
@@ -314,6 +323,7 @@ async function main(): Promise<void> {
       ["fresh: publish → first notification (any channel) max", `${(latencies.at(-1) ?? NaN).toFixed(1)} ms`],
       ["  console stream, received by the client p50 / p99 / max", `${ms(consoleLatencies)} (${consoleLatencies.length} of ${fresh.length})`],
       ["  SMS, accepted by the provider p50 / p99 / max", `${ms(smsLatencies)} (${smsLatencies.length} of ${fresh.length})`],
+      ["  publish → delivered by the broker to a bystander subscriber p50 / p99", `${pct(brokerMs, 0.5).toFixed(0)} / ${pct(brokerMs, 0.99).toFixed(0)} ms (${brokerMs.length} of ${fresh.length})`],
       ["  of which publish → stored by the ingest p50 / p99", `${pct(ingestMs, 0.5).toFixed(0)} / ${pct(ingestMs, 0.99).toFixed(0)} ms`],
       ["  of which stored → first delivery confirmed p50 / p99", `${pct(routingMs, 0.5).toFixed(0)} / ${pct(routingMs, 0.99).toFixed(0)} ms`],
       ["lost: fresh / replayed alarms without a notification", `${lostFresh} / ${lostReplayed} (of ${fresh.length} / ${offlineAlarms.length})`],

@@ -10,6 +10,7 @@ import { createIngest, type Ingest } from "./ingest/ingest";
 import { startCommandPublisher, type CommandPublisher } from "./commands/publisher";
 import { startJetStreamSubscriber, type JetStreamSubscriberOptions } from "./ingest/jetstream-subscriber";
 import { startMqttIngest } from "./ingest/alarm-lane";
+import { startBulkThread, withBulkThread, type BulkThread } from "./ingest/bulk-thread";
 import type { IngestSubscription } from "./ingest/subscriber";
 import type { Logger } from "./log";
 import { startLivenessMonitor, type LivenessMonitor } from "./nodes/liveness";
@@ -55,6 +56,14 @@ export interface CloudOptions {
   routing?: Partial<Pick<RoutingOptions, "config" | "sms" | "voice" | "webPush" | "push" | "allowLoopbackPushEndpoints" | "retry" | "fetch" | "webhookRetry" | "cap" | "reportsPerHour" | "statusLookupsPerHour">>;
   /** How often deliveries a dead instance left are looked for (0: only at start). Default 60 s. */
   deliverySweepMs?: number;
+  /**
+   * The MQTT session for everything but alarms on its own thread (bulk-thread.ts), as the system
+   * runs (system/start.ts) and the benches measure it. Ignored when the cloud is given its own
+   * clock (`now`, which a thread cannot share), an in-memory database (which a second connection
+   * cannot open) or NATS. Default off: the thread's start costs about a second of CPU (a second
+   * module graph through tsx), which tests that start a cloud each do not need.
+   */
+  bulkThread?: boolean;
 }
 
 export interface RunningCloud {
@@ -95,7 +104,7 @@ export async function startCloud(options: CloudOptions): Promise<RunningCloud> {
   const feed = new AlarmFeed();
   const urgency = new Urgency();
   const calm = (maxWaitMs: number) => urgency.calm(maxWaitMs);
-  const ingest = createIngest({ db: database.db, feed, log, now, durable: database.durable, calm });
+  const ingest = createIngest({ db: database.db, feed, log, now, durable: database.durable, calm, urgent: () => urgency.begin() });
   const instance = options.instanceId ?? hostname();
   const clientIds = cloudClientIds(options.mqtt.username, options.mqtt.password, instance);
   let otaService: OtaService | undefined;
@@ -109,6 +118,8 @@ export async function startCloud(options: CloudOptions): Promise<RunningCloud> {
   const scheduler = options.scheduler ?? timerScheduler(now);
 
   let subscriber: IngestSubscription | undefined;
+  let bulkThread: BulkThread | undefined;
+  const threaded = options.bulkThread === true && !options.now && !options.databaseUrl.startsWith("file::memory:");
   let publisher: CommandPublisher | undefined;
   let provisioner: Provisioner | undefined;
   let routing: RoutingStage | undefined;
@@ -141,7 +152,27 @@ export async function startCloud(options: CloudOptions): Promise<RunningCloud> {
     }
     subscriber = options.nats
       ? await startJetStreamSubscriber({ ...options.nats, name: `sw-cloud-${instance}` }, ingest, log)
-      : await startMqttIngest({ ...options.mqtt, clientId: clientIds.ingest, holdBulk: () => (urgency.pressing ? urgency.calm(BULK_HOLD_MS) : undefined) }, ingest, log);
+      : await startMqttIngest(
+          {
+            ...options.mqtt,
+            clientId: clientIds.ingest,
+            holdBulk: () => (urgency.pressing ? urgency.calm(BULK_HOLD_MS) : undefined),
+            startRest: threaded
+              ? async (rest) =>
+                  (bulkThread = await startBulkThread(
+                    { databaseUrl: options.databaseUrl, databaseAuthToken: options.databaseAuthToken, mqtt: rest, urgency: urgency.shared, holdMs: BULK_HOLD_MS },
+                    feed,
+                    log,
+                  ))
+              : undefined,
+          },
+          ingest,
+          log,
+        );
+    // The bulk thread, the heavy writer, checkpoints the log (and a checkpoint's syncs hold the
+    // thread that runs it): none here, on the loop the alarms and the desk share.
+    if (bulkThread) await database.client.execute("PRAGMA wal_autocheckpoint = 0");
+    const allIngest = bulkThread ? withBulkThread(ingest, bulkThread) : ingest;
     publisher = await startCommandPublisher({ ...options.mqtt, clientId: clientIds.commands }, log);
     liveness = startLivenessMonitor({ db: database.db, now, log, everyMs: options.livenessEveryMs });
     telemetry = startTelemetryKeeper({ db: database.db, now, log, settings: { ...RETENTION_DEFAULTS, ...options.telemetry }, everyMs: options.telemetry?.everyMs, calm: () => calm(ROLLUP_YIELD_MS) });
@@ -149,7 +180,7 @@ export async function startCloud(options: CloudOptions): Promise<RunningCloud> {
     const app = createApp({
       db: database.db,
       feed,
-      ingest,
+      ingest: allIngest,
       log,
       commands: publisher,
       now,
@@ -193,7 +224,7 @@ export async function startCloud(options: CloudOptions): Promise<RunningCloud> {
       port,
       firstAdminToken,
       database,
-      ingest,
+      ingest: allIngest,
       feed,
       routing,
       app,

@@ -48,6 +48,8 @@ async function main(): Promise<void> {
     databaseAuthToken: env.databaseAuthToken,
     mqtt: { url: mqttUrl, username: env.mqttUsername, password: env.mqttPassword, protocolVersion, shareGroup: env.ingestShareGroup },
     instanceId: env.instanceId,
+    // Telemetry, heartbeats and statuses on a thread of their own, off the loop the alarms share.
+    bulkThread: true,
     nats: env.ingestTransport === "nats" ? { servers: env.natsUrls, user: env.natsUser, pass: env.natsPassword } : undefined,
     provisioning:
       env.mqttProvisionerUsername && env.mqttProvisionerPassword

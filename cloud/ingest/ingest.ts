@@ -9,7 +9,7 @@ import type { Logger } from "../log";
 import { GroupCommit } from "./group-commit";
 import { RejectionLog, type NodeRejections } from "./rejection-log";
 import { SenderRules, type SenderRejectReason } from "./sender-rules";
-import { MAX_BATCH, storeBatch, type StoreOutcome } from "./store-batch";
+import { MAX_BATCH, storeBatch, type StoredBatch, type StoreOutcome } from "./store-batch";
 
 export type IngestOutcome = "stored" | "duplicate" | "rejected" | "failed";
 
@@ -49,6 +49,12 @@ export interface IngestDeps {
    * telemetry, statuses and heartbeats wait for it before each transaction. Default: no wait.
    */
   calm?: (maxWaitMs: number) => Promise<void>;
+  /**
+   * Marks an alarm in hand until it is stored (Urgency.begin), so bulk work waits for it as it
+   * waits for the desk's: on another thread it would otherwise hold the database's one write lock
+   * and fill the log the alarm's sync must flush. Default: nothing marked.
+   */
+  urgent?: () => () => void;
 }
 
 /**
@@ -104,17 +110,12 @@ export function createIngest(deps: IngestDeps): Ingest {
     return "rejected";
   };
 
-  const write = async (messages: NodeMessage[]): Promise<StoreOutcome[]> => {
+  /** Writes a batch in one transaction, trying again while the database is busy. */
+  const write = async (messages: NodeMessage[]): Promise<StoredBatch> => {
     let lastError: unknown;
     for (let attempt = 1; attempt <= WRITE_ATTEMPTS; attempt++) {
       try {
-        const { outcomes, newAlarms } = await storeBatch(db, messages, now());
-        // On disk before anyone is told: a node deletes what is acknowledged, and the desk's work survives a power cut.
-        await deps.durable();
-        stats.batches = bulk.batches + urgent.batches + overBudget.batches;
-        stats.largestBatch = Math.max(bulk.largest, urgent.largest, overBudget.largest);
-        for (const alarm of newAlarms) feed.publish(alarm);
-        return outcomes;
+        return await storeBatch(db, messages, now());
       } catch (error) {
         lastError = error;
         if (attempt < WRITE_ATTEMPTS) await new Promise((resolve) => setTimeout(resolve, 50 * attempt));
@@ -122,9 +123,18 @@ export function createIngest(deps: IngestDeps): Ingest {
     }
     throw lastError;
   };
+  /** Once a written batch is on disk: counted, its new alarms announced, its messages answered (GroupCommit's settle). */
+  const settle = async ({ outcomes, newAlarms }: StoredBatch): Promise<StoreOutcome[]> => {
+    // On disk before anyone is told: a node deletes what is acknowledged, and the desk's work survives a power cut.
+    await deps.durable();
+    stats.batches = bulk.batches + urgent.batches + overBudget.batches;
+    stats.largestBatch = Math.max(bulk.largest, urgent.largest, overBudget.largest);
+    for (const alarm of newAlarms) feed.publish(alarm);
+    return outcomes;
+  };
   const maxBatch = Math.min(deps.maxBatch ?? MAX_BATCH, MAX_BATCH);
   const calm = deps.calm;
-  const bulk = new GroupCommit<NodeMessage, StoreOutcome>(
+  const bulk = new GroupCommit<NodeMessage, StoreOutcome, StoredBatch>(
     calm
       ? async (items) => {
           await calm(BULK_YIELD_MS);
@@ -132,15 +142,15 @@ export function createIngest(deps: IngestDeps): Ingest {
         }
       : write,
     maxBatch,
-    { gatherMs: BULK_GATHER_MS },
+    { gatherMs: BULK_GATHER_MS, settle },
   );
   // Alarms have a group commit of their own: behind a backlog of telemetry and heartbeats an
   // alarm waits for the transaction under way, not for the whole queue ahead of it (bench:storm).
   // A node over its alarm budget (raising alarms by the thousand) has them stored in small
   // transactions of a third lane, so none of its writes is long and another node's alarm waits
   // at most for one of them.
-  const urgent = new GroupCommit<NodeMessage, StoreOutcome>(write, maxBatch);
-  const overBudget = new GroupCommit<NodeMessage, StoreOutcome>(
+  const urgent = new GroupCommit<NodeMessage, StoreOutcome, StoredBatch>(write, maxBatch, { settle });
+  const overBudget = new GroupCommit<NodeMessage, StoreOutcome, StoredBatch>(
     async (items) => {
       // A node's first alarms past its budget wait for its alarms still on their way in the
       // urgent lane, so its alarms are stored in the order they came.
@@ -148,19 +158,20 @@ export function createIngest(deps: IngestDeps): Ingest {
       return write(items);
     },
     Math.min(OVER_BUDGET_BATCH, maxBatch),
+    { settle },
   );
   const budgets = new NodeBudgets(ALARM_BURST, ALARM_REFILL_MS);
   /** Alarms per node handed to the over-budget lane and not yet stored: while any are, the node's next alarms follow them, in order. */
   const behind = new Map<string, number>();
   /** Alarms per node handed to the urgent lane and not yet stored. */
   const urgentInFlight = new Map<string, number>();
-  const laneFor = (message: NodeMessage): GroupCommit<NodeMessage, StoreOutcome> => {
+  const laneFor = (message: NodeMessage): GroupCommit<NodeMessage, StoreOutcome, StoredBatch> => {
     if (message.type !== "alarm") return bulk;
     const lane = !behind.has(message.node) && budgets.take(message.node, now()) ? urgent : overBudget;
     tally(lane === urgent ? urgentInFlight : behind, message.node, 1);
     return lane;
   };
-  const settled = (message: NodeMessage, lane: GroupCommit<NodeMessage, StoreOutcome>) => {
+  const settled = (message: NodeMessage, lane: GroupCommit<NodeMessage, StoreOutcome, StoredBatch>) => {
     if (lane !== bulk) tally(lane === urgent ? urgentInFlight : behind, message.node, -1);
   };
 
@@ -186,6 +197,7 @@ export function createIngest(deps: IngestDeps): Ingest {
       const refused = await senders.check(message);
       if (refused) return reject(refused.reason, topic, refused.detail);
       const lane = laneFor(message);
+      const inHand = lane === urgent ? deps.urgent?.() : undefined;
       try {
         // One lane per node: a node flooding the ingest waits behind its own messages, not others' (GroupCommit).
         const outcome = await lane.add(message, message.node).finally(() => settled(message, lane));
@@ -196,6 +208,8 @@ export function createIngest(deps: IngestDeps): Ingest {
         stats.failed++;
         log("error", "ingest could not store a message", { topic, error: (error as Error).message });
         return "failed";
+      } finally {
+        inHand?.();
       }
     },
   };

@@ -28,6 +28,11 @@ export interface SubscriberOptions {
   /** How long the broker keeps this instance's session (and its queued messages) while it is away. Default 7 days. */
   sessionExpirySeconds?: number;
   keepAliveSeconds?: number;
+  /**
+   * Reconnect backoff: the first wait and the ceiling it doubles up to (each wait jittered to
+   * half–all of it). Default 500 ms and 2 s; the alarm session's are far shorter (alarm-lane.ts).
+   */
+  retry?: { firstMs: number; maxMs: number };
   /** Start-up fails if the first subscription is not in place within this. Default 10 s. */
   firstConnectTimeoutMs?: number;
   /**
@@ -61,6 +66,8 @@ const RETRY_FIRST_MS = 500;
  * behind a 10 s ceiling). One client retrying every 2 s costs the broker nothing.
  */
 const RETRY_MAX_MS = 2000;
+/** While the broker stays away, "still offline" is logged at most this often (not once per attempt). */
+const OFFLINE_LOG_EVERY_MS = 10_000;
 
 /**
  * Feeds every node uplink message into the ingest and acknowledges each QoS 1 message only
@@ -99,7 +106,12 @@ class IngestConnection implements IngestSubscription {
   #acks: PendingAck[] = [];
   #subscribed = false;
   #closing = false;
-  #retryMs = RETRY_FIRST_MS;
+  #retryMs: number;
+  #retryFirstMs: number;
+  #retryMaxMs: number;
+  #offlineSince: number | undefined;
+  #offlineLoggedAt = 0;
+  #attempts = 0;
   #retryTimer: NodeJS.Timeout | undefined;
   #pingTimer: NodeJS.Timeout | undefined;
   #lastHeardMs = 0;
@@ -111,6 +123,8 @@ class IngestConnection implements IngestSubscription {
 
   constructor(options: SubscriberOptions, ingest: Ingest, log: Logger) {
     this.#options = options;
+    this.#retryMs = this.#retryFirstMs = options.retry?.firstMs ?? RETRY_FIRST_MS;
+    this.#retryMaxMs = options.retry?.maxMs ?? RETRY_MAX_MS;
     this.#ingest = ingest;
     this.#log = log;
     let url: URL;
@@ -267,7 +281,11 @@ class IngestConnection implements IngestSubscription {
       this.#socket?.destroy();
       return;
     }
-    this.#retryMs = RETRY_FIRST_MS;
+    this.#retryMs = this.#retryFirstMs;
+    if (this.#offlineSince !== undefined) {
+      this.#log("info", "ingest back online", { broker: redactUrl(this.#options.url), offlineMs: Date.now() - this.#offlineSince, attempts: this.#attempts });
+      this.#offlineSince = undefined;
+    }
     // Subscribing again on a present session is harmless and covers a session the broker lost.
     this.#send({ cmd: "subscribe", messageId: this.#packetId(), subscriptions: this.filters.map((topic) => ({ topic, qos: 1 })) });
     if (this.#dropped.length) this.#send({ cmd: "unsubscribe", messageId: this.#packetId(), unsubscriptions: this.#dropped });
@@ -350,8 +368,17 @@ class IngestConnection implements IngestSubscription {
     clearInterval(this.#pingTimer);
     if (this.#closing) return;
     const delayMs = Math.floor(this.#retryMs * (0.5 + Math.random() * 0.5));
-    this.#retryMs = Math.min(this.#retryMs * 2, RETRY_MAX_MS);
-    this.#log("warn", "ingest offline; reconnecting", { broker: redactUrl(this.#options.url), inMs: delayMs });
+    this.#retryMs = Math.min(this.#retryMs * 2, this.#retryMaxMs);
+    const at = Date.now();
+    if (this.#offlineSince === undefined) {
+      this.#offlineSince = at;
+      this.#attempts = 0;
+    }
+    this.#attempts++;
+    if (this.#attempts === 1 || at - this.#offlineLoggedAt >= OFFLINE_LOG_EVERY_MS) {
+      this.#offlineLoggedAt = at;
+      this.#log("warn", "ingest offline; reconnecting", { broker: redactUrl(this.#options.url), inMs: delayMs, attempts: this.#attempts });
+    }
     this.#retryTimer = setTimeout(() => this.#connect(), delayMs);
   }
 

@@ -11,7 +11,7 @@ import { nodeTopic } from "../../shared/topics";
 import { alarm } from "../support/messages";
 import { tempDatabaseUrl } from "../support/cloud";
 import { PacedReader } from "../../cloud/ingest/subscriber";
-import { Urgency } from "../../cloud/time/urgency";
+import { SharedCalm, Urgency } from "../../cloud/time/urgency";
 
 const bytes = (text: string) => new TextEncoder().encode(text);
 const turn = () => new Promise<void>((resolve) => setImmediate(resolve));
@@ -66,6 +66,32 @@ describe("sharing the event loop", () => {
       expect(performance.now() - started).toBeGreaterThanOrEqual(25);
       endB();
     });
+
+    it("is seen through shared memory by another thread's SharedCalm: pressing, waited for, and waited for at most its longest wait", async () => {
+      const urgency = new Urgency();
+      const far = new SharedCalm(urgency.shared);
+      expect(far.pressing).toBe(false);
+      await far.calm(10_000);
+
+      const endA = urgency.begin();
+      const endB = urgency.begin();
+      expect(far.pressing).toBe(true);
+      let through = false;
+      const waiting = far.calm(10_000).then(() => (through = true));
+      endA();
+      await sleep(20);
+      expect(through).toBe(false);
+      endB();
+      await waiting;
+      expect(far.pressing).toBe(false);
+
+      const endC = urgency.begin();
+      const started = performance.now();
+      await far.calm(30);
+      expect(performance.now() - started).toBeGreaterThanOrEqual(25);
+      expect(far.pressing).toBe(true);
+      endC();
+    });
   });
 
   describe("GroupCommit", () => {
@@ -100,6 +126,48 @@ describe("sharing the event loop", () => {
       await Promise.all([small.add(1), small.add(2)]);
       expect(performance.now() - started).toBeLessThan(5000);
       expect(writes).toEqual([[1, 2]]);
+    });
+
+    it("writes the next batch while the last one settles, and settles and resolves them in order", async () => {
+      const events: string[] = [];
+      const syncs: Array<() => void> = [];
+      const commit = new GroupCommit<number, string, number[]>(
+        async (items) => {
+          events.push(`write ${items.join(",")}`);
+          return items;
+        },
+        1000,
+        {
+          // A sync that ends when the test says so.
+          settle: async (written) => {
+            await new Promise<void>((resolve) => syncs.push(resolve));
+            events.push(`settled ${written.join(",")}`);
+            return written.map((item) => `ok ${item}`);
+          },
+        },
+      );
+      const first = commit.add(1).then((result) => events.push(`resolved ${result}`));
+      await turn();
+      await turn();
+      const second = commit.add(2).then((result) => events.push(`resolved ${result}`));
+      await turn();
+      await turn();
+      // The second batch is written while the first still waits for its sync.
+      expect(events).toEqual(["write 1", "write 2"]);
+      // One settles at a time, in order: the second's sync is asked for once the first is done.
+      expect(syncs).toHaveLength(1);
+      let idle = false;
+      const waitingIdle = commit.idle().then(() => (idle = true));
+      syncs[0]();
+      await first;
+      await turn();
+      expect(events).toEqual(["write 1", "write 2", "settled 1", "resolved ok 1"]);
+      expect(idle).toBe(false);
+      expect(syncs).toHaveLength(2);
+      syncs[1]();
+      await Promise.all([second, waitingIdle]);
+      expect(events).toEqual(["write 1", "write 2", "settled 1", "resolved ok 1", "settled 2", "resolved ok 2"]);
+      expect(idle).toBe(true);
     });
   });
 

@@ -1,0 +1,87 @@
+/**
+ * The bulk ingest's thread (bulk-thread.ts starts it): its own database connection, its own
+ * ingest and the MQTT session for everything but alarms. It tells its parent what the ingest
+ * would have told the cloud's loop — log lines, stats, and any new alarm (none is expected on
+ * this session, but one that a session from before the alarm lane still delivers is announced,
+ * not lost) — and answers `idle` and `close`.
+ */
+import { parentPort, workerData } from "node:worker_threads";
+import type { AlarmRecord } from "../alarms/alarm-record";
+import { AlarmFeed } from "../alarms/alarm-feed";
+import { openDatabase } from "../db/client";
+import type { Logger } from "../log";
+import { SharedCalm } from "../time/urgency";
+import { createIngest, type IngestStats } from "./ingest";
+import { startSubscriber } from "./subscriber";
+import type { BulkThreadData, FromBulk, ToBulk } from "./bulk-thread";
+
+const port = parentPort!;
+const data = workerData as BulkThreadData;
+const send = (message: FromBulk) => port.postMessage(message);
+const log: Logger = (level, message, fields) => send({ type: "log", level, message, fields });
+
+/** How often the stats are sent while they change. */
+const STATS_EVERY_MS = 200;
+/**
+ * The parent's connection does not checkpoint the write-ahead log (server.ts): this thread
+ * does, after its own commits (SQLite's automatic checkpoint) and on this timer, so the log is
+ * folded back even while no telemetry comes. PASSIVE: it never waits for readers or writers.
+ */
+const CHECKPOINT_EVERY_MS = 1000;
+
+async function main(): Promise<void> {
+  const database = await openDatabase(data.databaseUrl, data.databaseAuthToken);
+  const feed = new AlarmFeed();
+  feed.subscribe((alarm: AlarmRecord) => send({ type: "alarm", alarm }));
+  const urgency = new SharedCalm(data.urgency);
+  const ingest = createIngest({ db: database.db, feed, log, now: Date.now, durable: database.durable, calm: (ms) => urgency.calm(ms) });
+  let subscription;
+  try {
+    subscription = await startSubscriber(
+      { ...data.mqtt, holdReading: () => (urgency.pressing ? urgency.calm(data.holdMs) : undefined) },
+      ingest,
+      log,
+    );
+  } catch (error) {
+    database.close();
+    send({ type: "failed", error: (error as Error).message });
+    return;
+  }
+  const running = subscription;
+  const checkpoints = setInterval(() => {
+    database.client.execute("PRAGMA wal_checkpoint(PASSIVE)").catch((error: Error) => log("warn", "could not checkpoint the database log", { error: error.message }));
+  }, CHECKPOINT_EVERY_MS);
+  const snapshot = (): FromBulk => ({ type: "stats", stats: plainStats(ingest.stats), connected: running.connected, acknowledged: running.acknowledged });
+  let last = "";
+  const stats = setInterval(() => {
+    const now = snapshot();
+    const text = JSON.stringify(now);
+    if (text !== last) send(now);
+    last = text;
+  }, STATS_EVERY_MS);
+  port.on("message", async (message: ToBulk) => {
+    switch (message.type) {
+      case "idle":
+        await ingest.idle();
+        send(snapshot());
+        send({ type: "idle", id: message.id });
+        return;
+      case "close":
+        clearInterval(stats);
+        clearInterval(checkpoints);
+        await running.close();
+        send(snapshot());
+        database.close();
+        send({ type: "closed" });
+        return;
+    }
+  });
+  send({ type: "ready" });
+}
+
+/** The stats as data (their `rejectedByNode` is a getter). */
+function plainStats(stats: IngestStats): IngestStats {
+  return { ...stats, rejected: { ...stats.rejected }, rejectedByNode: stats.rejectedByNode };
+}
+
+main().catch((error: Error) => send({ type: "failed", error: error.message }));

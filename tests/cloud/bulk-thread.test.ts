@@ -1,0 +1,94 @@
+import mqtt from "mqtt";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { AlarmRecord } from "../../cloud/alarms/alarm-record";
+import { memoryLogger } from "../../cloud/log";
+import { startCloud, type RunningCloud } from "../../cloud/server";
+import { encodeMessage } from "../../shared/codec";
+import type { NodeMessage } from "../../shared/messages";
+import { nodeTopic } from "../../shared/topics";
+import { tempDatabaseUrl } from "../support/cloud";
+import { startMosquitto, type Mosquitto } from "../support/mosquitto";
+import { waitFor } from "../support/wait";
+
+/** The cloud as the system runs it: telemetry, heartbeats and statuses on their own thread, alarms on the loop. */
+describe("the bulk ingest thread", () => {
+  let broker: Mosquitto;
+  let cloud: RunningCloud;
+  let node: mqtt.MqttClient;
+  const log = memoryLogger();
+  const announced: AlarmRecord[] = [];
+
+  const databaseUrl = tempDatabaseUrl();
+  const start = () =>
+    startCloud({ databaseUrl, mqtt: { url: broker.url, protocolVersion: 5 }, instanceId: `bulk-thread-${process.pid}`, port: 0, host: "127.0.0.1", log, bulkThread: true });
+
+  beforeAll(async () => {
+    broker = await startMosquitto();
+    cloud = await start();
+    cloud.feed.subscribe((alarm) => announced.push(alarm));
+    node = await mqtt.connectAsync(broker.url, { clientId: "bulk-1", protocolVersion: 4 });
+  });
+  afterAll(async () => {
+    await node?.endAsync();
+    await cloud?.close();
+    await broker?.stop();
+  });
+
+  let seq = 0;
+  const send = (body: Record<string, unknown>) => {
+    const message = { v: 1, node: "bulk-1", boot: 1, seq: ++seq, t: seq * 10, ...body } as NodeMessage;
+    return node.publishAsync(nodeTopic("bulk-1", message.type as never), encodeMessage(message), { qos: 1 });
+  };
+
+  it("stores telemetry, heartbeats and statuses from its own session, and counts them with the loop's", async () => {
+    await send({ type: "status", online: true, firmware: "0.2.0" });
+    for (let i = 0; i < 20; i++) await send({ type: "telemetry", readings: { smokeRaw: 300 + i } });
+    await send({
+      type: "health",
+      kind: "smoke",
+      firmware: "0.2.0",
+      intervalMs: 60_000,
+      resetReason: "power-on",
+      sensors: {},
+      outbox: { depth: 0, capacity: 32, alarms: 0 },
+      dropped: { telemetry: 0, event: 0, alarm: 0 },
+    });
+    await waitFor(async () => Number((await cloud.database.client.execute("select count(*) as n from node_health where node_id = 'bulk-1'")).rows[0].n) === 1, "the heartbeat");
+    await cloud.ingest.idle();
+    const { rows: readings } = await cloud.database.client.execute("select count(*) as n from telemetry where node_id = 'bulk-1'");
+    expect(Number(readings[0].n)).toBe(20);
+    const { rows } = await cloud.database.client.execute("select online, firmware from nodes where id = 'bulk-1'");
+    expect(rows[0]).toMatchObject({ online: 1, firmware: "0.2.0" });
+    // Its counts are the thread's: none of these went through the loop's ingest.
+    expect(cloud.ingest.stats).toMatchObject({ received: 22, stored: 22, failed: 0 });
+    expect((await cloud.app.request("/api/ingest/stats")).status).toBe(401);
+  });
+
+  it("leaves alarms to the loop's own session, which announces them", async () => {
+    const before = cloud.ingest.stats.received;
+    await send({ type: "alarm", kind: "smoke", severity: "alarm", state: "raised", value: 900, unit: "raw", threshold: 700 });
+    await waitFor(() => announced.some((alarm) => alarm.nodeId === "bulk-1" && alarm.seq === seq), "the alarm announced");
+    await cloud.ingest.idle();
+    expect(cloud.ingest.stats.received).toBe(before + 1);
+  });
+
+  it("refuses a bad message on the thread, logs it through the cloud's logger and counts it", async () => {
+    await node.publishAsync(nodeTopic("bulk-1", "telemetry"), "{not json", { qos: 1 });
+    await waitFor(() => log.lines.some((line) => line.includes("ingest rejected a message") && line.includes("bulk-1")), "the rejection logged");
+    await cloud.ingest.idle();
+    expect(cloud.ingest.stats.rejected["malformed-json"]).toBe(1);
+    expect(cloud.ingest.stats.rejectedByNode).toEqual([expect.objectContaining({ node: "bulk-1", total: 1, lastReason: "malformed-json" })]);
+  });
+
+  it("leaves checkpoints of the log to the thread, off the loop the alarms share", async () => {
+    const { rows } = await cloud.database.client.execute("PRAGMA wal_autocheckpoint");
+    expect(Number(Object.values(rows[0])[0])).toBe(0);
+  });
+
+  it("stops with the cloud, and the cloud started again takes on its session what came meanwhile", async () => {
+    await cloud.close();
+    for (let i = 0; i < 5; i++) await send({ type: "telemetry", readings: { smokeRaw: 400 + i } });
+    cloud = await start();
+    await waitFor(async () => Number((await cloud.database.client.execute("select count(*) as n from telemetry where node_id = 'bulk-1'")).rows[0].n) === 25, "the readings sent while it was away");
+  });
+});
