@@ -86,9 +86,6 @@ export interface RunningCloud {
   close(): Promise<void>;
 }
 
-/** With the bulk thread: the log's length (pages) at which this loop's commits checkpoint it. */
-const LOOP_CHECKPOINT_PAGES = 20_000;
-
 /** Longest a telemetry rollup step waits for the incident desk's urgent work. */
 const ROLLUP_YIELD_MS = 2000;
 /**
@@ -172,11 +169,9 @@ export async function startCloud(options: CloudOptions): Promise<RunningCloud> {
           ingest,
           log,
         );
-    // The bulk thread, the heavy writer, checkpoints the log after its commits (SQLite's automatic
-    // checkpoint at 1,000 pages), and a checkpoint's syncs hold the thread that runs it: this
-    // loop, which the alarms and the desk share, checkpoints only if the log grows far past that
-    // (no node has written for a long while, and the API has).
-    if (bulkThread) await database.client.execute(`PRAGMA wal_autocheckpoint = ${LOOP_CHECKPOINT_PAGES}`);
+    // The bulk thread, the heavy writer, checkpoints the log (bulk-worker.ts), and a checkpoint's
+    // syncs hold the thread that runs it: none on this loop, which the alarms and the desk share.
+    if (bulkThread) await database.client.execute("PRAGMA wal_autocheckpoint = 0");
     const allIngest = bulkThread ? withBulkThread(ingest, bulkThread) : ingest;
     publisher = await startCommandPublisher({ ...options.mqtt, clientId: clientIds.commands }, log);
     liveness = startLivenessMonitor({ db: database.db, now, log, everyMs: options.livenessEveryMs });

@@ -22,6 +22,13 @@ const log: Logger = (level, message, fields) => send({ type: "log", level, messa
 
 /** How often the stats are sent while they change. */
 const STATS_EVERY_MS = 200;
+/**
+ * The parent's connection does not checkpoint the write-ahead log (server.ts): this thread does,
+ * after its own commits (SQLite's automatic checkpoint) and on this timer, so the log is folded
+ * back even while no node writes. PASSIVE: it never waits for readers or writers. The client
+ * runs one statement or batch at a time on its connection, so it never lands inside a batch.
+ */
+const CHECKPOINT_EVERY_MS = 1000;
 
 async function main(): Promise<void> {
   const database = await openDatabase(data.databaseUrl, data.databaseAuthToken);
@@ -42,6 +49,9 @@ async function main(): Promise<void> {
     return;
   }
   const running = subscription;
+  const checkpoints = setInterval(() => {
+    database.client.execute("PRAGMA wal_checkpoint(PASSIVE)").catch((error: Error) => log("warn", "could not checkpoint the database log", { error: error.message }));
+  }, CHECKPOINT_EVERY_MS);
   const snapshot = (): FromBulk => ({ type: "stats", stats: plainStats(ingest.stats), connected: running.connected, acknowledged: running.acknowledged });
   let last = "";
   const stats = setInterval(() => {
@@ -59,6 +69,7 @@ async function main(): Promise<void> {
         return;
       case "close":
         clearInterval(stats);
+        clearInterval(checkpoints);
         await running.close();
         send(snapshot());
         database.close();

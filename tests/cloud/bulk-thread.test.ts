@@ -82,7 +82,7 @@ describe("the bulk ingest thread", () => {
 
   it("leaves checkpoints of the log to the thread, off the loop the alarms share", async () => {
     const { rows } = await cloud.database.client.execute("PRAGMA wal_autocheckpoint");
-    expect(Number(Object.values(rows[0])[0])).toBeGreaterThan(1000);
+    expect(Number(Object.values(rows[0])[0])).toBe(0);
   });
 
   it("stops with the cloud, and the cloud started again takes on its session what came meanwhile", async () => {
