@@ -47,6 +47,8 @@ export interface BulkThread extends IngestSubscription {
   readonly stats: IngestStats | null;
   /** Resolves once everything the thread's session has handed its ingest so far is written. */
   idle(): Promise<void>;
+  /** How often the thread stopped on its own and was started again. */
+  readonly restarts: number;
 }
 
 /** As RejectionLog.top's default. */
@@ -55,91 +57,138 @@ const REJECTED_NODES_SHOWN = 20;
 const BOOT = new URL("./thread-boot.mjs", import.meta.url);
 const SCRIPT = new URL("./bulk-worker.ts", import.meta.url).href;
 
-/** Starts the thread; resolves once its session is subscribed, rejects as startSubscriber would. */
-export function startBulkThread(data: BulkThreadData, feed: AlarmFeed, log: Logger): Promise<BulkThread> {
-  const worker = new Worker(BOOT, { workerData: { ...data, script: SCRIPT }, name: "shouwang-bulk-ingest" });
+/** After the thread stops on its own, it is started again after this, doubling up to RESTART_MAX_MS. */
+const RESTART_FIRST_MS = 200;
+const RESTART_MAX_MS = 30_000;
+
+/**
+ * Starts the thread; resolves once its session is subscribed, rejects as startSubscriber would.
+ * A thread that stops on its own later (an error it did not catch) is logged and started again:
+ * without it no heartbeat would be stored and every node would turn "offline" at the next sweep.
+ * Its session is persistent, so what came meanwhile waits at the broker. `script` replaces the
+ * thread's module (tests).
+ */
+export function startBulkThread(data: BulkThreadData, feed: AlarmFeed, log: Logger, options: { script?: string } = {}): Promise<BulkThread> {
+  const script = options.script ?? SCRIPT;
+  /** The counts of threads that stopped, so a restart does not set them back to zero. */
+  let earlier: IngestStats | null = null;
   let stats: IngestStats | null = null;
   let connected = false;
   let acknowledged = 0;
+  let acknowledgedEarlier = 0;
   let nextId = 0;
-  let exited = false;
+  let closing = false;
+  let restarts = 0;
+  let restartMs = RESTART_FIRST_MS;
+  let restartTimer: NodeJS.Timeout | undefined;
   const idles = new Map<number, () => void>();
   let onClosed: (() => void) | undefined;
+  let worker: Worker | undefined;
 
   return new Promise<BulkThread>((resolve, reject) => {
     let started = false;
-    worker.on("message", (message: FromBulk) => {
-      switch (message.type) {
-        case "ready":
-          started = true;
-          connected = true;
-          resolve(thread);
-          return;
-        case "failed":
-          if (!started) reject(new Error(message.error));
-          else log("error", "the bulk ingest thread failed", { error: message.error });
-          void worker.terminate();
-          return;
-        case "log":
-          log(message.level, message.message, message.fields);
-          return;
-        case "alarm":
-          feed.publish(message.alarm);
-          return;
-        case "stats":
-          ({ stats, connected, acknowledged } = message);
-          return;
-        case "idle":
-          idles.get(message.id)?.();
-          idles.delete(message.id);
-          return;
-        case "closed":
-          onClosed?.();
-          return;
-      }
-    });
-    worker.on("error", (error) => {
-      if (!started) reject(error);
-      else log("error", "the bulk ingest thread stopped", { error: error.message });
-    });
-    worker.on("exit", () => {
-      exited = true;
-      connected = false;
-      // Nothing more will come: whoever waits on the thread waits no longer.
-      for (const wake of idles.values()) wake();
-      idles.clear();
-      onClosed?.();
-      if (!started) reject(new Error("the bulk ingest thread exited before it subscribed"));
-    });
+    const spawn = () => {
+      const current = new Worker(BOOT, { workerData: { ...data, script }, name: "shouwang-bulk-ingest" });
+      worker = current;
+      let exited = false;
+      current.on("message", (message: FromBulk) => {
+        switch (message.type) {
+          case "ready":
+            started = true;
+            connected = true;
+            restartMs = RESTART_FIRST_MS;
+            resolve(thread);
+            return;
+          case "failed":
+            if (!started) reject(new Error(message.error));
+            else log("error", "the bulk ingest thread failed", { error: message.error });
+            void current.terminate();
+            return;
+          case "log":
+            log(message.level, message.message, message.fields);
+            return;
+          case "alarm":
+            feed.publish(message.alarm);
+            return;
+          case "stats":
+            stats = message.stats;
+            connected = message.connected;
+            acknowledged = message.acknowledged;
+            return;
+          case "idle":
+            idles.get(message.id)?.();
+            idles.delete(message.id);
+            return;
+          case "closed":
+            onClosed?.();
+            return;
+        }
+      });
+      current.on("error", (error) => {
+        if (!started) reject(error);
+        else log("error", "the bulk ingest thread stopped", { error: error.message });
+      });
+      current.on("exit", (code) => {
+        if (exited) return;
+        exited = true;
+        connected = false;
+        earlier = addStats(stats ?? emptyStats(), earlier);
+        stats = null;
+        acknowledgedEarlier += acknowledged;
+        acknowledged = 0;
+        // Nothing more will come from it: whoever waits on it waits no longer.
+        for (const wake of idles.values()) wake();
+        idles.clear();
+        if (worker === current) worker = undefined;
+        if (closing) return onClosed?.();
+        if (!started) return reject(new Error("the bulk ingest thread exited before it subscribed"));
+        restarts++;
+        log("error", "the bulk ingest thread stopped; starting it again", { code, inMs: restartMs, restarts });
+        restartTimer = setTimeout(spawn, restartMs);
+        restartMs = Math.min(restartMs * 2, RESTART_MAX_MS);
+      });
+    };
 
     const thread: BulkThread = {
       get connected() {
         return connected;
       },
       get acknowledged() {
-        return acknowledged;
+        return acknowledgedEarlier + acknowledged;
       },
       get stats() {
-        return stats;
+        return earlier ? addStats(stats ?? emptyStats(), earlier) : stats;
+      },
+      get restarts() {
+        return restarts;
       },
       idle() {
-        if (exited) return Promise.resolve();
+        const current = worker;
+        if (!current) return Promise.resolve();
         const id = nextId++;
         return new Promise<void>((wake) => {
           idles.set(id, wake);
-          worker.postMessage({ type: "idle", id } satisfies ToBulk);
+          current.postMessage({ type: "idle", id } satisfies ToBulk);
         });
       },
       async close() {
-        if (exited) return;
+        closing = true;
+        clearTimeout(restartTimer);
+        const current = worker;
+        if (!current) return;
         await new Promise<void>((done) => {
           onClosed = done;
-          worker.postMessage({ type: "close" } satisfies ToBulk);
+          current.postMessage({ type: "close" } satisfies ToBulk);
         });
-        await worker.terminate();
+        await current.terminate();
       },
     };
+    spawn();
   });
+}
+
+function emptyStats(): IngestStats {
+  return { received: 0, stored: 0, duplicates: 0, failed: 0, rejected: {} as IngestStats["rejected"], rejectedByNode: [], batches: 0, largestBatch: 0 };
 }
 
 /** The cloud's ingest as one: messages handed in here go to `local`; stats and idleness count the thread's too. */

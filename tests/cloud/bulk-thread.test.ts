@@ -1,6 +1,9 @@
 import mqtt from "mqtt";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { AlarmFeed } from "../../cloud/alarms/alarm-feed";
 import type { AlarmRecord } from "../../cloud/alarms/alarm-record";
+import { startBulkThread } from "../../cloud/ingest/bulk-thread";
+import { Urgency } from "../../cloud/time/urgency";
 import { memoryLogger } from "../../cloud/log";
 import { startCloud, type RunningCloud } from "../../cloud/server";
 import { encodeMessage } from "../../shared/codec";
@@ -90,5 +93,27 @@ describe("the bulk ingest thread", () => {
     for (let i = 0; i < 5; i++) await send({ type: "telemetry", readings: { smokeRaw: 400 + i } });
     cloud = await start();
     await waitFor(async () => Number((await cloud.database.client.execute("select count(*) as n from telemetry where node_id = 'bulk-1'")).rows[0].n) === 25, "the readings sent while it was away");
+  });
+
+  it("starts a thread that stopped on its own again, logs it, and keeps what it had counted", async () => {
+    const crashes = memoryLogger();
+    const thread = await startBulkThread(
+      { databaseUrl, mqtt: { url: broker.url, clientId: "unused", protocolVersion: 5 }, urgency: new Urgency().shared, holdMs: 500 },
+      new AlarmFeed(),
+      crashes,
+      { script: new URL("../support/crashing-bulk-worker.ts", import.meta.url).href },
+    );
+    try {
+      await waitFor(() => thread.restarts >= 2, "two restarts");
+      expect(crashes.lines.filter((line) => line.includes("the bulk ingest thread stopped; starting it again")).length).toBeGreaterThanOrEqual(2);
+      await waitFor(() => (thread.stats?.received ?? 0) >= 3, "the counts of three threads");
+      expect(thread.acknowledged).toBeGreaterThanOrEqual(2);
+    } finally {
+      await thread.close();
+    }
+    // Closed: no more restarts.
+    const after = thread.restarts;
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    expect(thread.restarts).toBe(after);
   });
 });
