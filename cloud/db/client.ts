@@ -14,6 +14,12 @@ export interface Database {
   client: Client;
   /** Resolves once every commit made before the call is on disk (see durable.ts); at once for a server. */
   durable(): Promise<void>;
+  /**
+   * Closes the client's connections and opens them again with the same settings. For a
+   * connection a failed transaction left unable to commit ("SQL statements in progress": the
+   * failed statement stays active until it is collected). Statements under way on it fail.
+   */
+  reopen(): Promise<void>;
   close(): void;
 }
 
@@ -30,6 +36,21 @@ const MIGRATIONS = fileURLToPath(new URL("./migrations", import.meta.url));
  */
 const PAGE_CACHE_KIB = 32 * 1024;
 
+/**
+ * The embedded database's settings, per connection. WAL lets the console read while ingest
+ * writes; busy_timeout rides out a second writer; NORMAL keeps the disk's syncs off the event
+ * loop (durable.ts), the ingest syncing before it acknowledges. (Pragmas are per connection: a
+ * second one, opened only while an interactive transaction holds the first, keeps SQLite's FULL,
+ * which is slower, not weaker.)
+ */
+async function connectionSettings(client: Client, url: string): Promise<void> {
+  await client.execute("PRAGMA journal_mode = WAL");
+  await client.execute("PRAGMA busy_timeout = 5000");
+  if (url === "file::memory:") return;
+  await client.execute("PRAGMA synchronous = NORMAL");
+  await client.execute(`PRAGMA cache_size = -${PAGE_CACHE_KIB}`);
+}
+
 /** Opens libSQL (embedded file, or a server by URL) and brings its schema up to date. */
 export async function openDatabase(url: string, authToken?: string): Promise<Database> {
   if (url.startsWith("file:") && url !== "file::memory:") {
@@ -39,15 +60,8 @@ export async function openDatabase(url: string, authToken?: string): Promise<Dat
   let log: DurableLog | null = null;
   let syncTimer: NodeJS.Timeout | undefined;
   if (url.startsWith("file:")) {
-    // WAL lets the console read while ingest writes; busy_timeout rides out a second writer;
-    // NORMAL keeps the disk's syncs off the event loop (durable.ts), the ingest syncing before
-    // it acknowledges. (Pragmas are per connection: a second one, opened only while an
-    // interactive transaction holds the first, keeps SQLite's FULL, which is slower, not weaker.)
-    await client.execute("PRAGMA journal_mode = WAL");
-    await client.execute("PRAGMA busy_timeout = 5000");
+    await connectionSettings(client, url);
     if (url !== "file::memory:") {
-      await client.execute("PRAGMA synchronous = NORMAL");
-      await client.execute(`PRAGMA cache_size = -${PAGE_CACHE_KIB}`);
       const durableLog = (log = new DurableLog(url.slice("file:".length).split("?")[0]));
       syncTimer = setInterval(() => void durableLog.sync().catch(() => undefined), SYNC_EVERY_MS);
       syncTimer.unref();
@@ -59,6 +73,12 @@ export async function openDatabase(url: string, authToken?: string): Promise<Dat
     db,
     client,
     durable: () => (log ? log.sync() : Promise.resolve()),
+    reopen: async () => {
+      // An in-memory database lives in its connection: reopening it would empty it.
+      if (url === "file::memory:") throw new Error("an in-memory database cannot be reopened");
+      await client.reconnect();
+      if (url.startsWith("file:")) await connectionSettings(client, url);
+    },
     close: () => {
       clearInterval(syncTimer);
       client.close();

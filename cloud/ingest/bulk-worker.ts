@@ -35,7 +35,7 @@ async function main(): Promise<void> {
   const feed = new AlarmFeed();
   feed.subscribe((alarm: AlarmRecord) => send({ type: "alarm", alarm }));
   const urgency = new SharedCalm(data.urgency);
-  const ingest = createIngest({ db: database.db, feed, log, now: Date.now, durable: database.durable, calm: (ms) => urgency.calm(ms) });
+  const ingest = createIngest({ db: database.db, feed, log, now: Date.now, durable: database.durable, calm: (ms) => urgency.calm(ms), reopen: database.reopen });
   let subscription;
   try {
     subscription = await startSubscriber(

@@ -55,7 +55,18 @@ export interface IngestDeps {
    * and fill the log the alarm's sync must flush. Default: nothing marked.
    */
   urgent?: () => () => void;
+  /**
+   * Reopens the database's connections (Database.reopen), called before a write is tried again
+   * when the last attempt found the connection unable to commit ("SQL statements in progress"):
+   * a statement a failed transaction left active keeps every later commit on that connection
+   * failing until it is collected (bench:storm saw 200,000 writes fail so). Only for a
+   * connection the ingest has to itself (the bulk thread's). Default: not reopened.
+   */
+  reopen?: () => Promise<void>;
 }
+
+/** SQLite's answer to a COMMIT while a statement on the same connection is still active. */
+const STUCK_CONNECTION = /statements in progress/i;
 
 /**
  * Most alarms per transaction from nodes over their alarm budget: a flood is stored in small
@@ -120,6 +131,10 @@ export function createIngest(deps: IngestDeps): Ingest {
         lastError = error;
         if (attempt === 1) log("warn", "ingest write failed; trying again", { messages: messages.length, error: (error as Error).message });
         if (attempt < WRITE_ATTEMPTS) await new Promise((resolve) => setTimeout(resolve, 50 * attempt));
+        if (deps.reopen && STUCK_CONNECTION.test((error as Error).message)) {
+          log("warn", "ingest reopens its database connection: a failed transaction left it unable to commit");
+          await deps.reopen().catch((reopenError: Error) => log("error", "ingest could not reopen its database connection", { error: reopenError.message }));
+        }
       }
     }
     throw lastError;

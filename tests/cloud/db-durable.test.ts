@@ -2,7 +2,12 @@ import { mkdtempSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
+import { AlarmFeed } from "../../cloud/alarms/alarm-feed";
 import { openDatabase } from "../../cloud/db/client";
+import { createIngest } from "../../cloud/ingest/ingest";
+import { memoryLogger } from "../../cloud/log";
+import { encodeMessage } from "../../shared/codec";
+import { nodeTopic } from "../../shared/topics";
 import { DurableLog } from "../../cloud/db/durable";
 
 describe("durable commits off the event loop", () => {
@@ -75,5 +80,52 @@ describe("durable commits off the event loop", () => {
     await log.sync();
     expect(log.syncs).toBe(1);
     await expect(new DurableLog(join(dir(), "missing.sqlite")).sync()).rejects.toThrow(/ENOENT/);
+  });
+
+  it("reopens its connections with the same settings, the data kept", async () => {
+    const database = await openDatabase(`file:${join(dir(), "db.sqlite")}`);
+    try {
+      await database.client.execute("create table t (x integer)");
+      await database.client.execute("insert into t values (7)");
+      await database.reopen();
+      const value = async (pragma: string) => Object.values((await database.client.execute(`PRAGMA ${pragma}`)).rows[0])[0];
+      expect(Number(await value("synchronous"))).toBe(1);
+      expect(Number(await value("busy_timeout"))).toBe(5000);
+      expect(String(await value("journal_mode"))).toBe("wal");
+      expect(Number(await value("cache_size"))).toBeLessThan(-2000);
+      expect((await database.client.execute("select x from t")).rows.map((row) => Number(row.x))).toEqual([7]);
+    } finally {
+      database.close();
+    }
+    const memory = await openDatabase("file::memory:");
+    await expect(memory.reopen()).rejects.toThrow(/in-memory/);
+    memory.close();
+  });
+
+  it("has the ingest reopen a connection that can no longer commit, and store the batch on it", async () => {
+    const database = await openDatabase(`file:${join(dir(), "db.sqlite")}`);
+    const log = memoryLogger();
+    let reopened = 0;
+    // The first transaction fails as a connection left with an active statement does.
+    const batch = database.client.batch.bind(database.client);
+    let failures = 1;
+    database.client.batch = (async (...args: Parameters<typeof batch>) => {
+      if (failures-- > 0) throw new Error("SQLITE_BUSY: cannot commit transaction - SQL statements in progress");
+      return batch(...args);
+    }) as typeof batch;
+    const reopen = async () => {
+      reopened++;
+      await database.reopen();
+    };
+    try {
+      const ingest = createIngest({ db: database.db, feed: new AlarmFeed(), log, now: Date.now, durable: database.durable, reopen });
+      const reading = encodeMessage({ v: 1, node: "n-1", boot: 1, seq: 1, t: 1, type: "telemetry", readings: { smokeRaw: 300 } });
+      expect(await ingest.handle(nodeTopic("n-1", "telemetry"), new TextEncoder().encode(reading))).toBe("stored");
+      expect(reopened).toBe(1);
+      expect(log.lines.some((line) => line.includes("reopens its database connection"))).toBe(true);
+      expect(Number((await database.client.execute("select count(*) as n from telemetry")).rows[0].n)).toBe(1);
+    } finally {
+      database.close();
+    }
   });
 });
