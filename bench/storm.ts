@@ -288,8 +288,13 @@ async function main(): Promise<void> {
     const smsLatencies = latencyBy(delivered.sms);
     const consoleLatencies = latencyBy(delivered.console);
     // The reconnect wave's first seconds against the rest of the window: where the p99 comes from.
-    const early = latencyBy(Object.fromEntries(Object.entries(firsts).filter(([node]) => fresh.some((f) => f.node === node && f.at - brokerUpAt < WAVE_MS))));
-    const late = latencyBy(Object.fromEntries(Object.entries(firsts).filter(([node]) => fresh.some((f) => f.node === node && f.at - brokerUpAt >= WAVE_MS))));
+    const raisedInWave = (inWave: boolean) =>
+      fresh
+        .filter((f) => (f.at - brokerUpAt < WAVE_MS) === inWave && firsts[f.node] !== undefined)
+        .map((f) => firsts[f.node] - f.at)
+        .sort((a, b) => a - b);
+    const early = raisedInWave(true);
+    const late = raisedInWave(false);
     const lostFresh = fresh.filter((f) => firsts[f.node] === undefined).length;
     const lostReplayed = offlineAlarms.filter((i) => firsts[nodeId(i)] === undefined).length;
     const ms = (sorted: number[]) => `${pct(sorted, 0.5).toFixed(1)} / ${pct(sorted, 0.99).toFixed(1)} / ${(sorted.at(-1) ?? NaN).toFixed(1)} ms`;

@@ -104,7 +104,7 @@ export async function startCloud(options: CloudOptions): Promise<RunningCloud> {
   const feed = new AlarmFeed();
   const urgency = new Urgency();
   const calm = (maxWaitMs: number) => urgency.calm(maxWaitMs);
-  const ingest = createIngest({ db: database.db, feed, log, now, durable: database.durable, calm, urgent: () => urgency.begin() });
+  const ingest = createIngest({ db: database.db, feed, log, now, durable: database.durable, calm, markUrgent: () => urgency.begin() });
   const instance = options.instanceId ?? hostname();
   const clientIds = cloudClientIds(options.mqtt.username, options.mqtt.password, instance);
   let otaService: OtaService | undefined;

@@ -54,7 +54,7 @@ export interface IngestDeps {
    * waits for the desk's: on another thread it would otherwise hold the database's one write lock
    * and fill the log the alarm's sync must flush. Default: nothing marked.
    */
-  urgent?: () => () => void;
+  markUrgent?: () => () => void;
   /**
    * Reopens the database's connections (Database.reopen), called before a write is tried again
    * when the last attempt found the connection unable to commit ("SQL statements in progress"):
@@ -64,6 +64,9 @@ export interface IngestDeps {
    */
   reopen?: () => Promise<void>;
 }
+
+/** A group commit of the ingest's: the bulk and urgent lanes settle apart from their writes, the over-budget lane does not. */
+type Lane = GroupCommit<NodeMessage, StoreOutcome, StoredBatch> | GroupCommit<NodeMessage, StoreOutcome>;
 
 /** SQLite's answer to a COMMIT while a statement on the same connection is still active. */
 const STUCK_CONNECTION = /statements in progress/i;
@@ -182,13 +185,13 @@ export function createIngest(deps: IngestDeps): Ingest {
   const behind = new Map<string, number>();
   /** Alarms per node handed to the urgent lane and not yet stored. */
   const urgentInFlight = new Map<string, number>();
-  const laneFor = (message: NodeMessage): GroupCommit<NodeMessage, StoreOutcome, StoredBatch> | GroupCommit<NodeMessage, StoreOutcome> => {
+  const laneFor = (message: NodeMessage): Lane => {
     if (message.type !== "alarm") return bulk;
     const lane = !behind.has(message.node) && budgets.take(message.node, now()) ? urgent : overBudget;
     tally(lane === urgent ? urgentInFlight : behind, message.node, 1);
     return lane;
   };
-  const settled = (message: NodeMessage, lane: GroupCommit<NodeMessage, StoreOutcome, StoredBatch> | GroupCommit<NodeMessage, StoreOutcome>) => {
+  const settled = (message: NodeMessage, lane: Lane) => {
     if (lane !== bulk) tally(lane === urgent ? urgentInFlight : behind, message.node, -1);
   };
 
@@ -214,7 +217,7 @@ export function createIngest(deps: IngestDeps): Ingest {
       const refused = await senders.check(message);
       if (refused) return reject(refused.reason, topic, refused.detail);
       const lane = laneFor(message);
-      const inHand = lane === urgent ? deps.urgent?.() : undefined;
+      const inHand = lane === urgent ? deps.markUrgent?.() : undefined;
       try {
         // One lane per node: a node flooding the ingest waits behind its own messages, not others' (GroupCommit).
         const outcome = await lane.add(message, message.node).finally(() => settled(message, lane));
