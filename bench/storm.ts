@@ -137,21 +137,22 @@ function traceSlowStatements(client: Client): void {
 }
 
 /** BENCH_SQL_PROFILE=1: time on the event loop per statement text (execute and batch), printed at the end, heaviest first. */
-const sqlTime = new Map<string, { ms: number; calls: number }>();
+const sqlTime = new Map<string, { ms: number; calls: number; max: number }>();
 function profileStatements(client: Client): void {
   timeCalls(client, (method, statements, ms) => {
     const first = statementText(statements[0]);
     const text = (method === "batch" ? `batch of ${statements.length}: ${first}` : first).replace(/\(\?(,\s*\?)*\)(,\s*\(\?(,\s*\?)*\))*/g, "(?…)").slice(0, 140);
-    const entry = sqlTime.get(text) ?? { ms: 0, calls: 0 };
+    const entry = sqlTime.get(text) ?? { ms: 0, calls: 0, max: 0 };
     entry.ms += ms;
     entry.calls++;
+    entry.max = Math.max(entry.max, ms);
     sqlTime.set(text, entry);
   });
 }
 
 function printStatementProfile(): void {
   const rows = [...sqlTime].sort((a, b) => b[1].ms - a[1].ms).slice(0, 30);
-  process.stderr.write(`\nstatements by time on the loop (BENCH_SQL_PROFILE):\n${rows.map(([text, { ms, calls }]) => `${ms.toFixed(0).padStart(7)} ms ${String(calls).padStart(7)}× ${(ms / calls).toFixed(3).padStart(7)} ms  ${text}`).join("\n")}\n`);
+  process.stderr.write(`\nstatements by time on the loop (BENCH_SQL_PROFILE): total, calls, mean, longest:\n${rows.map(([text, { ms, calls, max }]) => `${ms.toFixed(0).padStart(7)} ms ${String(calls).padStart(7)}× ${(ms / calls).toFixed(3).padStart(7)} ms, max ${max.toFixed(1).padStart(6)} ms  ${text}`).join("\n")}\n`);
 }
 
 /** BENCH_HEAP_SNAPSHOT=<dir>: the cloud process's heap, written there (for Chrome DevTools' Memory tab). */

@@ -13,13 +13,13 @@ import { startMqttIngest } from "./ingest/alarm-lane";
 import { startBulkThread, withBulkThread, type BulkThread } from "./ingest/bulk-thread";
 import type { IngestSubscription } from "./ingest/subscriber";
 import type { Logger } from "./log";
-import { startLivenessMonitor, type LivenessMonitor } from "./nodes/liveness";
+import { startLivenessMonitor, SWEEP_EVERY_MS, type LivenessMonitor } from "./nodes/liveness";
 import { CampaignEngine, type OfferChannel } from "./ota/campaign-engine";
 import { ImageStore } from "./ota/image-store";
 import { startOtaService, type OtaService } from "./ota/ota-service";
 import { keepReportPhotos } from "./reports/photo-retention";
 import { createRoutingStage, type RoutingOptions, type RoutingStage } from "./routing/stage";
-import { RETENTION_DEFAULTS, startTelemetryKeeper, type RetentionSettings, type TelemetryKeeper } from "./telemetry/retention";
+import { RETENTION_DEFAULTS, ROLLUP_EVERY_MS, startTelemetryKeeper, type RetentionSettings, type TelemetryKeeper } from "./telemetry/retention";
 import { timerScheduler, type Scheduler } from "./time/scheduler";
 import { Urgency } from "./time/urgency";
 
@@ -116,6 +116,7 @@ export async function startCloud(options: CloudOptions): Promise<RunningCloud> {
     ota = { store, engine: new CampaignEngine({ db: database.db, clock: now, channel, log, reofferMs: options.ota.reofferMs }) };
   }
   const scheduler = options.scheduler ?? timerScheduler(now);
+  const retention: RetentionSettings = { ...RETENTION_DEFAULTS, ...options.telemetry };
 
   let subscriber: IngestSubscription | undefined;
   let bulkThread: BulkThread | undefined;
@@ -160,7 +161,15 @@ export async function startCloud(options: CloudOptions): Promise<RunningCloud> {
             startRest: threaded
               ? async (rest) =>
                   (bulkThread = await startBulkThread(
-                    { databaseUrl: options.databaseUrl, databaseAuthToken: options.databaseAuthToken, mqtt: rest, urgency: urgency.shared, holdMs: BULK_HOLD_MS },
+                    {
+                      databaseUrl: options.databaseUrl,
+                      databaseAuthToken: options.databaseAuthToken,
+                      mqtt: rest,
+                      urgency: urgency.shared,
+                      holdMs: BULK_HOLD_MS,
+                      telemetry: { settings: retention, everyMs: options.telemetry?.everyMs ?? ROLLUP_EVERY_MS, yieldMs: ROLLUP_YIELD_MS },
+                      liveness: { everyMs: options.livenessEveryMs ?? SWEEP_EVERY_MS },
+                    },
                     feed,
                     log,
                   ))
@@ -174,8 +183,16 @@ export async function startCloud(options: CloudOptions): Promise<RunningCloud> {
     if (bulkThread) await database.client.execute("PRAGMA wal_autocheckpoint = 0");
     const allIngest = bulkThread ? withBulkThread(ingest, bulkThread) : ingest;
     publisher = await startCommandPublisher({ ...options.mqtt, clientId: clientIds.commands }, log);
-    liveness = startLivenessMonitor({ db: database.db, now, log, everyMs: options.livenessEveryMs });
-    telemetry = startTelemetryKeeper({ db: database.db, now, log, settings: { ...RETENTION_DEFAULTS, ...options.telemetry }, everyMs: options.telemetry?.everyMs, calm: () => calm(ROLLUP_YIELD_MS) });
+    // With the bulk thread, the liveness sweep, rollups and retention run there, beside the writes
+    // they work on (bulk-thread.ts); it stops them when it closes.
+    const thread = bulkThread;
+    if (thread) {
+      liveness = { sweep: () => thread.housekeep("liveness"), stop: () => {} };
+      telemetry = { run: () => thread.housekeep("telemetry"), stop: () => {} };
+    } else {
+      liveness = startLivenessMonitor({ db: database.db, now, log, everyMs: options.livenessEveryMs });
+      telemetry = startTelemetryKeeper({ db: database.db, now, log, settings: retention, everyMs: options.telemetry?.everyMs, calm: () => calm(ROLLUP_YIELD_MS) });
+    }
     photoRetention = keepReportPhotos(database.db, options.dataDir ?? ".shouwang", now, options.reportPhotoDays ?? 180, log);
     const app = createApp({
       db: database.db,

@@ -10,10 +10,13 @@ import type { AlarmRecord } from "../alarms/alarm-record";
 import { AlarmFeed } from "../alarms/alarm-feed";
 import { openDatabase } from "../db/client";
 import type { Logger } from "../log";
+import { startLivenessMonitor } from "../nodes/liveness";
+import { startTelemetryKeeper } from "../telemetry/retention";
+import { repeatWithoutOverlap } from "../time/repeat-without-overlap";
 import { SharedCalm } from "../time/urgency";
 import { createIngest, type IngestStats } from "./ingest";
 import { startSubscriber } from "./subscriber";
-import type { BulkThreadData, FromBulk, ToBulk } from "./bulk-thread";
+import type { BulkThreadData, FromBulk, Housekeeping, ToBulk } from "./bulk-thread";
 
 const port = parentPort!;
 const data = workerData as BulkThreadData;
@@ -52,6 +55,27 @@ async function main(): Promise<void> {
   const checkpoints = setInterval(() => {
     database.client.execute("PRAGMA wal_checkpoint(PASSIVE)").catch((error: Error) => log("warn", "could not checkpoint the database log", { error: error.message }));
   }, CHECKPOINT_EVERY_MS);
+  const keeper = startTelemetryKeeper({
+    db: database.db,
+    now: Date.now,
+    log,
+    settings: data.telemetry.settings,
+    everyMs: 0,
+    calm: () => urgency.calm(data.telemetry.yieldMs),
+  });
+  const liveness = startLivenessMonitor({ db: database.db, now: Date.now, log, everyMs: 0 });
+  // The housekeeping runs are chained here (not on their own timers): one at a time, whoever
+  // asks, and close waits for the one under way before the connection goes.
+  let housekeeping: Promise<unknown> = Promise.resolve();
+  const housekeep = (task: Housekeeping) => {
+    const run = housekeeping.catch(() => undefined).then((): Promise<unknown> => (task === "telemetry" ? keeper.run() : liveness.sweep()));
+    housekeeping = run;
+    return run;
+  };
+  const timers = [
+    repeatWithoutOverlap(() => housekeep("telemetry"), { everyMs: data.telemetry.everyMs, log, failure: "telemetry rollup or retention failed" }),
+    repeatWithoutOverlap(() => housekeep("liveness"), { everyMs: data.liveness.everyMs, log, failure: "liveness sweep failed" }),
+  ];
   const snapshot = (): FromBulk => ({ type: "stats", stats: plainStats(ingest.stats), connected: running.connected, acknowledged: running.acknowledged });
   let last = "";
   const stats = setInterval(() => {
@@ -67,9 +91,18 @@ async function main(): Promise<void> {
         send(snapshot());
         send({ type: "idle", id: message.id });
         return;
+      case "housekeep":
+        try {
+          send({ type: "housekept", id: message.id, result: await housekeep(message.task) });
+        } catch (error) {
+          send({ type: "housekept", id: message.id, error: (error as Error).message });
+        }
+        return;
       case "close":
         clearInterval(stats);
         clearInterval(checkpoints);
+        timers.forEach((stop) => stop());
+        await housekeeping.catch(() => undefined);
         await running.close();
         send(snapshot());
         database.close();

@@ -6,6 +6,9 @@ import { markSilentNodesOffline } from "./queries";
 /** Heartbeats a node may miss before it counts as offline: one lost QoS 0 heartbeat is not an outage. */
 export const MISSED_HEARTBEATS = 3;
 
+/** How often the sweep runs, unless told otherwise. */
+export const SWEEP_EVERY_MS = 10_000;
+
 export interface LivenessMonitor {
   /** Marks offline every online node silent for MISSED_HEARTBEATS of its own heartbeat periods; returns their ids. */
   sweep(): Promise<string[]>;
@@ -25,6 +28,6 @@ export function startLivenessMonitor(deps: { db: Db; now: () => number; log: Log
     if (silent.length > 0) log("warn", "nodes missed their heartbeats; marked offline", { count: silent.length, nodes: silent.slice(0, 20).join(",") });
     return silent;
   };
-  const stop = repeatWithoutOverlap(sweep, { everyMs: deps.everyMs ?? 10_000, log, failure: "liveness sweep failed" });
+  const stop = repeatWithoutOverlap(sweep, { everyMs: deps.everyMs ?? SWEEP_EVERY_MS, log, failure: "liveness sweep failed" });
   return { sweep, stop };
 }

@@ -63,6 +63,9 @@ export async function pruneOnce(
   return deleted;
 }
 
+/** How often the keeper rolls up, unless told otherwise. */
+export const ROLLUP_EVERY_MS = 10_000;
+
 export interface TelemetryKeeper {
   /** Rolls up what came in and deletes what aged out; what the timer runs. */
   run(): Promise<void>;
@@ -91,6 +94,6 @@ export function startTelemetryKeeper(deps: {
       if (total > 0) log("info", "telemetry retention deleted aged rows", deleted);
     }
   };
-  const stop = repeatWithoutOverlap(run, { everyMs: deps.everyMs ?? 10_000, log, failure: "telemetry rollup or retention failed" });
+  const stop = repeatWithoutOverlap(run, { everyMs: deps.everyMs ?? ROLLUP_EVERY_MS, log, failure: "telemetry rollup or retention failed" });
   return { run, stop };
 }

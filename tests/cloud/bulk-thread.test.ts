@@ -5,6 +5,7 @@ import type { AlarmRecord } from "../../cloud/alarms/alarm-record";
 import { startBulkThread } from "../../cloud/ingest/bulk-thread";
 import { Urgency } from "../../cloud/time/urgency";
 import { memoryLogger } from "../../cloud/log";
+import { RETENTION_DEFAULTS } from "../../cloud/telemetry/retention";
 import { startCloud, type RunningCloud } from "../../cloud/server";
 import { encodeMessage } from "../../shared/codec";
 import type { NodeMessage } from "../../shared/messages";
@@ -88,6 +89,50 @@ describe("the bulk ingest thread", () => {
     expect(Number(Object.values(rows[0])[0])).toBe(0);
   });
 
+  /** Runs `work` and returns every statement the loop's own connection was given meanwhile. */
+  async function statementsOnLoop(work: () => Promise<unknown>): Promise<string[]> {
+    const seen: string[] = [];
+    const client = cloud.database.client;
+    const { batch, execute } = client;
+    const text = (statement: unknown) => String(typeof statement === "string" ? statement : (statement as { sql: string }).sql);
+    client.batch = ((statements: unknown[], ...rest: unknown[]) => {
+      seen.push(...statements.map(text));
+      return (batch as (...args: unknown[]) => unknown).call(client, statements, ...rest);
+    }) as typeof client.batch;
+    client.execute = ((statement: unknown, ...rest: unknown[]) => {
+      seen.push(text(statement));
+      return (execute as (...args: unknown[]) => unknown).call(client, statement, ...rest);
+    }) as typeof client.execute;
+    try {
+      await work();
+    } finally {
+      client.batch = batch;
+      client.execute = execute;
+    }
+    return seen;
+  }
+
+  it("rolls telemetry up on the thread, not on the loop the alarms share", async () => {
+    const onLoop = await statementsOnLoop(() => cloud.telemetry.run());
+    const { rows } = await cloud.database.client.execute("select n, min, max from telemetry_1m where node_id = 'bulk-1' and metric = 'smokeRaw'");
+    expect(rows.map((row) => [Number(row.n), Number(row.min), Number(row.max)])).toEqual([[20, 300, 319]]);
+    expect(onLoop.filter((statement) => /telemetry_1[mh]|rollup_progress/.test(statement))).toEqual([]);
+  });
+
+  it("sweeps silent nodes offline on the thread, and gives back which", async () => {
+    const longAgo = Date.now() - 3_600_000;
+    await cloud.database.client.execute({
+      sql: "insert into nodes (id, online, heartbeat_ms, first_seen_at, last_seen_at) values ('silent-1', 1, 60000, ?, ?)",
+      args: [longAgo, longAgo],
+    });
+    let marked: string[] = [];
+    const onLoop = await statementsOnLoop(async () => (marked = await cloud.liveness.sweep()));
+    expect(marked).toEqual(["silent-1"]);
+    const { rows } = await cloud.database.client.execute("select online, offline_reason from nodes where id = 'silent-1'");
+    expect([Number(rows[0].online), rows[0].offline_reason]).toEqual([0, "missed-heartbeats"]);
+    expect(onLoop.filter((statement) => /update\s+"?nodes"?/i.test(statement))).toEqual([]);
+  });
+
   it("stops with the cloud, and the cloud started again takes on its session what came meanwhile", async () => {
     await cloud.close();
     for (let i = 0; i < 5; i++) await send({ type: "telemetry", readings: { smokeRaw: 400 + i } });
@@ -98,7 +143,7 @@ describe("the bulk ingest thread", () => {
   it("starts a thread that stopped on its own again, logs it, and keeps what it had counted", async () => {
     const crashes = memoryLogger();
     const thread = await startBulkThread(
-      { databaseUrl, mqtt: { url: broker.url, clientId: "unused", protocolVersion: 5 }, urgency: new Urgency().shared, holdMs: 500 },
+      { databaseUrl, mqtt: { url: broker.url, clientId: "unused", protocolVersion: 5 }, urgency: new Urgency().shared, holdMs: 500, telemetry: { settings: RETENTION_DEFAULTS, everyMs: 0, yieldMs: 0 }, liveness: { everyMs: 0 } },
       new AlarmFeed(),
       crashes,
       { script: new URL("../support/crashing-bulk-worker.ts", import.meta.url).href },
