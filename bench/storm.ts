@@ -129,10 +129,10 @@ function timeCalls(client: Client, seen: (method: "batch" | "execute", statement
 
 const statementText = (statement: any) => String(typeof statement === "string" ? statement : statement?.sql);
 
-/** BENCH_TRACE_SLOW=1: every database call that holds the event loop over 100 ms, with its first statement. */
+/** BENCH_TRACE_SLOW=1: every database call on the loop's connection over 100 ms (its wait for the write lock included), with its first statement. */
 function traceSlowStatements(client: Client): void {
   timeCalls(client, (method, statements, ms) => {
-    if (ms > 100) process.stderr.write(`slow ${method} ${ms.toFixed(0)} ms (${statements.length} statements): ${statementText(statements[0]).slice(0, 160)}\n`);
+    if (ms > 100) process.stderr.write(`${new Date().toISOString()} slow ${method} ${ms.toFixed(0)} ms (${statements.length} statements): ${statementText(statements[0]).slice(0, 160)}\n`);
   });
 }
 

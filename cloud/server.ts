@@ -4,6 +4,7 @@ import { hostname } from "node:os";
 import { AlarmFeed } from "./alarms/alarm-feed";
 import { createApp } from "./app";
 import { ensureFirstAdminToken } from "./auth/tokens";
+import { WriteLock, writeThroughLock } from "./db/write-lock";
 import { openDatabase, type Database } from "./db/client";
 import { startProvisioner, type Provisioner } from "./fleet/provisioner";
 import { createIngest, type Ingest } from "./ingest/ingest";
@@ -86,6 +87,8 @@ export interface RunningCloud {
   close(): Promise<void>;
 }
 
+/** Longest a write waits for the write lock shared with the bulk thread before it leaves the wait to SQLite (busy_timeout, as long). */
+const WRITE_LOCK_WAIT_MS = 5000;
 /** Longest a telemetry rollup step waits for the incident desk's urgent work. */
 const ROLLUP_YIELD_MS = 2000;
 /**
@@ -121,6 +124,9 @@ export async function startCloud(options: CloudOptions): Promise<RunningCloud> {
   let subscriber: IngestSubscription | undefined;
   let bulkThread: BulkThread | undefined;
   const threaded = options.bulkThread === true && !options.now && !options.databaseUrl.startsWith("file::memory:");
+  // Two connections write one file from here on: the loop's writes wait for the lock, not in SQLite's busy handler.
+  const writeLock = threaded ? new WriteLock() : undefined;
+  if (writeLock) writeThroughLock(database.client, writeLock, { first: true, maxWaitMs: WRITE_LOCK_WAIT_MS });
   let publisher: CommandPublisher | undefined;
   let provisioner: Provisioner | undefined;
   let routing: RoutingStage | undefined;
@@ -166,6 +172,7 @@ export async function startCloud(options: CloudOptions): Promise<RunningCloud> {
                       databaseAuthToken: options.databaseAuthToken,
                       mqtt: rest,
                       urgency: urgency.shared,
+                      writeLock: writeLock!.shared,
                       holdMs: BULK_HOLD_MS,
                       telemetry: { settings: retention, everyMs: options.telemetry?.everyMs ?? ROLLUP_EVERY_MS, yieldMs: ROLLUP_YIELD_MS },
                       liveness: { everyMs: options.livenessEveryMs ?? SWEEP_EVERY_MS },

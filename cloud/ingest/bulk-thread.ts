@@ -29,6 +29,8 @@ export interface BulkThreadData {
   mqtt: Omit<SubscriberOptions, "holdReading">;
   /** Urgency.shared: the parent's count of urgent work in hand. */
   urgency: SharedArrayBuffer;
+  /** WriteLock.shared: the database's write lock, which the parent's loop takes first. */
+  writeLock: SharedArrayBuffer;
   /** Longest the session's reading waits for urgent work (as the parent's holdBulk). */
   holdMs: number;
   /**

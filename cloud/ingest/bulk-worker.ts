@@ -9,6 +9,7 @@ import { parentPort, workerData } from "node:worker_threads";
 import type { AlarmRecord } from "../alarms/alarm-record";
 import { AlarmFeed } from "../alarms/alarm-feed";
 import { openDatabase } from "../db/client";
+import { WriteLock, writeThroughLock } from "../db/write-lock";
 import type { Logger } from "../log";
 import { startLivenessMonitor } from "../nodes/liveness";
 import { startTelemetryKeeper } from "../telemetry/retention";
@@ -23,6 +24,18 @@ const data = workerData as BulkThreadData;
 const send = (message: FromBulk) => port.postMessage(message);
 const log: Logger = (level, message, fields) => send({ type: "log", level, message, fields });
 
+/**
+ * Most messages per transaction here. The thread shares SQLite's one write lock with the loop's
+ * alarm lane and desk, and a write there waits for the transaction under way: a full batch of
+ * 1,000 held the lock for 60–70 ms while 10,000 nodes reconnected (bench:storm,
+ * BENCH_TRACE_SLOW), a quarter of it about a quarter of that. The commits cost no sync each
+ * (synchronous = NORMAL; durable.ts syncs once per settled batch).
+ */
+const BULK_THREAD_BATCH = 250;
+
+/** As the parent's: past this, a write leaves the wait to SQLite's busy timeout. */
+const WRITE_LOCK_WAIT_MS = 5000;
+
 /** How often the stats are sent while they change. */
 const STATS_EVERY_MS = 200;
 /**
@@ -35,10 +48,11 @@ const CHECKPOINT_EVERY_MS = 1000;
 
 async function main(): Promise<void> {
   const database = await openDatabase(data.databaseUrl, data.databaseAuthToken);
+  writeThroughLock(database.client, new WriteLock(data.writeLock), { first: false, maxWaitMs: WRITE_LOCK_WAIT_MS });
   const feed = new AlarmFeed();
   feed.subscribe((alarm: AlarmRecord) => send({ type: "alarm", alarm }));
   const urgency = new SharedCalm(data.urgency);
-  const ingest = createIngest({ db: database.db, feed, log, now: Date.now, durable: database.durable, calm: (ms) => urgency.calm(ms), reopen: database.reopen });
+  const ingest = createIngest({ db: database.db, feed, log, now: Date.now, maxBatch: BULK_THREAD_BATCH, durable: database.durable, calm: (ms) => urgency.calm(ms), reopen: database.reopen });
   let subscription;
   try {
     subscription = await startSubscriber(

@@ -4,6 +4,7 @@ import { AlarmFeed } from "../../cloud/alarms/alarm-feed";
 import type { AlarmRecord } from "../../cloud/alarms/alarm-record";
 import { startBulkThread } from "../../cloud/ingest/bulk-thread";
 import { Urgency } from "../../cloud/time/urgency";
+import { WriteLock } from "../../cloud/db/write-lock";
 import { memoryLogger } from "../../cloud/log";
 import { RETENTION_DEFAULTS } from "../../cloud/telemetry/retention";
 import { startCloud, type RunningCloud } from "../../cloud/server";
@@ -143,7 +144,7 @@ describe("the bulk ingest thread", () => {
   it("starts a thread that stopped on its own again, logs it, and keeps what it had counted", async () => {
     const crashes = memoryLogger();
     const thread = await startBulkThread(
-      { databaseUrl, mqtt: { url: broker.url, clientId: "unused", protocolVersion: 5 }, urgency: new Urgency().shared, holdMs: 500, telemetry: { settings: RETENTION_DEFAULTS, everyMs: 0, yieldMs: 0 }, liveness: { everyMs: 0 } },
+      { databaseUrl, mqtt: { url: broker.url, clientId: "unused", protocolVersion: 5 }, urgency: new Urgency().shared, writeLock: new WriteLock().shared, holdMs: 500, telemetry: { settings: RETENTION_DEFAULTS, everyMs: 0, yieldMs: 0 }, liveness: { everyMs: 0 } },
       new AlarmFeed(),
       crashes,
       { script: new URL("../support/crashing-bulk-worker.ts", import.meta.url).href },

@@ -1,0 +1,98 @@
+import { createClient, type Client } from "@libsql/client";
+import { afterEach, describe, expect, it } from "vitest";
+import { WriteLock, writeThroughLock } from "../../cloud/db/write-lock";
+import { tempDatabaseUrl } from "../support/cloud";
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+describe("the write lock two threads' connections share", () => {
+  it("is held by one side at a time, and a waiting writer of the first side goes before the other's", async () => {
+    const loop = new WriteLock();
+    const thread = new WriteLock(loop.shared);
+    const releaseThread = await thread.acquire(false, 5000);
+    expect(loop.held).toBe(true);
+    const order: string[] = [];
+    const bulk = thread.acquire(false, 5000).then((release) => (order.push("bulk"), release));
+    await sleep(5);
+    const alarm = loop.acquire(true, 5000).then((release) => (order.push("alarm"), release));
+    await sleep(5);
+    expect(order).toEqual([]);
+    releaseThread();
+    const releaseAlarm = await alarm;
+    expect(order).toEqual(["alarm"]);
+    releaseAlarm();
+    (await bulk)();
+    expect(order).toEqual(["alarm", "bulk"]);
+    expect(loop.held).toBe(false);
+  });
+
+  it("gives up after its longest wait and leaves the write to SQLite, without taking the lock", async () => {
+    const lock = new WriteLock();
+    const release = await lock.acquire(true, 1000);
+    const started = performance.now();
+    const none = await lock.acquire(true, 30);
+    expect(performance.now() - started).toBeGreaterThanOrEqual(25);
+    none();
+    expect(lock.held).toBe(true);
+    release();
+    expect(lock.held).toBe(false);
+  });
+
+  describe("on two connections to one file", () => {
+    const clients: Client[] = [];
+    afterEach(() => clients.splice(0).forEach((client) => client.close()));
+
+    async function open(url: string, lock: WriteLock, first: boolean): Promise<Client> {
+      const client = createClient({ url });
+      clients.push(client);
+      await client.execute("PRAGMA journal_mode = WAL");
+      await client.execute("PRAGMA busy_timeout = 5000");
+      writeThroughLock(client, lock, { first, maxWaitMs: 5000 });
+      return client;
+    }
+
+    it("makes the loop's write wait for the other's transaction without holding the loop, and reads go on meanwhile", async () => {
+      const url = tempDatabaseUrl();
+      const loopLock = new WriteLock();
+      const loop = await open(url, loopLock, true);
+      const bulk = await open(url, new WriteLock(loopLock.shared), false);
+      await loop.execute("create table t (v integer)");
+
+      const tx = await bulk.transaction("write");
+      await tx.execute("insert into t values (1)");
+      let written = false;
+      const write = loop.execute("insert into t values (2)").then(() => (written = true));
+      // The loop turns while its write waits: SQLite's busy handler would have slept on it.
+      const ticks: number[] = [];
+      for (let i = 0; i < 5; i++) {
+        await sleep(10);
+        ticks.push(i);
+      }
+      expect(ticks).toHaveLength(5);
+      expect(written).toBe(false);
+      expect(Number((await loop.execute("select count(*) as n from t")).rows[0].n)).toBe(0);
+      await tx.commit();
+      await write;
+      expect((await loop.execute("select v from t order by rowid")).rows.map((row) => Number(row.v))).toEqual([1, 2]);
+      expect(loopLock.held).toBe(false);
+    });
+
+    it("lets the lock go when a batch fails, and when a transaction is rolled back or closed", async () => {
+      const url = tempDatabaseUrl();
+      const lock = new WriteLock();
+      const client = await open(url, lock, true);
+      await client.execute("create table t (v integer not null)");
+      await expect(client.batch(["insert into t values (1)", "insert into t values (null)"], "write")).rejects.toThrow(/NOT NULL/i);
+      expect(lock.held).toBe(false);
+      const rolled = await client.transaction("write");
+      expect(lock.held).toBe(true);
+      await rolled.rollback();
+      expect(lock.held).toBe(false);
+      const closed = await client.transaction("write");
+      closed.close();
+      expect(lock.held).toBe(false);
+      await client.execute("insert into t values (3)");
+      expect(Number((await client.execute("select count(*) as n from t")).rows[0].n)).toBe(1);
+    });
+  });
+});
