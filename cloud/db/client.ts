@@ -39,9 +39,8 @@ const PAGE_CACHE_KIB = 32 * 1024;
 /**
  * The embedded database's settings, per connection. WAL lets the console read while ingest
  * writes; busy_timeout rides out a second writer; NORMAL keeps the disk's syncs off the event
- * loop (durable.ts), the ingest syncing before it acknowledges. (Pragmas are per connection: a
- * second one, opened only while an interactive transaction holds the first, keeps SQLite's FULL,
- * which is slower, not weaker.)
+ * loop (durable.ts), the ingest syncing before it acknowledges. Pragmas are per connection, and
+ * the client keeps exactly one (openDatabase).
  */
 async function connectionSettings(client: Client, url: string): Promise<void> {
   await client.execute("PRAGMA journal_mode = WAL");
@@ -56,7 +55,13 @@ export async function openDatabase(url: string, authToken?: string): Promise<Dat
   if (url.startsWith("file:") && url !== "file::memory:") {
     mkdirSync(dirname(url.slice("file:".length)), { recursive: true });
   }
-  const client = createClient({ url, authToken });
+  // One connection for an embedded file. @libsql/client pools up to 20 by default, opening
+  // another whenever two calls overlap (any Promise.all of queries), and a pooled connection
+  // has none of the settings below: no busy timeout, FULL sync (a sync on the event loop per
+  // commit), a 2 MiB cache of its own each, and the log checkpointed on the loop. Every call runs
+  // synchronously on the connection it borrows, so one connection loses no parallelism; the
+  // cost is that an interactive transaction would hold it, so the cloud uses none (batches).
+  const client = createClient({ url, authToken, concurrency: url.startsWith("file:") ? 1 : undefined });
   let log: DurableLog | null = null;
   let syncTimer: NodeJS.Timeout | undefined;
   if (url.startsWith("file:")) {

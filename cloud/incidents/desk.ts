@@ -9,6 +9,7 @@ import type { Notifier } from "../notify/notifier";
 import type { IncidentChange, NotifyPurpose } from "../notify/message";
 import type { Place } from "../places/queries";
 import { placesOnPath } from "../routing/queries";
+import type { RoutingDirectory } from "../routing/directory";
 import { chooseRecipients } from "../routing/router";
 import { recordRoutingGap } from "../routing/gaps";
 import { ruleFor, tierAt } from "../routing/rules";
@@ -69,6 +70,8 @@ export interface DeskDeps {
   config: IncidentConfig;
   /** Marked while the main lane has triggers, so work that can wait does (Urgency). */
   urgency?: Urgency;
+  /** The people and channels routing reads, kept while they do not change; read afresh per round without it. */
+  directory?: RoutingDirectory;
 }
 
 /** Pending alarms read back per query when taking up work from the database. */
@@ -467,7 +470,7 @@ export class IncidentDesk {
     });
     if (!row) return null; // another instance opened it first; the caller folds into that one
     // Notify before anything else is written: the people are what the seconds are for.
-    const staffIds = await this.#notifyTier(row, 0, "notify");
+    const staffIds = await this.#notifyTier(row, 0, "notify", chain);
     await recordEvent(
       db,
       {
@@ -581,11 +584,12 @@ export class IncidentDesk {
    * round with no way to anyone (nobody of those roles on duty there, or nobody with a phone, a
    * provider, an open console or a group robot) is a routing gap: recorded, and escalated at once.
    */
-  async #notifyTier(row: IncidentRow, step: number, purpose: NotifyPurpose): Promise<number[]> {
+  async #notifyTier(row: IncidentRow, step: number, purpose: NotifyPurpose, chain?: readonly Place[]): Promise<number[]> {
     const { db, scheduler, config, notifier } = this.#deps;
     const { tiers } = ruleFor(row.hazard, row.severity, this.#policy());
     const tier = tierAt(tiers, step);
-    const recipients = await chooseRecipients(db, row.placePath, tier, scheduler.now(), config.utcOffsetMinutes);
+    const directory = await this.#deps.directory?.current();
+    const recipients = await chooseRecipients(db, row.placePath, tier, scheduler.now(), config.utcOffsetMinutes, { chain, directory });
     const report = await notifier.notifyRound(toIncidentView(row), {
       purpose,
       step,
@@ -593,6 +597,7 @@ export class IncidentDesk {
       recipients,
       chat: tier.channels.includes("chat"),
       watched: true,
+      directory,
     });
     // A round taken up again after a crash finds its rows stored already: those are being worked.
     if (report.reachable === 0 && report.existing === 0) {

@@ -22,6 +22,7 @@ import {
   type NewDelivery,
   type WebhookRow,
 } from "./queries";
+import type { RoutingSnapshot } from "../routing/directory";
 import { forgetPushSubscription, markPushSent, pushSubscriptionsOf } from "./push/push-queries";
 import type { PushPayload, PushTarget } from "./push/web-push-channel";
 import { getChatRobot, robotsOnPath, type ChatRobotRow } from "./robot-queries";
@@ -68,6 +69,8 @@ export interface Round {
   chat: boolean;
   /** Tier rounds are watched: one that reaches nobody is reported (dispatches and re-checks name their people). */
   watched: boolean;
+  /** The robots and push subscriptions as the caller read them for this round (RoutingDirectory); read here if absent. */
+  directory?: RoutingSnapshot;
 }
 
 /** Why one person could not be reached on one channel. */
@@ -173,7 +176,7 @@ export class Notifier {
     const report: RoundReport = { stored: 0, existing: 0, reachable: 0, people: [], robots: 0 };
     const planned: Array<{ row: NewDelivery; job: Omit<Job, "deliveryId">; reachable: boolean }> = [];
     const subscribed = new Set(
-      round.recipients.some((r) => r.channels.includes("push")) && channels.push ? (await pushSubscriptionsOf(db, round.recipients.map((r) => r.staff.id))).map((s) => s.staffId) : [],
+      round.recipients.some((r) => r.channels.includes("push")) && channels.push ? await this.#pushSubscribed(round) : [],
     );
     const base = { incidentId: incident.id, purpose: round.purpose, tier: round.step, roundKey: round.key, attempts: 0, createdAt: now, leaseOwner: this.#deps.instanceId, leaseUntil: now + LEASE_MS };
     for (const { staff, channels: wanted } of round.recipients) {
@@ -198,7 +201,7 @@ export class Notifier {
     }
     if (round.chat && incident.placePath) {
       const mentionPhones = round.recipients.map((r) => r.staff.phone).filter((p): p is string => !!p);
-      for (const robot of await robotsOnPath(db, incident.placePath)) {
+      for (const robot of round.directory ? round.directory.robotsOnPath(incident.placePath) : await robotsOnPath(db, incident.placePath)) {
         report.robots++;
         planned.push({
           row: { ...base, channel: "chat", robotId: robot.id, recipient: `robot:${robot.id}`, status: "pending" },
@@ -229,6 +232,12 @@ export class Notifier {
     else for (const job of queued) job.round = null;
     for (const job of queued) this.#enqueue(job);
     return report;
+  }
+
+  async #pushSubscribed(round: Round): Promise<number[]> {
+    const ids = round.recipients.map((r) => r.staff.id);
+    if (round.directory) return [...round.directory.pushSubscribed(ids)];
+    return (await pushSubscriptionsOf(this.#deps.db, ids)).map((s) => s.staffId);
   }
 
   /** Tells named people directly (a dispatch, a re-check that fell due) on the channels given. */

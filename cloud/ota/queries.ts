@@ -91,10 +91,10 @@ export async function nodesInActiveCampaigns(db: Db): Promise<Set<string>> {
 }
 
 export async function insertCampaign(db: Db, campaign: CampaignRow, members: CampaignNodeRow[]): Promise<void> {
-  await db.transaction(async (tx) => {
-    await tx.insert(otaCampaigns).values(campaign);
-    for (let i = 0; i < members.length; i += 200) await tx.insert(otaCampaignNodes).values(members.slice(i, i + 200));
-  });
+  // One batch (one transaction, never an interactive one: openDatabase's single connection).
+  const chunks = [];
+  for (let i = 0; i < members.length; i += 200) chunks.push(db.insert(otaCampaignNodes).values(members.slice(i, i + 200)));
+  await db.batch([db.insert(otaCampaigns).values(campaign), ...chunks]);
 }
 
 export async function getCampaign(db: Db, id: string): Promise<CampaignRow | undefined> {
@@ -140,12 +140,11 @@ export async function activeMemberships(db: Db, nodeId: string): Promise<Campaig
 /** Applies many node changes of one campaign in one transaction (a tick touches hundreds at once). */
 export async function updateCampaignNodes(db: Db, campaignId: string, changes: Array<{ nodeId: string; set: Partial<CampaignNodeRow> }>): Promise<void> {
   if (changes.length === 0) return;
-  await db.transaction(async (tx) => {
-    for (const change of changes) {
-      await tx
-        .update(otaCampaignNodes)
-        .set(change.set)
-        .where(and(eq(otaCampaignNodes.campaignId, campaignId), eq(otaCampaignNodes.nodeId, change.nodeId)));
-    }
-  });
+  const [first, ...rest] = changes.map((change) =>
+    db
+      .update(otaCampaignNodes)
+      .set(change.set)
+      .where(and(eq(otaCampaignNodes.campaignId, campaignId), eq(otaCampaignNodes.nodeId, change.nodeId))),
+  );
+  await db.batch([first, ...rest]);
 }

@@ -3,6 +3,7 @@ import type { Db } from "../db/client";
 import { IncidentActions } from "../incidents/actions";
 import type { CapOptions } from "../incidents/cap/cap";
 import { DEFAULT_INCIDENT_CONFIG, type IncidentConfig } from "../incidents/config";
+import { RoutingDirectory } from "./directory";
 import { IncidentDesk } from "../incidents/desk";
 import type { Logger } from "../log";
 import { ConsoleHub } from "../notify/channels/console-hub";
@@ -88,7 +89,7 @@ export function createRoutingStage(options: RoutingOptions): RoutingStage {
     fetch: options.fetch,
     retry: { ...options.retry, ...(options.webhookRetry && { webhook: options.webhookRetry }) },
   });
-  const desk = new IncidentDesk({ db, scheduler, log, notifier, config, urgency: options.urgency });
+  const desk = new IncidentDesk({ db, scheduler, log, notifier, config, urgency: options.urgency, directory: new RoutingDirectory(db) });
   notifier.onUnreached = (round) => desk.roundUnreached(round);
   const actions = new IncidentActions({ db, scheduler, notifier, desk, config });
   let detach: (() => void) | undefined;

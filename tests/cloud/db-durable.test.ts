@@ -33,6 +33,17 @@ describe("durable commits off the event loop", () => {
     }
   });
 
+  it("keeps its settings on every call, however many overlap: one connection, not a pool of unset ones", async () => {
+    const database = await openDatabase(`file:${join(dir(), "db.sqlite")}`);
+    try {
+      const read = (pragma: string) => database.client.execute(`PRAGMA ${pragma}`).then(({ rows }) => Number(Object.values(rows[0])[0]));
+      const overlapping = await Promise.all(Array.from({ length: 8 }, () => Promise.all([read("busy_timeout"), read("synchronous"), read("cache_size")])));
+      expect(new Set(overlapping.map((settings) => settings.join(",")))).toEqual(new Set(["5000,1,-32768"]));
+    } finally {
+      database.close();
+    }
+  });
+
   it("shares one sync among callers that arrive while one is under way, and always begins one after each caller", async () => {
     const path = join(dir(), "db.sqlite");
     writeFileSync(path, "x");

@@ -25,6 +25,17 @@ export const staff = sqliteTable("staff", {
   createdAt: integer("created_at").notNull(),
 });
 
+/**
+ * One row: a number moved by triggers (migration 0012) whenever anything routing reads about
+ * people and channels changes — staff, their scopes and shifts, webhooks, chat robots, push
+ * subscriptions, a place's path — from any instance or connection. RoutingDirectory reads it
+ * before each round and loads those tables again only when it moved.
+ */
+export const routingVersion = sqliteTable("routing_version", {
+  id: integer("id").primaryKey(),
+  version: integer("version").notNull(),
+});
+
 /** The places a person answers for; everything inside each place is in their scope. */
 export const staffScopes = sqliteTable(
   "staff_scopes",
