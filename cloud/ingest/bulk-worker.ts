@@ -24,6 +24,15 @@ const data = workerData as BulkThreadData;
 const send = (message: FromBulk) => port.postMessage(message);
 const log: Logger = (level, message, fields) => send({ type: "log", level, message, fields });
 
+/**
+ * Most messages per transaction here. The thread shares SQLite's one write lock with the loop's
+ * alarm lane and desk, and an alarm's write waits for the transaction under way: a full batch of
+ * 1,000 held the lock for 60–70 ms while 10,000 nodes reconnected (bench:storm,
+ * BENCH_TRACE_SLOW). With 250, bench:flood met its goals in 7 runs of 10, with 1,000 in 1 of 4.
+ * The commits cost no sync each (synchronous = NORMAL; durable.ts syncs once per settled batch).
+ */
+const BULK_THREAD_BATCH = 250;
+
 /** As the parent's: past this, a write leaves the wait to SQLite's busy timeout. */
 const WRITE_LOCK_WAIT_MS = 5000;
 
@@ -43,7 +52,7 @@ async function main(): Promise<void> {
   const feed = new AlarmFeed();
   feed.subscribe((alarm: AlarmRecord) => send({ type: "alarm", alarm }));
   const urgency = new SharedCalm(data.urgency);
-  const ingest = createIngest({ db: database.db, feed, log, now: Date.now, durable: database.durable, calm: (ms) => urgency.calm(ms), reopen: database.reopen });
+  const ingest = createIngest({ db: database.db, feed, log, now: Date.now, maxBatch: BULK_THREAD_BATCH, durable: database.durable, calm: (ms) => urgency.calm(ms), reopen: database.reopen });
   let subscription;
   try {
     subscription = await startSubscriber(
