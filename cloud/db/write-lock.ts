@@ -19,8 +19,12 @@ import type { Client, Transaction } from "@libsql/client";
  * `maxWaitMs` (a holder stuck, or a re-entrant write inside an interactive transaction), it
  * writes anyway and SQLite's own busy timeout decides, as it did without this.
  */
+const FREE = 0;
+const HELD_FIRST = 1;
+const HELD_OTHER = 2;
+
 export class WriteLock {
-  /** [0]: 0 free, 1 held. [1]: writers of the first side waiting for it. */
+  /** [0]: 0 free, 1 held by the first side, 2 by the other. [1]: writers of the first side waiting for it. */
   readonly #words: Int32Array;
 
   constructor(shared: SharedArrayBuffer = new SharedArrayBuffer(8)) {
@@ -33,7 +37,18 @@ export class WriteLock {
   }
 
   get held(): boolean {
-    return Atomics.load(this.#words, 0) === 1;
+    return Atomics.load(this.#words, 0) !== 0;
+  }
+
+  /**
+   * Frees the lock if the given side holds it: for a thread that stopped while it held it (its
+   * release will never run), called by whoever saw it stop. Returns whether it was held.
+   */
+  releaseAbandoned(first: boolean): boolean {
+    const holder = first ? HELD_FIRST : HELD_OTHER;
+    const freed = Atomics.compareExchange(this.#words, 0, holder, FREE) === holder;
+    if (freed) Atomics.notify(this.#words, 0);
+    return freed;
   }
 
   /**
@@ -55,9 +70,10 @@ export class WriteLock {
             continue;
           }
         }
-        if (Atomics.compareExchange(words, 0, 0, 1) === 0) return this.#release();
+        const holder = Atomics.compareExchange(words, 0, FREE, first ? HELD_FIRST : HELD_OTHER);
+        if (holder === FREE) return this.#release();
         if (left <= 0) return () => {};
-        await settle(Atomics.waitAsync(words, 0, 1, left));
+        await settle(Atomics.waitAsync(words, 0, holder, left));
       }
     } finally {
       if (first) {
@@ -72,7 +88,7 @@ export class WriteLock {
     return () => {
       if (released) return;
       released = true;
-      Atomics.store(this.#words, 0, 0);
+      Atomics.store(this.#words, 0, FREE);
       Atomics.notify(this.#words, 0);
     };
   }

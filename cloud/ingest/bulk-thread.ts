@@ -1,6 +1,7 @@
 import { Worker } from "node:worker_threads";
 import type { AlarmFeed } from "../alarms/alarm-feed";
 import type { AlarmRecord } from "../alarms/alarm-record";
+import { WriteLock } from "../db/write-lock";
 import type { Level, Logger } from "../log";
 import type { RetentionSettings } from "../telemetry/retention";
 import type { Ingest, IngestStats } from "./ingest";
@@ -175,6 +176,8 @@ export function startBulkThread(data: BulkThreadData, feed: AlarmFeed, log: Logg
         for (const run of housekeeping.values()) run.failed(new Error("the bulk ingest thread stopped during its housekeeping"));
         housekeeping.clear();
         if (worker === current) worker = undefined;
+        // A thread stopped mid-transaction never lets the write lock go: the loop's writers would each wait out their longest wait.
+        if (new WriteLock(data.writeLock).releaseAbandoned(false)) log("warn", "the bulk ingest thread stopped holding the database's write lock; it was freed");
         if (closing) return onClosed?.();
         if (!started) return reject(new Error("the bulk ingest thread exited before it subscribed"));
         restarts++;

@@ -38,6 +38,20 @@ describe("the write lock two threads' connections share", () => {
     expect(lock.held).toBe(false);
   });
 
+  it("is freed for the other side when the side holding it stopped without letting it go", async () => {
+    const loop = new WriteLock();
+    const thread = new WriteLock(loop.shared);
+    await thread.acquire(false, 1000); // never released: the thread stopped
+    expect(loop.releaseAbandoned(true)).toBe(false); // not the loop's to free
+    expect(loop.held).toBe(true);
+    const waiting = loop.acquire(true, 5000);
+    expect(thread.releaseAbandoned(false)).toBe(true);
+    const release = await waiting;
+    expect(loop.held).toBe(true);
+    release();
+    expect(loop.held).toBe(false);
+  });
+
   describe("on two connections to one file", () => {
     const clients: Client[] = [];
     afterEach(() => clients.splice(0).forEach((client) => client.close()));
