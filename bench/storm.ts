@@ -136,7 +136,11 @@ function traceSlowStatements(client: Client): void {
   });
 }
 
-/** BENCH_SQL_PROFILE=1: time on the event loop per statement text (execute and batch), printed at the end, heaviest first. */
+/**
+ * BENCH_SQL_PROFILE=1: time per statement text on the loop's connection (execute and batch),
+ * printed at the end, heaviest first. With the bulk thread a call's time includes its wait for
+ * the write lock (cloud/db/write-lock.ts), during which the loop runs other work.
+ */
 const sqlTime = new Map<string, { ms: number; calls: number; max: number }>();
 function profileStatements(client: Client): void {
   timeCalls(client, (method, statements, ms) => {
@@ -152,7 +156,7 @@ function profileStatements(client: Client): void {
 
 function printStatementProfile(): void {
   const rows = [...sqlTime].sort((a, b) => b[1].ms - a[1].ms).slice(0, 30);
-  process.stderr.write(`\nstatements by time on the loop (BENCH_SQL_PROFILE): total, calls, mean, longest:\n${rows.map(([text, { ms, calls, max }]) => `${ms.toFixed(0).padStart(7)} ms ${String(calls).padStart(7)}× ${(ms / calls).toFixed(3).padStart(7)} ms, max ${max.toFixed(1).padStart(6)} ms  ${text}`).join("\n")}\n`);
+  process.stderr.write(`\nstatements on the loop's connection by time, waits for the write lock included (BENCH_SQL_PROFILE): total, calls, mean, longest:\n${rows.map(([text, { ms, calls, max }]) => `${ms.toFixed(0).padStart(7)} ms ${String(calls).padStart(7)}× ${(ms / calls).toFixed(3).padStart(7)} ms, max ${max.toFixed(1).padStart(6)} ms  ${text}`).join("\n")}\n`);
 }
 
 /** BENCH_HEAP_SNAPSHOT=<dir>: the cloud process's heap, written there (for Chrome DevTools' Memory tab). */
