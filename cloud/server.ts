@@ -87,6 +87,8 @@ export interface RunningCloud {
   close(): Promise<void>;
 }
 
+/** How long the first MQTT connection to a NATS broker tier may take (the JetStream ingest waits as long for its stream). */
+const NATS_FIRST_CONNECT_MS = 30_000;
 /** Longest a write waits for the write lock shared with the bulk thread before it leaves the wait to SQLite (busy_timeout, as long). */
 const WRITE_LOCK_WAIT_MS = 5000;
 /** Longest a telemetry rollup step waits for the incident desk's urgent work. */
@@ -157,6 +159,14 @@ export async function startCloud(options: CloudOptions): Promise<RunningCloud> {
       }, options.deliverySweepMs ?? 60_000);
       deliverySweep.unref();
     }
+    // The publisher first: NATS's MQTT listener makes its message stream only when its first MQTT
+    // client connects, and the JetStream ingest waits for that stream (jetstream-subscriber.ts).
+    // It then has the ingest's patience: a NATS cluster just restarted takes MQTT clients only once
+    // its JetStream has leaders again (bench:ha: over 10 s).
+    publisher = await startCommandPublisher(
+      { ...options.mqtt, clientId: clientIds.commands, firstConnectTimeoutMs: options.nats ? NATS_FIRST_CONNECT_MS : undefined },
+      log,
+    );
     subscriber = options.nats
       ? await startJetStreamSubscriber({ ...options.nats, name: `sw-cloud-${instance}` }, ingest, log)
       : await startMqttIngest(
@@ -189,7 +199,6 @@ export async function startCloud(options: CloudOptions): Promise<RunningCloud> {
     // syncs hold the thread that runs it: none on this loop, which the alarms and the desk share.
     if (bulkThread) await database.client.execute("PRAGMA wal_autocheckpoint = 0");
     const allIngest = bulkThread ? withBulkThread(ingest, bulkThread) : ingest;
-    publisher = await startCommandPublisher({ ...options.mqtt, clientId: clientIds.commands }, log);
     // With the bulk thread, the liveness sweep, rollups and retention run there, beside the writes
     // they work on (bulk-thread.ts); it stops them when it closes.
     const thread = bulkThread;

@@ -8,15 +8,19 @@ export interface CommandPublisher {
   close(): Promise<void>;
 }
 
+/** How long the first connection may take, unless told otherwise. */
+const FIRST_CONNECT_TIMEOUT_MS = 10_000;
+
 /**
  * The cloud's outgoing connection for commands, separate from the ingest's so a long ingest
  * backlog never delays a command. QoS 1; not retained, so a node that comes back later does not
  * act on a stale command.
  */
 export async function startCommandPublisher(
-  options: { url: string; username?: string; password?: string; clientId: string; protocolVersion: 4 | 5 },
+  options: { url: string; username?: string; password?: string; clientId: string; protocolVersion: 4 | 5; firstConnectTimeoutMs?: number },
   log: Logger,
 ): Promise<CommandPublisher> {
+  const patienceMs = options.firstConnectTimeoutMs ?? FIRST_CONNECT_TIMEOUT_MS;
   const client: MqttClient = connectMqtt(options.url, {
     clientId: options.clientId,
     username: options.username,
@@ -30,8 +34,8 @@ export async function startCommandPublisher(
   await new Promise<void>((resolve, reject) => {
     const timer = setTimeout(() => {
       client.end(true);
-      reject(new Error("the command publisher could not reach the MQTT broker within 10 s"));
-    }, 10_000);
+      reject(new Error(`the command publisher could not reach the MQTT broker within ${patienceMs / 1000} s`));
+    }, patienceMs);
     client.once("connect", () => {
       clearTimeout(timer);
       resolve();
