@@ -206,9 +206,14 @@ async function main(): Promise<void> {
   const probe = new Worker("./alarm-probe.ts", [broker.url]);
   const workers: Worker[] = [listener, consoles, probe];
   let peak = process.memoryUsage();
+  /** The bulk thread's heap when the process's RSS peaked (as last sent, at most 200 ms old). */
+  let peakThreadHeap = cloud.bulkThread?.heap ?? null;
   const rssTimer = setInterval(() => {
     const now = process.memoryUsage();
-    if (now.rss > peak.rss) peak = now;
+    if (now.rss > peak.rss) {
+      peak = now;
+      peakThreadHeap = cloud.bulkThread?.heap ?? null;
+    }
   }, 200);
   try {
     const personOf = await seed(cloud.database.db);
@@ -350,6 +355,7 @@ async function main(): Promise<void> {
       ["cloud event-loop delay during the storm p99 / max", `${(loopDelay.percentile(99) / 1e6).toFixed(0)} / ${(loopDelay.max / 1e6).toFixed(0)} ms`],
       ["cloud RSS before the storm / peak", `${mb(rssBefore)} / ${mb(peak.rss)}`],
       ["  at the peak: JS heap used / heap total / external (array buffers)", `${mb(peak.heapUsed)} / ${mb(peak.heapTotal)} / ${mb(peak.external)} (${mb(peak.arrayBuffers)})`],
+      ["  at the peak: the bulk thread's JS heap used / total", peakThreadHeap ? `${mb(peakThreadHeap.used)} / ${mb(peakThreadHeap.total)}` : "no thread"],
     ];
     const width = Math.max(...rows.map(([k]) => k.length));
     process.stdout.write(`\nbench:storm — ${new Date().toISOString()}\n`);

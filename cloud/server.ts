@@ -78,6 +78,8 @@ export interface RunningCloud {
   routing: RoutingStage;
   app: ReturnType<typeof createApp>;
   subscription: IngestSubscription;
+  /** The bulk ingest's thread, when the cloud runs one (`bulkThread`). */
+  bulkThread: BulkThread | null;
   liveness: LivenessMonitor;
   /** Telemetry rollups and retention. */
   telemetry: TelemetryKeeper;
@@ -262,6 +264,7 @@ export async function startCloud(options: CloudOptions): Promise<RunningCloud> {
       routing,
       app,
       subscription: subscriber,
+      bulkThread: bulkThread ?? null,
       liveness,
       telemetry,
       provisioner: provisioner ?? null,

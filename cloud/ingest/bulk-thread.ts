@@ -59,14 +59,22 @@ export type FromBulk =
   | { type: "failed"; error: string }
   | { type: "log"; level: Level; message: string; fields?: Record<string, unknown> }
   | { type: "alarm"; alarm: AlarmRecord }
-  | { type: "stats"; stats: IngestStats; connected: boolean; acknowledged: number }
+  | { type: "stats"; stats: IngestStats; connected: boolean; acknowledged: number; heap: ThreadHeap }
   | { type: "idle"; id: number }
   | { type: "housekept"; id: number; result?: unknown; error?: string }
   | { type: "closed" };
 
 export type ToBulk = { type: "idle"; id: number } | { type: "housekeep"; id: number; task: Housekeeping } | { type: "close" };
 
+/** The thread's own V8 heap (process.memoryUsage() there), bytes. */
+export interface ThreadHeap {
+  used: number;
+  total: number;
+}
+
 export interface BulkThread extends IngestSubscription {
+  /** The thread's V8 heap as last sent (the process's RSS holds it; the parent's heap figures do not). */
+  readonly heap: ThreadHeap | null;
   /** The thread's ingest counts, as last sent (at most 200 ms old; fresh after `idle`). */
   readonly stats: IngestStats | null;
   /** Resolves once everything the thread's session has handed its ingest so far is written. */
@@ -102,6 +110,7 @@ export function startBulkThread(data: BulkThreadData, feed: AlarmFeed, log: Logg
   let connected = false;
   let acknowledged = 0;
   let acknowledgedEarlier = 0;
+  let heap: ThreadHeap | null = null;
   let nextId = 0;
   let closing = false;
   let restarts = 0;
@@ -141,6 +150,7 @@ export function startBulkThread(data: BulkThreadData, feed: AlarmFeed, log: Logg
             stats = message.stats;
             connected = message.connected;
             acknowledged = message.acknowledged;
+            heap = message.heap;
             return;
           case "idle":
             idles.get(message.id)?.();
@@ -199,6 +209,9 @@ export function startBulkThread(data: BulkThreadData, feed: AlarmFeed, log: Logg
       },
       get restarts() {
         return restarts;
+      },
+      get heap() {
+        return heap;
       },
       idle() {
         const current = worker;

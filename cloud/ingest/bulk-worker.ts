@@ -90,11 +90,16 @@ async function main(): Promise<void> {
     repeatWithoutOverlap(() => housekeep("telemetry"), { everyMs: data.telemetry.everyMs, log, failure: "telemetry rollup or retention failed" }),
     repeatWithoutOverlap(() => housekeep("liveness"), { everyMs: data.liveness.everyMs, log, failure: "liveness sweep failed" }),
   ];
-  const snapshot = (): FromBulk => ({ type: "stats", stats: plainStats(ingest.stats), connected: running.connected, acknowledged: running.acknowledged });
+  const heap = () => {
+    const { heapUsed, heapTotal } = process.memoryUsage();
+    return { used: heapUsed, total: heapTotal };
+  };
+  const snapshot = (): FromBulk => ({ type: "stats", stats: plainStats(ingest.stats), connected: running.connected, acknowledged: running.acknowledged, heap: heap() });
   let last = "";
   const stats = setInterval(() => {
     const now = snapshot();
-    const text = JSON.stringify(now);
+    // Sent when the counts change (the heap moves all the time: it rides along).
+    const text = JSON.stringify({ ...now, heap: undefined });
     if (text !== last) send(now);
     last = text;
   }, STATS_EVERY_MS);

@@ -85,6 +85,13 @@ describe("the bulk ingest thread", () => {
     expect(cloud.ingest.stats.rejectedByNode).toEqual([expect.objectContaining({ node: "bulk-1", total: 1, lastReason: "malformed-json" })]);
   });
 
+  it("tells its own JS heap, which the process's heap figures do not hold", async () => {
+    await waitFor(() => cloud.bulkThread?.heap !== null, "the thread's heap");
+    const heap = cloud.bulkThread!.heap!;
+    expect(heap.used).toBeGreaterThan(1_000_000);
+    expect(heap.total).toBeGreaterThanOrEqual(heap.used);
+  });
+
   it("leaves checkpoints of the log to the thread, off the loop the alarms share", async () => {
     const { rows } = await cloud.database.client.execute("PRAGMA wal_autocheckpoint");
     expect(Number(Object.values(rows[0])[0])).toBe(0);

@@ -11,6 +11,7 @@ port.postMessage({
   stats: { received: 1, stored: 1, duplicates: 0, failed: 0, rejected: {}, rejectedByNode: [], batches: 1, largestBatch: 1 },
   connected: true,
   acknowledged: 1,
+  heap: { used: 1, total: 2 },
 });
 setTimeout(() => {
   throw new Error("the stand-in thread stops");
