@@ -355,7 +355,7 @@ async function main(): Promise<void> {
       ["cloud event-loop delay during the storm p99 / max", `${(loopDelay.percentile(99) / 1e6).toFixed(0)} / ${(loopDelay.max / 1e6).toFixed(0)} ms`],
       ["cloud RSS before the storm / peak", `${mb(rssBefore)} / ${mb(peak.rss)}`],
       ["  at the peak: JS heap used / heap total / external (array buffers)", `${mb(peak.heapUsed)} / ${mb(peak.heapTotal)} / ${mb(peak.external)} (${mb(peak.arrayBuffers)})`],
-      ["  at the peak: the bulk thread's JS heap used / total", peakThreadHeap ? `${mb(peakThreadHeap.used)} / ${mb(peakThreadHeap.total)}` : "no thread"],
+      ["  at the peak: the bulk thread's JS heap used / total", peakThreadHeap ? `${mb(peakThreadHeap.used)} / ${mb(peakThreadHeap.total)} (thread restarts: ${cloud.bulkThread?.restarts ?? 0})` : "no thread"],
     ];
     const width = Math.max(...rows.map(([k]) => k.length));
     process.stdout.write(`\nbench:storm — ${new Date().toISOString()}\n`);
