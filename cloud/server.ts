@@ -91,8 +91,6 @@ export interface RunningCloud {
 
 /** How long the first MQTT connection to a NATS broker tier may take (the JetStream ingest waits as long for its stream). */
 const NATS_FIRST_CONNECT_MS = 30_000;
-/** Longest a write waits for the write lock shared with the bulk thread before it leaves the wait to SQLite (busy_timeout, as long). */
-const WRITE_LOCK_WAIT_MS = 5000;
 /** Longest a telemetry rollup step waits for the incident desk's urgent work. */
 const ROLLUP_YIELD_MS = 2000;
 /**
@@ -130,7 +128,7 @@ export async function startCloud(options: CloudOptions): Promise<RunningCloud> {
   const threaded = options.bulkThread === true && !options.now && !options.databaseUrl.startsWith("file::memory:");
   // Two connections write one file from here on: the loop's writes wait for the lock, not in SQLite's busy handler.
   const writeLock = threaded ? new WriteLock() : undefined;
-  if (writeLock) writeThroughLock(database.client, writeLock, { first: true, maxWaitMs: WRITE_LOCK_WAIT_MS });
+  if (writeLock) writeThroughLock(database.client, writeLock, { first: true });
   let publisher: CommandPublisher | undefined;
   let provisioner: Provisioner | undefined;
   let routing: RoutingStage | undefined;

@@ -36,6 +36,9 @@ const MIGRATIONS = fileURLToPath(new URL("./migrations", import.meta.url));
  */
 const PAGE_CACHE_KIB = 32 * 1024;
 
+/** How long a connection waits for SQLite's write lock before its statement fails (busy_timeout). */
+export const BUSY_TIMEOUT_MS = 5000;
+
 /**
  * The embedded database's settings, per connection. WAL lets the console read while ingest
  * writes; busy_timeout rides out a second writer; NORMAL keeps the disk's syncs off the event
@@ -44,7 +47,7 @@ const PAGE_CACHE_KIB = 32 * 1024;
  */
 async function connectionSettings(client: Client, url: string): Promise<void> {
   await client.execute("PRAGMA journal_mode = WAL");
-  await client.execute("PRAGMA busy_timeout = 5000");
+  await client.execute(`PRAGMA busy_timeout = ${BUSY_TIMEOUT_MS}`);
   if (url === "file::memory:") return;
   await client.execute("PRAGMA synchronous = NORMAL");
   await client.execute(`PRAGMA cache_size = -${PAGE_CACHE_KIB}`);

@@ -1,4 +1,5 @@
 import type { Client, Transaction } from "@libsql/client";
+import { BUSY_TIMEOUT_MS } from "./client";
 
 /**
  * SQLite's one write lock, taken in turn by two threads' connections to one file — the loop's
@@ -107,10 +108,11 @@ const text = (statement: unknown) => (typeof statement === "string" ? statement 
  * Makes every write `client` is given wait for `lock` first: `execute` of anything but a read,
  * `batch` and `transaction` unless their mode is "read" (an interactive transaction holds the
  * lock until it commits, rolls back or closes), `executeMultiple` and `migrate`. Changes the
- * client in place, so whoever holds it (drizzle) goes through the lock too.
+ * client in place, so whoever holds it (drizzle) goes through the lock too. A write waits for the
+ * lock at most `maxWaitMs` (default: as long as SQLite's own busy timeout), then leaves it to SQLite.
  */
-export function writeThroughLock(client: Client, lock: WriteLock, options: { first: boolean; maxWaitMs: number }): void {
-  const take = () => lock.acquire(options.first, options.maxWaitMs);
+export function writeThroughLock(client: Client, lock: WriteLock, options: { first: boolean; maxWaitMs?: number }): void {
+  const take = () => lock.acquire(options.first, options.maxWaitMs ?? BUSY_TIMEOUT_MS);
   const locked = async <T>(work: () => Promise<T>): Promise<T> => {
     const release = await take();
     try {

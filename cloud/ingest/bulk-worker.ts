@@ -28,13 +28,10 @@ const log: Logger = (level, message, fields) => send({ type: "log", level, messa
  * Most messages per transaction here. The thread shares SQLite's one write lock with the loop's
  * alarm lane and desk, and an alarm's write waits for the transaction under way: a full batch of
  * 1,000 held the lock for 60–70 ms while 10,000 nodes reconnected (bench:storm,
- * BENCH_TRACE_SLOW). With 250, bench:flood met its goals in 7 runs of 10, with 1,000 in 1 of 4.
+ * BENCH_TRACE_SLOW). With 250, bench:flood met its goals in 14 of 27 runs, with 1,000 in 1 of 4.
  * The commits cost no sync each (synchronous = NORMAL; durable.ts syncs once per settled batch).
  */
 const BULK_THREAD_BATCH = 250;
-
-/** As the parent's: past this, a write leaves the wait to SQLite's busy timeout. */
-const WRITE_LOCK_WAIT_MS = 5000;
 
 /** How often the stats are sent while they change. */
 const STATS_EVERY_MS = 200;
@@ -48,7 +45,7 @@ const CHECKPOINT_EVERY_MS = 1000;
 
 async function main(): Promise<void> {
   const database = await openDatabase(data.databaseUrl, data.databaseAuthToken);
-  writeThroughLock(database.client, new WriteLock(data.writeLock), { first: false, maxWaitMs: WRITE_LOCK_WAIT_MS });
+  writeThroughLock(database.client, new WriteLock(data.writeLock), { first: false });
   const feed = new AlarmFeed();
   feed.subscribe((alarm: AlarmRecord) => send({ type: "alarm", alarm }));
   const urgency = new SharedCalm(data.urgency);

@@ -236,7 +236,7 @@ export class Notifier {
 
   async #pushSubscribed(round: Round): Promise<number[]> {
     const ids = round.recipients.map((r) => r.staff.id);
-    if (round.directory) return [...round.directory.pushSubscribed(ids)];
+    if (round.directory) return round.directory.pushSubscribed(ids);
     return (await pushSubscriptionsOf(this.#deps.db, ids)).map((s) => s.staffId);
   }
 

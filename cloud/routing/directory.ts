@@ -16,7 +16,7 @@ export interface RoutingSnapshot {
   /** Every active webhook (as activeWebhooks). */
   activeWebhooks(): WebhookRow[];
   /** Of these people, those with a browser subscribed to push. */
-  pushSubscribed(staffIds: readonly number[]): Set<number>;
+  pushSubscribed(staffIds: readonly number[]): number[];
 }
 
 /**
@@ -82,6 +82,6 @@ async function load(db: Db, version: number): Promise<RoutingSnapshot> {
       return robots.filter((robot) => on.has(robot.placeId));
     },
     activeWebhooks: () => hooks,
-    pushSubscribed: (staffIds) => new Set(staffIds.filter((id) => subscribed.has(id))),
+    pushSubscribed: (staffIds) => staffIds.filter((id) => subscribed.has(id)),
   };
 }
