@@ -54,6 +54,8 @@ describe("console updates: firmware images and a staged rollout, paused, resumed
 
     await card.click();
     await page.locator("[data-member-state=downloading]").click();
+    // The filter is a new hash, so a new view: wait for it (the old, unfiltered list also shows 40%).
+    await page.locator("[data-member-state=downloading][aria-current=true]").waitFor();
     await page.locator("[data-member]").getByText("已下载 40%").waitFor();
     expect(await page.locator("[data-member]").count()).toBe(1);
 
