@@ -7,8 +7,9 @@
  * prints the reconnect time, the messages replayed, the fresh alarms' publish → first staff
  * notification p50/p99, what was lost, and the cloud's RSS.
  *
- * The cloud runs in this process (RSS is this process's: the cloud plus the bench's bookkeeping);
- * the fleet is split over child processes (a process here may hold at most 20,000 descriptors),
+ * The cloud runs in a process of its own, as deployed (bench/cloud-process.ts: its RSS and event
+ * loop hold the cloud alone; this process keeps the bench's bookkeeping and reads the database
+ * through a connection of its own); the fleet is split over child processes (a process here may hold at most 20,000 descriptors),
  * and the people's side is two more: a server shaped like Aliyun's SMS API that the cloud's SMS
  * adapter delivers to (bench/sms-listener.ts), and the consoles of the staff the fresh fires go to,
  * one live event stream each (bench/console-listener.ts). "Notified" means a provider took the SMS
@@ -19,19 +20,17 @@
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { monitorEventLoopDelay } from "node:perf_hooks";
-import { writeHeapSnapshot } from "node:v8";
 import { inArray, sql } from "drizzle-orm";
 import { alarms, incidents, nodes as nodesTable, places } from "../cloud/db/schema";
-import type { Db } from "../cloud/db/client";
-import { memoryLogger } from "../cloud/log";
+import { openDatabase, type Db } from "../cloud/db/client";
+import type { IngestStats } from "../cloud/ingest/ingest";
 import { createPlace } from "../cloud/places/queries";
-import { startCloud } from "../cloud/server";
 import { insertStaff, replaceScopes } from "../cloud/staff/queries";
 import { createStaffToken } from "../cloud/auth/tokens";
 import { tempDatabaseUrl } from "../tests/support/cloud";
 import { startMosquitto } from "../tests/support/mosquitto";
 import { Worker } from "./child";
+import type { CloudMeasures, CloudProcessConfig } from "./cloud-process";
 import { benchSmsProvider } from "./sms-provider";
 
 const arg = (name: string, fallback: number) => {
@@ -110,59 +109,10 @@ function firstTierOf(n: number, personOf: Map<string, number>): number[] {
   return [`bd-${building}`, `cp-${Math.floor(building / BUILDINGS_PER_COMPOUND)}`, "cm-s", "st-s"].map((place) => personOf.get(place)!);
 }
 
-type Client = { batch: (...args: any[]) => Promise<unknown>; execute: (...args: any[]) => Promise<unknown> };
-
-/** Calls `seen` after each execute and batch of the client with the method, its statements and the milliseconds it held the caller. */
-function timeCalls(client: Client, seen: (method: "batch" | "execute", statements: unknown[], ms: number) => void): void {
-  for (const method of ["batch", "execute"] as const) {
-    const original = client[method].bind(client);
-    client[method] = async (...args: any[]) => {
-      const started = performance.now();
-      try {
-        return await original(...args);
-      } finally {
-        seen(method, Array.isArray(args[0]) ? args[0] : [args[0]], performance.now() - started);
-      }
-    };
-  }
-}
-
-const statementText = (statement: any) => String(typeof statement === "string" ? statement : statement?.sql);
-
-/** BENCH_TRACE_SLOW=1: every database call on the loop's connection over 100 ms (its wait for the write lock included), with its first statement. */
-function traceSlowStatements(client: Client): void {
-  timeCalls(client, (method, statements, ms) => {
-    if (ms > 100) process.stderr.write(`${new Date().toISOString()} slow ${method} ${ms.toFixed(0)} ms (${statements.length} statements): ${statementText(statements[0]).slice(0, 160)}\n`);
-  });
-}
-
-/**
- * BENCH_SQL_PROFILE=1: time per statement text on the loop's connection (execute and batch),
- * printed at the end, heaviest first. With the bulk thread a call's time includes its wait for
- * the write lock (cloud/db/write-lock.ts), during which the loop runs other work.
- */
-const sqlTime = new Map<string, { ms: number; calls: number; max: number }>();
-function profileStatements(client: Client): void {
-  timeCalls(client, (method, statements, ms) => {
-    const first = statementText(statements[0]);
-    const text = (method === "batch" ? `batch of ${statements.length}: ${first}` : first).replace(/\(\?(,\s*\?)*\)(,\s*\(\?(,\s*\?)*\))*/g, "(?…)").slice(0, 140);
-    const entry = sqlTime.get(text) ?? { ms: 0, calls: 0, max: 0 };
-    entry.ms += ms;
-    entry.calls++;
-    entry.max = Math.max(entry.max, ms);
-    sqlTime.set(text, entry);
-  });
-}
-
-function printStatementProfile(): void {
-  const rows = [...sqlTime].sort((a, b) => b[1].ms - a[1].ms).slice(0, 30);
-  process.stderr.write(`\nstatements on the loop's connection by time, waits for the write lock included (BENCH_SQL_PROFILE): total, calls, mean, longest:\n${rows.map(([text, { ms, calls, max }]) => `${ms.toFixed(0).padStart(7)} ms ${String(calls).padStart(7)}× ${(ms / calls).toFixed(3).padStart(7)} ms, max ${max.toFixed(1).padStart(6)} ms  ${text}`).join("\n")}\n`);
-}
-
 /** BENCH_HEAP_SNAPSHOT=<dir>: the cloud process's heap, written there (for Chrome DevTools' Memory tab). */
-function heapSnapshot(moment: string): void {
+async function heapSnapshot(cloud: Worker, moment: string): Promise<void> {
   const dir = process.env.BENCH_HEAP_SNAPSHOT;
-  if (dir) process.stderr.write(`bench:storm: heap snapshot ${writeHeapSnapshot(join(dir, `storm-${moment}-${process.pid}.heapsnapshot`))}\n`);
+  if (dir) process.stderr.write(`bench:storm: heap snapshot ${(await cloud.ask<{ file: string }>({ cmd: "heap-snapshot", dir, moment })).file}\n`);
 }
 
 function shuffle<T>(list: T[]): T[] {
@@ -187,36 +137,19 @@ interface FleetReport {
 async function main(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), "sw-storm-"));
   const broker = await startMosquitto({ extraConfig: ["persistence true", `persistence_location ${dir}/`, "autosave_interval 0"] });
-  const log = memoryLogger();
-  const { sms, listener } = await benchSmsProvider();
-  const cloud = await startCloud({
-    bulkThread: true,
-    databaseUrl: tempDatabaseUrl(),
-    // A plain persistent subscription: Mosquitto restores it after its restart (it does not restore $share ones).
-    mqtt: { url: broker.url, protocolVersion: 5 },
-    instanceId: `storm-${process.pid}`,
-    port: 0,
-    host: "127.0.0.1",
-    log,
-    routing: { sms },
-  });
-  if (process.env.BENCH_TRACE_SLOW) traceSlowStatements(cloud.database.client);
-  if (process.env.BENCH_SQL_PROFILE) profileStatements(cloud.database.client);
-  const consoles = new Worker("./console-listener.ts", [cloud.url]);
+  const { config: smsConfig, listener } = await benchSmsProvider();
+  const databaseUrl = tempDatabaseUrl();
+  const cloudConfig: CloudProcessConfig = { databaseUrl, brokerUrl: broker.url, instanceId: `storm-${process.pid}`, sms: smsConfig, logFile: join(dir, "cloud.log") };
+  const cloud = new Worker("./cloud-process.ts", [JSON.stringify(cloudConfig)]);
+  const { url: cloudUrl } = (await cloud.ready) as { url: string };
+  // The bench's own connection (the cloud has migrated the database): seeding before the storm, reads after.
+  const database = await openDatabase(databaseUrl);
+  const db = database.db;
+  const consoles = new Worker("./console-listener.ts", [cloudUrl]);
   const probe = new Worker("./alarm-probe.ts", [broker.url]);
   const workers: Worker[] = [listener, consoles, probe];
-  let peak = process.memoryUsage();
-  /** The bulk thread's heap when the process's RSS peaked (as last sent, at most 200 ms old). */
-  let peakThreadHeap = cloud.bulkThread?.heap ?? null;
-  const rssTimer = setInterval(() => {
-    const now = process.memoryUsage();
-    if (now.rss > peak.rss) {
-      peak = now;
-      peakThreadHeap = cloud.bulkThread?.heap ?? null;
-    }
-  }, 200);
   try {
-    const personOf = await seed(cloud.database.db);
+    const personOf = await seed(db);
     const per = Math.ceil(NODES / PROCS);
     const fleets: Array<{ worker: Worker; first: number; count: number }> = [];
     for (let p = 0; p < PROCS; p++) {
@@ -235,11 +168,9 @@ async function main(): Promise<void> {
     process.stderr.write(`bench:storm: ${connected.reduce((s, c) => s + c.connected, 0)} nodes connected in ${initialConnectS.toFixed(1)} s over ${PROCS} processes; telemetry every 10 s\n`);
     await all({ cmd: "telemetry" });
     await new Promise((resolve) => setTimeout(resolve, 10_000));
-    await cloud.ingest.idle();
-    const rssBefore = process.memoryUsage().rss;
-    heapSnapshot("before-storm");
-    sqlTime.clear();
-    const receivedBefore = cloud.ingest.stats.received;
+    await cloud.ask({ cmd: "idle" });
+    await heapSnapshot(cloud, "before-storm");
+    const receivedBefore = (await cloud.ask<{ stats: IngestStats }>({ cmd: "stats" })).stats.received;
 
     // Which nodes raise what: alarms and events while offline, fresh alarms once back (disjoint sets).
     const order = shuffle(Array.from({ length: NODES }, (_, i) => i));
@@ -251,15 +182,14 @@ async function main(): Promise<void> {
     // The duty staff's consoles: everyone the fresh fires go to has theirs open, in another process.
     const onDuty = [...new Set(freshNodes.flatMap((n) => firstTierOf(n, personOf)))];
     const streams = [];
-    for (const staffId of onDuty) streams.push({ staffId, token: await createStaffToken(cloud.database.db, staffId, `storm console ${staffId}`, Date.now()) });
+    for (const staffId of onDuty) streams.push({ staffId, token: await createStaffToken(db, staffId, `storm console ${staffId}`, Date.now()) });
     const opened = await consoles.ask<{ opened: number; failed: string[] }>({ cmd: "open", streams });
     if (opened.failed.length) throw new Error(`consoles could not open their streams: ${opened.failed.join("; ")}`);
     process.stderr.write(`bench:storm: ${opened.opened} staff consoles listening, in one process\n`);
 
     process.stderr.write(`bench:storm: restarting the broker (${DOWN_MS / 1000} s away)…\n`);
     await all({ cmd: "reset-counters" });
-    const loopDelay = monitorEventLoopDelay({ resolution: 10 });
-    loopDelay.enable();
+    await cloud.ask({ cmd: "mark" });
     const restart = broker.restart(DOWN_MS);
     await new Promise((resolve) => setTimeout(resolve, DOWN_MS / 2));
     await Promise.all(fleets.map((f) => f.worker.ask({ cmd: "outbox", alarms: mine(offlineAlarms, f), events: mine(offlineEvents, f) })));
@@ -275,7 +205,7 @@ async function main(): Promise<void> {
     let delivered: Delivered = { sms: {}, console: {}, any: {}, smsTaken: 0, consoleReceived: 0, incidentEvents: 0, streamsDropped: 0 };
     for (;;) {
       reports = await all<FleetReport>({ cmd: "report" });
-      delivered = await firstDelivered(cloud.database.db, listener, consoles);
+      delivered = await firstDelivered(db, listener, consoles);
       const back = reports.reduce((s, r) => s + r.connected, 0) === NODES && reports.every((r) => r.outboxLeft === 0);
       // Every alarm reached someone, and every fresh one by SMS too (so the SMS figures are whole).
       const told = [...expectNotified].every((n) => delivered.any[n] !== undefined) && fresh.every((f) => delivered.sms[f.node] !== undefined);
@@ -283,9 +213,10 @@ async function main(): Promise<void> {
       await new Promise((resolve) => setTimeout(resolve, 250));
     }
     const settledS = (performance.now() - stormStarted) / 1000;
-    heapSnapshot("storm-settled");
-    loopDelay.disable();
-    await cloud.ingest.idle();
+    const measures = await cloud.ask<CloudMeasures>({ cmd: "measure" });
+    await heapSnapshot(cloud, "storm-settled");
+    await cloud.ask({ cmd: "idle" });
+    reports = await all<FleetReport>({ cmd: "report", full: true });
 
     const reconnectMs = reports
       .flatMap((r) => r.connectedAt)
@@ -308,16 +239,16 @@ async function main(): Promise<void> {
     const lostFresh = fresh.filter((f) => firsts[f.node] === undefined).length;
     const lostReplayed = offlineAlarms.filter((i) => firsts[nodeId(i)] === undefined).length;
     const ms = (sorted: number[]) => `${pct(sorted, 0.5).toFixed(1)} / ${pct(sorted, 0.99).toFixed(1)} / ${(sorted.at(-1) ?? NaN).toFixed(1)} ms`;
-    const storedAlarms = await cloud.database.db
+    const storedAlarms = await db
       .select({ nodeId: alarms.nodeId })
       .from(alarms)
       .where(inArray(alarms.nodeId, [...expectNotified]));
     const notStored = expectNotified.size - new Set(storedAlarms.map((r) => r.nodeId)).size;
     // Where the time went, from the database's own timestamps (same wall clock as the fleet).
     const freshIds = fresh.map((f) => f.node);
-    const storedAt = new Map((await cloud.database.db.select({ nodeId: alarms.nodeId, at: alarms.receivedAt }).from(alarms).where(inArray(alarms.nodeId, freshIds))).map((r) => [r.nodeId, r.at]));
+    const storedAt = new Map((await db.select({ nodeId: alarms.nodeId, at: alarms.receivedAt }).from(alarms).where(inArray(alarms.nodeId, freshIds))).map((r) => [r.nodeId, r.at]));
     const notifiedAt = new Map(
-      (await cloud.database.db.select({ nodeId: incidents.nodeId, at: incidents.firstNotifiedAt }).from(incidents).where(inArray(incidents.nodeId, freshIds))).map((r) => [r.nodeId, r.at]),
+      (await db.select({ nodeId: incidents.nodeId, at: incidents.firstNotifiedAt }).from(incidents).where(inArray(incidents.nodeId, freshIds))).map((r) => [r.nodeId, r.at]),
     );
     const ingestMs = fresh.filter((f) => storedAt.has(f.node)).map((f) => storedAt.get(f.node)! - f.at).sort((a, b) => a - b);
     const { arrivals } = await probe.ask<{ arrivals: Record<string, number[]> }>({ cmd: "report" });
@@ -327,8 +258,9 @@ async function main(): Promise<void> {
       .filter((ms) => !Number.isNaN(ms))
       .sort((a, b) => a - b);
     const routingMs = fresh.filter((f) => storedAt.has(f.node) && notifiedAt.get(f.node)).map((f) => notifiedAt.get(f.node)! - storedAt.get(f.node)!).sort((a, b) => a - b);
-    const [{ dupes }] = await cloud.database.db.all<{ dupes: number }>(sql`select count(*) - count(distinct node_id || '/' || boot_id || '/' || seq) as dupes from alarms`);
-    const stats = cloud.ingest.stats;
+    const [{ dupes }] = await db.all<{ dupes: number }>(sql`select count(*) - count(distinct node_id || '/' || boot_id || '/' || seq) as dupes from alarms`);
+    const { stats } = await cloud.ask<{ stats: IngestStats }>({ cmd: "stats" });
+    const { peak, peakThreadHeap } = measures;
     const mb = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(0)} MB`;
     const rows: Array<[string, string]> = [
       ["simulated nodes (firmware link contract, mqtt.js, child processes)", `${NODES} in ${PROCS} processes${FLEET_NICER ? `, niceness +${FLEET_NICER}` : ""}`],
@@ -352,22 +284,23 @@ async function main(): Promise<void> {
       ["SMS the provider took (every person told)", String(delivered.smsTaken)],
       ["console notifications received / incident updates received", `${delivered.consoleReceived} / ${delivered.incidentEvents}`],
       ["storm settled (every node back, outboxes empty, alarms notified)", `${settledS.toFixed(1)} s`],
-      ["cloud event-loop delay during the storm p99 / max", `${(loopDelay.percentile(99) / 1e6).toFixed(0)} / ${(loopDelay.max / 1e6).toFixed(0)} ms`],
-      ["cloud RSS before the storm / peak", `${mb(rssBefore)} / ${mb(peak.rss)}`],
+      ["cloud event-loop delay during the storm p99 / max", `${measures.loopDelay.p99Ms.toFixed(0)} / ${measures.loopDelay.maxMs.toFixed(0)} ms`],
+      ["cloud RSS (its own process) before the storm / peak", `${mb(measures.rssBefore)} / ${mb(peak.rss)}`],
       ["  at the peak: JS heap used / heap total / external (array buffers)", `${mb(peak.heapUsed)} / ${mb(peak.heapTotal)} / ${mb(peak.external)} (${mb(peak.arrayBuffers)})`],
-      ["  at the peak: the bulk thread's JS heap used / total", peakThreadHeap ? `${mb(peakThreadHeap.used)} / ${mb(peakThreadHeap.total)} (thread restarts: ${cloud.bulkThread?.restarts ?? 0})` : "no thread"],
+      ["  at the peak: the bulk thread's JS heap used / total", peakThreadHeap ? `${mb(peakThreadHeap.used)} / ${mb(peakThreadHeap.total)} (thread restarts: ${measures.threadRestarts})` : "no thread"],
     ];
     const width = Math.max(...rows.map(([k]) => k.length));
     process.stdout.write(`\nbench:storm — ${new Date().toISOString()}\n`);
     for (const [k, v] of rows) process.stdout.write(`  ${k.padEnd(width)}  ${v}\n`);
     const met = pct(latencies, 0.99) < 100 && lostFresh + lostReplayed + notStored === 0 && peak.rss < 400 * 1024 * 1024;
     process.stdout.write(`  goal: fresh p99 < 100 ms, 0 lost, RSS < 400 MB → ${met ? "met" : "NOT met"}\n`);
-    if (process.env.BENCH_SQL_PROFILE) printStatementProfile();
     await Promise.all(workers.map((w) => Promise.race([w.ask({ cmd: "close" }), new Promise((resolve) => setTimeout(resolve, 3000))])));
+    // The cloud prints its statement profile (BENCH_SQL_PROFILE) as it closes.
+    await cloud.ask({ cmd: "close" });
   } finally {
-    clearInterval(rssTimer);
     for (const worker of workers) worker.kill();
-    await cloud.close();
+    cloud.kill();
+    database.close();
     await broker.stop();
   }
 }

@@ -1,0 +1,116 @@
+/**
+ * A bench's cloud in a process of its own, as it is deployed: its event loop, its two threads and
+ * its RSS hold the cloud and nothing else. The bench's own bookkeeping (the fleet's reports, the
+ * reads that check what was stored and notified) runs in the parent, which speaks to this process
+ * over IPC (bench/child.ts: one answer per request, in order) and reads the database through a
+ * connection of its own.
+ *
+ * argv[2]: JSON of `CloudProcessConfig`. The log goes, at info level as in a deployment, to
+ * `logFile` (the bench's terminal stays readable).
+ */
+import { createWriteStream } from "node:fs";
+import { monitorEventLoopDelay } from "node:perf_hooks";
+import { writeHeapSnapshot } from "node:v8";
+import { join } from "node:path";
+import { createLogger } from "../cloud/log";
+import { startCloud } from "../cloud/server";
+import { profileStatements, printStatementProfile, traceSlowStatements, type Client } from "./sql-profile";
+import { benchSms, type BenchSmsConfig } from "./sms-provider";
+
+export interface CloudProcessConfig {
+  databaseUrl: string;
+  brokerUrl: string;
+  instanceId: string;
+  sms: BenchSmsConfig;
+  logFile: string;
+}
+
+/** What the process measured between `mark` and `measure`. */
+export interface CloudMeasures {
+  rssBefore: number;
+  peak: NodeJS.MemoryUsage;
+  /** The bulk thread's heap when the RSS peaked (as last sent, at most 200 ms old). */
+  peakThreadHeap: { used: number; total: number } | null;
+  threadRestarts: number;
+  loopDelay: { p99Ms: number; maxMs: number };
+}
+
+/** How often the RSS is sampled for its peak. */
+const RSS_SAMPLE_MS = 200;
+
+async function main(): Promise<void> {
+  const config = JSON.parse(process.argv[2]) as CloudProcessConfig;
+  const logFile = createWriteStream(config.logFile);
+  const cloud = await startCloud({
+    bulkThread: true,
+    databaseUrl: config.databaseUrl,
+    // A plain persistent subscription: Mosquitto restores it after its restart (it does not restore $share ones).
+    mqtt: { url: config.brokerUrl, protocolVersion: 5 },
+    instanceId: config.instanceId,
+    port: 0,
+    host: "127.0.0.1",
+    log: createLogger((line) => logFile.write(`${line}\n`), "info"),
+    routing: { sms: benchSms(config.sms) },
+  });
+  const client = cloud.database.client as unknown as Client;
+  if (process.env.BENCH_TRACE_SLOW) traceSlowStatements(client);
+  const profile = process.env.BENCH_SQL_PROFILE ? profileStatements(client) : null;
+
+  let rssBefore = process.memoryUsage().rss;
+  let peak = process.memoryUsage();
+  let peakThreadHeap = cloud.bulkThread?.heap ?? null;
+  const rssTimer = setInterval(() => {
+    const now = process.memoryUsage();
+    if (now.rss > peak.rss) {
+      peak = now;
+      peakThreadHeap = cloud.bulkThread?.heap ?? null;
+    }
+  }, RSS_SAMPLE_MS);
+  const loopDelay = monitorEventLoopDelay({ resolution: 10 });
+
+  const answer = (message: object) => process.send!(message);
+  process.on("message", async (request: { cmd: string; dir?: string; moment?: string }) => {
+    switch (request.cmd) {
+      case "idle":
+        await cloud.ingest.idle();
+        return answer({});
+      case "stats":
+        return answer({ stats: cloud.ingest.stats });
+      case "mark":
+        // The storm starts: the RSS before it, its peak from here, the loop's delay from here.
+        rssBefore = process.memoryUsage().rss;
+        peak = process.memoryUsage();
+        peakThreadHeap = cloud.bulkThread?.heap ?? null;
+        profile?.clear();
+        loopDelay.reset();
+        loopDelay.enable();
+        return answer({});
+      case "measure": {
+        loopDelay.disable();
+        const measures: CloudMeasures = {
+          rssBefore,
+          peak,
+          peakThreadHeap,
+          threadRestarts: cloud.bulkThread?.restarts ?? 0,
+          loopDelay: { p99Ms: loopDelay.percentile(99) / 1e6, maxMs: loopDelay.max / 1e6 },
+        };
+        return answer(measures);
+      }
+      case "heap-snapshot":
+        return answer({ file: writeHeapSnapshot(join(request.dir!, `storm-${request.moment}-${process.pid}.heapsnapshot`)) });
+      case "close":
+        clearInterval(rssTimer);
+        if (profile) printStatementProfile(profile);
+        await cloud.close();
+        logFile.end();
+        answer({});
+        return process.exit(0);
+    }
+  });
+  answer({ url: cloud.url });
+}
+
+main().catch((error: Error) => {
+  process.stderr.write(`bench cloud process failed: ${error.stack}\n`);
+  process.exit(1);
+});
