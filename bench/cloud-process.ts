@@ -8,7 +8,8 @@
  * argv[2]: JSON of `CloudProcessConfig`. The log goes, at info level as in a deployment, to
  * `logFile` (the bench's terminal stays readable).
  */
-import { createWriteStream } from "node:fs";
+import { createWriteStream, writeFileSync } from "node:fs";
+import { Session } from "node:inspector/promises";
 import { monitorEventLoopDelay } from "node:perf_hooks";
 import { writeHeapSnapshot } from "node:v8";
 import { join } from "node:path";
@@ -67,6 +68,10 @@ async function main(): Promise<void> {
     }
   }, RSS_SAMPLE_MS);
   const loopDelay = monitorEventLoopDelay({ resolution: 10 });
+  // BENCH_CPU_PROFILE=<dir>: the loop's CPU profile from `mark` to `measure`, for DevTools or bench/profile-summary.ts.
+  const profileDir = process.env.BENCH_CPU_PROFILE;
+  const inspector = profileDir ? new Session() : null;
+  inspector?.connect();
 
   const answer = (message: object) => process.send!(message);
   process.on("message", async (request: { cmd: string; dir?: string; moment?: string }) => {
@@ -84,9 +89,20 @@ async function main(): Promise<void> {
         profile?.clear();
         loopDelay.reset();
         loopDelay.enable();
+        if (inspector) {
+          await inspector.post("Profiler.enable");
+          await inspector.post("Profiler.setSamplingInterval", { interval: 500 });
+          await inspector.post("Profiler.start");
+        }
         return answer({});
       case "measure": {
         loopDelay.disable();
+        if (inspector) {
+          const { profile } = await inspector.post("Profiler.stop");
+          const file = join(profileDir!, `cloud-${process.pid}.cpuprofile`);
+          writeFileSync(file, JSON.stringify(profile));
+          process.stderr.write(`bench: the cloud's CPU profile from the mark on: ${file}\n`);
+        }
         const measures: CloudMeasures = {
           rssBefore,
           peak,
