@@ -36,8 +36,8 @@ export interface CloudMeasures {
   loopDelay: { p99Ms: number; maxMs: number };
 }
 
-/** How often the RSS is sampled for its peak. */
-const RSS_SAMPLE_MS = 200;
+/** How often the RSS is sampled for its peak (the heap's figures are read only at a new peak). */
+const RSS_SAMPLE_MS = 50;
 
 async function main(): Promise<void> {
   const config = JSON.parse(process.argv[2]) as CloudProcessConfig;
@@ -61,11 +61,9 @@ async function main(): Promise<void> {
   let peak = process.memoryUsage();
   let peakThreadHeap = cloud.bulkThread?.heap ?? null;
   const rssTimer = setInterval(() => {
-    const now = process.memoryUsage();
-    if (now.rss > peak.rss) {
-      peak = now;
-      peakThreadHeap = cloud.bulkThread?.heap ?? null;
-    }
+    if (process.memoryUsage.rss() <= peak.rss) return;
+    peak = process.memoryUsage();
+    peakThreadHeap = cloud.bulkThread?.heap ?? null;
   }, RSS_SAMPLE_MS);
   const loopDelay = monitorEventLoopDelay({ resolution: 10 });
   // BENCH_CPU_PROFILE=<dir>: the loop's CPU profile from `mark` to `measure`, for DevTools or bench/profile-summary.ts.
@@ -74,11 +72,25 @@ async function main(): Promise<void> {
   inspector?.connect();
 
   const answer = (message: object) => process.send!(message);
-  process.on("message", async (request: { cmd: string; dir?: string; moment?: string }) => {
+  // `watch`: when the alarms stored for one node reach a count (bench:flood's flooding node).
+  const watched = { nodeId: "", count: 0, stored: 0, reachedAtMs: 0 };
+  cloud.feed.subscribe((alarm) => {
+    if (alarm.nodeId === watched.nodeId && ++watched.stored === watched.count) watched.reachedAtMs = Date.now();
+  });
+
+  process.on("message", async (request: { cmd: string; dir?: string; moment?: string; nodeId?: string; count?: number }) => {
     switch (request.cmd) {
       case "idle":
         await cloud.ingest.idle();
         return answer({});
+      case "desk-idle":
+        await cloud.routing.desk.idle();
+        return answer({});
+      case "watch":
+        Object.assign(watched, { nodeId: request.nodeId!, count: request.count!, stored: 0, reachedAtMs: 0 });
+        return answer({});
+      case "watched":
+        return answer({ stored: watched.stored, reachedAtMs: watched.reachedAtMs });
       case "stats":
         return answer({ stats: cloud.ingest.stats });
       case "mark":

@@ -9,17 +9,21 @@
  *   npm run bench:flood [-- --telemetry 1000 --genuine 50 --flood 10000 --spread 3000]
  */
 import { spawn } from "node:child_process";
-import { monitorEventLoopDelay } from "node:perf_hooks";
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { and, eq, inArray } from "drizzle-orm";
 import { createToken } from "../cloud/auth/tokens";
 import { alarms, incidentEvents, incidents, nodes } from "../cloud/db/schema";
-import { memoryLogger } from "../cloud/log";
+import { openDatabase } from "../cloud/db/client";
+import type { IngestStats } from "../cloud/ingest/ingest";
 import { createPlace } from "../cloud/places/queries";
-import { startCloud } from "../cloud/server";
 import { insertStaff, replaceScopes } from "../cloud/staff/queries";
 import { tempDatabaseUrl } from "../tests/support/cloud";
 import { startMosquitto } from "../tests/support/mosquitto";
+import { Worker } from "./child";
+import type { CloudMeasures, CloudProcessConfig } from "./cloud-process";
 import { benchSmsProvider } from "./sms-provider";
 
 const arg = (name: string, fallback: number) => {
@@ -35,22 +39,18 @@ const FLOOD_NODE = "flood-node";
 
 async function main(): Promise<void> {
   const broker = await startMosquitto();
-  const log = memoryLogger();
   // Building leads with phones and an SMS provider (a server shaped like Aliyun's, in a worker):
   // each genuine incident's first round reaches someone, as in a deployment, instead of running
   // through every tier as routing gaps.
-  const { sms, listener } = await benchSmsProvider();
-  const cloud = await startCloud({
-    bulkThread: true,
-    databaseUrl: tempDatabaseUrl(),
-    mqtt: { url: broker.url, protocolVersion: 5 },
-    instanceId: `flood-${process.pid}`,
-    port: 0,
-    host: "127.0.0.1",
-    log,
-    routing: { sms },
-  });
-  const db = cloud.database.db;
+  const { config: smsConfig, listener } = await benchSmsProvider();
+  // The cloud in a process of its own, as deployed (bench/cloud-process.ts): the loop's stall and
+  // the RSS measured there are the cloud's alone. This process seeds and reads through its own connection.
+  const databaseUrl = tempDatabaseUrl();
+  const cloudConfig: CloudProcessConfig = { databaseUrl, brokerUrl: broker.url, instanceId: `flood-${process.pid}`, sms: smsConfig, logFile: join(mkdtempSync(join(tmpdir(), "sw-flood-")), "cloud.log") };
+  const cloud = new Worker("./cloud-process.ts", [JSON.stringify(cloudConfig)]);
+  const { url: cloudUrl } = (await cloud.ready) as { url: string };
+  const database = await openDatabase(databaseUrl);
+  const db = database.db;
   try {
     // Each genuine node on its own floor, so each alarm opens its own incident; the flood node on another.
     const t0 = Date.now();
@@ -75,17 +75,10 @@ async function main(): Promise<void> {
     const token = await createToken(db, "flood-bench", "admin", t0);
 
     // The cloud's own view: event-loop delay, peak RSS, and when the flood's last alarm was stored.
-    const loop = monitorEventLoopDelay({ resolution: 10 });
-    let peakRss = process.memoryUsage().rss;
-    const rssTimer = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage().rss)), 50);
-    let floodStored = 0;
-    let floodStoredAtMs = 0;
-    cloud.feed.subscribe((alarm) => {
-      if (alarm.nodeId === FLOOD_NODE && ++floodStored === FLOOD) floodStoredAtMs = Date.now();
-    });
+    await cloud.ask({ cmd: "watch", nodeId: FLOOD_NODE, count: FLOOD });
 
     process.stderr.write(`seeded ${GENUINE} genuine nodes and the flood node; starting ${TELEMETRY + GENUINE + 1} clients…\n`);
-    const probe = spawn(process.execPath, ["--import", "tsx", fileURLToPath(new URL("./api-probe.ts", import.meta.url)), cloud.url, token], { stdio: ["pipe", "pipe", "inherit"] });
+    const probe = spawn(process.execPath, ["--import", "tsx", fileURLToPath(new URL("./api-probe.ts", import.meta.url)), cloudUrl, token], { stdio: ["pipe", "pipe", "inherit"] });
     let probeOut = "";
     probe.stdout.on("data", (chunk: Buffer) => (probeOut += chunk.toString()));
     const probeDone = new Promise<void>((resolve) => probe.once("exit", () => resolve()));
@@ -97,8 +90,9 @@ async function main(): Promise<void> {
     let out = "";
     fleet.stdout.on("data", (chunk: Buffer) => (out += chunk.toString()));
     // Measure the loop from when the clients are connected (the fleet's telemetry warm-up) on.
-    setTimeout(() => loop.enable(), 3000);
+    const marked = new Promise((resolve) => setTimeout(resolve, 3000)).then(() => cloud.ask({ cmd: "mark" }));
     const code = await new Promise<number | null>((resolve) => fleet.once("exit", resolve));
+    await marked;
     if (code !== 0) throw new Error(`the fleet process exited with ${code}`);
     probe.stdin.end();
     await probeDone;
@@ -111,14 +105,16 @@ async function main(): Promise<void> {
     const probes = JSON.parse(probeOut.trim().split("\n").at(-1)!) as Array<{ atMs: number; ms: number; status: number }>;
     // Let the desk finish what it has.
     const settleUntil = Date.now() + 30_000;
+    let watched = { stored: 0, reachedAtMs: 0 };
     while (Date.now() < settleUntil) {
+      watched = await cloud.ask<{ stored: number; reachedAtMs: number }>({ cmd: "watched" });
       const done = await db.select({ id: incidents.id }).from(incidents).where(inArray(incidents.nodeId, Object.keys(result.publishedWallMs)));
-      if (done.length >= GENUINE && floodStored >= FLOOD) break;
+      if (done.length >= GENUINE && watched.stored >= FLOOD) break;
       await new Promise((resolve) => setTimeout(resolve, 200));
     }
-    loop.disable();
-    clearInterval(rssTimer);
-    await cloud.routing.desk.idle();
+    const measures = await cloud.ask<CloudMeasures>({ cmd: "measure" });
+    await cloud.ask({ cmd: "desk-idle" });
+    const floodStoredAtMs = watched.reachedAtMs;
 
     const ids = Object.keys(result.publishedWallMs);
     const stored = await db.select({ nodeId: alarms.nodeId, at: alarms.receivedAt }).from(alarms).where(inArray(alarms.nodeId, ids));
@@ -138,9 +134,9 @@ async function main(): Promise<void> {
     const inRun = probes.filter((p) => p.atMs >= result.floodStartedMs);
     const apiMax = Math.max(...inRun.map((p) => p.ms));
     const apiFailed = inRun.filter((p) => p.status !== 200).length;
-    const loopMaxMs = loop.max / 1e6;
+    const loopMaxMs = measures.loopDelay.maxMs;
     const floodMs = floodStoredAtMs ? floodStoredAtMs - result.floodStartedMs : NaN;
-    const stats = cloud.ingest.stats;
+    const { stats } = await cloud.ask<{ stats: IngestStats }>({ cmd: "stats" });
     const rows: Array<[string, string]> = [
       ["clients (mqtt.js, own process)", `${TELEMETRY} telemetry (QoS 0, every 5 s), ${GENUINE} genuine, 1 flooding`],
       ["flood", `${FLOOD} alarms (QoS 1, raised/cleared in turn), broker acked all in ${result.floodAckedAtMs - result.floodStartedMs} ms, cloud stored all in ${floodMs} ms`],
@@ -151,7 +147,7 @@ async function main(): Promise<void> {
       ["genuine alarms without an incident", String(during.length - toIncident.length)],
       ["longest event-loop stall (cloud process)", `${loopMaxMs.toFixed(0)} ms`],
       ["longest API answer (GET /api/ingest/stats every 20 ms, own process)", `${apiMax} ms over ${inRun.length} requests, ${apiFailed} failed`],
-      ["peak RSS (cloud process)", `${(peakRss / 2 ** 20).toFixed(0)} MB`],
+      ["peak RSS (cloud process)", `${(measures.peak.rss / 2 ** 20).toFixed(0)} MB (its own process)`],
 
     ];
     const width = Math.max(...rows.map(([k]) => k.length));
@@ -159,8 +155,10 @@ async function main(): Promise<void> {
     for (const [k, v] of rows) process.stdout.write(`  ${k.padEnd(width)}  ${v}\n`);
     const met = q(toIncident, 0.99) < 200 && Math.max(loopMaxMs, apiMax) < 100 && toIncident.length === during.length;
     process.stdout.write(`  goal: genuine p99 < 200 ms, no stall or API answer ≥ 100 ms, every genuine alarm an incident → ${met ? "met" : "NOT met"}\n`);
+    await cloud.ask({ cmd: "close" });
   } finally {
-    await cloud.close();
+    cloud.kill();
+    database.close();
     listener.kill();
     await broker.stop();
   }
