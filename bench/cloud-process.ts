@@ -8,7 +8,8 @@
  * argv[2]: JSON of `CloudProcessConfig`. The log goes, at info level as in a deployment, to
  * `logFile` (the bench's terminal stays readable).
  */
-import { createWriteStream, writeFileSync } from "node:fs";
+import fs, { createWriteStream, writeFileSync } from "node:fs";
+import { syncBuiltinESMExports } from "node:module";
 import { Session } from "node:inspector/promises";
 import { monitorEventLoopDelay } from "node:perf_hooks";
 import { writeHeapSnapshot } from "node:v8";
@@ -38,6 +39,25 @@ export interface CloudMeasures {
 
 /** How often the RSS is sampled for its peak (the heap's figures are read only at a new peak). */
 const RSS_SAMPLE_MS = 50;
+
+/**
+ * BENCH_TRACE_SYNC=1: every fdatasync's time (the durable log's, before an alarm is acknowledged),
+ * printed with `measure` as count, p50, p99 and longest. The builtin is wrapped, and the wrapper
+ * made visible to modules that imported it by name (syncBuiltinESMExports).
+ */
+const syncMs: number[] = [];
+function traceSyncs(): void {
+  const original = fs.fdatasync;
+  fs.fdatasync = ((fd: number, callback: (error: NodeJS.ErrnoException | null) => void) => {
+    const started = performance.now();
+    original(fd, (error) => {
+      syncMs.push(performance.now() - started);
+      callback(error);
+    });
+  }) as typeof fs.fdatasync;
+  syncBuiltinESMExports();
+}
+if (process.env.BENCH_TRACE_SYNC) traceSyncs();
 
 async function main(): Promise<void> {
   const config = JSON.parse(process.argv[2]) as CloudProcessConfig;
@@ -99,6 +119,7 @@ async function main(): Promise<void> {
         peak = process.memoryUsage();
         peakThreadHeap = cloud.bulkThread?.heap ?? null;
         profile?.clear();
+        syncMs.length = 0;
         loopDelay.reset();
         loopDelay.enable();
         if (inspector) {
@@ -114,6 +135,11 @@ async function main(): Promise<void> {
           const file = join(profileDir!, `cloud-${process.pid}.cpuprofile`);
           writeFileSync(file, JSON.stringify(profile));
           process.stderr.write(`bench: the cloud's CPU profile from the mark on: ${file}\n`);
+        }
+        if (syncMs.length) {
+          const sorted = [...syncMs].sort((a, b) => a - b);
+          const at = (q: number) => sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)].toFixed(1);
+          process.stderr.write(`bench: fdatasync from the mark on: ${sorted.length} calls, p50 ${at(0.5)} / p99 ${at(0.99)} / max ${sorted.at(-1)!.toFixed(1)} ms\n`);
         }
         const measures: CloudMeasures = {
           rssBefore,

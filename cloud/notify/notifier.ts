@@ -22,7 +22,7 @@ import {
   type NewDelivery,
   type WebhookRow,
 } from "./queries";
-import type { RoutingSnapshot } from "../routing/directory";
+import type { RoutingDirectory, RoutingSnapshot } from "../routing/directory";
 import { forgetPushSubscription, markPushSent, pushSubscriptionsOf } from "./push/push-queries";
 import type { PushPayload, PushTarget } from "./push/web-push-channel";
 import { getChatRobot, robotsOnPath, type ChatRobotRow } from "./robot-queries";
@@ -48,6 +48,8 @@ export interface NotifyChannels {
 
 export interface NotifierDeps {
   db: Db;
+  /** The webhooks as routing keeps them, read again only when they changed (else one query per change shown). */
+  directory?: RoutingDirectory;
   scheduler: Scheduler;
   log: Logger;
   hub: ConsoleHub;
@@ -250,7 +252,8 @@ export class Notifier {
   async incidentChanged(incident: IncidentView, event: IncidentChange, options: { webhooks?: boolean } = {}): Promise<void> {
     this.#deps.hub.broadcast(incident.placePath, { event, incident });
     if (options.webhooks === false) return;
-    const hooks = (await activeWebhooks(this.#deps.db)).filter((h) => !h.hazards || (JSON.parse(h.hazards) as string[]).includes(incident.hazard));
+    const active = this.#deps.directory ? (await this.#deps.directory.current()).activeWebhooks() : await activeWebhooks(this.#deps.db);
+    const hooks = active.filter((h) => !h.hazards || (JSON.parse(h.hazards) as string[]).includes(incident.hazard));
     if (!hooks.length) return;
     const now = this.#deps.scheduler.now();
     const ids = await insertDeliveries(

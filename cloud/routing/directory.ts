@@ -33,16 +33,19 @@ export interface RoutingSnapshot {
  */
 export class RoutingDirectory {
   readonly #db: Db;
+  /** The version's read, built once (it runs once per round and per change shown). */
+  readonly #version;
   #snapshot: Promise<RoutingSnapshot> | undefined;
   #loadedVersion = -1;
 
   constructor(db: Db) {
     this.#db = db;
+    this.#version = db.select({ version: routingVersion.version }).from(routingVersion).where(eq(routingVersion.id, 1)).prepare();
   }
 
   /** The tables as they are now: one statement when they did not change, a reload when they did. */
   async current(): Promise<RoutingSnapshot> {
-    const [row] = await this.#db.select({ version: routingVersion.version }).from(routingVersion).where(eq(routingVersion.id, 1));
+    const [row] = await this.#version.all();
     const version = row?.version ?? 0;
     if (!this.#snapshot || version !== this.#loadedVersion) {
       this.#loadedVersion = version;

@@ -79,8 +79,11 @@ export function createRoutingStage(options: RoutingOptions): RoutingStage {
   let vapid: Promise<VapidKeys> | undefined;
   const vapidKeys = () => (vapid ??= ensureVapidKeys(db, options.webPush?.keys ?? null, options.webPush?.subject ?? "mailto:admin@shouwang.invalid", scheduler.now()));
   const push = options.push === undefined ? webPushChannel(vapidKeys, { fetch: options.fetch }) : options.push;
+  // One directory for the desk's rounds and the notifier's webhooks.
+  const directory = new RoutingDirectory(db);
   const notifier = new Notifier({
     db,
+    directory,
     scheduler,
     log,
     hub,
@@ -89,7 +92,7 @@ export function createRoutingStage(options: RoutingOptions): RoutingStage {
     fetch: options.fetch,
     retry: { ...options.retry, ...(options.webhookRetry && { webhook: options.webhookRetry }) },
   });
-  const desk = new IncidentDesk({ db, scheduler, log, notifier, config, urgency: options.urgency, directory: new RoutingDirectory(db) });
+  const desk = new IncidentDesk({ db, scheduler, log, notifier, config, urgency: options.urgency, directory });
   notifier.onUnreached = (round) => desk.roundUnreached(round);
   const actions = new IncidentActions({ db, scheduler, notifier, desk, config });
   let detach: (() => void) | undefined;
