@@ -73,6 +73,8 @@ export class DeliveryQueue<J> {
   #waiting: Entry<J>[][] = [];
   #waitingCount = 0;
   #active = 0;
+  /** Sends answered whose outcome is being written: no longer holding a place, not yet done. */
+  #recording = 0;
   #retriesPending = 0;
   #idle: Array<() => void> = [];
   #cancels = new Set<() => void>();
@@ -124,9 +126,9 @@ export class DeliveryQueue<J> {
     this.#cancels.add(cancel);
   }
 
-  /** Jobs waiting or in flight (not counting retries scheduled for later). */
+  /** Jobs waiting, in flight or being recorded (not counting retries scheduled for later). */
   get depth(): number {
-    return this.#waitingCount + this.#active;
+    return this.#waitingCount + this.#active + this.#recording;
   }
 
   get retriesPending(): number {
@@ -151,11 +153,7 @@ export class DeliveryQueue<J> {
     while (!this.#closed && this.#active < this.options.concurrency && this.#waitingCount) {
       const entry = this.#next()!;
       this.#active++;
-      void this.#run(entry).finally(() => {
-        this.#active--;
-        this.#pump();
-        if (this.depth === 0) this.#idle.splice(0).forEach((wake) => wake());
-      });
+      void this.#run(entry);
     }
   }
 
@@ -177,10 +175,19 @@ export class DeliveryQueue<J> {
         options.log("warn", "delivery failed", { channel: options.name, attempts: entry.attempts, error: message });
       }
     }
+    // The provider has answered: the send's place is free before its outcome is written. That
+    // write may wait its turn behind the ingest's (cloud/db/write-lock.ts), and held here it kept
+    // the next round's first message from going out meanwhile.
+    this.#active--;
+    this.#recording++;
+    this.#pump();
     try {
       await options.record(entry.job, outcome);
     } catch (error) {
       options.log("error", "could not record a delivery outcome", { channel: options.name, error: (error as Error).message });
+    } finally {
+      this.#recording--;
+      if (this.depth === 0) this.#idle.splice(0).forEach((wake) => wake());
     }
   }
 }

@@ -59,6 +59,39 @@ describe("a delivery queue's waiting line", () => {
     // a0 was free to go at once; first in, first out would be a0 a1 a2 b0 b1 …
     expect(started).toEqual(["a0", "b0", "c0", "a1", "b1", "c1", "a2", "b2", "c2"]);
   });
+
+  it("frees a send's place once the provider answered, while its outcome is still being written", async () => {
+    const started: string[] = [];
+    const writes: Array<() => void> = [];
+    const queue = new DeliveryQueue<{ name: string }>({
+      name: "sms",
+      concurrency: 1,
+      maxAttempts: 1,
+      backoffMs: () => 0,
+      scheduler: new ManualScheduler({ now: 0 }),
+      log: memoryLogger(),
+      send: async (job) => {
+        started.push(job.name);
+        return "sent";
+      },
+      // The outcome's write waits its turn (behind the ingest's, in a storm) until the test lets it.
+      record: () => new Promise<void>((resolve) => writes.push(resolve)),
+    });
+    queue.push({ name: "first" });
+    queue.push({ name: "second" });
+    await turn();
+    expect(started).toEqual(["first", "second"]);
+    let idle = false;
+    void queue.idle().then(() => (idle = true));
+    expect(queue.depth).toBe(2);
+    writes.shift()!();
+    await turn();
+    expect(idle).toBe(false);
+    writes.shift()!();
+    await turn();
+    expect(idle).toBe(true);
+    expect(queue.depth).toBe(0);
+  });
 });
 
 describe("the SMS line in a storm of fires", () => {
