@@ -29,9 +29,11 @@ const log: Logger = (level, message, fields) => send({ type: "log", level, messa
  * alarm lane and desk, and an alarm's write waits for the transaction under way: a full batch of
  * 1,000 held the lock for 60–70 ms while 10,000 nodes reconnected (bench:storm,
  * BENCH_TRACE_SLOW). With 250, bench:flood met its goals in 14 of 27 runs, with 1,000 in 1 of 4.
+ * With 100 (2026-12-07, the cloud in its own process): bench:storm's first notification p99 89,
+ * 104, 63 ms against 143, 111, 136 ms with 250 on the same code; bench:flood met in 4 of 4.
  * The commits cost no sync each (synchronous = NORMAL; durable.ts syncs once per settled batch).
  */
-const BULK_THREAD_BATCH = 250;
+const BULK_THREAD_BATCH = 100;
 
 /** How often the stats are sent while they change. */
 const STATS_EVERY_MS = 200;
