@@ -53,8 +53,8 @@ async function connectionSettings(client: Client, url: string): Promise<void> {
   await client.execute(`PRAGMA cache_size = -${PAGE_CACHE_KIB}`);
 }
 
-/** Opens libSQL (embedded file, or a server by URL) and brings its schema up to date. */
-export async function openDatabase(url: string, authToken?: string): Promise<Database> {
+/** Opens libSQL (embedded file, or a server by URL) and brings its schema up to date (unless `migrate` is false: a second connection of a process that did). */
+export async function openDatabase(url: string, authToken?: string, options: { migrate?: boolean } = {}): Promise<Database> {
   if (url.startsWith("file:") && url !== "file::memory:") {
     mkdirSync(dirname(url.slice("file:".length)), { recursive: true });
   }
@@ -76,7 +76,7 @@ export async function openDatabase(url: string, authToken?: string): Promise<Dat
     }
   }
   const db = drizzle(client, { schema });
-  await migrate(db, { migrationsFolder: MIGRATIONS });
+  if (options.migrate !== false) await migrate(db, { migrationsFolder: MIGRATIONS });
   return {
     db,
     client,

@@ -6,6 +6,7 @@ import type { Level, Logger } from "../log";
 import type { RetentionSettings } from "../telemetry/retention";
 import type { Ingest, IngestStats } from "./ingest";
 import type { IngestSubscription, SubscriberOptions } from "./subscriber";
+import { bundledWorker } from "./worker-bundle";
 
 /**
  * The MQTT session for everything but alarms — telemetry, heartbeats, statuses, events, command
@@ -88,8 +89,9 @@ export interface BulkThread extends IngestSubscription {
 /** As RejectionLog.top's default. */
 const REJECTED_NODES_SHOWN = 20;
 
+/** A test's own thread module (TypeScript) starts through tsx; the cloud's runs bundled (worker-bundle.ts). */
 const BOOT = new URL("./thread-boot.mjs", import.meta.url);
-const SCRIPT = new URL("./bulk-worker.ts", import.meta.url).href;
+const SCRIPT = new URL("./bulk-worker.ts", import.meta.url);
 
 /**
  * The thread's V8 heap. Left to V8's defaults it grew to 127–158 MB while 10,000 nodes
@@ -115,7 +117,16 @@ const RESTART_MAX_MS = 30_000;
  * thread's module (tests).
  */
 export function startBulkThread(data: BulkThreadData, feed: AlarmFeed, log: Logger, options: { script?: string } = {}): Promise<BulkThread> {
-  const script = options.script ?? SCRIPT;
+  /** The thread's first module: the cloud's bundled, or through tsx (a test's module, or if the bundle cannot be written). */
+  const entry = async (): Promise<{ module: URL; script?: string }> => {
+    if (options.script) return { module: BOOT, script: options.script };
+    try {
+      return { module: await bundledWorker(SCRIPT) };
+    } catch (error) {
+      log("warn", "the bulk ingest thread runs through tsx: its bundle could not be built", { error: (error as Error).message });
+      return { module: BOOT, script: SCRIPT.href };
+    }
+  };
   /** The counts of threads that stopped, so a restart does not set them back to zero. */
   let earlier: IngestStats | null = null;
   let stats: IngestStats | null = null;
@@ -135,8 +146,10 @@ export function startBulkThread(data: BulkThreadData, feed: AlarmFeed, log: Logg
 
   return new Promise<BulkThread>((resolve, reject) => {
     let started = false;
-    const spawn = () => {
-      const current = new Worker(BOOT, { workerData: { ...data, script }, name: "shouwang-bulk-ingest", resourceLimits: HEAP_LIMITS });
+    const spawn = async () => {
+      const { module, script } = await entry();
+      if (closing) return;
+      const current = new Worker(module, { workerData: { ...data, script }, name: "shouwang-bulk-ingest", resourceLimits: HEAP_LIMITS });
       worker = current;
       let exited = false;
       current.on("message", (message: FromBulk) => {
@@ -204,10 +217,15 @@ export function startBulkThread(data: BulkThreadData, feed: AlarmFeed, log: Logg
         if (!started) return reject(new Error("the bulk ingest thread exited before it subscribed"));
         restarts++;
         log("error", "the bulk ingest thread stopped; starting it again", { code, inMs: restartMs, restarts });
-        restartTimer = setTimeout(spawn, restartMs);
+        restartTimer = setTimeout(start, restartMs);
         restartMs = Math.min(restartMs * 2, RESTART_MAX_MS);
       });
     };
+    const start = () =>
+      void spawn().catch((error: Error) => {
+        if (!started) reject(error);
+        else log("error", "the bulk ingest thread could not be started again", { error: error.message });
+      });
 
     const thread: BulkThread = {
       get connected() {
@@ -255,7 +273,7 @@ export function startBulkThread(data: BulkThreadData, feed: AlarmFeed, log: Logg
         await current.terminate();
       },
     };
-    spawn();
+    start();
   });
 }
 

@@ -30,10 +30,11 @@ const log: Logger = (level, message, fields) => send({ type: "log", level, messa
  * 1,000 held the lock for 60–70 ms while 10,000 nodes reconnected (bench:storm,
  * BENCH_TRACE_SLOW). With 250, bench:flood met its goals in 14 of 27 runs, with 1,000 in 1 of 4.
  * With 100 (2026-12-07, the cloud in its own process): bench:storm's first notification p99 89,
- * 104, 63 ms against 143, 111, 136 ms with 250 on the same code; bench:flood met in 4 of 4.
- * The commits cost no sync each (synchronous = NORMAL; durable.ts syncs once per settled batch).
+ * 104, 63 ms against 143, 111, 136 ms with 250 on the same code; bench:flood met in 4 of 4. With
+ * 50: 62, 80, 86, 85 ms. A commit here costs no disk sync, so smaller ones cost little.
+ * (synchronous = NORMAL; durable.ts syncs once per settled batch, pipelined with the next.)
  */
-const BULK_THREAD_BATCH = 100;
+const BULK_THREAD_BATCH = 50;
 
 /** How often the stats are sent while they change. */
 const STATS_EVERY_MS = 200;
@@ -46,7 +47,9 @@ const STATS_EVERY_MS = 200;
 const CHECKPOINT_EVERY_MS = 1000;
 
 async function main(): Promise<void> {
-  const database = await openDatabase(data.databaseUrl, data.databaseAuthToken);
+  // The parent migrated the database before starting this thread (and, bundled, this module's
+  // own path is not where the migrations are).
+  const database = await openDatabase(data.databaseUrl, data.databaseAuthToken, { migrate: false });
   writeThroughLock(database.client, new WriteLock(data.writeLock), { first: false });
   const feed = new AlarmFeed();
   feed.subscribe((alarm: AlarmRecord) => send({ type: "alarm", alarm }));
