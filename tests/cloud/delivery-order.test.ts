@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { memoryLogger } from "../../cloud/log";
-import { DeliveryQueue } from "../../cloud/notify/delivery-queue";
+import { DeliveryQueue, type DeliveryQueueOptions } from "../../cloud/notify/delivery-queue";
 import type { OutboundMessage, ProviderChannel, SendOutcome } from "../../cloud/notify/providers/channel";
 import { createPlace } from "../../cloud/places/queries";
 import { testCloud, type TestCloud } from "../support/cloud";
@@ -30,17 +30,16 @@ class HeldPhone implements ProviderChannel<string> {
 
 const turn = () => new Promise((resolve) => setImmediate(resolve));
 
+/** An SMS line that sends one message at a time and never retries. */
+function oneAtATime<J>(options: Pick<DeliveryQueueOptions<J>, "send" | "record" | "rank">): DeliveryQueue<J> {
+  return new DeliveryQueue<J>({ name: "sms", concurrency: 1, maxAttempts: 1, backoffMs: () => 0, scheduler: new ManualScheduler({ now: 0 }), log: memoryLogger(), ...options });
+}
+
 describe("a delivery queue's waiting line", () => {
   it("sends every round's first before any round's later ones, each rank in order of arrival", async () => {
     const started: string[] = [];
     const held: Array<() => void> = [];
-    const queue = new DeliveryQueue<{ name: string; position: number }>({
-      name: "sms",
-      concurrency: 1,
-      maxAttempts: 1,
-      backoffMs: () => 0,
-      scheduler: new ManualScheduler({ now: 0 }),
-      log: memoryLogger(),
+    const queue = oneAtATime<{ name: string; position: number }>({
       send: async (job) => {
         started.push(job.name);
         await new Promise<void>((resolve) => held.push(resolve));
@@ -63,13 +62,7 @@ describe("a delivery queue's waiting line", () => {
   it("frees a send's place once the provider answered, while its outcome is still being written", async () => {
     const started: string[] = [];
     const writes: Array<() => void> = [];
-    const queue = new DeliveryQueue<{ name: string }>({
-      name: "sms",
-      concurrency: 1,
-      maxAttempts: 1,
-      backoffMs: () => 0,
-      scheduler: new ManualScheduler({ now: 0 }),
-      log: memoryLogger(),
+    const queue = oneAtATime<{ name: string }>({
       send: async (job) => {
         started.push(job.name);
         return "sent";
