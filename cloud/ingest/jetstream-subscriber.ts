@@ -112,23 +112,31 @@ class JetStreamIngest implements IngestSubscription {
     });
     this.#nc = nc;
     void this.#watchStatus(nc);
-    try {
-      const jsm = await nc.jetstreamManager({ timeout: 5000 });
-      // The MQTT listener makes its streams when its first MQTT client connects (the cloud's own
-      // publishers have by now); a cluster still electing its leaders answers after a while.
-      let replicas = 1;
+    /**
+     * Tries `attempt` every 500 ms until the first-connect deadline. A cluster that just restarted
+     * answers its JetStream API with 503 until its servers have elected their leaders: a cloud
+     * started then waits for it (bench:ha saw one exit "Could not start: 503").
+     */
+    const patiently = async <T>(attempt: () => Promise<T>, failure: (error: Error) => string, done?: (error: Error) => boolean): Promise<T | undefined> => {
       for (;;) {
         try {
-          const info = await jsm.streams.info(MQTT_MESSAGES_STREAM);
-          replicas = info.config.num_replicas;
-          break;
+          return await attempt();
         } catch (error) {
-          if (Date.now() > deadline) {
-            throw new Error(`NATS has no ${MQTT_MESSAGES_STREAM} stream (${(error as Error).message}): is JetStream on and the mqtt listener configured?`);
-          }
+          if (done?.(error as Error)) return undefined;
+          if (Date.now() > deadline) throw new Error(failure(error as Error));
           await new Promise((resolve) => setTimeout(resolve, 500));
         }
       }
+    };
+    try {
+      const jsm = (await patiently(() => nc.jetstreamManager({ timeout: 5000 }), (error) => `NATS JetStream did not answer (${error.message}): is JetStream on?`))!;
+      // The MQTT listener makes its streams when its first MQTT client connects (the cloud's own
+      // publishers have by now); a cluster still electing its leaders answers after a while.
+      const info = (await patiently(
+        () => jsm.streams.info(MQTT_MESSAGES_STREAM),
+        (error) => `NATS has no ${MQTT_MESSAGES_STREAM} stream (${error.message}): is JetStream on and the mqtt listener configured?`,
+      ))!;
+      const replicas = info.config.num_replicas;
       for (const channel of UPLINK_CHANNELS) {
         const config = {
           durable_name: this.durable(channel),
@@ -140,25 +148,26 @@ class JetStreamIngest implements IngestSubscription {
           // As many copies as the stream, so the consumer's position survives a server's loss.
           num_replicas: replicas,
         };
-        for (;;) {
-          try {
-            await jsm.consumers.add(MQTT_MESSAGES_STREAM, config);
-            break;
-          } catch (error) {
-            // Another instance made it first with the same settings, or it is there from a previous run.
-            if (/already (exists|in use)/i.test((error as Error).message)) break;
-            if (Date.now() > deadline) throw new Error(`could not create the ingest's JetStream consumer ${config.durable_name}: ${(error as Error).message}`);
-            await new Promise((resolve) => setTimeout(resolve, 500));
-          }
-        }
+        await patiently(
+          () => jsm.consumers.add(MQTT_MESSAGES_STREAM, config),
+          (error) => `could not create the ingest's JetStream consumer ${config.durable_name}: ${error.message}`,
+          // Another instance made it first with the same settings, or it is there from a previous run.
+          (error) => /already (exists|in use)/i.test(error.message),
+        );
       }
       const js = nc.jetstream();
       for (const channel of UPLINK_CHANNELS) {
-        const consumer = await js.consumers.get(MQTT_MESSAGES_STREAM, this.durable(channel));
+        const consumer = (await patiently(
+          () => js.consumers.get(MQTT_MESSAGES_STREAM, this.durable(channel)),
+          (error) => `could not reach the ingest's JetStream consumer ${this.durable(channel)}: ${error.message}`,
+        ))!;
         // Up to 1000 messages in hand per channel: the ingest's largest transaction. Pulls expire
         // after 5 s, so the idle heartbeat is 2.5 s: a pull stranded on a server that died is
         // noticed and made again within seconds, not the default 30 s.
-        const messages = await consumer.consume({ max_messages: 1000, expires: 5000 });
+        const messages = (await patiently(
+          () => consumer.consume({ max_messages: 1000, expires: 5000 }),
+          (error) => `could not pull from the ingest's JetStream consumer ${this.durable(channel)}: ${error.message}`,
+        ))!;
         this.#streams.push(messages);
         void this.#drain(messages);
       }
