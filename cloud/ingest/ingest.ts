@@ -226,13 +226,16 @@ export function createIngest(deps: IngestDeps): Ingest {
       const decoded = decodeNodeMessage(topic, text, payload.byteLength);
       if (!decoded.ok) return reject(decoded.reason, topic, decoded.detail);
       const message = decoded.message;
-      const refused = await senders.check(message);
+      const checked = senders.check(message);
+      const refused = checked instanceof Promise ? await checked : checked;
       if (refused) return reject(refused.reason, topic, refused.detail);
       const lane = laneFor(message);
       const inHand = lane === urgent ? deps.markUrgent?.() : undefined;
       try {
         // One lane per node: a node flooding the ingest waits behind its own messages, not others' (GroupCommit).
-        const outcome = await lane.add(message, message.node).finally(() => settled(message, lane));
+        // The bulk lane keeps no count to settle: no extra promise per telemetry message.
+        const adding = lane.add(message, message.node);
+        const outcome = await (lane === bulk ? adding : adding.finally(() => settled(message, lane)));
         if (outcome === "duplicate") stats.duplicates++;
         else stats.stored++;
         return outcome;

@@ -1,7 +1,7 @@
 import { eq } from "drizzle-orm";
 import type { AlarmKind } from "../../shared/alarms";
 import { CAPSULE_EVENTS, ELEVATOR_EVENTS } from "../../shared/events";
-import type { NodeMessage } from "../../shared/messages";
+import type { AlarmMessage, EventMessage, HealthMessage, NodeMessage } from "../../shared/messages";
 import type { NodeKind } from "../../shared/node-kinds";
 import type { Db } from "../db/client";
 import { devices, nodes } from "../db/schema";
@@ -74,12 +74,20 @@ export class SenderRules {
     this.#db = db;
   }
 
-  /** Null when the message is one this node may send, else why not. Never throws for a bad message. */
-  async check(message: NodeMessage): Promise<SenderRefusal | null> {
+  /**
+   * Null when the message is one this node may send, else why not. Never throws for a bad
+   * message. Answered at once (no promise) when no look-up of the node's kind is needed, as for
+   * telemetry, statuses and acks: the ingest's busiest path allocates no promise for it.
+   */
+  check(message: NodeMessage): SenderRefusal | null | Promise<SenderRefusal | null> {
     const range = rangeProblem(message);
     if (range) return { reason: "out-of-range", detail: range };
     // Telemetry, status and acks say nothing a kind could contradict: no look-up on the busiest path.
     if (message.type !== "alarm" && message.type !== "event" && message.type !== "health") return null;
+    return this.#checkKind(message);
+  }
+
+  async #checkKind(message: AlarmMessage | EventMessage | HealthMessage): Promise<SenderRefusal | null> {
     const known = await this.#kindOf(message.node);
     const kind = known.kind;
     switch (message.type) {

@@ -22,12 +22,15 @@ export interface BatchSighting {
  * its next connection says otherwise ({@link applyStatusesSql}).
  */
 export function upsertSightingsSql(sightings: BatchSighting[]): InStatement {
-  const args: InValue[] = [];
-  for (const s of sightings) {
-    args.push(s.nodeId, s.bootId, s.onlineIfNew ? 1 : 0, s.onlineIfNew ? null : "will", s.firmware ?? null, s.readings ? JSON.stringify(s.readings) : null, s.at, s.at, s.at);
-  }
+  const rows = sightings.map((s) => [s.nodeId, s.bootId, s.onlineIfNew ? 1 : 0, s.onlineIfNew ? null : "will", s.firmware ?? null, s.readings ? JSON.stringify(s.readings) : null, s.at]);
   return {
-    sql: `insert into nodes (id, boot_id, online, offline_reason, firmware, readings, first_seen_at, last_seen_at, status_since) values ${placeholders(sightings.length, 9)}
+    // The batch's rows as one JSON array, unpacked by SQLite in their order (as telemetry's
+    // insert): the statement's text is the same for every batch, where a VALUES list of up to
+    // 1,000 rows × 9 placeholders was compiled again for each (the client keeps no prepared
+    // statements) and each of its 9,000 values converted apart. `where true` lets SQLite tell
+    // the upsert's ON CONFLICT from a join's ON.
+    sql: `insert into nodes (id, boot_id, online, offline_reason, firmware, readings, first_seen_at, last_seen_at, status_since)
+      select j.value ->> 0, j.value ->> 1, j.value ->> 2, j.value ->> 3, j.value ->> 4, j.value ->> 5, j.value ->> 6, j.value ->> 6, j.value ->> 6 from json_each(?) j where true
       on conflict (id) do update set
         last_seen_at = max(nodes.last_seen_at, excluded.last_seen_at),
         boot_id = case when nodes.boot_id / ${BOOT_ERA_SPAN} <> excluded.boot_id / ${BOOT_ERA_SPAN} then excluded.boot_id else max(coalesce(nodes.boot_id, 0), excluded.boot_id) end,
@@ -36,7 +39,7 @@ export function upsertSightingsSql(sightings: BatchSighting[]): InStatement {
         status_since = case when nodes.offline_reason = 'missed-heartbeats' then excluded.status_since else nodes.status_since end,
         online = case when nodes.offline_reason = 'missed-heartbeats' then 1 else nodes.online end,
         offline_reason = case when nodes.offline_reason = 'missed-heartbeats' then null else nodes.offline_reason end`,
-    args,
+    args: [JSON.stringify(rows)],
   };
 }
 
