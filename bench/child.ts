@@ -9,8 +9,9 @@ export class Worker {
   readonly ready: Promise<unknown>;
 
   /** `nicer`: how much lower than this process's the child's scheduling priority is (its niceness added to ours, at most 19). */
-  constructor(script: string, args: string[], options: { nicer?: number } = {}) {
-    this.#child = fork(fileURLToPath(new URL(script, import.meta.url)), args, { execArgv: ["--import", "tsx"], stdio: ["ignore", "inherit", "inherit", "ipc"] });
+  /** `execArgv`: more of node's own flags for the child (`--trace-gc`, say). */
+  constructor(script: string, args: string[], options: { nicer?: number; execArgv?: string[] } = {}) {
+    this.#child = fork(fileURLToPath(new URL(script, import.meta.url)), args, { execArgv: ["--import", "tsx", ...(options.execArgv ?? [])], stdio: ["ignore", "inherit", "inherit", "ipc"] });
     if (options.nicer && this.#child.pid !== undefined) setPriority(this.#child.pid, Math.min(19, getPriority() + options.nicer));
     this.ready = new Promise((resolve) => this.#waiting.push(resolve));
     this.#child.on("message", (message) => this.#waiting.shift()?.(message));

@@ -140,7 +140,8 @@ async function main(): Promise<void> {
   const { config: smsConfig, listener } = await benchSmsProvider();
   const databaseUrl = tempDatabaseUrl();
   const cloudConfig: CloudProcessConfig = { databaseUrl, brokerUrl: broker.url, instanceId: `storm-${process.pid}`, sms: smsConfig, logFile: join(dir, "cloud.log") };
-  const cloud = new Worker("./cloud-process.ts", [JSON.stringify(cloudConfig)]);
+  // BENCH_CLOUD_NODE_FLAGS: node's own flags for the cloud's process only (`--trace-gc`, say).
+  const cloud = new Worker("./cloud-process.ts", [JSON.stringify(cloudConfig)], { execArgv: process.env.BENCH_CLOUD_NODE_FLAGS?.split(" ").filter(Boolean) });
   const { url: cloudUrl } = (await cloud.ready) as { url: string };
   // The bench's own connection (the cloud has migrated the database): seeding before the storm, reads after.
   const database = await openDatabase(databaseUrl);
