@@ -158,36 +158,53 @@ export class DeliveryQueue<J> {
   }
 
   async #run(entry: Entry<J>): Promise<void> {
-    const { options } = this;
-    entry.attempts++;
-    let outcome: DeliveryOutcome;
-    try {
-      outcome = { status: await options.send(entry.job), attempts: entry.attempts };
-    } catch (error) {
-      const message = (error as Error).message ?? String(error);
-      const permanent = error instanceof PermanentDeliveryError;
-      if (!permanent && entry.attempts < options.maxAttempts && !this.#closed) {
-        const waitMs = Math.max(options.backoffMs(entry.attempts), error instanceof RetryLaterError ? (error.afterMs ?? 0) : 0);
-        outcome = { status: "retrying", attempts: entry.attempts, error: message, retryAtMs: options.scheduler.now() + waitMs };
-        this.#later(entry, waitMs);
-      } else {
-        outcome = { status: "failed", attempts: entry.attempts, error: message };
-        options.log("warn", "delivery failed", { channel: options.name, attempts: entry.attempts, error: message });
-      }
-    }
+    let placeFreed = false;
     // The provider has answered: the send's place is free before its outcome is written. That
     // write may wait its turn behind the ingest's (cloud/db/write-lock.ts), and held here it kept
     // the next round's first message from going out meanwhile.
-    this.#active--;
-    this.#recording++;
-    this.#pump();
+    const freePlace = () => {
+      if (placeFreed) return;
+      placeFreed = true;
+      this.#active--;
+      this.#recording++;
+      this.#pump();
+    };
     try {
-      await options.record(entry.job, outcome);
+      const outcome = this.#attempted(entry, await this.#attempt(entry));
+      freePlace();
+      await this.options.record(entry.job, outcome);
     } catch (error) {
-      options.log("error", "could not record a delivery outcome", { channel: options.name, error: (error as Error).message });
+      this.options.log("error", "could not record a delivery outcome", { channel: this.options.name, error: (error as Error).message });
     } finally {
+      freePlace();
       this.#recording--;
       if (this.depth === 0) this.#idle.splice(0).forEach((wake) => wake());
     }
+  }
+
+  /** One send: its result, or the error it ended in. */
+  async #attempt(entry: Entry<J>): Promise<SendResult | { error: unknown }> {
+    entry.attempts++;
+    try {
+      return await this.options.send(entry.job);
+    } catch (error) {
+      return { error };
+    }
+  }
+
+  /** What a send's result means for its row: sent, to be tried again later (queued for then), or failed. */
+  #attempted(entry: Entry<J>, result: SendResult | { error: unknown }): DeliveryOutcome {
+    const { options } = this;
+    if (typeof result === "string") return { status: result, attempts: entry.attempts };
+    const { error } = result;
+    const message = (error as Error)?.message ?? String(error);
+    const permanent = error instanceof PermanentDeliveryError;
+    if (!permanent && entry.attempts < options.maxAttempts && !this.#closed) {
+      const waitMs = Math.max(options.backoffMs(entry.attempts), error instanceof RetryLaterError ? (error.afterMs ?? 0) : 0);
+      this.#later(entry, waitMs);
+      return { status: "retrying", attempts: entry.attempts, error: message, retryAtMs: options.scheduler.now() + waitMs };
+    }
+    options.log("warn", "delivery failed", { channel: options.name, attempts: entry.attempts, error: message });
+    return { status: "failed", attempts: entry.attempts, error: message };
   }
 }
