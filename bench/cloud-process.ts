@@ -5,7 +5,7 @@
  * over IPC (bench/child.ts: one answer per request, in order) and reads the database through a
  * connection of its own.
  *
- * argv[2]: JSON of `CloudProcessConfig`. The log goes, at info level as in a deployment, to
+ * Started by startBenchCloud (bench-cloud.ts). argv[2]: JSON of `CloudProcessConfig`. The log goes, at info level as in a deployment, to
  * `logFile` (the bench's terminal stays readable).
  */
 import fs, { createWriteStream, writeFileSync } from "node:fs";
@@ -17,25 +17,8 @@ import { join } from "node:path";
 import { createLogger } from "../cloud/log";
 import { startCloud } from "../cloud/server";
 import { profileStatements, printStatementProfile, traceSlowStatements, type Client } from "./sql-profile";
-import { benchSms, type BenchSmsConfig } from "./sms-provider";
-
-export interface CloudProcessConfig {
-  databaseUrl: string;
-  brokerUrl: string;
-  instanceId: string;
-  sms: BenchSmsConfig;
-  logFile: string;
-}
-
-/** What the process measured between `mark` and `measure`. */
-export interface CloudMeasures {
-  rssBefore: number;
-  peak: NodeJS.MemoryUsage;
-  /** The bulk thread's heap when the RSS peaked (as last sent, at most 200 ms old). */
-  peakThreadHeap: { used: number; total: number } | null;
-  threadRestarts: number;
-  loopDelay: { p99Ms: number; maxMs: number };
-}
+import type { CloudMeasures, CloudProcessConfig } from "./bench-cloud";
+import { benchSms } from "./sms-provider";
 
 /** How often the RSS is sampled for its peak (the heap's figures are read only at a new peak). */
 const RSS_SAMPLE_MS = 50;

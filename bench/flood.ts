@@ -16,14 +16,11 @@ import { fileURLToPath } from "node:url";
 import { and, eq, inArray } from "drizzle-orm";
 import { createToken } from "../cloud/auth/tokens";
 import { alarms, incidentEvents, incidents, nodes } from "../cloud/db/schema";
-import { openDatabase } from "../cloud/db/client";
 import type { IngestStats } from "../cloud/ingest/ingest";
 import { createPlace } from "../cloud/places/queries";
 import { insertStaff, replaceScopes } from "../cloud/staff/queries";
-import { tempDatabaseUrl } from "../tests/support/cloud";
 import { startMosquitto } from "../tests/support/mosquitto";
-import { Worker } from "./child";
-import type { CloudMeasures, CloudProcessConfig } from "./cloud-process";
+import { startBenchCloud, type CloudMeasures } from "./bench-cloud";
 import { benchSmsProvider } from "./sms-provider";
 
 const arg = (name: string, fallback: number) => {
@@ -45,11 +42,12 @@ async function main(): Promise<void> {
   const { config: smsConfig, listener } = await benchSmsProvider();
   // The cloud in a process of its own, as deployed (bench/cloud-process.ts): the loop's stall and
   // the RSS measured there are the cloud's alone. This process seeds and reads through its own connection.
-  const databaseUrl = tempDatabaseUrl();
-  const cloudConfig: CloudProcessConfig = { databaseUrl, brokerUrl: broker.url, instanceId: `flood-${process.pid}`, sms: smsConfig, logFile: join(mkdtempSync(join(tmpdir(), "sw-flood-")), "cloud.log") };
-  const cloud = new Worker("./cloud-process.ts", [JSON.stringify(cloudConfig)]);
-  const { url: cloudUrl } = (await cloud.ready) as { url: string };
-  const database = await openDatabase(databaseUrl);
+  const { cloud, url: cloudUrl, database } = await startBenchCloud({
+    brokerUrl: broker.url,
+    instanceId: `flood-${process.pid}`,
+    sms: smsConfig,
+    logFile: join(mkdtempSync(join(tmpdir(), "sw-flood-")), "cloud.log"),
+  });
   const db = database.db;
   try {
     // Each genuine node on its own floor, so each alarm opens its own incident; the flood node on another.

@@ -22,15 +22,14 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { inArray, sql } from "drizzle-orm";
 import { alarms, incidents, nodes as nodesTable, places } from "../cloud/db/schema";
-import { openDatabase, type Db } from "../cloud/db/client";
+import type { Db } from "../cloud/db/client";
 import type { IngestStats } from "../cloud/ingest/ingest";
 import { createPlace } from "../cloud/places/queries";
 import { insertStaff, replaceScopes } from "../cloud/staff/queries";
 import { createStaffToken } from "../cloud/auth/tokens";
-import { tempDatabaseUrl } from "../tests/support/cloud";
 import { startMosquitto } from "../tests/support/mosquitto";
 import { Worker } from "./child";
-import type { CloudMeasures, CloudProcessConfig } from "./cloud-process";
+import { startBenchCloud, type CloudMeasures } from "./bench-cloud";
 import { benchSmsProvider } from "./sms-provider";
 
 const arg = (name: string, fallback: number) => {
@@ -138,13 +137,15 @@ async function main(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), "sw-storm-"));
   const broker = await startMosquitto({ extraConfig: ["persistence true", `persistence_location ${dir}/`, "autosave_interval 0"] });
   const { config: smsConfig, listener } = await benchSmsProvider();
-  const databaseUrl = tempDatabaseUrl();
-  const cloudConfig: CloudProcessConfig = { databaseUrl, brokerUrl: broker.url, instanceId: `storm-${process.pid}`, sms: smsConfig, logFile: join(dir, "cloud.log") };
-  // BENCH_CLOUD_NODE_FLAGS: node's own flags for the cloud's process only (`--trace-gc`, say).
-  const cloud = new Worker("./cloud-process.ts", [JSON.stringify(cloudConfig)], { execArgv: process.env.BENCH_CLOUD_NODE_FLAGS?.split(" ").filter(Boolean) });
-  const { url: cloudUrl } = (await cloud.ready) as { url: string };
-  // The bench's own connection (the cloud has migrated the database): seeding before the storm, reads after.
-  const database = await openDatabase(databaseUrl);
+  const { cloud, url: cloudUrl, database } = await startBenchCloud({
+    brokerUrl: broker.url,
+    instanceId: `storm-${process.pid}`,
+    sms: smsConfig,
+    logFile: join(dir, "cloud.log"),
+    // BENCH_CLOUD_NODE_FLAGS: node's own flags for the cloud's process only (`--trace-gc`, say).
+    execArgv: process.env.BENCH_CLOUD_NODE_FLAGS?.split(" ").filter(Boolean),
+  });
+  // Seeding before the storm, reads after: the bench's own connection.
   const db = database.db;
   const consoles = new Worker("./console-listener.ts", [cloudUrl]);
   const probe = new Worker("./alarm-probe.ts", [broker.url]);

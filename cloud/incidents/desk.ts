@@ -597,7 +597,6 @@ export class IncidentDesk {
       recipients,
       chat: tier.channels.includes("chat"),
       watched: true,
-      directory,
     });
     // A round taken up again after a crash finds its rows stored already: those are being worked.
     if (report.reachable === 0 && report.existing === 0) {

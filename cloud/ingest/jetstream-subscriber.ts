@@ -117,25 +117,24 @@ class JetStreamIngest implements IngestSubscription {
      * answers its JetStream API with 503 until its servers have elected their leaders: a cloud
      * started then waits for it (bench:ha saw one exit "Could not start: 503").
      */
-    const patiently = async <T>(attempt: () => Promise<T>, failure: (error: Error) => string, done?: (error: Error) => boolean): Promise<T | undefined> => {
+    const patiently = async <T>(attempt: () => Promise<T>, failure: (error: Error) => string): Promise<T> => {
       for (;;) {
         try {
           return await attempt();
         } catch (error) {
-          if (done?.(error as Error)) return undefined;
           if (Date.now() > deadline) throw new Error(failure(error as Error));
           await new Promise((resolve) => setTimeout(resolve, 500));
         }
       }
     };
     try {
-      const jsm = (await patiently(() => nc.jetstreamManager({ timeout: 5000 }), (error) => `NATS JetStream did not answer (${error.message}): is JetStream on?`))!;
+      const jsm = await patiently(() => nc.jetstreamManager({ timeout: 5000 }), (error) => `NATS JetStream did not answer (${error.message}): is JetStream on?`);
       // The MQTT listener makes its streams when its first MQTT client connects (the cloud's own
       // publishers have by now); a cluster still electing its leaders answers after a while.
-      const info = (await patiently(
+      const info = await patiently(
         () => jsm.streams.info(MQTT_MESSAGES_STREAM),
         (error) => `NATS has no ${MQTT_MESSAGES_STREAM} stream (${error.message}): is JetStream on and the mqtt listener configured?`,
-      ))!;
+      );
       const replicas = info.config.num_replicas;
       for (const channel of UPLINK_CHANNELS) {
         const config = {
@@ -149,25 +148,27 @@ class JetStreamIngest implements IngestSubscription {
           num_replicas: replicas,
         };
         await patiently(
-          () => jsm.consumers.add(MQTT_MESSAGES_STREAM, config),
+          () =>
+            jsm.consumers.add(MQTT_MESSAGES_STREAM, config).catch((error: Error) => {
+              // Another instance made it first with the same settings, or it is there from a previous run.
+              if (!/already (exists|in use)/i.test(error.message)) throw error;
+            }),
           (error) => `could not create the ingest's JetStream consumer ${config.durable_name}: ${error.message}`,
-          // Another instance made it first with the same settings, or it is there from a previous run.
-          (error) => /already (exists|in use)/i.test(error.message),
         );
       }
       const js = nc.jetstream();
       for (const channel of UPLINK_CHANNELS) {
-        const consumer = (await patiently(
+        const consumer = await patiently(
           () => js.consumers.get(MQTT_MESSAGES_STREAM, this.durable(channel)),
           (error) => `could not reach the ingest's JetStream consumer ${this.durable(channel)}: ${error.message}`,
-        ))!;
+        );
         // Up to 1000 messages in hand per channel: the ingest's largest transaction. Pulls expire
         // after 5 s, so the idle heartbeat is 2.5 s: a pull stranded on a server that died is
         // noticed and made again within seconds, not the default 30 s.
-        const messages = (await patiently(
+        const messages = await patiently(
           () => consumer.consume({ max_messages: 1000, expires: 5000 }),
           (error) => `could not pull from the ingest's JetStream consumer ${this.durable(channel)}: ${error.message}`,
-        ))!;
+        );
         this.#streams.push(messages);
         void this.#drain(messages);
       }

@@ -21,14 +21,14 @@ const built = new Map<string, Promise<URL>>();
 export function bundledWorker(entry: URL): Promise<URL> {
   let bundle = built.get(entry.href);
   if (!bundle) {
-    bundle = bundle_(entry);
+    bundle = writeBundle(entry);
     built.set(entry.href, bundle);
     bundle.catch(() => built.delete(entry.href));
   }
   return bundle;
 }
 
-async function bundle_(entry: URL): Promise<URL> {
+async function writeBundle(entry: URL): Promise<URL> {
   const result = await build({
     entryPoints: [fileURLToPath(entry)],
     bundle: true,

@@ -48,7 +48,10 @@ export interface NotifyChannels {
 
 export interface NotifierDeps {
   db: Db;
-  /** The webhooks as routing keeps them, read again only when they changed (else one query per change shown). */
+  /**
+   * The robots, push subscriptions and webhooks as routing keeps them, read again only when they
+   * changed (RoutingDirectory); without it each round and each change shown reads them.
+   */
   directory?: RoutingDirectory;
   scheduler: Scheduler;
   log: Logger;
@@ -71,8 +74,6 @@ export interface Round {
   chat: boolean;
   /** Tier rounds are watched: one that reaches nobody is reported (dispatches and re-checks name their people). */
   watched: boolean;
-  /** The robots and push subscriptions as the caller read them for this round (RoutingDirectory); read here if absent. */
-  directory?: RoutingSnapshot;
 }
 
 /** Why one person could not be reached on one channel. */
@@ -177,8 +178,9 @@ export class Notifier {
     const now = scheduler.now();
     const report: RoundReport = { stored: 0, existing: 0, reachable: 0, people: [], robots: 0 };
     const planned: Array<{ row: NewDelivery; job: Omit<Job, "deliveryId">; reachable: boolean }> = [];
+    const directory = await this.#deps.directory?.current();
     const subscribed = new Set(
-      round.recipients.some((r) => r.channels.includes("push")) && channels.push ? await this.#pushSubscribed(round) : [],
+      round.recipients.some((r) => r.channels.includes("push")) && channels.push ? await this.#pushSubscribed(round, directory) : [],
     );
     const base = { incidentId: incident.id, purpose: round.purpose, tier: round.step, roundKey: round.key, attempts: 0, createdAt: now, leaseOwner: this.#deps.instanceId, leaseUntil: now + LEASE_MS };
     for (const { staff, channels: wanted } of round.recipients) {
@@ -203,7 +205,7 @@ export class Notifier {
     }
     if (round.chat && incident.placePath) {
       const mentionPhones = round.recipients.map((r) => r.staff.phone).filter((p): p is string => !!p);
-      for (const robot of round.directory ? round.directory.robotsOnPath(incident.placePath) : await robotsOnPath(db, incident.placePath)) {
+      for (const robot of directory ? directory.robotsOnPath(incident.placePath) : await robotsOnPath(db, incident.placePath)) {
         report.robots++;
         planned.push({
           row: { ...base, channel: "chat", robotId: robot.id, recipient: `robot:${robot.id}`, status: "pending" },
@@ -236,9 +238,9 @@ export class Notifier {
     return report;
   }
 
-  async #pushSubscribed(round: Round): Promise<number[]> {
+  async #pushSubscribed(round: Round, directory: RoutingSnapshot | undefined): Promise<number[]> {
     const ids = round.recipients.map((r) => r.staff.id);
-    if (round.directory) return round.directory.pushSubscribed(ids);
+    if (directory) return directory.pushSubscribed(ids);
     return (await pushSubscriptionsOf(this.#deps.db, ids)).map((s) => s.staffId);
   }
 

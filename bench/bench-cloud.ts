@@ -1,0 +1,35 @@
+import { openDatabase, type Database } from "../cloud/db/client";
+import { tempDatabaseUrl } from "../tests/support/cloud";
+import { Worker } from "./child";
+import type { BenchSmsConfig } from "./sms-provider";
+
+/** What bench/cloud-process.ts is started with (its argv[2], as JSON). */
+export interface CloudProcessConfig {
+  databaseUrl: string;
+  brokerUrl: string;
+  instanceId: string;
+  sms: BenchSmsConfig;
+  logFile: string;
+}
+
+/** What the cloud's process measured between `mark` and `measure`. */
+export interface CloudMeasures {
+  rssBefore: number;
+  peak: NodeJS.MemoryUsage;
+  /** The bulk thread's heap when the RSS peaked (as last sent, at most 200 ms old). */
+  peakThreadHeap: { used: number; total: number } | null;
+  threadRestarts: number;
+  loopDelay: { p99Ms: number; maxMs: number };
+}
+
+/**
+ * A bench's cloud in a process of its own (bench/cloud-process.ts) on a fresh database, and the
+ * bench's own connection to that database (opened once the cloud has migrated it): for seeding
+ * before the run and reading what was stored after. `execArgv`: node's own flags for the cloud.
+ */
+export async function startBenchCloud(options: { brokerUrl: string; instanceId: string; sms: BenchSmsConfig; logFile: string; execArgv?: string[] }): Promise<{ cloud: Worker; url: string; database: Database }> {
+  const config: CloudProcessConfig = { databaseUrl: tempDatabaseUrl(), brokerUrl: options.brokerUrl, instanceId: options.instanceId, sms: options.sms, logFile: options.logFile };
+  const cloud = new Worker("./cloud-process.ts", [JSON.stringify(config)], { execArgv: options.execArgv });
+  const { url } = (await cloud.ready) as { url: string };
+  return { cloud, url, database: await openDatabase(config.databaseUrl) };
+}
