@@ -104,6 +104,8 @@ describe("console elevators: the lock board, a lock's page and its commands (Chr
     await page.locator("[data-history]").getByText("held 3 minutes · let go at the longest hold allowed").waitFor();
     await page.locator("[data-command=self-test]").click();
     await page.getByRole("dialog").getByRole("button", { name: "Self-test" }).click();
+    // Sent once the page says so (the click returns before its request is answered).
+    await page.locator("[data-command-live]").getByText("sent, waiting for the device to answer").waitFor();
     const command = lastCommandTo(server.cloud, "lift-b1");
     expect(command).toMatchObject({ op: "self-test" });
     await ingestAt(server.cloud, Date.now(), ackOf("lift-b1", 4, locks.b1.next(), command!, "ok", "detector alive; maintenance key off; lock enabled; relay held"));
