@@ -1,3 +1,4 @@
+import type { CheckpointStats } from "../cloud/db/checkpoints";
 import { openDatabase, type Database } from "../cloud/db/client";
 import { tempDatabaseUrl } from "../tests/support/cloud";
 import { Worker } from "./child";
@@ -20,6 +21,8 @@ export interface CloudMeasures {
   peakThreadHeap: { used: number; total: number } | null;
   threadRestarts: number;
   loopDelay: { p99Ms: number; maxMs: number };
+  /** What the cloud's checkpoint thread did over the whole run (cloud/db/checkpoints.ts). */
+  checkpoints: CheckpointStats | null;
 }
 
 /**
@@ -31,5 +34,12 @@ export async function startBenchCloud(options: { brokerUrl: string; instanceId: 
   const config: CloudProcessConfig = { databaseUrl: tempDatabaseUrl(), brokerUrl: options.brokerUrl, instanceId: options.instanceId, sms: options.sms, logFile: options.logFile };
   const cloud = new Worker("./cloud-process.ts", [JSON.stringify(config)], { execArgv: options.execArgv });
   const { url } = (await cloud.ready) as { url: string };
-  return { cloud, url, database: await openDatabase(config.databaseUrl) };
+  // The cloud's checkpoint thread keeps the log; this connection only reads and seeds.
+  return { cloud, url, database: await openDatabase(config.databaseUrl, undefined, { checkpoints: false }) };
+}
+
+/** What a checkpoint thread did (cloud/db/checkpoints.ts), in a bench's words. */
+export function checkpointsText(stats: CheckpointStats | null): string {
+  if (!stats) return "none (not an embedded file)";
+  return `${stats.runs} (${stats.where}), ${stats.frames.toLocaleString("en-US")} pages copied, longest ${stats.longestMs.toFixed(0)} ms (writers held ≤ ${stats.longestLockedMs.toFixed(0)} ms), ${stats.restarts} restarts of the log`;
 }

@@ -130,6 +130,7 @@ async function main(): Promise<void> {
           peakThreadHeap,
           threadRestarts: cloud.bulkThread?.restarts ?? 0,
           loopDelay: { p99Ms: loopDelay.percentile(99) / 1e6, maxMs: loopDelay.max / 1e6 },
+          checkpoints: cloud.database.checkpoints && { ...cloud.database.checkpoints },
         };
         return answer(measures);
       }

@@ -29,7 +29,7 @@ import { insertStaff, replaceScopes } from "../cloud/staff/queries";
 import { createStaffToken } from "../cloud/auth/tokens";
 import { startMosquitto } from "../tests/support/mosquitto";
 import { Worker } from "./child";
-import { startBenchCloud, type CloudMeasures } from "./bench-cloud";
+import { checkpointsText, startBenchCloud, type CloudMeasures } from "./bench-cloud";
 import { benchSmsProvider } from "./sms-provider";
 
 const arg = (name: string, fallback: number) => {
@@ -287,6 +287,7 @@ async function main(): Promise<void> {
       ["console notifications received / incident updates received", `${delivered.consoleReceived} / ${delivered.incidentEvents}`],
       ["storm settled (every node back, outboxes empty, alarms notified)", `${settledS.toFixed(1)} s`],
       ["cloud event-loop delay during the storm p99 / max", `${measures.loopDelay.p99Ms.toFixed(0)} / ${measures.loopDelay.maxMs.toFixed(0)} ms`],
+      ["checkpoints of the database's log (their own thread)", checkpointsText(measures.checkpoints)],
       ["cloud RSS (its own process) before the storm / peak", `${mb(measures.rssBefore)} / ${mb(peak.rss)}`],
       ["  at the peak: JS heap used / heap total / external (array buffers)", `${mb(peak.heapUsed)} / ${mb(peak.heapTotal)} / ${mb(peak.external)} (${mb(peak.arrayBuffers)})`],
       ["  at the peak: the bulk thread's JS heap used / total", peakThreadHeap ? `${mb(peakThreadHeap.used)} / ${mb(peakThreadHeap.total)} (thread restarts: ${measures.threadRestarts})` : "no thread"],

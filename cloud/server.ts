@@ -104,7 +104,7 @@ const BULK_HOLD_MS = 500;
 export async function startCloud(options: CloudOptions): Promise<RunningCloud> {
   const now = options.now ?? Date.now;
   const { log } = options;
-  const database = await openDatabase(options.databaseUrl, options.databaseAuthToken);
+  const database = await openDatabase(options.databaseUrl, options.databaseAuthToken, { log });
   const firstAdminToken = await ensureFirstAdminToken(database.db, now());
   const feed = new AlarmFeed();
   const urgency = new Urgency();
@@ -128,7 +128,10 @@ export async function startCloud(options: CloudOptions): Promise<RunningCloud> {
   const threaded = options.bulkThread === true && !options.now && !options.databaseUrl.startsWith("file::memory:");
   // Two connections write one file from here on: the loop's writes wait for the lock, not in SQLite's busy handler.
   const writeLock = threaded ? new WriteLock() : undefined;
-  if (writeLock) writeThroughLock(database.client, writeLock, { first: true });
+  if (writeLock) {
+    writeThroughLock(database.client, writeLock, { first: true });
+    database.shareWriteLock(writeLock.shared);
+  }
   let publisher: CommandPublisher | undefined;
   let provisioner: Provisioner | undefined;
   let routing: RoutingStage | undefined;
@@ -195,9 +198,6 @@ export async function startCloud(options: CloudOptions): Promise<RunningCloud> {
           ingest,
           log,
         );
-    // The bulk thread, the heavy writer, checkpoints the log (bulk-worker.ts), and a checkpoint's
-    // syncs hold the thread that runs it: none on this loop, which the alarms and the desk share.
-    if (bulkThread) await database.client.execute("PRAGMA wal_autocheckpoint = 0");
     const allIngest = bulkThread ? withBulkThread(ingest, bulkThread) : ingest;
     // With the bulk thread, the liveness sweep, rollups and retention run there, beside the writes
     // they work on (bulk-thread.ts); it stops them when it closes.

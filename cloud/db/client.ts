@@ -5,6 +5,8 @@ import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
 import { fileURLToPath } from "node:url";
 import * as schema from "./schema";
+import type { Logger } from "../log";
+import { Checkpoints, type CheckpointStats } from "./checkpoints";
 import { DurableLog } from "./durable";
 
 export type Db = LibSQLDatabase<typeof schema> & { $client: Client };
@@ -20,7 +22,28 @@ export interface Database {
    * failed statement stays active until it is collected). Statements under way on it fail.
    */
   reopen(): Promise<void>;
+  /** What the checkpoint thread has done (checkpoints.ts); null for a server or a memory database, or a connection that leaves them to another. */
+  readonly checkpoints: Readonly<CheckpointStats> | null;
+  /** Resolves after a checkpoint of the log begun now (Checkpoints.now); at once where there are none. */
+  checkpoint(): Promise<void>;
+  /** The process's write lock (write-lock.ts), for the checkpoint thread's pass under it (Checkpoints.shareLock). */
+  shareWriteLock(shared: SharedArrayBuffer): void;
   close(): void;
+}
+
+export interface OpenOptions {
+  /** Bring the schema up to date (default); false for a second connection of a process that did. */
+  migrate?: boolean;
+  /**
+   * Run the write-ahead log's checkpoints on their own thread (checkpoints.ts; default). False
+   * for a second connection of a process whose first one does: every connection has SQLite's
+   * own checkpoints turned off either way.
+   */
+  checkpoints?: boolean;
+  /** Where the checkpoint thread's failures are told. */
+  log?: Logger;
+  /** The checkpoint thread's module, in place of the cloud's (tests). */
+  checkpointScript?: URL;
 }
 
 /** Other commits than the ingest's are put on disk at least this often. */
@@ -36,14 +59,18 @@ const MIGRATIONS = fileURLToPath(new URL("./migrations", import.meta.url));
  */
 const PAGE_CACHE_KIB = 32 * 1024;
 
+/** The write-ahead log file is cut back to this when it starts again from its beginning (journal_size_limit). */
+const WAL_KEPT_BYTES = 64 * 1024 * 1024;
+
 /** How long a connection waits for SQLite's write lock before its statement fails (busy_timeout). */
 export const BUSY_TIMEOUT_MS = 5000;
 
 /**
  * The embedded database's settings, per connection. WAL lets the console read while ingest
  * writes; busy_timeout rides out a second writer; NORMAL keeps the disk's syncs off the event
- * loop (durable.ts), the ingest syncing before it acknowledges. Pragmas are per connection, and
- * the client keeps exactly one (openDatabase).
+ * loop (durable.ts), the ingest syncing before it acknowledges. No commit checkpoints the log:
+ * a thread does (checkpoints.ts). Pragmas are per connection, and the client keeps exactly one
+ * (openDatabase).
  */
 async function connectionSettings(client: Client, url: string): Promise<void> {
   await client.execute("PRAGMA journal_mode = WAL");
@@ -51,10 +78,12 @@ async function connectionSettings(client: Client, url: string): Promise<void> {
   if (url === "file::memory:") return;
   await client.execute("PRAGMA synchronous = NORMAL");
   await client.execute(`PRAGMA cache_size = -${PAGE_CACHE_KIB}`);
+  await client.execute("PRAGMA wal_autocheckpoint = 0");
+  await client.execute(`PRAGMA journal_size_limit = ${WAL_KEPT_BYTES}`);
 }
 
-/** Opens libSQL (embedded file, or a server by URL) and brings its schema up to date (unless `migrate` is false: a second connection of a process that did). */
-export async function openDatabase(url: string, authToken?: string, options: { migrate?: boolean } = {}): Promise<Database> {
+/** Opens libSQL (embedded file, or a server by URL) and brings its schema up to date (OpenOptions). */
+export async function openDatabase(url: string, authToken?: string, options: OpenOptions = {}): Promise<Database> {
   if (url.startsWith("file:") && url !== "file::memory:") {
     mkdirSync(dirname(url.slice("file:".length)), { recursive: true });
   }
@@ -66,12 +95,18 @@ export async function openDatabase(url: string, authToken?: string, options: { m
   // cost is that an interactive transaction would hold it, so the cloud uses none (batches).
   const client = createClient({ url, authToken, concurrency: url.startsWith("file:") ? 1 : undefined });
   let log: DurableLog | null = null;
+  let checkpoints: Checkpoints | null = null;
   let syncTimer: NodeJS.Timeout | undefined;
   if (url.startsWith("file:")) {
     await connectionSettings(client, url);
     if (url !== "file::memory:") {
-      const durableLog = (log = new DurableLog(url.slice("file:".length).split("?")[0]));
-      syncTimer = setInterval(() => void durableLog.sync().catch(() => undefined), SYNC_EVERY_MS);
+      const path = url.slice("file:".length).split("?")[0];
+      const durableLog = (log = new DurableLog(path));
+      const keeper = (checkpoints = options.checkpoints === false ? null : new Checkpoints(url, path, client, options.log, options.checkpointScript));
+      syncTimer = setInterval(() => {
+        void durableLog.sync().catch(() => undefined);
+        keeper?.tick();
+      }, SYNC_EVERY_MS);
       syncTimer.unref();
     }
   }
@@ -87,8 +122,14 @@ export async function openDatabase(url: string, authToken?: string, options: { m
       await client.reconnect();
       if (url.startsWith("file:")) await connectionSettings(client, url);
     },
+    get checkpoints() {
+      return checkpoints?.stats ?? null;
+    },
+    checkpoint: async () => checkpoints?.now(),
+    shareWriteLock: (shared) => checkpoints?.shareLock(shared),
     close: () => {
       clearInterval(syncTimer);
+      checkpoints?.close();
       client.close();
       log?.close();
     },

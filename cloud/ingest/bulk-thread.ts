@@ -6,7 +6,7 @@ import type { Level, Logger } from "../log";
 import type { RetentionSettings } from "../telemetry/retention";
 import type { Ingest, IngestStats } from "./ingest";
 import type { IngestSubscription, SubscriberOptions } from "./subscriber";
-import { bundledWorker } from "./worker-bundle";
+import { bundledWorker } from "../threads/worker-bundle";
 
 /**
  * The MQTT session for everything but alarms — telemetry, heartbeats, statuses, events, command
@@ -89,8 +89,8 @@ export interface BulkThread extends IngestSubscription {
 /** As RejectionLog.top's default. */
 const REJECTED_NODES_SHOWN = 20;
 
-/** A test's own thread module (TypeScript) starts through tsx; the cloud's runs bundled (worker-bundle.ts). */
-const BOOT = new URL("./thread-boot.mjs", import.meta.url);
+/** A test's own thread module (TypeScript) starts through tsx; the cloud's runs bundled (threads/worker-bundle.ts). */
+const BOOT = new URL("../threads/thread-boot.mjs", import.meta.url);
 const SCRIPT = new URL("./bulk-worker.ts", import.meta.url);
 
 /**

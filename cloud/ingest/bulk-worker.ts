@@ -38,18 +38,11 @@ const BULK_THREAD_BATCH = 50;
 
 /** How often the stats are sent while they change. */
 const STATS_EVERY_MS = 200;
-/**
- * The parent's connection does not checkpoint the write-ahead log (server.ts): this thread does,
- * after its own commits (SQLite's automatic checkpoint) and on this timer, so the log is folded
- * back even while no node writes. PASSIVE: it never waits for readers or writers. The client
- * runs one statement or batch at a time on its connection, so it never lands inside a batch.
- */
-const CHECKPOINT_EVERY_MS = 1000;
-
 async function main(): Promise<void> {
   // The parent migrated the database before starting this thread (and, bundled, this module's
-  // own path is not where the migrations are).
-  const database = await openDatabase(data.databaseUrl, data.databaseAuthToken, { migrate: false });
+  // own path is not where the migrations are); its checkpoint thread keeps the log for both
+  // connections (checkpoints.ts).
+  const database = await openDatabase(data.databaseUrl, data.databaseAuthToken, { migrate: false, checkpoints: false });
   writeThroughLock(database.client, new WriteLock(data.writeLock), { first: false });
   const feed = new AlarmFeed();
   feed.subscribe((alarm: AlarmRecord) => send({ type: "alarm", alarm }));
@@ -68,9 +61,6 @@ async function main(): Promise<void> {
     return;
   }
   const running = subscription;
-  const checkpoints = setInterval(() => {
-    database.client.execute("PRAGMA wal_checkpoint(PASSIVE)").catch((error: Error) => log("warn", "could not checkpoint the database log", { error: error.message }));
-  }, CHECKPOINT_EVERY_MS);
   const keeper = startTelemetryKeeper({
     db: database.db,
     now: Date.now,
@@ -121,7 +111,6 @@ async function main(): Promise<void> {
         return;
       case "close":
         clearInterval(stats);
-        clearInterval(checkpoints);
         timers.forEach((stop) => stop());
         await housekeeping.catch(() => undefined);
         await running.close();

@@ -92,7 +92,7 @@ describe("the bulk ingest thread", () => {
     expect(heap.total).toBeGreaterThanOrEqual(heap.used);
   });
 
-  it("leaves checkpoints of the log to the thread, off the loop the alarms share", async () => {
+  it("checkpoints the log in no commit of the loop's connection (the checkpoint thread does: cloud/db/checkpoints.ts)", async () => {
     const { rows } = await cloud.database.client.execute("PRAGMA wal_autocheckpoint");
     expect(Number(Object.values(rows[0])[0])).toBe(0);
   });

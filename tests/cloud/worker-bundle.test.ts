@@ -2,7 +2,7 @@ import { execFileSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
-import { bundledWorker } from "../../cloud/ingest/worker-bundle";
+import { bundledWorker } from "../../cloud/threads/worker-bundle";
 
 describe("a worker thread's modules as one bundle", () => {
   it("runs the project's TypeScript with plain node (no tsx), named by its content and built once", async () => {
