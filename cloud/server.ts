@@ -4,7 +4,7 @@ import { hostname } from "node:os";
 import { AlarmFeed } from "./alarms/alarm-feed";
 import { createApp } from "./app";
 import { ensureFirstAdminToken } from "./auth/tokens";
-import { WriteLock, writeThroughLock } from "./db/write-lock";
+import { WriteLock } from "./db/write-lock";
 import { openDatabase, type Database } from "./db/client";
 import { startProvisioner, type Provisioner } from "./fleet/provisioner";
 import { createIngest, type Ingest } from "./ingest/ingest";
@@ -126,12 +126,6 @@ export async function startCloud(options: CloudOptions): Promise<RunningCloud> {
   let subscriber: IngestSubscription | undefined;
   let bulkThread: BulkThread | undefined;
   const threaded = options.bulkThread === true && !options.now && !options.databaseUrl.startsWith("file::memory:");
-  // Two connections write one file from here on: the loop's writes wait for the lock, not in SQLite's busy handler.
-  const writeLock = threaded ? new WriteLock() : undefined;
-  if (writeLock) {
-    writeThroughLock(database.client, writeLock, { first: true });
-    database.shareWriteLock(writeLock.shared);
-  }
   let publisher: CommandPublisher | undefined;
   let provisioner: Provisioner | undefined;
   let routing: RoutingStage | undefined;
@@ -185,7 +179,8 @@ export async function startCloud(options: CloudOptions): Promise<RunningCloud> {
                       databaseAuthToken: options.databaseAuthToken,
                       mqtt: rest,
                       urgency: urgency.shared,
-                      writeLock: writeLock!.shared,
+                      // A database server's connections need none; the thread is given one all the same.
+                      writeLock: database.writeLock ?? new WriteLock().shared,
                       holdMs: BULK_HOLD_MS,
                       telemetry: { settings: retention, everyMs: options.telemetry?.everyMs ?? ROLLUP_EVERY_MS, yieldMs: ROLLUP_YIELD_MS },
                       liveness: { everyMs: options.livenessEveryMs ?? SWEEP_EVERY_MS },

@@ -21,7 +21,7 @@ export interface CheckpointThreadData {
 }
 
 export type FromCheckpointThread =
-  | { type: "checkpointed"; frames: number; log: number; ms: number; lockedMs: number; restarted: boolean }
+  | { type: "checkpointed"; frames: number; log: number; ms: number; lockedMs: number; waitedMs: number; restarted: boolean }
   | { type: "failed"; error: string }
   | { type: "done"; id: number };
 
@@ -105,10 +105,13 @@ async function round(): Promise<void> {
     // write lock first, so no writer sleeps in SQLite's busy handler meanwhile, the loop's
     // writers waiting their turn as for one more transaction.
     let lockedMs = 0;
+    let waitedMs = 0;
     let restarted = false;
     if (row.log > data.restartAboveFrames) {
-      const locked = performance.now();
+      const asked = performance.now();
       const release = lock ? await lock.acquire(false, data.lockWaitMs) : () => {};
+      const locked = performance.now();
+      waitedMs = locked - asked;
       try {
         row = await checkpoint("RESTART");
         restarted = row.busy === 0;
@@ -118,7 +121,7 @@ async function round(): Promise<void> {
       lockedMs = performance.now() - locked;
     }
     last = restarted ? { log: 0, checkpointed: 0 } : { log: row.log, checkpointed: row.checkpointed };
-    if (frames > 0 || restarted) send({ type: "checkpointed", frames, log: row.log, ms: performance.now() - started, lockedMs, restarted });
+    if (frames > 0 || restarted) send({ type: "checkpointed", frames, log: row.log, ms: performance.now() - started, lockedMs, waitedMs, restarted });
   } catch (error) {
     if (!closing) send({ type: "failed", error: (error as Error).message });
   }

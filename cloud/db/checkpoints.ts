@@ -28,8 +28,9 @@ export interface CheckpointStats {
   runs: number;
   frames: number;
   longestMs: number;
-  /** Longest the writers were kept waiting for a restart of the log (ms). */
+  /** Longest the writers were kept waiting for a restart of the log (ms), and longest a restart waited for them. */
   longestLockedMs: number;
+  longestLockWaitMs: number;
   /** Times the log had grown past the bound and was started again under the write lock. */
   restarts: number;
   /** Where they run: not yet needed, the thread, or (the thread having failed) the caller's connection. */
@@ -40,8 +41,8 @@ export interface CheckpointStats {
 const START_AT_BYTES = 4 * 1024 * 1024;
 /** How often the thread checkpoints. */
 const EVERY_MS = 1000;
-/** Past this many pages in the log after a round, a RESTART checkpoint (16 MiB of 4 KiB pages). */
-const RESTART_ABOVE_FRAMES = 4096;
+/** Past this many pages in the log after a round, a RESTART checkpoint (64 MiB of 4 KiB pages). */
+const RESTART_ABOVE_FRAMES = 16_384;
 /** Longest a round waits for the write lock, and then for readers. */
 const LOCK_WAIT_MS = 200;
 
@@ -54,6 +55,7 @@ export class Checkpoints {
   readonly #client: Client;
   readonly #log: Logger | undefined;
   readonly #script: URL | undefined;
+  readonly #restartAbove: number;
   #lock: SharedArrayBuffer | undefined;
   #thread: Worker | undefined;
   #starting: Promise<void> | undefined;
@@ -61,11 +63,12 @@ export class Checkpoints {
   #onConnection: Promise<unknown> | undefined;
   #asked = 0;
   readonly #answers = new Map<number, () => void>();
-  readonly #stats: CheckpointStats = { runs: 0, frames: 0, longestMs: 0, longestLockedMs: 0, restarts: 0, where: "not-started" };
+  readonly #stats: CheckpointStats = { runs: 0, frames: 0, longestMs: 0, longestLockedMs: 0, longestLockWaitMs: 0, restarts: 0, where: "not-started" };
 
-  /** `script`: the thread's module instead of checkpoint-worker.ts, started through tsx (tests). */
-  constructor(url: string, dbPath: string, client: Client, log?: Logger, script?: URL) {
-    this.#script = script;
+  /** `script`: the thread's module instead of checkpoint-worker.ts, started through tsx; `restartAbovePages` in place of RESTART_ABOVE_FRAMES (tests). */
+  constructor(url: string, dbPath: string, client: Client, log?: Logger, tests: { script?: URL; restartAbovePages?: number } = {}) {
+    this.#script = tests.script;
+    this.#restartAbove = tests.restartAbovePages ?? RESTART_ABOVE_FRAMES;
     this.#url = url;
     this.#walPath = `${dbPath}-wal`;
     this.#client = client;
@@ -129,7 +132,7 @@ export class Checkpoints {
       [module, script] = [BOOT, SCRIPT.href];
     }
     if (this.#closed) return;
-    const workerData: CheckpointThreadData & { script?: string } = { url: this.#url, everyMs: EVERY_MS, restartAboveFrames: RESTART_ABOVE_FRAMES, lockWaitMs: LOCK_WAIT_MS, lock: this.#lock, script };
+    const workerData: CheckpointThreadData & { script?: string } = { url: this.#url, everyMs: EVERY_MS, restartAboveFrames: this.#restartAbove, lockWaitMs: LOCK_WAIT_MS, lock: this.#lock, script };
     // A connection and a timer: a few MB of heap at most.
     const thread = new Worker(module, { name: "shouwang-checkpoints", workerData, resourceLimits: { maxOldGenerationSizeMb: 16, maxYoungGenerationSizeMb: 2 } });
     this.#thread = thread;
@@ -148,6 +151,7 @@ export class Checkpoints {
           this.#stats.frames += message.frames;
           this.#stats.longestMs = Math.max(this.#stats.longestMs, message.ms);
           this.#stats.longestLockedMs = Math.max(this.#stats.longestLockedMs, message.lockedMs);
+          this.#stats.longestLockWaitMs = Math.max(this.#stats.longestLockWaitMs, message.waitedMs);
           if (message.restarted) this.#stats.restarts++;
       }
     });

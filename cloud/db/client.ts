@@ -8,6 +8,9 @@ import * as schema from "./schema";
 import type { Logger } from "../log";
 import { Checkpoints, type CheckpointStats } from "./checkpoints";
 import { DurableLog } from "./durable";
+import { BUSY_TIMEOUT_MS, WriteLock, writeThroughLock } from "./write-lock";
+
+export { BUSY_TIMEOUT_MS };
 
 export type Db = LibSQLDatabase<typeof schema> & { $client: Client };
 
@@ -26,8 +29,12 @@ export interface Database {
   readonly checkpoints: Readonly<CheckpointStats> | null;
   /** Resolves after a checkpoint of the log begun now (Checkpoints.now); at once where there are none. */
   checkpoint(): Promise<void>;
-  /** The process's write lock (write-lock.ts), for the checkpoint thread's pass under it (Checkpoints.shareLock). */
-  shareWriteLock(shared: SharedArrayBuffer): void;
+  /**
+   * The process's write lock (write-lock.ts), which this connection's writes take first, for a
+   * second connection's thread (the bulk ingest's) to take in turn; null where this connection
+   * leaves checkpoints to another (OpenOptions.checkpoints), or for a server or memory database.
+   */
+  readonly writeLock: SharedArrayBuffer | null;
   close(): void;
 }
 
@@ -35,15 +42,17 @@ export interface OpenOptions {
   /** Bring the schema up to date (default); false for a second connection of a process that did. */
   migrate?: boolean;
   /**
-   * Run the write-ahead log's checkpoints on their own thread (checkpoints.ts; default). False
-   * for a second connection of a process whose first one does: every connection has SQLite's
-   * own checkpoints turned off either way.
+   * Run the write-ahead log's checkpoints on their own thread (checkpoints.ts; default), and own
+   * the process's write lock, which they and this connection's writes take (write-lock.ts).
+   * False for a second connection of a process whose first one does: every connection has
+   * SQLite's own checkpoints turned off either way.
    */
   checkpoints?: boolean;
   /** Where the checkpoint thread's failures are told. */
   log?: Logger;
-  /** The checkpoint thread's module, in place of the cloud's (tests). */
+  /** The checkpoint thread's module in place of the cloud's, and its bound on the log in place of 64 MiB (tests). */
   checkpointScript?: URL;
+  restartLogAbovePages?: number;
 }
 
 /** Other commits than the ingest's are put on disk at least this often. */
@@ -62,8 +71,6 @@ const PAGE_CACHE_KIB = 32 * 1024;
 /** The write-ahead log file is cut back to this when it starts again from its beginning (journal_size_limit). */
 const WAL_KEPT_BYTES = 64 * 1024 * 1024;
 
-/** How long a connection waits for SQLite's write lock before its statement fails (busy_timeout). */
-export const BUSY_TIMEOUT_MS = 5000;
 
 /**
  * The embedded database's settings, per connection. WAL lets the console read while ingest
@@ -96,13 +103,21 @@ export async function openDatabase(url: string, authToken?: string, options: Ope
   const client = createClient({ url, authToken, concurrency: url.startsWith("file:") ? 1 : undefined });
   let log: DurableLog | null = null;
   let checkpoints: Checkpoints | null = null;
+  let writeLock: WriteLock | null = null;
   let syncTimer: NodeJS.Timeout | undefined;
   if (url.startsWith("file:")) {
     await connectionSettings(client, url);
     if (url !== "file::memory:") {
       const path = url.slice("file:".length).split("?")[0];
       const durableLog = (log = new DurableLog(path));
-      const keeper = (checkpoints = options.checkpoints === false ? null : new Checkpoints(url, path, client, options.log, options.checkpointScript));
+      const keeper = (checkpoints = options.checkpoints === false ? null : new Checkpoints(url, path, client, options.log, { script: options.checkpointScript, restartAbovePages: options.restartLogAbovePages }));
+      if (keeper) {
+        // The checkpoint thread's restarts of the log take it too: this connection's writers then
+        // wait for one without sleeping in SQLite's busy handler on their thread.
+        writeLock = new WriteLock();
+        writeThroughLock(client, writeLock, { first: true });
+        keeper.shareLock(writeLock.shared);
+      }
       syncTimer = setInterval(() => {
         void durableLog.sync().catch(() => undefined);
         keeper?.tick();
@@ -126,7 +141,7 @@ export async function openDatabase(url: string, authToken?: string, options: Ope
       return checkpoints?.stats ?? null;
     },
     checkpoint: async () => checkpoints?.now(),
-    shareWriteLock: (shared) => checkpoints?.shareLock(shared),
+    writeLock: writeLock?.shared ?? null,
     close: () => {
       clearInterval(syncTimer);
       checkpoints?.close();

@@ -1,5 +1,7 @@
 import type { Client, Transaction } from "@libsql/client";
-import { BUSY_TIMEOUT_MS } from "./client";
+
+/** How long a connection waits for SQLite's write lock before its statement fails (busy_timeout, client.ts). */
+export const BUSY_TIMEOUT_MS = 5000;
 
 /**
  * SQLite's one write lock, taken in turn by two threads' connections to one file — the loop's

@@ -9,7 +9,7 @@ import { deriveElevatorStatesSql } from "../elevators/queries";
 import { insertEventsSql } from "../events/queries";
 import { insertHealthSql, latestHealthSql } from "../nodes/health-queries";
 import { applyStatusesSql, upsertSightingsSql, type BatchSighting, type NodeStatus } from "../nodes/queries";
-import { insertTelemetrySql, telemetryPresentSql } from "../telemetry/queries";
+import { insertTelemetrySql, LAST_TELEMETRY_ID_SQL, telemetryCopiesSql } from "../telemetry/queries";
 
 export type StoreOutcome = "stored" | "duplicate";
 
@@ -93,8 +93,8 @@ export async function storeBatch(db: Db, messages: NodeMessage[], receivedAt: nu
     return { sql, args: params as InValue[] };
   };
   const alarmSlot = alarms.length ? slot(insertAlarmsSql(alarms, receivedAt)) : -1;
-  const presentSlot = telemetry.length ? slot(telemetryPresentSql(telemetry)) : -1;
-  if (telemetry.length) slot(insertTelemetrySql(telemetry, receivedAt));
+  const lastIdSlot = telemetry.length ? slot(LAST_TELEMETRY_ID_SQL) : -1;
+  const telemetrySlot = telemetry.length ? slot(insertTelemetrySql(telemetry, receivedAt)) : -1;
   const eventSlot = events.length ? slot(insertEventsSql(events, receivedAt)) : -1;
   const healthSlot = health.length ? slot(insertHealthSql(health, receivedAt)) : -1;
   if (health.length) slot(latestHealthSql(health, receivedAt));
@@ -122,12 +122,17 @@ export async function storeBatch(db: Db, messages: NodeMessage[], receivedAt: nu
     if (index < 0) continue;
     for (const row of results[index].rows) inserted.add(key(String(row.node_id), Number(row.boot_id), Number(row.seq)));
   }
-  if (presentSlot >= 0) {
-    // Copies of what was stored before (a replay after a lost PUBACK) were there already; the rest this batch inserted.
-    const present = new Set(results[presentSlot].rows.map((row) => key(String(row.node_id), Number(row.boot_id), Number(row.seq))));
+  // Telemetry is stored whole unless the insert counted fewer rows than the batch had: then the
+  // copies of what was stored before (a replay after a lost PUBACK) are asked for, after the
+  // transaction (a row retention deleted meanwhile counts as stored: only the counts differ).
+  let telemetryCopies: Set<string> | undefined;
+  if (telemetrySlot >= 0 && results[telemetrySlot].rowsAffected < telemetry.length) {
+    const lastIdBefore = Number(results[lastIdSlot].rows[0].id);
+    const { rows } = await db.$client.execute(telemetryCopiesSql(telemetry, lastIdBefore));
+    telemetryCopies = new Set(rows.map((row) => key(String(row.node_id), Number(row.boot_id), Number(row.seq))));
     for (const m of telemetry) {
       const k = key(m.node, m.boot, m.seq);
-      if (!present.has(k)) inserted.add(k);
+      if (!telemetryCopies.has(k)) inserted.add(k);
     }
   }
   const settledAcks = new Set<AckMessage>();
@@ -143,6 +148,7 @@ export async function storeBatch(db: Db, messages: NodeMessage[], receivedAt: nu
       case "ack":
         return settledAcks.has(message) ? "stored" : "duplicate";
       default: {
+        if (message.type === "telemetry" && !telemetryCopies) return "stored";
         // A copy later in the same batch finds its key already taken by the first.
         const k = key(message.node, message.boot, message.seq);
         return inserted.delete(k) ? "stored" : "duplicate";
