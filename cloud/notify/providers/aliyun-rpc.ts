@@ -59,7 +59,7 @@ export async function callRpc(
     ...action,
   };
   params.Signature = signRpc(params, "POST", options.credentials.accessKeySecret);
-  const answer = await providerRequest(options.fetch ?? fetch, options.endpoint, {
+  const answer = await providerRequest(options.fetch, options.endpoint, {
     method: "POST",
     headers: { "content-type": "application/x-www-form-urlencoded" },
     body: new URLSearchParams(params).toString(),

@@ -19,7 +19,7 @@ export async function postToRobot(
   signal: AbortSignal,
   robot: { what: string; codeField: string; messageField: string; retry: ReadonlyMap<number, number | undefined> },
 ): Promise<SendOutcome> {
-  const answer = await providerRequest(options.fetch ?? fetch, url, { method: "POST", headers: { "content-type": "application/json; charset=utf-8" }, body, signal });
+  const answer = await providerRequest(options.fetch, url, { method: "POST", headers: { "content-type": "application/json; charset=utf-8" }, body, signal });
   if ("reason" in answer) return answer;
   const coded = codeOutcome(answer.json, robot);
   if (coded) return coded;

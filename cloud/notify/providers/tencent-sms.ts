@@ -46,7 +46,7 @@ export function tencentSms(options: TencentSmsOptions): ProviderChannel<string> 
       });
       const timestampS = Math.floor((options.now?.() ?? Date.now()) / 1000);
       const signed = signTc3({ service: "sms", host, payload, timestampS, secretId: options.secretId, secretKey: options.secretKey });
-      const answer = await providerRequest(options.fetch ?? fetch, endpoint, {
+      const answer = await providerRequest(options.fetch, endpoint, {
         method: "POST",
         headers: {
           ...signed.headers,

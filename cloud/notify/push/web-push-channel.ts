@@ -47,7 +47,7 @@ export function webPushChannel(keys: () => Promise<VapidKeys>, options: { fetch?
       } catch (error) {
         return { status: "permanent", reason: `web push could not be prepared: ${(error as Error).message}` };
       }
-      const answer = await providerRequest(options.fetch ?? fetch, request.endpoint, {
+      const answer = await providerRequest(options.fetch, request.endpoint, {
         method: request.method,
         headers: request.headers as Record<string, string>,
         body: new Uint8Array(request.body as Buffer),
