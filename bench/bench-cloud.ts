@@ -41,5 +41,5 @@ export async function startBenchCloud(options: { brokerUrl: string; instanceId: 
 /** What a checkpoint thread did (cloud/db/checkpoints.ts), in a bench's words. */
 export function checkpointsText(stats: CheckpointStats | null): string {
   if (!stats) return "none (not an embedded file)";
-  return `${stats.runs} (${stats.where}), ${stats.frames.toLocaleString("en-US")} pages copied, longest ${stats.longestMs.toFixed(0)} ms (writers held ≤ ${stats.longestLockedMs.toFixed(0)} ms, waited for ≤ ${stats.longestLockWaitMs.toFixed(0)} ms), ${stats.restarts} restarts of the log`;
+  return `${stats.runs} (${stats.where}), ≥ ${stats.frames.toLocaleString("en-US")} pages copied, longest ${stats.longestMs.toFixed(0)} ms (writers held ≤ ${stats.longestLockedMs.toFixed(0)} ms, waited for ≤ ${stats.longestLockWaitMs.toFixed(0)} ms), ${stats.restarts} restarts of the log`;
 }

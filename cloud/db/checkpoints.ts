@@ -24,7 +24,11 @@ import type { CheckpointThreadData, FromCheckpointThread, ToCheckpointThread } f
  * without end.
  */
 export interface CheckpointStats {
-  /** Checkpoints that copied something, pages copied, and the longest (ms). */
+  /**
+   * Checkpoints that copied something, pages copied, and the longest (ms). The pages are a lower
+   * bound: a log that writers started again between two rounds, and that grew past its former
+   * length meanwhile, hides some of what was copied.
+   */
   runs: number;
   frames: number;
   longestMs: number;
