@@ -1,5 +1,5 @@
 import { BOOT_ERA_SPAN } from "../../shared/boot-era";
-import { and, eq, isNotNull, sql } from "drizzle-orm";
+import { and, eq, inArray, isNotNull, sql } from "drizzle-orm";
 import type { InStatement, InValue } from "@libsql/client";
 import { placeholders, type Db } from "../db/client";
 import { nodes } from "../db/schema";
@@ -93,14 +93,30 @@ export function applyStatusesSql(statuses: NodeStatus[], at: number): InStatemen
   };
 }
 
-/** Marks online nodes offline when nothing was heard from them for `missedBeats` heartbeat periods. Returns their ids. */
+/** Most nodes one update marks offline (well under SQLite's bound variables). */
+const SILENT_PER_UPDATE = 500;
+
+/**
+ * Marks online nodes offline when nothing was heard from them for `missedBeats` heartbeat periods.
+ * Returns their ids. The fleet is scanned by a read, which takes no write lock; only the nodes it
+ * finds are updated, each checked again in the update. A single UPDATE over the table held the
+ * write lock for the whole scan every sweep, whether or not any node had gone silent: 10–110 ms
+ * at 10,000 nodes (bench:storm), with the alarms' writes waiting behind it.
+ */
 export async function markSilentNodesOffline(db: Db, now: number, missedBeats: number): Promise<string[]> {
-  const rows = await db
-    .update(nodes)
-    .set({ online: false, offlineReason: "missed-heartbeats", statusSince: now })
-    .where(and(eq(nodes.online, true), isNotNull(nodes.heartbeatMs), sql`${nodes.lastSeenAt} < ${now} - ${nodes.heartbeatMs} * ${missedBeats}`))
-    .returning({ id: nodes.id });
-  return rows.map((row) => row.id);
+  const silent = and(eq(nodes.online, true), isNotNull(nodes.heartbeatMs), sql`${nodes.lastSeenAt} < ${now} - ${nodes.heartbeatMs} * ${missedBeats}`);
+  const found = await db.select({ id: nodes.id }).from(nodes).where(silent);
+  const marked: string[] = [];
+  for (let i = 0; i < found.length; i += SILENT_PER_UPDATE) {
+    const ids = found.slice(i, i + SILENT_PER_UPDATE).map((row) => row.id);
+    const rows = await db
+      .update(nodes)
+      .set({ online: false, offlineReason: "missed-heartbeats", statusSince: now })
+      .where(and(inArray(nodes.id, ids), silent))
+      .returning({ id: nodes.id });
+    marked.push(...rows.map((row) => row.id));
+  }
+  return marked;
 }
 
 /** Puts a node at a place, creating its row if it has not been heard from yet (it then counts as offline). */

@@ -94,6 +94,20 @@ describe("node health in the cloud", () => {
     expect(await send(alarmAt(newBoot, 3))).toBe("duplicate");
   });
 
+  /** Every statement text the cloud's client is given from now on, until stopRecording. */
+  let stopRecording = () => {};
+  const recordStatements = (): string[] => {
+    const client = cloud.database.client;
+    const { execute } = client;
+    const seen: string[] = [];
+    client.execute = ((statement: unknown, ...rest: unknown[]) => {
+      seen.push(typeof statement === "string" ? statement : (statement as { sql: string }).sql);
+      return (execute as (...args: unknown[]) => Promise<unknown>).call(client, statement, ...rest);
+    }) as typeof client.execute;
+    stopRecording = () => (client.execute = execute);
+    return seen;
+  };
+
   it("marks a node offline after three missed heartbeats, by the injected clock, and back online when heard from", async () => {
     const liveness = startLivenessMonitor({ db: cloud.database.db, now: () => cloud.clock.now, log: cloud.log, everyMs: 0 });
     await send(status("smoke-011", 1, 2, true, 1));
@@ -102,9 +116,14 @@ describe("node health in the cloud", () => {
     await send(beat("smoke-012", 3, { boot: 1, intervalMs: 60_000 }));
     cloud.clock.now += 170_000;
     await send(beat("smoke-012", 4, { boot: 1, intervalMs: 60_000 }));
+    // No node is silent yet: the sweep reads, and writes nothing (no write lock held for its scan).
+    const statements = recordStatements();
     expect(await liveness.sweep()).toEqual([]);
+    expect(statements.splice(0).map((text) => text.trim().split(/\s/)[0].toLowerCase())).toEqual(["select"]);
     cloud.clock.now += 20_000; // 190 s since smoke-011 was last heard: more than 3 × 60 s
     expect(await liveness.sweep()).toEqual(["smoke-011"]);
+    expect(statements.map((text) => text.trim().split(/\s/)[0].toLowerCase())).toEqual(["select", "update"]);
+    stopRecording();
     expect(await node("smoke-011")).toMatchObject({ online: false, offlineReason: "missed-heartbeats" });
     expect(await node("smoke-012")).toMatchObject({ online: true });
     await send(beat("smoke-011", 9, { boot: 1 }));
