@@ -10,9 +10,9 @@ import type { CheckpointThreadData, FromCheckpointThread, ToCheckpointThread } f
  *
  * SQLite's default is to checkpoint inside a commit: whichever connection's commit takes the
  * log past 1,000 pages copies them into the database file and syncs it, on the thread that
- * committed. In bench:ingest that was the ingest's thread, and it was the difference between a
- * third and a sixth of the broker's ceiling lost (persisted/ceiling 0.69–0.70 with the copying in
- * the commits; 0.82–0.86 on this thread, its time charged to the round that wrote). So every
+ * committed. In bench:ingest that was the ingest's thread, and most of what kept it from the
+ * broker's ceiling: persisted/ceiling 0.69–0.70 with the copying in the commits, 0.83–0.91 with
+ * it on this thread (its time charged to the round that wrote). So every
  * connection is opened with `wal_autocheckpoint = 0` (client.ts), and a thread checkpoints every
  * `EVERY_MS` on a connection of its own (checkpoint-worker.ts): the writers pay only for the
  * second core's time, and, when the log has grown long, for a short wait under the write lock

@@ -71,7 +71,6 @@ const PAGE_CACHE_KIB = 32 * 1024;
 /** The write-ahead log file is cut back to this when it starts again from its beginning (journal_size_limit). */
 const WAL_KEPT_BYTES = 64 * 1024 * 1024;
 
-
 /**
  * The embedded database's settings, per connection. WAL lets the console read while ingest
  * writes; busy_timeout rides out a second writer; NORMAL keeps the disk's syncs off the event
