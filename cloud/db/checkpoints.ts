@@ -2,7 +2,7 @@ import type { Client } from "@libsql/client";
 import { statSync } from "node:fs";
 import { Worker } from "node:worker_threads";
 import type { Logger } from "../log";
-import { bundledWorker } from "../threads/worker-bundle";
+import { threadEntry } from "../threads/worker-bundle";
 import type { CheckpointThreadData, FromCheckpointThread, ToCheckpointThread } from "./checkpoint-worker";
 
 /**
@@ -51,7 +51,6 @@ const RESTART_ABOVE_FRAMES = 16_384;
 const LOCK_WAIT_MS = 200;
 
 const SCRIPT = new URL("./checkpoint-worker.ts", import.meta.url);
-const BOOT = new URL("../threads/thread-boot.mjs", import.meta.url);
 
 export class Checkpoints {
   readonly #url: string;
@@ -126,15 +125,10 @@ export class Checkpoints {
 
   async #start(): Promise<void> {
     this.#stats.where = "thread";
-    let module: URL;
-    let script: string | undefined;
-    try {
-      if (this.#script) [module, script] = [BOOT, this.#script.href];
-      else module = await bundledWorker(SCRIPT);
-    } catch (error) {
-      this.#log?.("warn", "the checkpoint thread runs through tsx: its bundle could not be built", { error: (error as Error).message });
-      [module, script] = [BOOT, SCRIPT.href];
-    }
+    const { module, script } = await threadEntry(SCRIPT, {
+      override: this.#script?.href,
+      warn: (error) => this.#log?.("warn", "the checkpoint thread runs through tsx: its bundle could not be built", { error: error.message }),
+    });
     if (this.#closed) return;
     const workerData: CheckpointThreadData & { script?: string } = { url: this.#url, everyMs: EVERY_MS, restartAboveFrames: this.#restartAbove, lockWaitMs: LOCK_WAIT_MS, lock: this.#lock, script };
     // A connection and a timer: a few MB of heap at most.

@@ -10,8 +10,6 @@ import { Checkpoints, type CheckpointStats } from "./checkpoints";
 import { DurableLog } from "./durable";
 import { BUSY_TIMEOUT_MS, WriteLock, writeThroughLock } from "./write-lock";
 
-export { BUSY_TIMEOUT_MS };
-
 export type Db = LibSQLDatabase<typeof schema> & { $client: Client };
 
 export interface Database {

@@ -6,7 +6,7 @@ import type { Level, Logger } from "../log";
 import type { RetentionSettings } from "../telemetry/retention";
 import type { Ingest, IngestStats } from "./ingest";
 import type { IngestSubscription, SubscriberOptions } from "./subscriber";
-import { bundledWorker } from "../threads/worker-bundle";
+import { threadEntry } from "../threads/worker-bundle";
 
 /**
  * The MQTT session for everything but alarms — telemetry, heartbeats, statuses, events, command
@@ -89,8 +89,7 @@ export interface BulkThread extends IngestSubscription {
 /** As RejectionLog.top's default. */
 const REJECTED_NODES_SHOWN = 20;
 
-/** A test's own thread module (TypeScript) starts through tsx; the cloud's runs bundled (threads/worker-bundle.ts). */
-const BOOT = new URL("../threads/thread-boot.mjs", import.meta.url);
+/** The thread's module: bundled, or through tsx for a test's own (threads/worker-bundle.ts). */
 const SCRIPT = new URL("./bulk-worker.ts", import.meta.url);
 
 /**
@@ -118,15 +117,11 @@ const RESTART_MAX_MS = 30_000;
  */
 export function startBulkThread(data: BulkThreadData, feed: AlarmFeed, log: Logger, options: { script?: string } = {}): Promise<BulkThread> {
   /** The thread's first module: the cloud's bundled, or through tsx (a test's module, or if the bundle cannot be written). */
-  const entry = async (): Promise<{ module: URL; script?: string }> => {
-    if (options.script) return { module: BOOT, script: options.script };
-    try {
-      return { module: await bundledWorker(SCRIPT) };
-    } catch (error) {
-      log("warn", "the bulk ingest thread runs through tsx: its bundle could not be built", { error: (error as Error).message });
-      return { module: BOOT, script: SCRIPT.href };
-    }
-  };
+  const entry = () =>
+    threadEntry(SCRIPT, {
+      override: options.script,
+      warn: (error) => log("warn", "the bulk ingest thread runs through tsx: its bundle could not be built", { error: error.message }),
+    });
   /** The counts of threads that stopped, so a restart does not set them back to zero. */
   let earlier: IngestStats | null = null;
   let stats: IngestStats | null = null;

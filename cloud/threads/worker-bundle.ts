@@ -3,6 +3,25 @@ import { existsSync, mkdirSync, renameSync, writeFileSync } from "node:fs";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { build } from "esbuild";
 
+/** A thread's first module when it runs through tsx: it registers tsx's loader, then imports `workerData.script`. */
+const BOOT = new URL("./thread-boot.mjs", import.meta.url);
+
+/**
+ * How to start a thread whose module is `entry` (TypeScript): `module` for the Worker, and the
+ * `script` to put in its workerData when `module` is the tsx boot. Bundled (bundledWorker), or
+ * through tsx for a test's own module (`override`) or when the bundle cannot be written (told
+ * to `warn`, with why).
+ */
+export async function threadEntry(entry: URL, options: { override?: string; warn?: (error: Error) => void } = {}): Promise<{ module: URL; script?: string }> {
+  if (options.override) return { module: BOOT, script: options.override };
+  try {
+    return { module: await bundledWorker(entry) };
+  } catch (error) {
+    options.warn?.(error as Error);
+    return { module: BOOT, script: entry.href };
+  }
+}
+
 /** Where bundles are kept: under node_modules, so the packages they import resolve as usual. */
 const CACHE = new URL("../../node_modules/.cache/shouwang/", import.meta.url);
 
