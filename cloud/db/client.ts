@@ -8,6 +8,7 @@ import * as schema from "./schema";
 import type { Logger } from "../log";
 import { Checkpoints, type CheckpointStats } from "./checkpoints";
 import { DurableLog } from "./durable";
+import { cacheStatements } from "./statement-cache";
 import { BUSY_TIMEOUT_MS, WriteLock, writeThroughLock } from "./write-lock";
 
 export type Db = LibSQLDatabase<typeof schema> & { $client: Client };
@@ -97,6 +98,8 @@ export async function openDatabase(url: string, authToken?: string, options: Ope
   // commit), a 2 MiB cache of its own each, and the log checkpointed on the loop. Every call runs
   // synchronously on the connection it borrows, so one connection loses no parallelism; the
   // cost is that an interactive transaction would hold it, so the cloud uses none (batches).
+  // Embedded connections keep their prepared statements (statement-cache.ts).
+  if (url.startsWith("file:")) cacheStatements();
   const client = createClient({ url, authToken, concurrency: url.startsWith("file:") ? 1 : undefined });
   let log: DurableLog | null = null;
   let checkpoints: Checkpoints | null = null;
