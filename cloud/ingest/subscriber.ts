@@ -287,7 +287,11 @@ class IngestConnection implements IngestSubscription {
       this.#offlineSince = undefined;
     }
     // Subscribing again on a present session is harmless and covers a session the broker lost.
-    this.#send({ cmd: "subscribe", messageId: this.#packetId(), subscriptions: this.filters.map((topic) => ({ topic, qos: 1 })) });
+    // MQTT 5's Retain Handling 1: retained messages only for a subscription the session did not
+    // hold. With 0, every reconnect was sent every node's retained status again (10,000 messages
+    // in bench:storm, at the broker's busiest moment); what changed meanwhile waits in the session.
+    const retain = this.#options.protocolVersion === 5 ? { rh: 1 } : {};
+    this.#send({ cmd: "subscribe", messageId: this.#packetId(), subscriptions: this.filters.map((topic) => ({ topic, qos: 1, ...retain })) });
     if (this.#dropped.length) this.#send({ cmd: "unsubscribe", messageId: this.#packetId(), unsubscriptions: this.#dropped });
   }
 

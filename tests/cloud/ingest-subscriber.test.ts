@@ -72,6 +72,28 @@ describe("ingest subscriber", () => {
     }
   });
 
+  it("is sent retained messages when its subscription is new, not again at each reconnect (MQTT 5)", async () => {
+    const statusTopic = nodeTopic("sub-test-02", "status");
+    const node = await mqtt.connectAsync(broker.url, { clientId: "pub-retained", protocolVersion: 5 });
+    await node.publishAsync(statusTopic, "online", { qos: 1, retain: true });
+    const { ingest, seen } = scriptedIngest(() => ({ outcome: "stored", afterMs: 0 }));
+    const options = { url: broker.url, clientId: "sub-retained", protocolVersion: 5 as const, filters: [nodeTopic("+", "status")] };
+    let subscription = await startSubscriber(options, ingest, memoryLogger());
+    await waitFor(() => subscription.acknowledged === 1, "the retained status on the first subscription, acknowledged", 5000);
+    await subscription.close();
+    // Away: what is published meanwhile waits in the session; the retained status is not sent again.
+    await node.publishAsync(statusTopic, "still-online", { qos: 1, retain: true });
+    await node.endAsync();
+    subscription = await startSubscriber(options, ingest, memoryLogger());
+    try {
+      await waitFor(() => seen.includes("still-online"), "the status published while away", 5000);
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      expect(seen).toEqual(["online", "still-online"]);
+    } finally {
+      await subscription.close();
+    }
+  });
+
   it("refuses to start with a clear message when the broker is not there", async () => {
     await expect(
       startSubscriber({ url: "mqtt://127.0.0.1:9", clientId: "sub-nowhere", protocolVersion: 5, firstConnectTimeoutMs: 1500 }, scriptedIngest(() => ({ outcome: "stored", afterMs: 0 })).ingest, memoryLogger()),
