@@ -36,6 +36,8 @@ interface Entry {
   payload: string;
   kind: "alarm" | "event" | "telemetry";
   inFlight: boolean;
+  /** A fresh alarm's: when its PUBLISH was handed to the socket (wall clock, ms). */
+  sentAt?: number;
 }
 
 class StormNode {
@@ -52,6 +54,8 @@ class StormNode {
   replayed = 0;
   replayedAlarms = 0;
   dropped = 0;
+  /** Fresh alarms published on this connection whose bytes have not yet gone to the socket. */
+  #unsent: Entry[] = [];
 
   constructor(index: number) {
     this.id = stormNodeId(index);
@@ -78,6 +82,7 @@ class StormNode {
       client.on("connect", () => {
         if (generation !== this.#generation) return;
         (client.stream as { setNoDelay?: (on: boolean) => void }).setNoDelay?.(true);
+        this.#stampWrites(client);
         this.connected = true;
         this.connectedAt = wallNow();
         this.#attempt = 0;
@@ -104,6 +109,27 @@ class StormNode {
     });
   }
 
+  /**
+   * Notes when a fresh alarm's PUBLISH reaches the socket: mqtt.js writes a packet into a corked
+   * stream and flushes it on the next tick, and this process (at a lower priority than the cloud
+   * and the broker) can be held between raising an alarm and that flush.
+   */
+  #stampWrites(client: MqttClient): void {
+    const socket = client.stream as unknown as Record<"_write" | "_writev", (...args: unknown[]) => unknown>;
+    for (const method of ["_write", "_writev"] as const) {
+      const original = socket[method];
+      if (typeof original !== "function") continue;
+      socket[method] = (...args: unknown[]) => {
+        if (this.#unsent.length) {
+          const at = wallNow();
+          for (const entry of this.#unsent) entry.sentAt = at;
+          this.#unsent = [];
+        }
+        return original.apply(socket, args);
+      };
+    }
+  }
+
   #heartbeat(client: MqttClient): void {
     const health = this.#stamp({
       type: "health" as const,
@@ -127,27 +153,29 @@ class StormNode {
     this.#enqueue("telemetry", message as NodeMessage);
   }
 
-  /** An alarm or event raised now: into the outbox, sent at once if connected. Returns the wall-clock time it was handed to the socket, or null if it waits. */
-  raise(kind: "alarm" | "event"): number | null {
+  /** An alarm or event raised now: into the outbox, sent at once if connected. Returns the wall-clock time it was raised and its outbox entry, or null if it waits. */
+  raise(kind: "alarm" | "event"): { at: number; entry: Entry } | null {
     const message =
       kind === "alarm"
         ? this.#stamp({ type: "alarm" as const, kind: "smoke", severity: "alarm", state: "raised", value: 950, unit: "raw", threshold: 700 })
         : this.#stamp({ type: "event" as const, name: "config-applied", data: { smokeThreshold: 700 } });
-    this.#enqueue(kind, message as NodeMessage);
+    const entry = this.#enqueue(kind, message as NodeMessage);
     const at = wallNow();
     this.#pump();
-    return this.connected ? at : null;
+    return this.connected && entry ? { at, entry } : null;
   }
 
-  #enqueue(kind: Entry["kind"], message: NodeMessage): void {
+  #enqueue(kind: Entry["kind"], message: NodeMessage): Entry | null {
     if (this.outbox.length >= OUTBOX_SLOTS) {
       // Full: telemetry makes room first (firmware/link/outbox.ts); alarms never evict alarms.
       const victim = this.outbox.findIndex((e) => e.kind === "telemetry" && !e.inFlight);
-      if (victim < 0) return;
+      if (victim < 0) return null;
       this.outbox.splice(victim, 1);
       this.dropped++;
     }
-    this.outbox.push({ topic: nodeTopic(this.id, kind), payload: encodeMessage(message), kind, inFlight: false });
+    const entry: Entry = { topic: nodeTopic(this.id, kind), payload: encodeMessage(message), kind, inFlight: false };
+    this.outbox.push(entry);
+    return entry;
   }
 
   #pump(): void {
@@ -160,6 +188,7 @@ class StormNode {
       if (entry.inFlight) continue;
       entry.inFlight = true;
       inFlight++;
+      if (entry.kind === "alarm" && entry.sentAt === undefined) this.#unsent.push(entry);
       client.publish(entry.topic, entry.payload, { qos: 1 }, (error) => {
         if (generation !== this.#generation) return;
         if (error) {
@@ -230,7 +259,7 @@ process.on("message", async (request: Request) => {
     }
     case "fresh": {
       // Each at a random moment of the window; a node still reconnecting hands its alarm to a connected neighbour of this slice.
-      const published: Array<{ node: string; at: number }> = [];
+      const raised: Array<{ node: string; at: number; entry: Entry }> = [];
       const taken = new Set(request.nodes);
       await Promise.all(
         request.nodes.map(
@@ -245,14 +274,17 @@ process.on("message", async (request: Request) => {
                     node = other;
                   }
                 }
-                const at = node.raise("alarm");
-                if (at !== null) published.push({ node: node.id, at });
+                const alarm = node.raise("alarm");
+                if (alarm !== null) raised.push({ node: node.id, ...alarm });
                 resolve();
               }, Math.random() * request.overMs),
             ),
         ),
       );
-      process.send!({ published });
+      // Each alarm's PUBLISH reaches its socket within a moment, or after its node's replay ahead of it.
+      const until = performance.now() + 10_000;
+      while (raised.some((r) => r.entry.sentAt === undefined) && performance.now() < until) await new Promise((resolve) => setTimeout(resolve, 50));
+      process.send!({ published: raised.map(({ node, at, entry }) => ({ node, at, sentAt: entry.sentAt ?? null })) });
       return;
     }
     case "report": {

@@ -198,7 +198,7 @@ async function main(): Promise<void> {
     await restart;
     const brokerUpAt = wallNow();
     const stormStarted = performance.now();
-    const fresh = (await Promise.all(fleets.map((f) => f.worker.ask<{ published: Array<{ node: string; at: number }> }>({ cmd: "fresh", nodes: mine(freshNodes, f), overMs: WINDOW_MS })))).flatMap((r) => r.published);
+    const fresh = (await Promise.all(fleets.map((f) => f.worker.ask<{ published: Array<{ node: string; at: number; sentAt: number | null }> }>({ cmd: "fresh", nodes: mine(freshNodes, f), overMs: WINDOW_MS })))).flatMap((r) => r.published);
 
     // Until every node is back and every outbox is empty, and the fresh and replayed alarms have reached someone.
     const expectNotified = new Set([...fresh.map((f) => f.node), ...offlineAlarms.map(nodeId)]);
@@ -259,6 +259,13 @@ async function main(): Promise<void> {
       .map((at, i) => at - fresh[i].at)
       .filter((ms) => !Number.isNaN(ms))
       .sort((a, b) => a - b);
+    // The node's own share: raised → its PUBLISH handed to the socket (the fleet runs at a lower priority).
+    const sendMs = fresh.filter((f) => f.sentAt !== null).map((f) => f.sentAt! - f.at).sort((a, b) => a - b);
+    const sentToFirst = fresh.filter((f) => f.sentAt !== null && firsts[f.node] !== undefined).map((f) => firsts[f.node] - f.sentAt!).sort((a, b) => a - b);
+    if (process.env.BENCH_DUMP_FRESH) {
+      const { writeFileSync } = await import("node:fs");
+      writeFileSync(process.env.BENCH_DUMP_FRESH, JSON.stringify(fresh.map((f) => ({ node: f.node, t: f.at - brokerUpAt, sent: f.sentAt, at: f.at, probe: (arrivals[f.node] ?? []).find((a) => a >= f.at) ?? null, stored: storedAt.get(f.node) ?? null, notified: notifiedAt.get(f.node) ?? null, first: firsts[f.node] ?? null }))));
+    }
     const routingMs = fresh.filter((f) => storedAt.has(f.node) && notifiedAt.get(f.node)).map((f) => notifiedAt.get(f.node)! - storedAt.get(f.node)!).sort((a, b) => a - b);
     const [{ dupes }] = await db.all<{ dupes: number }>(sql`select count(*) - count(distinct node_id || '/' || boot_id || '/' || seq) as dupes from alarms`);
     const { stats } = await cloud.ask<{ stats: IngestStats }>({ cmd: "stats" });
@@ -278,6 +285,8 @@ async function main(): Promise<void> {
       ["  console stream, received by the client p50 / p99 / max", `${ms(consoleLatencies)} (${consoleLatencies.length} of ${fresh.length})`],
       ["  SMS, accepted by the provider p50 / p99 / max", `${ms(smsLatencies)} (${smsLatencies.length} of ${fresh.length})`],
       [`  raised in the wave's first ${WAVE_MS / 1000} s / later: p50 / p99`, `${pct(early, 0.5).toFixed(0)} / ${pct(early, 0.99).toFixed(0)} ms (${early.length}) / ${pct(late, 0.5).toFixed(0)} / ${pct(late, 0.99).toFixed(0)} ms (${late.length})`],
+      ["  raised → PUBLISH handed to the node's socket p50 / p99 / max", `${ms(sendMs)} (${sendMs.length} of ${fresh.length})`],
+      ["  PUBLISH on the socket → first notification p50 / p99 / max", ms(sentToFirst)],
       ["  publish → delivered by the broker to a bystander subscriber p50 / p99", `${pct(brokerMs, 0.5).toFixed(0)} / ${pct(brokerMs, 0.99).toFixed(0)} ms (${brokerMs.length} of ${fresh.length})`],
       ["  of which publish → stored by the ingest p50 / p99", `${pct(ingestMs, 0.5).toFixed(0)} / ${pct(ingestMs, 0.99).toFixed(0)} ms`],
       ["  of which stored → first delivery confirmed p50 / p99", `${pct(routingMs, 0.5).toFixed(0)} / ${pct(routingMs, 0.99).toFixed(0)} ms`],
