@@ -1,5 +1,6 @@
 import { and, asc, desc, eq, gte, inArray, isNotNull, isNull, like, lt, or, sql, type SQL } from "drizzle-orm";
 import type { Db } from "../db/client";
+import { insertPrepared } from "../db/prepared-insert";
 import { deliveries, incidentEvents, incidents, nodes, places, type Hazard, type IncidentStatus } from "../db/schema";
 import type { IncidentRow } from "./view";
 
@@ -34,6 +35,21 @@ function prepare(db: Db) {
   return {
     byId: db.select().from(incidents).where(eq(incidents.id, sql.placeholder("id"))).prepare(),
     byOpenKey: db.select().from(incidents).where(eq(incidents.openKey, sql.placeholder("openKey"))).prepare(),
+    // findReopenable, by place, or by node for a node with no place.
+    reopenableAt: db
+      .select()
+      .from(incidents)
+      .where(and(eq(incidents.placeId, sql.placeholder("placeId")), eq(incidents.hazard, sql.placeholder("hazard")), eq(incidents.status, "resolved"), isNull(incidents.recheckedAt)))
+      .orderBy(desc(incidents.id))
+      .limit(1)
+      .prepare(),
+    reopenableOf: db
+      .select()
+      .from(incidents)
+      .where(and(isNull(incidents.placeId), eq(incidents.nodeId, sql.placeholder("nodeId")), eq(incidents.hazard, sql.placeholder("hazard")), eq(incidents.status, "resolved"), isNull(incidents.recheckedAt)))
+      .orderBy(desc(incidents.id))
+      .limit(1)
+      .prepare(),
   };
 }
 function prepared(db: Db): ReturnType<typeof prepare> {
@@ -52,19 +68,15 @@ export async function findOpenIncident(db: Db, openKey: string): Promise<Inciden
 
 /** The latest incident for a (place, hazard) that was resolved and has not been re-checked yet. */
 export async function findReopenable(db: Db, where: { placeId: string | null; nodeId: string | null; hazard: Hazard }): Promise<IncidentRow | undefined> {
-  const location = where.placeId !== null ? eq(incidents.placeId, where.placeId) : and(isNull(incidents.placeId), eq(incidents.nodeId, where.nodeId ?? ""));
-  const [row] = await db
-    .select()
-    .from(incidents)
-    .where(and(location, eq(incidents.hazard, where.hazard), eq(incidents.status, "resolved"), isNull(incidents.recheckedAt)))
-    .orderBy(desc(incidents.id))
-    .limit(1);
-  return row;
+  const queries = prepared(db);
+  return where.placeId !== null
+    ? queries.reopenableAt.get({ placeId: where.placeId, hazard: where.hazard })
+    : queries.reopenableOf.get({ nodeId: where.nodeId ?? "", hazard: where.hazard });
 }
 
 /** Inserts a new incident unless one is already open for the same key; returns it, or null then. */
 export async function insertIncident(db: Db, incident: NewIncident): Promise<IncidentRow | null> {
-  const rows = await db.insert(incidents).values(incident).onConflictDoNothing().returning();
+  const rows = await insertPrepared<IncidentRow>(db, incidents, [incident], { conflict: "nothing", returning: true });
   return rows[0] ?? null;
 }
 
@@ -110,7 +122,7 @@ export interface IncidentEventInput {
 /** Records steps in one statement, in the order given (ids ascend with it). */
 export async function recordEvent(db: Db, ...events: IncidentEventInput[]): Promise<void> {
   if (!events.length) return;
-  await db.insert(incidentEvents).values(events.map((event) => ({ ...event, detail: event.detail === undefined ? null : JSON.stringify(event.detail) })));
+  await insertPrepared(db, incidentEvents, events.map((event) => ({ ...event, detail: event.detail === undefined ? null : JSON.stringify(event.detail) })));
 }
 
 /**

@@ -1,6 +1,7 @@
 import { and, desc, eq, inArray, isNull, lt, or, sql } from "drizzle-orm";
 import type { InStatement } from "@libsql/client";
 import type { Db } from "../db/client";
+import { insertPrepared } from "../db/prepared-insert";
 import { deliveries, incidents, webhooks, type DeliveryChannel, type DeliveryStatus } from "../db/schema";
 
 export type NewDelivery = typeof deliveries.$inferInsert;
@@ -18,9 +19,11 @@ export async function insertDeliveries(db: Db, rows: NewDelivery[]): Promise<num
  * a multi-row VALUES in order, but `returning` after a conflict skips rows, so callers match on
  * (channel, recipient) rather than position.
  */
+const ROUND_RETURNS = { id: deliveries.id, channel: deliveries.channel, recipient: deliveries.recipient };
+
 export async function insertRound(db: Db, rows: NewDelivery[]): Promise<Array<{ id: number; channel: DeliveryChannel; recipient: string | null }>> {
   if (!rows.length) return [];
-  return db.insert(deliveries).values(rows).onConflictDoNothing().returning({ id: deliveries.id, channel: deliveries.channel, recipient: deliveries.recipient });
+  return insertPrepared(db, deliveries, rows, { conflict: "nothing", returning: ROUND_RETURNS });
 }
 
 export interface DeliveryChange {
