@@ -1,4 +1,4 @@
-import { eq } from "drizzle-orm";
+import { eq, sql } from "drizzle-orm";
 import type { AlarmKind } from "../../shared/alarms";
 import { CAPSULE_EVENTS, ELEVATOR_EVENTS } from "../../shared/events";
 import type { AlarmMessage, EventMessage, HealthMessage, NodeMessage } from "../../shared/messages";
@@ -67,11 +67,14 @@ const UNKNOWN_KIND_TTL_MS = 60_000;
 const MAX_CACHED = 50_000;
 
 export class SenderRules {
-  #db: Db;
   #known = new Map<string, Known>();
+  /** Built once: the first alarm of each node waits on these before it is stored. */
+  #deviceKind;
+  #nodeKind;
 
   constructor(db: Db) {
-    this.#db = db;
+    this.#deviceKind = db.select({ kind: devices.kind }).from(devices).where(eq(devices.nodeId, sql.placeholder("nodeId"))).limit(1).prepare();
+    this.#nodeKind = db.select({ kind: nodes.kind }).from(nodes).where(eq(nodes.id, sql.placeholder("nodeId"))).limit(1).prepare();
   }
 
   /**
@@ -115,11 +118,11 @@ export class SenderRules {
   async #kindOf(nodeId: string): Promise<Known> {
     const cached = this.#known.get(nodeId);
     if (cached && (cached.until === undefined || cached.until > Date.now())) return cached;
-    const [device] = await this.#db.select({ kind: devices.kind }).from(devices).where(eq(devices.nodeId, nodeId)).limit(1);
+    const device = await this.#deviceKind.get({ nodeId });
     let known: Known;
     if (device) known = { kind: device.kind as NodeKind, registered: true };
     else {
-      const [node] = await this.#db.select({ kind: nodes.kind }).from(nodes).where(eq(nodes.id, nodeId)).limit(1);
+      const node = await this.#nodeKind.get({ nodeId });
       const announced = node?.kind ? PROGRAM_KIND[node.kind] : undefined;
       known = { kind: announced ?? null, registered: announced !== undefined };
     }
