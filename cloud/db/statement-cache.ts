@@ -19,7 +19,9 @@ import { createRequire } from "node:module";
  * - a statement whose `all` or `run` threw may be left part-way and is dropped from the cache,
  *   as every statement was before;
  * - schema changes (CREATE, ALTER, DROP: migrations) empty the connection's cache, so no columns
- *   read before them are kept.
+ *   read before them are kept;
+ * - closing the connection empties it too: libsql closes a connection only once its last
+ *   statement is collected.
  */
 export const STATEMENTS_KEPT = 256;
 
@@ -37,6 +39,7 @@ interface LibsqlStatement {
 }
 interface LibsqlDatabase {
   prepare(sql: string): LibsqlStatement;
+  close(): void;
 }
 
 const CACHE = Symbol("shouwang.statementCache");
@@ -51,7 +54,12 @@ export function cacheStatements(): void {
   installed = true;
   const fromClient = createRequire(createRequire(import.meta.url).resolve("@libsql/client"));
   const Database = fromClient("libsql") as { prototype: LibsqlDatabase & { [CACHE]?: Map<string, LibsqlStatement> } };
-  const prepare = Database.prototype.prepare;
+  const { prepare, close } = Database.prototype;
+  // The native connection closes once its last statement is collected: kept ones are let go with it.
+  Database.prototype.close = function (this: LibsqlDatabase & { [CACHE]?: Map<string, LibsqlStatement> }) {
+    this[CACHE]?.clear();
+    return close.call(this);
+  };
   Database.prototype.prepare = function (this: LibsqlDatabase & { [CACHE]?: Map<string, LibsqlStatement> }, sql: string) {
     if (UNCACHED.test(sql) || sql.length > LONGEST_KEPT) {
       if (SCHEMA_CHANGE.test(sql)) this[CACHE]?.clear();
