@@ -13,7 +13,7 @@ import type { Db } from "./client";
  * The query is exactly the one drizzle would build for rows of that shape (a key left out takes
  * its column's default, a key given `null` stores NULL), its values placeholders filled through
  * each column's encoder. Shapes are few (a round's size, an event or two); past
- * {@link SHAPES_KEPT} per database a new one is built for its call alone.
+ * {@link SHAPES_KEPT} per table and database a new one is built for its call alone.
  */
 const SHAPES_KEPT = 128;
 
@@ -27,19 +27,18 @@ interface Prepared {
   run(values: Record<string, unknown>): Promise<unknown>;
 }
 
-const preparedFor = new WeakMap<Db, Map<string, Prepared>>();
-const tableIds = new WeakMap<SQLiteTable, number>();
-let nextTableId = 0;
+/** Per database and table, the queries built, by clause and row shape. */
+const preparedFor = new WeakMap<Db, WeakMap<SQLiteTable, Map<string, Prepared>>>();
 
 /** Inserts `rows` into `table`; returns the rows `shape.returning` asks for (none without it). */
 export async function insertPrepared<Row>(db: Db, table: SQLiteTable, rows: ReadonlyArray<Record<string, unknown>>, shape: Shape = {}): Promise<Row[]> {
   const keys = rows.map((row) => Object.keys(row).filter((key) => row[key] !== undefined));
-  let tableId = tableIds.get(table);
-  if (tableId === undefined) tableIds.set(table, (tableId = nextTableId++));
   const returningKey = shape.returning === true ? "*" : shape.returning ? Object.keys(shape.returning).join(",") : "";
-  const signature = `${tableId}|${shape.conflict ?? ""}|${returningKey}|${keys.map((k) => k.join(",")).join(";")}`;
-  let kept = preparedFor.get(db);
-  if (!kept) preparedFor.set(db, (kept = new Map()));
+  const signature = `${shape.conflict ?? ""}|${returningKey}|${keys.map((k) => k.join(",")).join(";")}`;
+  let tables = preparedFor.get(db);
+  if (!tables) preparedFor.set(db, (tables = new WeakMap()));
+  let kept = tables.get(table);
+  if (!kept) tables.set(table, (kept = new Map()));
   let query = kept.get(signature);
   if (!query) {
     query = build(db, table, keys, shape);

@@ -86,7 +86,7 @@ export function cacheStatements(): void {
 
 /** The statement with its columns and `raw` answer remembered, dropped from the cache when a use of it throws. */
 function keep(statement: LibsqlStatement, drop: () => void): LibsqlStatement {
-  const { raw, all, run } = statement;
+  const { raw } = statement;
   const columns = statement.columns();
   // raw() throws for a statement that returns no rows; the client calls it to find out.
   let notReader: unknown;
@@ -101,21 +101,17 @@ function keep(statement: LibsqlStatement, drop: () => void): LibsqlStatement {
     return statement;
   };
   statement.columns = () => columns;
-  statement.all = (...args: unknown[]) => {
-    try {
-      return all.apply(statement, args);
-    } catch (error) {
-      drop();
-      throw error;
-    }
-  };
-  statement.run = (...args: unknown[]) => {
-    try {
-      return run.apply(statement, args);
-    } catch (error) {
-      drop();
-      throw error;
-    }
-  };
+  // A use that throws may leave the statement part-way: it is not handed out again.
+  for (const method of ["all", "run"] as const) {
+    const use = statement[method] as (...args: unknown[]) => unknown;
+    statement[method] = ((...args: unknown[]) => {
+      try {
+        return use.apply(statement, args);
+      } catch (error) {
+        drop();
+        throw error;
+      }
+    }) as never;
+  }
   return statement;
 }

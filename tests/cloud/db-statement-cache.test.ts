@@ -1,11 +1,9 @@
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { setFlagsFromString } from "node:v8";
 import { runInNewContext } from "node:vm";
 import { afterEach, describe, expect, it } from "vitest";
 import { openDatabase, type Database } from "../../cloud/db/client";
 import { STATEMENTS_KEPT, statementCacheStats } from "../../cloud/db/statement-cache";
+import { tempDatabaseUrl } from "../support/cloud";
 
 setFlagsFromString("--expose-gc");
 /** A full collection now, then a turn of the loop so native finalizers queued by it run. */
@@ -16,15 +14,9 @@ const collect = async () => {
 
 describe("prepared statements kept per embedded connection", () => {
   const opened: Database[] = [];
-  const dirs: string[] = [];
-  afterEach(() => {
-    opened.splice(0).forEach((database) => database.close());
-    dirs.splice(0).forEach((dir) => rmSync(dir, { recursive: true, force: true }));
-  });
+  afterEach(() => opened.splice(0).forEach((database) => database.close()));
   const open = async () => {
-    const dir = mkdtempSync(join(tmpdir(), "sw-statements-"));
-    dirs.push(dir);
-    const database = await openDatabase(`file:${join(dir, "db.sqlite")}`, undefined, { migrate: false, checkpoints: false });
+    const database = await openDatabase(tempDatabaseUrl(), undefined, { migrate: false, checkpoints: false });
     opened.push(database);
     await database.client.execute("create table readings (id integer primary key, node text not null, value real not null)");
     return database.client;
