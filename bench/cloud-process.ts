@@ -109,6 +109,8 @@ async function main(): Promise<void> {
           await inspector.post("Profiler.enable");
           await inspector.post("Profiler.setSamplingInterval", { interval: 500 });
           await inspector.post("Profiler.start");
+          // V8's profile times are the monotonic clock's µs (as process.hrtime): this pins them to the wall clock the fleet stamps with.
+          process.stderr.write(`bench: profile clock ${process.hrtime.bigint() / 1000n} µs = wall ${(performance.timeOrigin + performance.now()).toFixed(1)} ms\n`);
         }
         return answer({});
       case "measure": {

@@ -15,22 +15,21 @@
  * one live event stream each (bench/console-listener.ts). "Notified" means a provider took the SMS
  * or a console received the notification, each timed where it arrived; both are printed apart.
  *
- *   npm run bench:storm [-- --nodes 10000 --procs 4 --down 8000 --fresh 300 --window 15000 --fleet-nicer 10]
+ *   npm run bench:storm [-- --nodes 10000 --procs 4 --down 8000 --fresh 300 --window 15000 --fleet-nicer 10 --drill 5]
  */
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { inArray, sql } from "drizzle-orm";
-import { alarms, incidents, nodes as nodesTable, places } from "../cloud/db/schema";
+import { alarms, incidents } from "../cloud/db/schema";
 import type { Db } from "../cloud/db/client";
 import type { IngestStats } from "../cloud/ingest/ingest";
-import { createPlace } from "../cloud/places/queries";
-import { insertStaff, replaceScopes } from "../cloud/staff/queries";
 import { createStaffToken } from "../cloud/auth/tokens";
 import { startMosquitto } from "../tests/support/mosquitto";
 import { Worker } from "./child";
 import { checkpointsText, startBenchCloud, type CloudMeasures } from "./bench-cloud";
 import { benchSmsProvider } from "./sms-provider";
+import { firstTierOf, seedStreet, stormNodeId } from "./street";
 
 const arg = (name: string, fallback: number) => {
   const at = process.argv.indexOf(`--${name}`);
@@ -41,6 +40,15 @@ const PROCS = arg("procs", Math.max(1, Math.ceil(NODES / 2500)));
 const DOWN_MS = arg("down", 8000);
 const FRESH = arg("fresh", 300);
 const WINDOW_MS = arg("window", 15_000);
+/**
+ * Alarms the calm fleet raises before the storm, each acknowledged by its building's lead once
+ * someone was told: the storm is a broker's restart under a cloud that has been running, and a
+ * running cloud has handled incidents before. Without them the storm's first alarm is the
+ * cloud's first ever, and pays its cold start (the routing directory's first load, code run for
+ * the first time, the first SMS connection): 70–100 ms more than the next ones, measured apart by
+ * `npx tsx bench/first-alarm.ts`. `--drill 0` leaves the cloud cold.
+ */
+const DRILL = arg("drill", 5);
 /**
  * How much lower the simulated fleet's processes are scheduled than the cloud and the broker. In
  * a deployment the 10,000 nodes are 10,000 boards, not processes on the cloud's two cores; at
@@ -54,59 +62,9 @@ const OFFLINE_EVENT_SHARE = 0.05;
 const GRACE_MS = 60_000;
 /** The fresh alarms raised this long after the broker's return are shown apart (most nodes reconnect in it). */
 const WAVE_MS = 6000;
-const FLOORS_PER_BUILDING = 10;
-const BUILDINGS_PER_COMPOUND = 20;
 
-const nodeId = (i: number) => `storm-${String(i).padStart(5, "0")}`;
+const nodeId = stormNodeId;
 const wallNow = () => performance.timeOrigin + performance.now();
-
-/** A child process answering one message per request, in order. */
-
-/**
- * Street → community → compounds → buildings → one floor per node, a lead per building, property
- * staff per compound. Returns each place's person (by the place they answer for).
- */
-async function seed(db: Db): Promise<Map<string, number>> {
-  const t0 = Date.now();
-  await createPlace(db, { id: "st-s", parentId: null, level: "street", name: "Storm Street" }, t0);
-  await createPlace(db, { id: "cm-s", parentId: "st-s", level: "community", name: "Storm Community" }, t0);
-  const scopes: Array<{ role: "building-lead" | "property-staff"; placeId: string }> = [];
-  const buildings = Math.ceil(NODES / FLOORS_PER_BUILDING);
-  for (let b = 0; b < buildings; b++) {
-    const compound = `cp-${Math.floor(b / BUILDINGS_PER_COMPOUND)}`;
-    if (b % BUILDINGS_PER_COMPOUND === 0) {
-      await createPlace(db, { id: compound, parentId: "cm-s", level: "compound", name: `Compound ${compound}` }, t0);
-      scopes.push({ role: "property-staff", placeId: compound });
-    }
-    const building = await createPlace(db, { id: `bd-${b}`, parentId: compound, level: "building", name: `Building ${b}` }, t0);
-    scopes.push({ role: "building-lead", placeId: building.id });
-    const floors = [];
-    const nodeRows = [];
-    for (let f = 0; f < FLOORS_PER_BUILDING && b * FLOORS_PER_BUILDING + f < NODES; f++) {
-      const n = b * FLOORS_PER_BUILDING + f;
-      floors.push({ id: `fl-${n}`, parentId: building.id, level: "floor" as const, name: `Floor ${f + 1}`, path: `${building.path}fl-${n}/`, createdAt: t0 });
-      nodeRows.push({ id: nodeId(n), placeId: `fl-${n}`, online: false, firstSeenAt: t0, lastSeenAt: t0 });
-    }
-    await db.insert(places).values(floors);
-    await db.insert(nodesTable).values(nodeRows);
-  }
-  let phones = 0;
-  const personOf = new Map<string, number>();
-  for (const { role, placeId } of [...scopes, { role: "community-office" as const, placeId: "cm-s" }, { role: "street-office" as const, placeId: "st-s" }]) {
-    // Everyone has a phone: the fire's first tier reaches them by SMS.
-    const person = await insertStaff(db, { name: `${role} ${placeId}`, role, phone: `+86139${String(phones++).padStart(8, "0")}` }, t0);
-    await replaceScopes(db, person.id, [placeId]);
-    personOf.set(placeId, person.id);
-  }
-  process.stderr.write(`bench:storm: seeded ${NODES} nodes in ${buildings} buildings and ${scopes.length + 2} staff in ${((Date.now() - t0) / 1000).toFixed(1)} s\n`);
-  return personOf;
-}
-
-/** The people a fire on node `n` goes to first, as seeded: its building's lead, its compound's property staff, the community and street offices. */
-function firstTierOf(n: number, personOf: Map<string, number>): number[] {
-  const building = Math.floor(n / FLOORS_PER_BUILDING);
-  return [`bd-${building}`, `cp-${Math.floor(building / BUILDINGS_PER_COMPOUND)}`, "cm-s", "st-s"].map((place) => personOf.get(place)!);
-}
 
 /** BENCH_HEAP_SNAPSHOT=<dir>: the cloud process's heap, written there (for Chrome DevTools' Memory tab). */
 async function heapSnapshot(cloud: Worker, moment: string): Promise<void> {
@@ -151,7 +109,7 @@ async function main(): Promise<void> {
   const probe = new Worker("./alarm-probe.ts", [broker.url]);
   const workers: Worker[] = [listener, consoles, probe];
   try {
-    const personOf = await seed(db);
+    const personOf = await seedStreet(db, NODES, nodeId);
     const per = Math.ceil(NODES / PROCS);
     const fleets: Array<{ worker: Worker; first: number; count: number }> = [];
     for (let p = 0; p < PROCS; p++) {
@@ -164,6 +122,28 @@ async function main(): Promise<void> {
     await Promise.all([consoles.ready, probe.ready, ...fleets.map((f) => f.worker.ready)]);
     await probe.ask({ cmd: "subscribe" });
     const all = <T>(request: object) => Promise.all(fleets.map((f) => f.worker.ask<T>(request)));
+    /** The drill (DRILL): alarms on these nodes, each told to someone and then acknowledged by its building's lead. Returns the SMS the provider took meanwhile. */
+    const drill = async (drillNodes: number[]): Promise<number> => {
+      if (drillNodes.length === 0) return 0;
+      const mine = (f: { first: number; count: number }) => drillNodes.filter((i) => i >= f.first && i < f.first + f.count);
+      const raised = (await Promise.all(fleets.map((f) => f.worker.ask<{ published: Array<{ node: string }> }>({ cmd: "fresh", nodes: mine(f), overMs: 1000 })))).flatMap((r) => r.published);
+      const until = performance.now() + 20_000;
+      let delivered = await firstDelivered(db, listener, consoles);
+      while (raised.some((r) => delivered.sms[r.node] === undefined) && performance.now() < until) {
+        await new Promise((resolve) => setTimeout(resolve, 250));
+        delivered = await firstDelivered(db, listener, consoles);
+      }
+      const opened = await db.select({ id: incidents.id, nodeId: incidents.nodeId }).from(incidents).where(inArray(incidents.nodeId, raised.map((r) => r.node)));
+      if (opened.length !== raised.length || raised.some((r) => delivered.sms[r.node] === undefined)) throw new Error(`the drill's ${raised.length} alarms did not all reach someone within 20 s`);
+      for (const { id, nodeId } of opened) {
+        const lead = firstTierOf(Number(nodeId!.slice(nodeId!.indexOf("-") + 1)), personOf)[0];
+        const token = await createStaffToken(db, lead, "storm drill", Date.now());
+        const response = await fetch(`${cloudUrl}/api/incidents/${id}/ack`, { method: "POST", headers: { authorization: `Bearer ${token}`, "content-type": "application/json" }, body: "{}" });
+        if (!response.ok) throw new Error(`the drill's incident ${id} could not be acknowledged: ${response.status} ${await response.text()}`);
+      }
+      process.stderr.write(`bench:storm: drill: ${raised.length} alarms told and acknowledged before the storm\n`);
+      return delivered.smsTaken;
+    };
     const connectStarted = performance.now();
     const connected = await all<{ connected: number }>({ cmd: "connect" });
     const initialConnectS = (performance.now() - connectStarted) / 1000;
@@ -171,11 +151,12 @@ async function main(): Promise<void> {
     await all({ cmd: "telemetry" });
     await new Promise((resolve) => setTimeout(resolve, 10_000));
     await cloud.ask({ cmd: "idle" });
-    await heapSnapshot(cloud, "before-storm");
-    const receivedBefore = (await cloud.ask<{ stats: IngestStats }>({ cmd: "stats" })).stats.received;
 
-    // Which nodes raise what: alarms and events while offline, fresh alarms once back (disjoint sets).
+    // Which nodes raise what: alarms and events while offline, fresh alarms once back, the drill before (disjoint sets).
     const order = shuffle(Array.from({ length: NODES }, (_, i) => i));
+    const smsBeforeStorm = await drill(order.slice(NODES - DRILL));
+    const receivedBefore = (await cloud.ask<{ stats: IngestStats }>({ cmd: "stats" })).stats.received;
+    await heapSnapshot(cloud, "before-storm");
     const offlineAlarms = order.slice(0, Math.round(NODES * OFFLINE_ALARM_SHARE));
     const freshNodes = order.slice(offlineAlarms.length, offlineAlarms.length + FRESH);
     const offlineEvents = order.slice(offlineAlarms.length + FRESH, offlineAlarms.length + FRESH + Math.round(NODES * OFFLINE_EVENT_SHARE));
@@ -292,7 +273,8 @@ async function main(): Promise<void> {
       ["  of which stored → first delivery confirmed p50 / p99", `${pct(routingMs, 0.5).toFixed(0)} / ${pct(routingMs, 0.99).toFixed(0)} ms`],
       ["lost: fresh / replayed alarms without a notification", `${lostFresh} / ${lostReplayed} (of ${fresh.length} / ${offlineAlarms.length})`],
       ["lost: alarms not in the database", `${notStored}; stored twice: ${dupes}`],
-      ["SMS the provider took (every person told)", String(delivered.smsTaken)],
+      ["SMS the provider took in the storm (every person told)", String(delivered.smsTaken - smsBeforeStorm)],
+      ["drill before the storm (alarms told and acknowledged)", DRILL ? String(DRILL) : "none: the storm's first alarm is the cloud's first"],
       ["console notifications received / incident updates received", `${delivered.consoleReceived} / ${delivered.incidentEvents}`],
       ["storm settled (every node back, outboxes empty, alarms notified)", `${settledS.toFixed(1)} s`],
       ["cloud event-loop delay during the storm p99 / max", `${measures.loopDelay.p99Ms.toFixed(0)} / ${measures.loopDelay.maxMs.toFixed(0)} ms`],

@@ -1,4 +1,4 @@
-import { AckPolicy, connect, DeliverPolicy, type ConsumerMessages, type JsMsg, type Msg, type NatsConnection, type Subscription } from "nats";
+import { AckPolicy, connect, DeliverPolicy, type ConsumerMessages, type JsMsg, type Msg, type MsgRequest, type NatsConnection, type Subscription } from "nats";
 import { UPLINK_CHANNELS, type UplinkChannel } from "../../shared/topics";
 import type { Logger } from "../log";
 import type { Ingest } from "./ingest";
@@ -39,6 +39,8 @@ export interface JetStreamSubscriberOptions {
   firstConnectTimeoutMs?: number;
   /** This instance's name, shown by NATS's monitoring. */
   name?: string;
+  /** How often the stream is swept for messages a durable passed over ({@link JetStreamIngest}'s sweep). Default 10 s. */
+  sweepEveryMs?: number;
 }
 
 /** The JetStream stream NATS's MQTT listener stores QoS 1 messages in, and the prefix of its subjects. */
@@ -48,7 +50,7 @@ const MQTT_MESSAGES_PREFIX = "$MQTT.msgs.";
 const MQTT_QOS_HEADER = "Nmqtt-Pub";
 const TOPIC_SUBJECT_ROOT = "sw.v1.node";
 
-export async function startJetStreamSubscriber(options: JetStreamSubscriberOptions, ingest: Ingest, log: Logger): Promise<IngestSubscription> {
+export async function startJetStreamSubscriber(options: JetStreamSubscriberOptions, ingest: Ingest, log: Logger): Promise<IngestSubscription & { readonly recovered: number }> {
   const subscriber = new JetStreamIngest(options, ingest, log);
   await subscriber.start();
   log("info", "ingest pulling from JetStream", { servers: options.servers.length, durables: UPLINK_CHANNELS.map((c) => subscriber.durable(c)).join(",") });
@@ -65,6 +67,27 @@ export function topicFromSubject(subject: string): string {
   return plain.split(".").join("/");
 }
 
+/** How long a message may wait in the stream for an idle durable before the sweep takes it (see JetStreamIngest). */
+const STALE_GRACE_MS = 5000;
+
+/** The subjects one channel's durable takes: `$MQTT.msgs.sw.v1.node.*.<channel>`. */
+const channelSubjects = (channel: UplinkChannel) => `${MQTT_MESSAGES_PREFIX}${TOPIC_SUBJECT_ROOT}.*.${channel}`;
+
+/**
+ * One instance of the JetStream ingest. Besides pulling, it sweeps: every `sweepEveryMs` (and once
+ * at start) it asks each durable where it stands and reads what the stream still holds on the
+ * durable's subjects that the durable will not hand out — below its ack floor, or, when it has
+ * nothing to deliver and nothing awaiting acknowledgement, held for more than STALE_GRACE_MS. With
+ * interest retention the stream drops a message once the durables that want it have acknowledged
+ * it, so such a message was passed over. bench:ha saw both after a whole-cluster restart
+ * (nats-server 2.9.10), with no cloud running while alarms waited: once one alarm below the alarm
+ * durable's ack floor, `redelivered 0`, never stored; once all 24 waiting alarms, the durable
+ * reporting nothing pending and nothing awaiting acknowledgement, its delivered position inside
+ * them. The sweep hands such messages to the ingest as if pulled; (node, boot, seq) makes any copy
+ * a no-op, as does a message kept only for another consumer's sake. It cannot acknowledge them
+ * (the durable does not count them as pending), so they stay in the stream; each instance reads a
+ * stretch of it once (`#swept`), again only after its own restart.
+ */
 class JetStreamIngest implements IngestSubscription {
   #options: JetStreamSubscriberOptions;
   #ingest: Ingest;
@@ -75,6 +98,11 @@ class JetStreamIngest implements IngestSubscription {
   #acknowledged = 0;
   #closing = false;
   #ready = false;
+  /** Per channel, the stream sequence up to which this instance has swept. */
+  #swept = new Map<UplinkChannel, number>();
+  #sweeping: Promise<void> | undefined;
+  #sweepTimer: NodeJS.Timeout | undefined;
+  #recovered = 0;
 
   constructor(options: JetStreamSubscriberOptions, ingest: Ingest, log: Logger) {
     if (options.servers.length === 0) throw new Error("NATS_URLS lists no server");
@@ -89,6 +117,11 @@ class JetStreamIngest implements IngestSubscription {
 
   get acknowledged(): number {
     return this.#acknowledged;
+  }
+
+  /** Messages the sweep found passed over by a durable and stored. */
+  get recovered(): number {
+    return this.#recovered;
   }
 
   durable(channel: UplinkChannel): string {
@@ -139,7 +172,7 @@ class JetStreamIngest implements IngestSubscription {
       for (const channel of UPLINK_CHANNELS) {
         const config = {
           durable_name: this.durable(channel),
-          filter_subject: `${MQTT_MESSAGES_PREFIX}${TOPIC_SUBJECT_ROOT}.*.${channel}`,
+          filter_subject: channelSubjects(channel),
           ack_policy: AckPolicy.Explicit,
           deliver_policy: DeliverPolicy.All,
           ack_wait: (this.#options.ackWaitMs ?? 10_000) * 1_000_000,
@@ -179,6 +212,9 @@ class JetStreamIngest implements IngestSubscription {
         },
       });
       this.#ready = true;
+      this.#sweepTimer = setInterval(() => void this.sweep(), this.#options.sweepEveryMs ?? 10_000);
+      this.#sweepTimer.unref();
+      void this.sweep();
     } catch (error) {
       this.#closing = true;
       await nc.close();
@@ -191,6 +227,57 @@ class JetStreamIngest implements IngestSubscription {
       for await (const message of messages) this.#take(message);
     } catch (error) {
       if (!this.#closing) this.#log("error", "ingest's JetStream consumer stopped", { error: (error as Error).message });
+    }
+  }
+
+  /** One sweep of every channel (see the class); a sweep already under way is awaited, not doubled. */
+  sweep(): Promise<void> {
+    this.#sweeping ??= this.#sweepChannels().finally(() => (this.#sweeping = undefined));
+    return this.#sweeping;
+  }
+
+  async #sweepChannels(): Promise<void> {
+    const nc = this.#nc;
+    if (!nc || nc.isClosed() || this.#closing) return;
+    try {
+      const jsm = await nc.jetstreamManager({ timeout: 5000 });
+      for (const channel of UPLINK_CHANNELS) {
+        const consumer = await jsm.consumers.info(MQTT_MESSAGES_STREAM, this.durable(channel));
+        const floor = consumer.ack_floor.stream_seq;
+        // A durable with nothing to deliver and nothing awaiting acknowledgement will not hand out
+        // what the stream still holds for it: past a moment's grace, that is swept up too.
+        const idle = consumer.num_pending === 0 && consumer.num_ack_pending === 0;
+        const heldBefore = Date.now() - STALE_GRACE_MS;
+        let from = (this.#swept.get(channel) ?? 0) + 1;
+        while (!this.#closing) {
+          // The first message at or after `from` on the channel's subjects (STREAM.MSG.GET's next_by_subj, nats-server ≥ 2.9).
+          const held = await jsm.streams.getMessage(MQTT_MESSAGES_STREAM, { seq: from, next_by_subj: channelSubjects(channel) } as unknown as MsgRequest).catch((error: Error) => {
+            if (/no message found/i.test(error.message)) return null;
+            throw error;
+          });
+          if (!held || (held.seq > floor && !(idle && held.time.getTime() < heldBefore))) break;
+          const outcome = await this.#ingest.handle(topicFromSubject(held.subject), held.data);
+          // Not stored: the next sweep starts here again.
+          if (outcome === "failed") return;
+          if (outcome === "stored") {
+            this.#recovered++;
+            this.#log("warn", "ingest stored a message its JetStream consumer had passed over", {
+              durable: this.durable(channel),
+              streamSeq: held.seq,
+              subject: held.subject,
+              ackFloor: floor,
+              delivered: consumer.delivered.stream_seq,
+              pending: consumer.num_pending,
+            });
+          }
+          this.#swept.set(channel, held.seq);
+          from = held.seq + 1;
+        }
+        if (!this.#closing) this.#swept.set(channel, Math.max(this.#swept.get(channel) ?? 0, floor));
+      }
+    } catch (error) {
+      // The cluster restarting or electing: the next sweep tries again.
+      if (!this.#closing) this.#log("warn", "ingest's sweep of the JetStream stream failed", { error: (error as Error).message });
     }
   }
 
@@ -224,6 +311,8 @@ class JetStreamIngest implements IngestSubscription {
 
   async close(): Promise<void> {
     this.#closing = true;
+    clearInterval(this.#sweepTimer);
+    await this.#sweeping;
     const nc = this.#nc;
     if (!nc || nc.isClosed()) return;
     this.#core?.unsubscribe();

@@ -3,6 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { sql } from "drizzle-orm";
 import mqtt, { type MqttClient } from "mqtt";
+import { connect as connectNats } from "nats";
 import { afterAll, describe, expect, it } from "vitest";
 import { openDatabase, type Database } from "../../cloud/db/client";
 import { encodeMessage } from "../../shared/codec";
@@ -63,6 +64,33 @@ async function deliveredTo(cluster: NatsCluster): Promise<Record<string, number>
     for (const connection of connections) if (connection.name) totals[connection.name] = (totals[connection.name] ?? 0) + connection.out_msgs;
   }
   return totals;
+}
+
+/**
+ * What JetStream holds for the ingest's alarms: the stream's state, the alarm consumer's position
+ * and, for each alarm not stored, the newest message on its node's alarm subject. Printed when
+ * the last step fails, so a failure says whether the messages were in the stream and where the
+ * consumer stood.
+ */
+async function jetStreamState(cluster: NatsCluster, missing: string[]): Promise<string> {
+  const nc = await connectNats({ servers: cluster.natsUrls.split(","), timeout: 5000 });
+  try {
+    const jsm = await nc.jetstreamManager({ timeout: 5000 });
+    const stream = await jsm.streams.info("$MQTT_msgs");
+    const consumer = await jsm.consumers.info("$MQTT_msgs", "sw-ingest-alarm");
+    const lines = [
+      `stream $MQTT_msgs: ${JSON.stringify(stream.state)} leader ${stream.cluster?.leader}`,
+      `consumer sw-ingest-alarm: delivered ${JSON.stringify(consumer.delivered)} ack floor ${JSON.stringify(consumer.ack_floor)} pending ${consumer.num_pending} ack pending ${consumer.num_ack_pending} redelivered ${consumer.num_redelivered} waiting pulls ${consumer.num_waiting} leader ${consumer.cluster?.leader}`,
+    ];
+    for (const key of missing) {
+      const node = key.slice(0, key.indexOf("/"));
+      const message = await jsm.streams.getMessage("$MQTT_msgs", { last_by_subj: `$MQTT.msgs.sw.v1.node.${node}.alarm` }).catch((why: Error) => why);
+      lines.push(message instanceof Error ? `${key}: ${message.message}` : `${key}: stream seq ${message.seq}, ${new TextDecoder().decode(message.data)}`);
+    }
+    return lines.join("\n");
+  } finally {
+    await nc.close();
+  }
 }
 
 /**
@@ -190,10 +218,14 @@ describe("high availability: two cloud instances on a NATS cluster", () => {
     await waitFor(async () => {
       stored = await storedKeys();
       return waiting.every((key) => stored.has(key));
-    }, "the alarms that waited through the cluster restart", 40_000, 250).catch((error: Error) => {
-      // What the cloud said is what tells why (it has happened once: not reproduced since).
-      throw new Error(`${error.message}\nthe cloud's output, last lines:\n${c.output().slice(-4000)}`);
+    }, "the alarms that waited through the cluster restart", 40_000, 250).catch(async (error: Error) => {
+      // What the cloud said, and what JetStream holds, tell why (it has happened about one run in three).
+      const missing = waiting.filter((key) => !stored.has(key));
+      const held = await jetStreamState(cluster!, missing).catch((why: Error) => `JetStream could not be asked: ${why.message}`);
+      throw new Error(`${error.message}\nnot stored: ${missing.join(", ")}\n${held}\nthe cloud's output, last lines:\n${c.output().slice(-4000)}`);
     });
-    report(`cluster restart with no cloud running: ${waiting.length} alarms waiting in JetStream, all ${waiting.length} stored once a cloud came back`);
+    // The ones the alarm durable passed over across the restart, found by the ingest's sweep (jetstream-subscriber.ts).
+    const swept = c.output().split("\n").filter((line) => line.includes("had passed over")).length;
+    report(`cluster restart with no cloud running: ${waiting.length} alarms waiting in JetStream, all ${waiting.length} stored once a cloud came back (${swept} of them found by the sweep: the durable had passed over them)`);
   }, 230_000);
 });

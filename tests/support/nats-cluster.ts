@@ -55,7 +55,8 @@ export async function startNatsCluster(size = 3): Promise<NatsCluster> {
         `listen: 127.0.0.1:${port.client}`,
         `http: 127.0.0.1:${port.monitor}`,
         `jetstream { store_dir: "${store}" }`,
-        `cluster { name: sw, listen: 127.0.0.1:${port.cluster}, routes: [${routes.join(", ")}] }`,
+        // One server runs JetStream on its own: a cluster block with no routes will not start.
+        size > 1 ? `cluster { name: sw, listen: 127.0.0.1:${port.cluster}, routes: [${routes.join(", ")}] }` : "",
         // Nodes' sessions, QoS 1 messages and subscriptions are JetStream assets: R3 so one server may die.
         `mqtt { listen: 127.0.0.1:${port.mqtt}, stream_replicas: ${Math.min(size, 3)}, consumer_replicas: ${Math.min(size, 3)} }`,
       ].join("\n"),
