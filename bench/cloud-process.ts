@@ -18,7 +18,8 @@ import { createLogger } from "../cloud/log";
 import { startCloud } from "../cloud/server";
 import { profileStatements, printStatementProfile, traceSlowStatements, type Client } from "./sql-profile";
 import type { CloudMeasures, CloudProcessConfig } from "./bench-cloud";
-import { benchSms } from "./sms-provider";
+import { benchSms, benchSmsSettings } from "./sms-provider";
+import { startProviderThread } from "../cloud/notify/providers/provider-thread";
 
 /** How often the RSS is sampled for its peak (the heap's figures are read only at a new peak). */
 const RSS_SAMPLE_MS = 50;
@@ -45,6 +46,10 @@ if (process.env.BENCH_TRACE_SYNC) traceSyncs();
 async function main(): Promise<void> {
   const config = JSON.parse(process.argv[2]) as CloudProcessConfig;
   const logFile = createWriteStream(config.logFile);
+  const log = createLogger((line) => logFile.write(`${line}\n`), "info");
+  // The SMS adapter on its own thread, as system/start.ts runs a configured provider;
+  // BENCH_PROVIDERS_ON_LOOP=1 keeps it on the event loop, to compare.
+  const providers = process.env.BENCH_PROVIDERS_ON_LOOP ? null : await startProviderThread({ sms: benchSmsSettings(config.sms), voice: null }, { log });
   const cloud = await startCloud({
     bulkThread: true,
     databaseUrl: config.databaseUrl,
@@ -53,8 +58,8 @@ async function main(): Promise<void> {
     instanceId: config.instanceId,
     port: 0,
     host: "127.0.0.1",
-    log: createLogger((line) => logFile.write(`${line}\n`), "info"),
-    routing: { sms: benchSms(config.sms) },
+    log,
+    routing: { sms: providers?.sms ?? benchSms(config.sms) },
   });
   const client = cloud.database.client as unknown as Client;
   if (process.env.BENCH_TRACE_SLOW) traceSlowStatements(client);

@@ -1,5 +1,6 @@
 import { randomBytes } from "node:crypto";
-import { aliyunSms } from "../cloud/notify/providers/aliyun-sms";
+import { aliyunSms, type AliyunSmsOptions } from "../cloud/notify/providers/aliyun-sms";
+import type { NotifySettings } from "../cloud/notify/settings";
 import type { ProviderChannel } from "../cloud/notify/providers/channel";
 import { Worker } from "./child";
 
@@ -10,10 +11,15 @@ export interface BenchSmsConfig {
   url: string;
 }
 
+/** The settings a cloud would read from its environment for the bench's listener (SMS_PROVIDER=aliyun). */
+export function benchSmsSettings(config: BenchSmsConfig): NonNullable<NotifySettings["sms"]> {
+  const { accessKeyId, accessKeySecret, url } = config;
+  return { provider: "aliyun", options: { credentials: { accessKeyId, accessKeySecret }, signName: "守望社区", templateCode: "SMS_465990001", endpoint: `${url}/` } };
+}
+
 /** The real Aliyun adapter (signing every request) pointed at the bench's provider-shaped listener. */
 export function benchSms(config: BenchSmsConfig): ProviderChannel<string> {
-  const { accessKeyId, accessKeySecret, url } = config;
-  return aliyunSms({ credentials: { accessKeyId, accessKeySecret }, signName: "守望社区", templateCode: "SMS_465990001", endpoint: `${url}/` });
+  return aliyunSms(benchSmsSettings(config).options as AliyunSmsOptions);
 }
 
 /**

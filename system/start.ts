@@ -9,7 +9,7 @@ import { ensureDemoRoster, seedDemoCommunity } from "./demo-community";
 import { startSimulatedProviders, type SimulatedProviders } from "./simulated-providers";
 import { describeProviders } from "../cloud/notify/settings";
 import { seedDemoSupplies } from "./demo-supplies";
-import { phoneChannels } from "../cloud/notify/providers/from-settings";
+import { startProviderThread } from "../cloud/notify/providers/provider-thread";
 import { issueSignInLink } from "../cloud/auth/sessions";
 import { signInUrl } from "../cloud/auth/session-routes";
 
@@ -38,7 +38,10 @@ async function main(): Promise<void> {
   const databaseUrl = env.databaseUrl ?? `file:${join(dataDir, "shouwang.db")}`;
   // The demo (its own database, nothing configured) reaches its people through a simulated
   // provider, so every step of an escalation lands somewhere visible; a real site names its own.
-  const configured = phoneChannels(env.notify);
+  // A configured provider's adapters run on a thread of their own (provider-thread.ts): signing and
+  // HTTPS off the loop that stores alarms and opens their incidents.
+  const providerThread = env.notify.sms || env.notify.voice ? await startProviderThread(env.notify, { log }) : undefined;
+  const configured = { sms: providerThread?.sms ?? null, voice: providerThread?.voice ?? null };
   let simulated: SimulatedProviders | undefined;
   if (!env.databaseUrl && (!configured.sms || !configured.voice)) simulated = await startSimulatedProviders((line) => process.stdout.write(`${line}\n`));
   const providers = { sms: configured.sms ?? simulated?.sms ?? null, voice: configured.voice ?? simulated?.voice ?? null };
@@ -142,6 +145,7 @@ async function main(): Promise<void> {
       clearInterval(stocking);
       await site?.stop().catch((error: Error) => log("warn", "a simulated node did not stop cleanly", { error: error.message }));
       await cloud.close().catch((error: Error) => log("warn", "the cloud did not close cleanly", { error: error.message }));
+      await providerThread?.close();
       await broker?.close();
       clearTimeout(deadline);
       process.stdout.write(`  守望 stopped in ${Date.now() - startedMs} ms: simulated nodes, cloud${broker ? " and embedded broker" : ""} closed.\n`);
