@@ -45,8 +45,8 @@ const WINDOW_MS = arg("window", 15_000);
  * someone was told: the storm is a broker's restart under a cloud that has been running, and a
  * running cloud has handled incidents before. Without them the storm's first alarm is the
  * cloud's first ever, and pays its cold start (the routing directory's first load, code run for
- * the first time, the first SMS connection): 70–100 ms more than the next ones, measured apart by
- * `npx tsx bench/first-alarm.ts`. `--drill 0` leaves the cloud cold.
+ * the first time, the first SMS connection): about 50 ms more than the next ones on a calm broker
+ * (`npm run bench:first-alarm`), 110 ms in a storm's first moments. `--drill 0` leaves the cloud cold.
  */
 const DRILL = arg("drill", 5);
 /**
