@@ -38,13 +38,12 @@ const post = (message: FromProviderThread) => port.postMessage(message);
 port.on("message", (message: ToProviderThread) => {
   switch (message.type) {
     case "send": {
-      const channel = channels[message.channel];
+      // The parent makes a channel only for an adapter this thread has (its `ready` names them).
+      const channel = channels[message.channel]!;
       const controller = new AbortController();
       inFlight.set(message.id, controller);
       // An adapter never throws for a provider's answer; this catch is for a fault of its own.
-      const sending = channel
-        ? channel.send(message.to, message.message, controller.signal).catch((error: Error): SendOutcome => ({ status: "retry", reason: `adapter fault: ${error.message}` }))
-        : Promise.resolve<SendOutcome>({ status: "permanent", reason: `no ${message.channel} provider configured` });
+      const sending = channel.send(message.to, message.message, controller.signal).catch((error: Error): SendOutcome => ({ status: "retry", reason: `adapter fault: ${error.message}` }));
       void sending.then((outcome) => {
         inFlight.delete(message.id);
         post({ type: "answer", id: message.id, outcome });
@@ -54,8 +53,9 @@ port.on("message", (message: ToProviderThread) => {
     case "callResult": {
       const controller = new AbortController();
       inFlight.set(message.id, controller);
-      const asking = channels.voice?.callResult?.(message.reference, message.placedAtMs, controller.signal) ?? Promise.resolve<CallResult>("unknown");
-      void asking
+      // Asked only when `ready` said the voice adapter has call results.
+      void channels
+        .voice!.callResult!(message.reference, message.placedAtMs, controller.signal)
         .catch((): CallResult => "unknown")
         .then((callResult) => {
           inFlight.delete(message.id);
