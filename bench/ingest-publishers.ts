@@ -8,7 +8,8 @@ import { nodeTopic } from "../shared/topics";
  * link is exercised by the tests; here the subject is the cloud). Each node keeps at most
  * `window` QoS 1 messages in flight, as the firmware's uplink does.
  *
- * Parent → child: { go: true }. Child → parent: { ready: true }, then { done: true, ms }.
+ * Parent → child: { go: true }. Child → parent: { ready: true }, then { done: true, ms, cpuSeconds }
+ * (its own CPU time from "go" to the last PUBACK, every thread).
  */
 const [url, nodesArg, perNodeArg, bootArg, windowArg] = process.argv.slice(2);
 const nodes = Number(nodesArg);
@@ -27,6 +28,7 @@ async function main(): Promise<void> {
   process.send!({ ready: true });
   await new Promise<void>((resolve) => process.once("message", () => resolve()));
   const started = performance.now();
+  const cpuBefore = process.cpuUsage();
   await Promise.all(
     clients.map(async (client, index) => {
       const node = `bench-${String(index).padStart(5, "0")}`;
@@ -42,7 +44,8 @@ async function main(): Promise<void> {
       await Promise.all(Array.from({ length: window }, worker));
     }),
   );
-  process.send!({ done: true, ms: performance.now() - started });
+  const cpu = process.cpuUsage(cpuBefore);
+  process.send!({ done: true, ms: performance.now() - started, cpuSeconds: (cpu.user + cpu.system) / 1e6 });
   await Promise.all(clients.map((client) => client.endAsync()));
   process.exit(0);
 }

@@ -7,7 +7,9 @@ import { ALARM_BURST, ALARM_REFILL_MS, NodeBudgets, tally } from "../alarms/node
 import type { Db } from "../db/client";
 import type { Logger } from "../log";
 import { GroupCommit } from "./group-commit";
+import { upsertSightingsSql } from "../nodes/queries";
 import { RejectionLog, type NodeRejections } from "./rejection-log";
+import { SightingBook, SIGHTINGS_EVERY_MS } from "./sighting-book";
 import { SenderRules, type SenderRejectReason } from "./sender-rules";
 import { MAX_BATCH, storeBatch, type StoredBatch, type StoreOutcome } from "./store-batch";
 
@@ -125,11 +127,11 @@ export function createIngest(deps: IngestDeps): Ingest {
   };
 
   /** Writes a batch in one transaction, trying again while the database is busy. */
-  const write = async (messages: NodeMessage[]): Promise<StoredBatch> => {
+  const write = async (messages: NodeMessage[], book?: SightingBook): Promise<StoredBatch> => {
     let lastError: unknown;
     for (let attempt = 1; attempt <= WRITE_ATTEMPTS; attempt++) {
       try {
-        return await storeBatch(db, messages, now());
+        return await storeBatch(db, messages, now(), book);
       } catch (error) {
         lastError = error;
         if (attempt === 1) log("warn", "ingest write failed; trying again", { messages: messages.length, error: (error as Error).message });
@@ -150,9 +152,45 @@ export function createIngest(deps: IngestDeps): Ingest {
    * (SQLite recovers a log only up to its first bad frame), and the node, not yet acknowledged,
    * sends the alarm again. At worst someone is told twice, never not at all.
    */
-  const writeAndAnnounce = async (messages: NodeMessage[]): Promise<StoredBatch> => {
-    const stored = await write(messages);
+  const writeAndAnnounce = async (messages: NodeMessage[], book?: SightingBook): Promise<StoredBatch> => {
+    const stored = await write(messages, book);
     for (const alarm of stored.newAlarms) feed.publish(alarm);
+    return stored;
+  };
+
+  // Telemetry-only nodes' "last seen" written about once a second (SightingBook), by the bulk
+  // lane's batches or, when none comes, by a write of its own. Those writes and the lane's go
+  // one at a time, so a node's row is never written with older readings after newer ones. The
+  // other lanes carry alarms, which have no readings, and write their nodes' rows at once.
+  const book = new SightingBook();
+  let bookTurn: Promise<unknown> = Promise.resolve();
+  const inBookTurn = <T>(work: () => Promise<T>): Promise<T> => {
+    const run = bookTurn.then(work);
+    bookTurn = run.catch(() => undefined);
+    return run;
+  };
+  let sightingsTimer: NodeJS.Timeout | undefined;
+  /** Writes what the book holds. A failure puts it back for the bulk lane's next batch to carry. */
+  const writeWaitingSightings = async (): Promise<void> => {
+    clearTimeout(sightingsTimer);
+    sightingsTimer = undefined;
+    await inBookTurn(async () => {
+      const due = book.drain();
+      if (due.length === 0) return;
+      try {
+        await db.$client.batch([upsertSightingsSql(due)], "write");
+      } catch (error) {
+        book.restore(due, now());
+        log("warn", "ingest could not write when nodes were last seen; their next batch carries it", { nodes: due.length, error: (error as Error).message });
+      }
+    });
+  };
+  const writeBulk = async (messages: NodeMessage[]): Promise<StoredBatch> => {
+    const stored = await inBookTurn(() => writeAndAnnounce(messages, book));
+    if (book.waiting > 0 && !sightingsTimer) {
+      sightingsTimer = setTimeout(() => void writeWaitingSightings(), SIGHTINGS_EVERY_MS);
+      sightingsTimer.unref();
+    }
     return stored;
   };
   /** Once a written batch is on disk: counted, its messages answered (GroupCommit's settle). */
@@ -169,9 +207,9 @@ export function createIngest(deps: IngestDeps): Ingest {
     calm
       ? async (items) => {
           await calm(BULK_YIELD_MS);
-          return writeAndAnnounce(items);
+          return writeBulk(items);
         }
-      : writeAndAnnounce,
+      : writeBulk,
     maxBatch,
     { gatherMs: BULK_GATHER_MS, settle },
   );
@@ -180,7 +218,7 @@ export function createIngest(deps: IngestDeps): Ingest {
   // A node over its alarm budget (raising alarms by the thousand) has them stored in small
   // transactions of a third lane, so none of its writes is long and another node's alarm waits
   // at most for one of them.
-  const urgent = new GroupCommit<NodeMessage, StoreOutcome, StoredBatch>(writeAndAnnounce, maxBatch, { settle });
+  const urgent = new GroupCommit<NodeMessage, StoreOutcome, StoredBatch>((items) => writeAndAnnounce(items), maxBatch, { settle });
   // Not pipelined: a flood's next transaction waits for the last one's sync, so the loop is free
   // between them for everyone else's alarms and the API (bench:flood).
   const overBudget = new GroupCommit<NodeMessage, StoreOutcome>(
@@ -211,6 +249,7 @@ export function createIngest(deps: IngestDeps): Ingest {
     stats,
     idle: async () => {
       await Promise.all([bulk.idle(), urgent.idle(), overBudget.idle()]);
+      await writeWaitingSightings();
     },
     async handle(topic, payload) {
       stats.received++;

@@ -10,6 +10,7 @@ import { insertEventsSql } from "../events/queries";
 import { insertHealthSql, latestHealthSql } from "../nodes/health-queries";
 import { applyStatusesSql, upsertSightingsSql, type BatchSighting, type NodeStatus } from "../nodes/queries";
 import { insertTelemetrySql, LAST_TELEMETRY_ID_SQL, telemetryCopiesSql } from "../telemetry/queries";
+import type { SightingBook } from "./sighting-book";
 
 export type StoreOutcome = "stored" | "duplicate";
 
@@ -31,10 +32,12 @@ export const MAX_BATCH = 1000;
  * holds, and returning what it inserted, so each message learns whether it was new), then the
  * per-message updates (status, latest heartbeat, command acks), then one statement per device
  * kind deriving the current state of the elevators and capsules whose events came in from their
- * stored events. Arrival order is kept within every table. The hot statements are plain SQL built once per batch: mapping a thousand rows
+ * stored events. Arrival order is kept within every table. With a `book`, a node that sent only
+ * telemetry may have its row's "last seen" written with a later batch (SightingBook); the caller
+ * then keeps its batches and the book's own writes one at a time, in order. The hot statements are plain SQL built once per batch: mapping a thousand rows
  * through the ORM cost more than writing them.
  */
-export async function storeBatch(db: Db, messages: NodeMessage[], receivedAt: number): Promise<StoredBatch> {
+export async function storeBatch(db: Db, messages: NodeMessage[], receivedAt: number, book?: SightingBook): Promise<StoredBatch> {
   if (messages.length > MAX_BATCH) throw new RangeError(`a batch holds at most ${MAX_BATCH} messages`);
   const sightings = new Map<string, BatchSighting>();
   const alarms: AlarmMessage[] = [];
@@ -47,7 +50,10 @@ export async function storeBatch(db: Db, messages: NodeMessage[], receivedAt: nu
   const acks: AckMessage[] = [];
 
   const readingsFrom = new Map<string, TelemetryMessage>();
+  /** Nodes that sent something other than telemetry in this batch: their sightings are written now. */
+  const notOnlyTelemetry = new Set<string>();
   for (const message of messages) {
+    if (message.type !== "telemetry") notOnlyTelemetry.add(message.node);
     let sighting = sightings.get(message.node);
     if (!sighting) {
       sighting = { nodeId: message.node, bootId: message.boot, at: receivedAt, onlineIfNew: message.type !== "status" || message.online };
@@ -65,6 +71,7 @@ export async function storeBatch(db: Db, messages: NodeMessage[], receivedAt: nu
         if (!newest || message.boot > newest.boot || (message.boot === newest.boot && message.seq > newest.seq)) {
           readingsFrom.set(message.node, message);
           sighting.readings = message.readings;
+          sighting.readingsFrom = { boot: message.boot, seq: message.seq };
         }
         break;
       }
@@ -86,8 +93,10 @@ export async function storeBatch(db: Db, messages: NodeMessage[], receivedAt: nu
     }
   }
 
-  const statements: InStatement[] = [upsertSightingsSql([...sightings.values()])];
+  const seen = book ? book.take(sightings.values(), (node) => !notOnlyTelemetry.has(node), receivedAt) : [...sightings.values()];
+  const statements: InStatement[] = [];
   const slot = (statement: InStatement): number => statements.push(statement) - 1;
+  if (seen.length) slot(upsertSightingsSql(seen));
   const drizzled = (query: { toSQL(): { sql: string; params: unknown[] } }): InStatement => {
     const { sql, params } = query.toSQL();
     return { sql, args: params as InValue[] };
@@ -115,7 +124,14 @@ export async function storeBatch(db: Db, messages: NodeMessage[], receivedAt: nu
   if (elevatorNodes.size) slot(deriveElevatorStatesSql([...elevatorNodes]));
   if (capsuleNodes.size) slot(deriveCapsuleStatesSql([...capsuleNodes]));
 
-  const results: ResultSet[] = await db.$client.batch(statements, "write");
+  let results: ResultSet[];
+  try {
+    results = await db.$client.batch(statements, "write");
+  } catch (error) {
+    // Not written: the next write carries them (a retry of this batch takes its own again).
+    book?.restore(seen, receivedAt);
+    throw error;
+  }
 
   const inserted = new Set<string>();
   for (const index of [alarmSlot, eventSlot, healthSlot]) {

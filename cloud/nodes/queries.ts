@@ -13,6 +13,8 @@ export interface BatchSighting {
   onlineIfNew: boolean;
   firmware?: string;
   readings?: Record<string, number>;
+  /** The (boot, seq) of the telemetry message `readings` came from; not written, used to keep the newest (cloud/ingest/sighting-book.ts). */
+  readingsFrom?: { boot: number; seq: number };
 }
 
 /**

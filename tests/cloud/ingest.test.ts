@@ -1,5 +1,5 @@
 import { eq } from "drizzle-orm";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { alarms } from "../../cloud/db/schema";
 import { encodeMessage } from "../../shared/codec";
 import type { AlarmMessage } from "../../shared/messages";
@@ -51,6 +51,51 @@ describe("ingest", () => {
     const { rows } = await cloud.database.client.execute("select seq from telemetry where node_id = 'smoke-001' order by seq");
     expect(rows.map((row) => Number(row.seq))).toEqual([1, 2, 3, 4]);
     expect(cloud.ingest.stats).toMatchObject({ stored: 4, duplicates: 3 });
+  });
+
+  it("writes when a node that sends only telemetry was last seen about once a second, at once when it sends anything else, and all of it when idle", async () => {
+    const t0 = cloud.clock.now;
+    const send = (node: string, message: Record<string, unknown>) =>
+      cloud.ingest.handle(nodeTopic(node, message.type as "telemetry"), bytes(encodeMessage({ v: 1, node, boot: 1, t: 0, ...message } as never)));
+    const telemetry = (seq: number, node = "smoke-001") => send(node, { type: "telemetry", seq, readings: { smokeRaw: 300 + seq } });
+    const row = async () => {
+      const { rows } = await cloud.database.client.execute("select readings, last_seen_at from nodes where id = 'smoke-001'");
+      return { readings: JSON.parse(String(rows[0].readings)).smokeRaw - 300, lastSeenAt: Number(rows[0].last_seen_at) - t0 };
+    };
+    const later = (ms: number) => (cloud.clock.now += ms);
+
+    expect(await telemetry(1)).toBe("stored");
+    expect(await row()).toEqual({ readings: 1, lastSeenAt: 0 }); // a node's first sighting: at once
+    later(200);
+    expect(await telemetry(2)).toBe("stored");
+    expect(await row()).toEqual({ readings: 1, lastSeenAt: 0 }); // stored, its node's row not rewritten yet
+    later(200);
+    const heartbeat = { type: "health", seq: 3, kind: "smoke", firmware: "1.0.0", intervalMs: 60_000, resetReason: "power-on", sensors: {}, outbox: { depth: 0, capacity: 64, alarms: 0 }, dropped: { telemetry: 0, event: 0, alarm: 0 } };
+    expect(await send("smoke-001", heartbeat)).toBe("stored");
+    expect(await row()).toEqual({ readings: 2, lastSeenAt: 400 }); // a heartbeat: at once, with the readings that waited
+    later(200);
+    expect(await telemetry(4)).toBe("stored");
+    later(1000);
+    expect(await telemetry(1, "smoke-002")).toBe("stored");
+    expect(await row()).toEqual({ readings: 4, lastSeenAt: 600 }); // a second on, another node's batch carried it
+    later(200);
+    expect(await telemetry(5)).toBe("stored");
+    await cloud.ingest.idle();
+    expect(await row()).toEqual({ readings: 5, lastSeenAt: 1800 });
+    const { rows } = await cloud.database.client.execute("select count(*) as n from telemetry where node_id = 'smoke-001'");
+    expect(Number(rows[0].n)).toBe(4);
+  });
+
+  it("writes a waiting last sighting by itself a second later when no other batch comes", async () => {
+    const telemetry = (seq: number) =>
+      cloud.ingest.handle(nodeTopic("smoke-001", "telemetry"), bytes(encodeMessage({ v: 1, node: "smoke-001", boot: 1, seq, t: 0, type: "telemetry", readings: { smokeRaw: seq } })));
+    const readings = async () => (await cloud.database.client.execute("select readings from nodes where id = 'smoke-001'")).rows[0].readings;
+    await telemetry(1);
+    await telemetry(2);
+    expect(await readings()).toBe('{"smokeRaw":1}');
+    const waitedFrom = performance.now();
+    await vi.waitFor(async () => expect(await readings()).toBe('{"smokeRaw":2}'), { timeout: 3000, interval: 50 });
+    expect(performance.now() - waitedFrom).toBeGreaterThan(800);
   });
 
   it("stores a flooding node's alarms behind another node's, every one of them and in its order", async () => {

@@ -31,6 +31,8 @@ export interface Mosquitto {
   restart(downMs?: number): Promise<void>;
   /** Where a `persistence true` broker keeps its state: pass as `persistence_location` in extraConfig. */
   readonly persistenceDir: string;
+  /** The running broker's process id (a new one after `restart`), for benches that read its CPU time. */
+  readonly pid: number | undefined;
 }
 
 const PROJECT_CONFIG = new URL("../../deploy/mosquitto/shouwang.conf", import.meta.url);
@@ -95,6 +97,9 @@ export async function startMosquitto(options: MosquittoOptions = {}): Promise<Mo
     dir,
     admin: dynsec?.admin,
     persistenceDir: `${dir}/`,
+    get pid() {
+      return child.pid;
+    },
     stop,
     async restart(downMs = 0) {
       await stop();
