@@ -7,6 +7,7 @@ import { ensureFirstAdminToken } from "./auth/tokens";
 import { WriteLock } from "./db/write-lock";
 import { openDatabase, type Database } from "./db/client";
 import { startProvisioner, type Provisioner } from "./fleet/provisioner";
+import { AlarmReceipts } from "./ingest/receipts";
 import { createIngest, type Ingest } from "./ingest/ingest";
 import { startCommandPublisher, type CommandPublisher } from "./commands/publisher";
 import { startJetStreamSubscriber, type JetStreamSubscriberOptions } from "./ingest/jetstream-subscriber";
@@ -109,7 +110,9 @@ export async function startCloud(options: CloudOptions): Promise<RunningCloud> {
   const feed = new AlarmFeed();
   const urgency = new Urgency();
   const calm = (maxWaitMs: number) => urgency.calm(maxWaitMs);
-  const ingest = createIngest({ db: database.db, feed, log, now, durable: database.durable, calm, markUrgent: () => urgency.begin() });
+  // Receipts for stored alarms go out through the command publisher once it is connected (below).
+  const receipts = new AlarmReceipts();
+  const ingest = createIngest({ db: database.db, feed, log, now, durable: database.durable, calm, markUrgent: () => urgency.begin(), receipts });
   const instance = options.instanceId ?? hostname();
   const clientIds = cloudClientIds(options.mqtt.username, options.mqtt.password, instance);
   let otaService: OtaService | undefined;
@@ -164,6 +167,8 @@ export async function startCloud(options: CloudOptions): Promise<RunningCloud> {
       { ...options.mqtt, clientId: clientIds.commands, firstConnectTimeoutMs: options.nats ? NATS_FIRST_CONNECT_MS : undefined },
       log,
     );
+    const commands = publisher;
+    receipts.attach((topic, payload) => commands.publishAtMostOnce(topic, payload));
     subscriber = options.nats
       ? await startJetStreamSubscriber({ ...options.nats, name: `sw-cloud-${instance}` }, ingest, log)
       : await startMqttIngest(

@@ -11,6 +11,7 @@ import { isNodeId, PROTOCOL_VERSION } from "./protocol";
  *   sw/v1/node/<id>/health      node → cloud   QoS 0, heartbeat
  *   sw/v1/node/<id>/ack         node → cloud   QoS 1, outbox (a command's result)
  *   sw/v1/node/<id>/cmd         cloud → node   QoS 1
+ *   sw/v1/node/<id>/cmd/stored  cloud → node   QoS 0, the alarms the cloud has stored (shared/receipts.ts)
  *   sw/v1/node/<id>/cmd/ota/offer  cloud → node   QoS 1, offer or cancel an update (shared/ota.ts)
  *   sw/v1/node/<id>/cmd/ota/chunk  cloud → node   QoS 0, one piece of an image, answering ota/get
  *   sw/v1/node/<id>/ota/get        node → cloud   QoS 0, asks for one piece (offset, length)
@@ -29,6 +30,11 @@ export function nodePrefix(nodeId: string): string {
 
 export function nodeTopic(nodeId: string, channel: Channel): string {
   return `${TOPIC_ROOT}/node/${nodeId}/${channel}`;
+}
+
+/** Where the cloud tells a node which of its alarms it has stored: under its `cmd/` tree, which the node may read and the cloud write. */
+export function storedTopic(nodeId: string): string {
+  return `${TOPIC_ROOT}/node/${nodeId}/cmd/stored`;
 }
 
 /** Filters the ingest subscribes to: every node's uplink channels, never the command channel. */

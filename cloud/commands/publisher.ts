@@ -5,6 +5,8 @@ import type { Logger } from "../log";
 /** Sends a command to a node's `cmd` topic; resolves when the broker has it (PUBACK). */
 export interface CommandPublisher {
   publish(topic: string, payload: string): Promise<void>;
+  /** QoS 0, not waited for, dropped while the broker is away: for what the node can do without (alarm receipts). */
+  publishAtMostOnce(topic: string, payload: string): void;
   close(): Promise<void>;
 }
 
@@ -46,6 +48,9 @@ export async function startCommandPublisher(
       if (!client.connected) throw new Error("the MQTT broker is not reachable right now; try again");
       await client.publishAsync(topic, payload, { qos: 1, retain: false });
     },
+    publishAtMostOnce(topic, payload) {
+      if (client.connected) client.publish(topic, payload, { qos: 0, retain: false });
+    },
     close: () => client.endAsync(),
   };
 }
@@ -56,6 +61,9 @@ export function recordingPublisher(): CommandPublisher & { sent: Array<{ topic: 
   return {
     sent,
     async publish(topic, payload) {
+      sent.push({ topic, payload });
+    },
+    publishAtMostOnce(topic, payload) {
       sent.push({ topic, payload });
     },
     async close() {},

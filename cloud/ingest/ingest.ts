@@ -65,6 +65,8 @@ export interface IngestDeps {
    * connection the ingest has to itself (the bulk thread's). Default: not reopened.
    */
   reopen?: () => Promise<void>;
+  /** Told of every alarm stored and on disk, a copy too, so the node hears it is stored (AlarmReceipts). Default: nobody. */
+  receipts?: { stored(message: NodeMessage): void };
 }
 
 /** A group commit of the ingest's: the bulk and urgent lanes settle apart from their writes, the over-budget lane does not. */
@@ -277,6 +279,7 @@ export function createIngest(deps: IngestDeps): Ingest {
         const outcome = await (lane === bulk ? adding : adding.finally(() => settled(message, lane)));
         if (outcome === "duplicate") stats.duplicates++;
         else stats.stored++;
+        if (message.type === "alarm") deps.receipts?.stored(message);
         return outcome;
       } catch (error) {
         stats.failed++;

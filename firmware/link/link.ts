@@ -63,6 +63,8 @@ function unitFrom(entropy: Entropy): number {
 
 /** Time for the reboot's ack to reach the broker before the restart; it is in flash either way. */
 const RESTART_DELAY_MS = 1000;
+/** How often alarms waiting for the cloud's receipt are looked at (Uplink.checkReceipts). */
+const RECEIPT_CHECK_MS = 5000;
 
 /**
  * Everything between a node kind and the broker, the same for every kind: boot counter,
@@ -136,6 +138,7 @@ export function startLink(options: LinkOptions): Link {
   if (restored > 0) log("info", `outbox: ${restored} message(s) from an earlier boot go first`);
   session.start();
   health.start();
+  const receiptTimer = timers.repeat(() => uplink.checkReceipts(), RECEIPT_CHECK_MS);
 
   return {
     bootId,
@@ -147,6 +150,7 @@ export function startLink(options: LinkOptions): Link {
     log,
     stop() {
       timers.clear(restartTimer);
+      timers.clear(receiptTimer);
       health.stop();
       session.close();
     },

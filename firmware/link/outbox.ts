@@ -16,6 +16,14 @@ export interface OutboxEntry {
   slot: number;
   /** MQTT packet id while in flight on the current connection, else 0. */
   packetId: number;
+  /** Times the broker acknowledged it (RAM only). */
+  acks: number;
+  /**
+   * An alarm the broker acknowledged, kept until the cloud's receipt says it is stored
+   * (shared/receipts.ts): when to send it again if none has come. 0: not waiting (RAM only; after
+   * a reboot a kept alarm simply goes again).
+   */
+  receiptDueAt: number;
 }
 
 export interface OutboxOptions {
@@ -71,6 +79,8 @@ export class Outbox {
   flashErrors = 0;
   /** Slots found torn (failed checksum) at load. */
   torn = 0;
+  /** Alarms the broker acknowledged that left without the cloud's receipt, to make room for a newer alarm. */
+  unconfirmed = 0;
   #storage: KeyValueStore;
   #onFlashError: ((error: Error) => void) | undefined;
   #inFlight = 0;
@@ -166,7 +176,7 @@ export class Outbox {
    * `dropped`); an alarm is only ever dropped when flash and the RAM overflow are both full of alarms.
    */
   push(priority: OutboxPriority, topic: string, payload: string): boolean {
-    const entry: OutboxEntry = { order: this.#nextOrder, priority, topic, payload, slot: -1, packetId: 0 };
+    const entry: OutboxEntry = { order: this.#nextOrder, priority, topic, payload, slot: -1, packetId: 0, acks: 0, receiptDueAt: 0 };
     if (utf8Length(payload) + topic.length + 24 > MAX_SLOT_BYTES) {
       // Larger than an NVS value: an alarm still goes, from RAM; anything else is refused.
       if (priority !== OUTBOX_ALARM) return this.#drop(priority);
@@ -179,7 +189,8 @@ export class Outbox {
       slot = victim.slot;
       this.#remove(victim, false);
       this.#free.pop();
-      this.#drop(victim.priority);
+      if (victim.priority === OUTBOX_ALARM) this.unconfirmed++;
+      else this.#drop(victim.priority);
     }
     if (!this.#write(this.#prefix + slot, serialize(entry))) {
       // Flash refused it: the slot is no use now, and the message is kept in RAM instead.
@@ -191,9 +202,16 @@ export class Outbox {
     return true;
   }
 
-  /** The oldest entry not yet sent on this connection. */
+  /** Alarms the broker acknowledged that wait for the cloud's receipt. */
+  get awaitingReceipt(): number {
+    let count = 0;
+    for (const entry of this.#entries) if (entry.receiptDueAt > 0) count++;
+    return count;
+  }
+
+  /** The oldest entry not yet sent on this connection (an alarm waiting for its receipt is not due). */
   nextToSend(): OutboxEntry | undefined {
-    for (const entry of this.#entries) if (entry.packetId === 0) return entry;
+    for (const entry of this.#entries) if (entry.packetId === 0 && entry.receiptDueAt === 0) return entry;
     return undefined;
   }
 
@@ -208,21 +226,64 @@ export class Outbox {
     this.#remove(entry, true);
   }
 
-  /** The broker's PUBACK: the entry is delivered and leaves flash. False for an id the outbox does not hold. */
-  acknowledge(packetId: number): boolean {
+  /**
+   * The broker's PUBACK: the entry is delivered and leaves flash — unless it is an alarm and
+   * `receiptDue` gives a time (> 0) by which the cloud's receipt should come: then it stays, not
+   * sent again before that time. False for an id the outbox does not hold.
+   */
+  acknowledge(packetId: number, receiptDue?: (entry: OutboxEntry) => number): boolean {
     if (packetId === 0) return false;
     for (const entry of this.#entries) {
       if (entry.packetId === packetId) {
-        this.#remove(entry, true);
+        entry.acks++;
+        const dueAt = receiptDue && entry.priority === OUTBOX_ALARM ? receiptDue(entry) : 0;
+        if (dueAt > 0) {
+          entry.packetId = 0;
+          this.#inFlight--;
+          entry.receiptDueAt = dueAt;
+        } else {
+          this.#remove(entry, true);
+        }
         return true;
       }
     }
     return false;
   }
 
-  /** After a disconnect: everything in flight is unacknowledged and goes again, in order. */
+  /**
+   * The cloud's receipt for an alarm of (boot, seq): it is stored, and leaves flash whatever its
+   * state (a copy still in flight is acknowledged into nothing). False if no alarm here has them.
+   */
+  confirm(boot: number, seq: number): boolean {
+    for (const entry of this.#entries) {
+      if (entry.priority !== OUTBOX_ALARM || !sameMessage(entry.payload, boot, seq)) continue;
+      this.#remove(entry, true);
+      return true;
+    }
+    return false;
+  }
+
+  /** Alarms whose receipt is overdue go again; returns how many. */
+  resendOverdue(now: number): number {
+    let count = 0;
+    for (const entry of this.#entries) {
+      if (entry.receiptDueAt > 0 && entry.receiptDueAt <= now) {
+        entry.receiptDueAt = 0;
+        count++;
+      }
+    }
+    return count;
+  }
+
+  /**
+   * After a disconnect: everything in flight is unacknowledged and goes again, in order; so does
+   * every alarm still waiting for its receipt (a broker that restarted may have lost it).
+   */
   requeueInFlight(): void {
-    for (const entry of this.#entries) entry.packetId = 0;
+    for (const entry of this.#entries) {
+      entry.packetId = 0;
+      entry.receiptDueAt = 0;
+    }
     this.#inFlight = 0;
   }
 
@@ -231,6 +292,12 @@ export class Outbox {
     for (let victimPriority = OUTBOX_TELEMETRY; victimPriority <= OUTBOX_EVENT; victimPriority++) {
       if (victimPriority > priority || (victimPriority === priority && priority !== OUTBOX_TELEMETRY)) break;
       for (const entry of this.#entries) if (entry.priority === victimPriority && entry.slot >= 0) return entry;
+    }
+    // A new alarm, with every slot an alarm's: it takes the slot of the oldest the broker already
+    // acknowledged and whose receipt has not come, rather than wait in RAM. That one had reached
+    // the broker at least once; the new one has reached nothing.
+    if (priority === OUTBOX_ALARM) {
+      for (const entry of this.#entries) if (entry.acks > 0 && entry.packetId === 0 && entry.slot >= 0) return entry;
     }
     return undefined;
   }
@@ -332,7 +399,7 @@ function parseSlot(value: string, slot: number): OutboxEntry | null {
   if (!(Number.isSafeInteger(order) && order > 0)) return null;
   if (priority !== OUTBOX_TELEMETRY && priority !== OUTBOX_EVENT && priority !== OUTBOX_ALARM) return null;
   if (header.length === 4 && header[3] !== checksum(`${header[0]} ${header[1]} ${header[2]}`, payload)) return null;
-  return { order, priority, topic: header[2], payload, slot, packetId: 0 };
+  return { order, priority, topic: header[2], payload, slot, packetId: 0, acks: 0, receiptDueAt: 0 };
 }
 
 /**
@@ -345,6 +412,16 @@ export function checksum(header: string, payload: string): string {
   hash = Math.imul(hash ^ 10, 0x01000193);
   for (let i = 0; i < payload.length; i++) hash = Math.imul(hash ^ payload.charCodeAt(i), 0x01000193);
   return (hash >>> 0).toString(16);
+}
+
+/** Whether a payload is the message (boot, seq). Parsed: receipts are rare, and a few alarms wait at most. */
+function sameMessage(payload: string, boot: number, seq: number): boolean {
+  try {
+    const message = JSON.parse(payload) as { boot?: unknown; seq?: unknown };
+    return message.boot === boot && message.seq === seq;
+  } catch {
+    return false;
+  }
 }
 
 function utf8Length(text: string): number {

@@ -1,4 +1,4 @@
-import { nodeTopic } from "../../shared/topics";
+import { nodeTopic, storedTopic } from "../../shared/topics";
 import type { TimerHandle, Timers } from "../ports/clock";
 import type { Log } from "../ports/log";
 import type { MqttSession } from "../ports/mqtt";
@@ -39,7 +39,7 @@ export const DEFAULT_BACKOFF = { firstMs: 1000, maxMs: 120_000, minMs: 100 };
  * Keeps the node connected. Each connection carries a last will (retained "offline", stamped with
  * the next seq) and starts by announcing "online" (retained, naming the will's seq so the cloud
  * can tell this connection's will from an older one's), subscribing to the node's command topic
- * and flushing the outbox. After a drop, or a failed attempt, it retries with exponential backoff
+ * and to the cloud's receipts for its alarms, and flushing the outbox. After a drop, or a failed attempt, it retries with exponential backoff
  * and full jitter ({@link Backoff}); the MQTT client never reconnects by itself.
  */
 export class LinkSession {
@@ -55,11 +55,13 @@ export class LinkSession {
     this.#backoff = new Backoff({ ...(options.backoff ?? DEFAULT_BACKOFF), random: options.random });
     const { mqtt, uplink } = options;
     const commandTopic = nodeTopic(uplink.nodeId, "cmd");
+    const receiptTopic = storedTopic(uplink.nodeId);
     mqtt.onConnected = () => {
       this.#backoff.reset();
       const online = uplink.status({ online: true, firmware: options.firmwareVersion, willSeq: this.#willSeq });
       mqtt.publish(online.topic, online.payload, 1, true);
       mqtt.subscribe(commandTopic);
+      mqtt.subscribe(receiptTopic);
       for (const topic of options.topics ?? []) mqtt.subscribe(topic);
       uplink.onConnected();
       options.log("info", `connected as ${uplink.nodeId} (boot ${uplink.bootId}, attempt ${this.#attempts})`);
@@ -71,6 +73,7 @@ export class LinkSession {
     };
     mqtt.onMessage = (topic, payload) => {
       if (topic === commandTopic) options.onCommand?.(topic, payload);
+      else if (topic === receiptTopic) uplink.onStored(payload);
       else options.onMessage?.(topic, payload);
     };
     mqtt.onDisconnected = (reason) => {

@@ -11,6 +11,7 @@ import type {
 } from "../../shared/messages";
 import { CHANNEL_OF } from "../../shared/messages";
 import { PROTOCOL_VERSION } from "../../shared/protocol";
+import { decodeReceipt } from "../../shared/receipts";
 import { nodeTopic } from "../../shared/topics";
 import type { Clock } from "../ports/clock";
 import type { MqttSession } from "../ports/mqtt";
@@ -29,13 +30,27 @@ export interface UplinkOptions {
   outbox: Outbox;
   /** QoS 1 messages sent ahead of their PUBACKs; small, so a reconnect resends little and the client's buffers stay small. */
   maxInFlight?: number;
+  /** How long an acknowledged alarm waits for the cloud's receipt before it goes again (doubling each time, to 16×). Default 30 s. */
+  receiptWaitMs?: number;
 }
+
+/** Default wait for a receipt: the cloud stores and receipts an alarm within a second; 30 s spares a busy one copies. */
+const RECEIPT_WAIT_MS = 30_000;
+/** Waits double up to this many times the first. */
+const RECEIPT_BACKOFF_LIMIT = 16;
+/**
+ * Until a receipt has come this boot, an alarm the broker acknowledged this many times is let go
+ * as before receipts existed: a cloud that sends none (an older one, or its receipts not allowed
+ * through) would otherwise keep every alarm in flash and send it for ever.
+ */
+const ACKS_WITHOUT_RECEIPTS = 3;
 
 /**
  * Stamps each message with the node's header (id, boot, next seq, uptime) and hands it on.
  * Alarms, events and acks are written to the outbox first and sent from it, oldest first, QoS 1,
- * a few at a time; each leaves the outbox on its PUBACK, and after a reconnect or a reboot
- * whatever is left goes again, in order. The cloud drops any copy it already has by
+ * a few at a time; events and acks leave the outbox on their PUBACK, alarms on the cloud's
+ * receipt (shared/receipts.ts: the broker's PUBACK says only that the broker has it), and after a
+ * reconnect or a reboot whatever is left goes again, in order. The cloud drops any copy it already has by
  * (node, boot, seq). Telemetry goes QoS 0 straight out while the link is up and idle, and waits
  * in the outbox (first to be dropped) while it is not. Health goes only while connected: a stale
  * heartbeat says nothing.
@@ -47,6 +62,13 @@ export class Uplink {
   #seq = 0;
   #connected = false;
   #maxInFlight: number;
+  #receiptWaitMs: number;
+  /** A receipt came this boot: the cloud sends them, so alarms wait for theirs however long. */
+  #receiptsSeen = false;
+  #receiptDue = (entry: { acks: number }): number => {
+    if (!this.#receiptsSeen && entry.acks >= ACKS_WITHOUT_RECEIPTS) return 0;
+    return this.#clock.now() + this.#receiptWaitMs * Math.min(2 ** (entry.acks - 1), RECEIPT_BACKOFF_LIMIT);
+  };
   #mqtt: MqttSession;
   #clock: Clock;
   #topics: { [K in NodeMessage["type"]]: string };
@@ -58,6 +80,7 @@ export class Uplink {
     this.#mqtt = options.mqtt;
     this.#clock = options.clock;
     this.#maxInFlight = options.maxInFlight ?? 8;
+    this.#receiptWaitMs = options.receiptWaitMs ?? RECEIPT_WAIT_MS;
     const topic = (type: NodeMessage["type"]) => nodeTopic(options.nodeId, CHANNEL_OF[type]);
     this.#topics = {
       alarm: topic("alarm"),
@@ -143,8 +166,24 @@ export class Uplink {
    * yet its place in the window is already free, and waiting for it would stall the link.
    */
   onPublished(packetId: number): void {
-    this.outbox.acknowledge(packetId);
+    this.outbox.acknowledge(packetId, this.#receiptDue);
     this.#pump();
+  }
+
+  /** The cloud's receipt (a `cmd/stored` payload): those alarms are stored and leave the outbox. Returns how many did. */
+  onStored(payload: string): number {
+    const receipt = decodeReceipt(payload);
+    if (!receipt) return 0;
+    this.#receiptsSeen = true;
+    let confirmed = 0;
+    for (const seq of receipt.seqs) if (this.outbox.confirm(receipt.boot, seq)) confirmed++;
+    this.#pump();
+    return confirmed;
+  }
+
+  /** Sends again the alarms whose receipt is overdue; the link calls it every few seconds. */
+  checkReceipts(): void {
+    if (this.outbox.resendOverdue(this.#clock.now()) > 0) this.#pump();
   }
 
   #queue(priority: OutboxPriority, message: NodeMessage): boolean {

@@ -40,7 +40,7 @@ describe("ESP32 MQTT wrapper, in XS", () => {
     expect(result.alarmQos).toEqual([1]);
     // A packet larger than the room left goes in fragments rather than waiting for a room it may never get.
     expect(result.fragmented).toBeGreaterThan(0);
-    expect(result.subscribed).toEqual(["sw/v1/node/smoke-esp32/cmd"]);
+    expect(result.subscribed).toEqual(["sw/v1/node/smoke-esp32/cmd", "sw/v1/node/smoke-esp32/cmd/stored"]);
     expect(result.end).toEqual({ depth: 0, inFlight: 0, connected: true });
   });
 

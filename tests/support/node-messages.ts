@@ -1,14 +1,20 @@
 import mqtt, { type MqttClient } from "mqtt";
 import type { AckMessage, AlarmMessage, EventMessage, NodeMessage } from "../../shared/messages";
-import { TOPIC_ROOT } from "../../shared/topics";
+import { encodeReceipt } from "../../shared/receipts";
+import { storedTopic, TOPIC_ROOT } from "../../shared/topics";
 import { waitFor } from "./wait";
 
 /**
  * Everything nodes publish on the broker, collected for assertions: what the cloud would
- * receive, read straight off the wire.
+ * store, read straight off the wire. Like the cloud, it keeps a copy of a message it already has
+ * (same node, boot and seq) once, and receipts every alarm (shared/receipts.ts), so nodes let
+ * their alarms go as they do with the cloud.
  */
 export class NodeMessages {
   readonly all: NodeMessage[] = [];
+  /** Copies of messages already collected (a node sent them again), not in `all`. */
+  copies = 0;
+  readonly #seen = new Set<string>();
   private constructor(readonly client: MqttClient) {}
 
   static async listen(brokerUrl: string): Promise<NodeMessages> {
@@ -16,7 +22,15 @@ export class NodeMessages {
     const collector = new NodeMessages(client);
     client.on("message", (topic, payload) => {
       if (topic.endsWith("/status") || topic.endsWith("/cmd") || topic.endsWith("/health")) return;
-      collector.all.push(JSON.parse(payload.toString("utf8")) as NodeMessage);
+      const message = JSON.parse(payload.toString("utf8")) as NodeMessage;
+      if (message.type === "alarm") void client.publishAsync(storedTopic(message.node), encodeReceipt({ boot: message.boot, seqs: [message.seq] }), { qos: 0 }).catch(() => {});
+      const key = `${message.node}/${message.boot}/${message.seq}`;
+      if (collector.#seen.has(key)) {
+        collector.copies++;
+        return;
+      }
+      collector.#seen.add(key);
+      collector.all.push(message);
     });
     await client.subscribeAsync(`${TOPIC_ROOT}/node/+/+`, { qos: 1 });
     return collector;

@@ -65,13 +65,15 @@ serveScenario((request: { case: string; sendBufferBytes?: number }) => {
     throws.push(thrownBy(() => uplink.alarm({ ...alarm, value: 991 })));
     // The socket drains and the broker acknowledges, turn by turn, until nothing is left.
     let turns = 0;
-    while (turns < 100 && (outbox.depth > 0 || broker.client.state === "publishing")) {
+    while (turns < 100 && (outbox.depth > outbox.awaitingReceipt || broker.client.state === "publishing")) {
       throws.push(thrownBy(() => broker.client.drain()));
       throws.push(thrownBy(() => broker.acknowledgeAll()));
       clock.advance(10);
       turns++;
     }
     const alarms = broker.received.filter((m) => typeOf(m.payload) === "alarm");
+    // The cloud's receipt for them all (shared/receipts.ts): the outbox empties.
+    uplink.onStored(JSON.stringify({ v: 1, boot: uplink.bootId, seqs: alarms.map((m) => (JSON.parse(m.payload) as { seq: number }).seq) }));
     return {
       throws: throws.filter((t) => t !== null),
       overflows: broker.overflows,

@@ -42,6 +42,12 @@ function seeded(seed: number): () => number {
   };
 }
 
+/** The cloud's receipt for every alarm published so far: stored, so each leaves the outbox. */
+function receiptAll(uplink: Uplink, mqtt: RecordingMqtt): void {
+  const alarms = mqtt.published.map((p) => JSON.parse(p.payload)).filter((m) => m.type === "alarm");
+  if (alarms.length) uplink.onStored(JSON.stringify({ v: 1, boot: uplink.bootId, seqs: alarms.map((m) => m.seq) }));
+}
+
 const cases: Record<string, (request: any) => unknown> = {
   /**
    * Issue 13's stall: one in flight at a time; an event goes out, then alarms fill the outbox and
@@ -66,6 +72,7 @@ const cases: Record<string, (request: any) => unknown> = {
     const afterAck = { published: mqtt.published.length, inFlight: outbox.inFlight, depth: outbox.depth };
     // The broker acknowledges whatever goes out next, until nothing is left.
     for (let i = mqtt.published.length - 1; i < mqtt.published.length && i < 20; i++) uplink.onPublished(mqtt.published[i].packetId);
+    receiptAll(uplink, mqtt);
     return {
       beforeAck,
       afterAck,
@@ -97,6 +104,7 @@ const cases: Record<string, (request: any) => unknown> = {
     // Connected: all go out, the first from flash, the rest from RAM; their PUBACKs empty the outbox.
     uplink.onConnected();
     for (let i = 0; i < mqtt.published.length && i < 20; i++) uplink.onPublished(mqtt.published[i].packetId);
+    receiptAll(uplink, mqtt);
     const boot = startBoot(store, seeded(7));
     return {
       threw,

@@ -129,6 +129,82 @@ const cases: Record<string, (request: any) => unknown> = {
   },
 
   /** Sends in order, a window at a time; a drop sends what was unacknowledged again, oldest first. */
+  /**
+   * Alarms wait for the cloud's receipt after the broker's PUBACK: kept in flash, sent again when
+   * none comes, gone when it does. Before any receipt this boot, let go after three PUBACKs.
+   */
+  "uplink-alarm-receipts"() {
+    const clock = new VirtualClock();
+    const store = new MemoryStore();
+    const mqtt = new FakeMqtt(clock);
+    const outbox = new Outbox({ storage: store, capacity: 8 });
+    outbox.load();
+    const uplink = new Uplink({ nodeId, bootId: 5, mqtt, clock, outbox, receiptWaitMs: 1000 });
+    const body = { kind: "smoke", severity: "alarm", state: "raised", value: 900, unit: "raw", threshold: 700 } as const;
+    const ackAll = () => {
+      for (const p of mqtt.published) if (p.packetId !== 0 && !acked.has(p.packetId)) {
+        acked.add(p.packetId);
+        uplink.onPublished(p.packetId);
+      }
+    };
+    const acked = new Set<number>();
+    const sends = () => mqtt.published.filter((p) => p.topic === topic).map((p) => seqOf(p.payload));
+    const receipt = (seqs: number[], boot = 5) => uplink.onStored(JSON.stringify({ v: 1, boot, seqs }));
+    uplink.onConnected();
+
+    // No receipt yet this boot: an alarm goes again when none comes, and after its third PUBACK
+    // it is let go, as before receipts (a cloud that sends none).
+    uplink.alarm(body); // seq 1
+    ackAll();
+    const afterFirstAck = { ...snapshot(outbox, store), awaiting: outbox.awaitingReceipt };
+    clock.advance(999);
+    uplink.checkReceipts();
+    const beforeDue = sends();
+    clock.advance(1);
+    uplink.checkReceipts();
+    ackAll(); // second PUBACK; next wait 2 s
+    clock.advance(2000);
+    uplink.checkReceipts();
+    ackAll(); // third: let go
+    const withoutReceipts = { sends: sends(), ...snapshot(outbox, store) };
+
+    // A receipt arrives (for an unknown seq, from a replay): the cloud sends them, so alarms now
+    // wait for theirs however many PUBACKs it takes.
+    const unknown = receipt([99]);
+    uplink.alarm(body); // seq 2
+    for (let i = 0; i < 5; i++) {
+      ackAll();
+      clock.advance(60_000);
+      uplink.checkReceipts();
+    }
+    ackAll();
+    const waiting = { sends: sends().filter((s) => s === 2).length, ...snapshot(outbox, store), awaiting: outbox.awaitingReceipt };
+    const confirmed = receipt([2]);
+    const afterReceipt = snapshot(outbox, store);
+
+    // A receipt for another boot confirms nothing; a malformed one is ignored; a reconnect sends
+    // a waiting alarm again at once.
+    uplink.alarm(body); // seq 3
+    ackAll();
+    const otherBoot = receipt([3], 4);
+    const malformed = uplink.onStored('{"v":1,"boot":5,"seqs":["3"]}');
+    const beforeReconnect = sends().length;
+    uplink.onDisconnected();
+    uplink.onConnected();
+    const resentOnReconnect = sends().slice(beforeReconnect);
+    ackAll();
+    receipt([3]);
+
+    // Every slot an acknowledged alarm waiting for its receipt: a new alarm takes the oldest one's
+    // slot instead of waiting in RAM.
+    for (let i = 0; i < 8; i++) uplink.alarm(body); // seqs 4–11
+    ackAll();
+    uplink.onDisconnected();
+    uplink.alarm(body); // seq 12, while offline
+    const full = { ...snapshot(outbox, store), awaiting: outbox.awaitingReceipt, unconfirmed: outbox.unconfirmed };
+    return { afterFirstAck, beforeDue, withoutReceipts, unknown, waiting, confirmed, afterReceipt, otherBoot, malformed, resentOnReconnect, full };
+  },
+
   "uplink-replays-in-order"() {
     const clock = new VirtualClock();
     const store = new MemoryStore();
@@ -151,6 +227,9 @@ const cases: Record<string, (request: any) => unknown> = {
     // Acknowledge everything as it goes out.
     for (let i = beforeReconnect; i < mqtt.published.length; i++) uplink.onPublished(mqtt.published[i].packetId);
     const everySend = mqtt.published.map((p) => seqOf(p.payload));
+    // Acknowledged alarms wait for the cloud's receipt; it names them all.
+    const awaitingReceipt = outbox.awaitingReceipt;
+    uplink.onStored(JSON.stringify({ v: 1, boot: 3, seqs: [1, 2, 3, 4, 5, 6, 7, 8, 9, 10] }));
     uplink.telemetry({ readings: { smokeRaw: 300 } });
     const telemetry = mqtt.published.at(-1)!;
     return {
@@ -158,6 +237,7 @@ const cases: Record<string, (request: any) => unknown> = {
       firstWindow,
       afterReconnect,
       everySend,
+      awaitingReceipt,
       queued: uplink.queued,
       telemetryQos: telemetry.qos,
       telemetryTopic: telemetry.topic,
