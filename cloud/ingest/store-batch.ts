@@ -32,10 +32,12 @@ export const MAX_BATCH = 1000;
  * holds, and returning what it inserted, so each message learns whether it was new), then the
  * per-message updates (status, latest heartbeat, command acks), then one statement per device
  * kind deriving the current state of the elevators and capsules whose events came in from their
- * stored events. Arrival order is kept within every table. With a `book`, a node that sent only
- * telemetry may have its row's "last seen" written with a later batch (SightingBook); the caller
- * then keeps its batches and the book's own writes one at a time, in order. The hot statements are plain SQL built once per batch: mapping a thousand rows
- * through the ORM cost more than writing them.
+ * stored events. Arrival order is kept within every table. The hot statements are plain SQL
+ * built once per batch: mapping a thousand rows through the ORM cost more than writing them.
+ *
+ * With a `book`, a node that sent only telemetry may have its row's "last seen" written with a
+ * later batch (SightingBook); the caller then keeps its batches and the book's own writes one at
+ * a time, in order.
  */
 export async function storeBatch(db: Db, messages: NodeMessage[], receivedAt: number, book?: SightingBook): Promise<StoredBatch> {
   if (messages.length > MAX_BATCH) throw new RangeError(`a batch holds at most ${MAX_BATCH} messages`);

@@ -54,15 +54,17 @@ const MAX_CAPACITY = 999;
 /**
  * The node's store-and-forward queue, kept in fixed slots of its key-value flash (NVS on an
  * ESP32) so it outlives a reset: an alarm is written before it is sent and deleted when the
- * broker's PUBACK arrives. Each slot holds `<order> <priority> <topic>\n<payload>`; at boot the
+ * cloud's receipt says it is stored (or, while the cloud sends none, on the broker's PUBACK:
+ * uplink.ts decides through `acknowledge`'s `receiptDue`); events and acks on their PUBACK. Each slot holds `<order> <priority> <topic>\n<payload>`; at boot the
  * slots are read back and sorted by order, so what was unsent goes out first, in the order it
  * was raised, under its original (boot, seq) — which is how the cloud recognises a copy.
  *
  * Bounded: when every slot is taken, a new message evicts the oldest entry of a lower priority
  * (telemetry first, then events), and a new telemetry message replaces the oldest telemetry.
- * An alarm never evicts an alarm: with every slot holding one, further alarms wait in RAM
- * (`overflowCapacity`) and move to flash as slots free up. Only past that is an alarm refused,
- * and that is counted and logged, never silent.
+ * An alarm never evicts an alarm that has not reached the broker (it may take the slot of one
+ * the broker acknowledged whose receipt has not come, counted in `unconfirmed`): with every slot
+ * holding one, further alarms wait in RAM (`overflowCapacity`) and move to flash as slots free
+ * up. Only past that is an alarm refused, and that is counted and logged, never silent.
  *
  * Flash can fail under it: a write that throws (NVS full) leaves the entry in RAM, still sent,
  * and is reported through `onFlashError`; it never throws into the detector that raised the
