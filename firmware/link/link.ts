@@ -86,7 +86,7 @@ export function startLink(options: LinkOptions): Link {
     onFlashError: (error) => log("error", `outbox: flash write failed (${error.message}); the message is kept in RAM and sent from there`),
   });
   const restored = outbox.load();
-  const uplink = new Uplink({ nodeId, bootId, mqtt, clock, outbox });
+  const uplink = new Uplink({ nodeId, bootId, mqtt, clock, outbox, log });
   const health = new HealthReporter({
     uplink,
     system,

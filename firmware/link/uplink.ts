@@ -14,6 +14,7 @@ import { PROTOCOL_VERSION } from "../../shared/protocol";
 import { decodeReceipt } from "../../shared/receipts";
 import { nodeTopic } from "../../shared/topics";
 import type { Clock } from "../ports/clock";
+import type { Log } from "../ports/log";
 import type { MqttSession } from "../ports/mqtt";
 import { OUTBOX_ALARM, OUTBOX_EVENT, OUTBOX_TELEMETRY, type Outbox, type OutboxPriority } from "./outbox";
 
@@ -32,6 +33,8 @@ export interface UplinkOptions {
   maxInFlight?: number;
   /** How long an acknowledged alarm waits for the cloud's receipt before it goes again (doubling each time, to 16×). Default 30 s. */
   receiptWaitMs?: number;
+  /** Told once a boot when alarms are let go without a receipt: the cloud's receipts are not reaching this node. */
+  log?: Log;
 }
 
 /** Default wait for a receipt: the cloud stores and receipts an alarm within a second; 30 s spares a busy one copies. */
@@ -65,8 +68,17 @@ export class Uplink {
   #receiptWaitMs: number;
   /** A receipt came this boot: the cloud sends them, so alarms wait for theirs however long. */
   #receiptsSeen = false;
+  #log: Log | undefined;
+  #toldNoReceipts = false;
   #receiptDue = (entry: { acks: number }): number => {
-    if (!this.#receiptsSeen && entry.acks >= ACKS_WITHOUT_RECEIPTS) return 0;
+    if (!this.#receiptsSeen && entry.acks >= ACKS_WITHOUT_RECEIPTS) {
+      if (!this.#toldNoReceipts) {
+        this.#toldNoReceipts = true;
+        // An installer's clue: a broker whose ACL does not let the node read its cmd/stored, or an older cloud.
+        this.#log?.("warn", `no receipt from the cloud this boot: alarms leave the outbox on the broker's PUBACK (can this node read ${nodeTopic(this.nodeId, "cmd")}/stored?)`);
+      }
+      return 0;
+    }
     return this.#clock.now() + this.#receiptWaitMs * Math.min(2 ** (entry.acks - 1), RECEIPT_BACKOFF_LIMIT);
   };
   #mqtt: MqttSession;
@@ -81,6 +93,7 @@ export class Uplink {
     this.#clock = options.clock;
     this.#maxInFlight = options.maxInFlight ?? 8;
     this.#receiptWaitMs = options.receiptWaitMs ?? RECEIPT_WAIT_MS;
+    this.#log = options.log;
     const topic = (type: NodeMessage["type"]) => nodeTopic(options.nodeId, CHANNEL_OF[type]);
     this.#topics = {
       alarm: topic("alarm"),

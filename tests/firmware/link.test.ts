@@ -34,7 +34,7 @@ describe("link, in XS", () => {
       const r = await run<{
         afterFirstAck: Snap & { awaiting: number };
         beforeDue: number[];
-        withoutReceipts: Snap & { sends: number[] };
+        withoutReceipts: Snap & { sends: number[]; logged: string[] };
         unknown: number;
         waiting: Snap & { sends: number; awaiting: number };
         confirmed: number;
@@ -49,6 +49,10 @@ describe("link, in XS", () => {
       expect(r.beforeDue).toEqual([1]);
       // Sent three times, then let go: this cloud has sent no receipt.
       expect(r.withoutReceipts).toMatchObject({ sends: [1, 1, 1], depth: 0, slotsInFlash: 0 });
+      // Said once, so whoever reads the node's log can tell receipts are not getting through.
+      expect(r.withoutReceipts.logged).toEqual([
+        "warn no receipt from the cloud this boot: alarms leave the outbox on the broker's PUBACK (can this node read sw/v1/node/smoke-007/cmd/stored?)",
+      ]);
       expect(r.unknown).toBe(0);
       // Once receipts are known to come, an alarm waits for its own through six PUBACKs.
       expect(r.waiting).toMatchObject({ sends: 6, depth: 1, slotsInFlash: 1, awaiting: 1 });

@@ -139,7 +139,8 @@ const cases: Record<string, (request: any) => unknown> = {
     const mqtt = new FakeMqtt(clock);
     const outbox = new Outbox({ storage: store, capacity: 8 });
     outbox.load();
-    const uplink = new Uplink({ nodeId, bootId: 5, mqtt, clock, outbox, receiptWaitMs: 1000 });
+    const logged: string[] = [];
+    const uplink = new Uplink({ nodeId, bootId: 5, mqtt, clock, outbox, receiptWaitMs: 1000, log: (level, message) => logged.push(`${level} ${message}`) });
     const body = { kind: "smoke", severity: "alarm", state: "raised", value: 900, unit: "raw", threshold: 700 } as const;
     const ackAll = () => {
       for (const p of mqtt.published) if (p.packetId !== 0 && !acked.has(p.packetId)) {
@@ -166,7 +167,7 @@ const cases: Record<string, (request: any) => unknown> = {
     clock.advance(2000);
     uplink.checkReceipts();
     ackAll(); // third: let go
-    const withoutReceipts = { sends: sends(), ...snapshot(outbox, store) };
+    const withoutReceipts = { sends: sends(), ...snapshot(outbox, store), logged: [...logged] };
 
     // A receipt arrives (for an unknown seq, from a replay): the cloud sends them, so alarms now
     // wait for theirs however many PUBACKs it takes.
