@@ -1,5 +1,5 @@
 import { decodeNodeMessage, type RejectReason } from "../../shared/codec";
-import type { NodeMessage } from "../../shared/messages";
+import type { AlarmMessage, NodeMessage } from "../../shared/messages";
 import { MAX_PAYLOAD_BYTES } from "../../shared/protocol";
 import { parseUplinkTopic } from "../../shared/topics";
 import type { AlarmFeed } from "../alarms/alarm-feed";
@@ -66,7 +66,7 @@ export interface IngestDeps {
    */
   reopen?: () => Promise<void>;
   /** Told of every alarm stored and on disk, a copy too, so the node hears it is stored (AlarmReceipts). Default: nobody. */
-  receipts?: { stored(message: NodeMessage): void };
+  receipts?: { stored(message: AlarmMessage): void };
 }
 
 /** A group commit of the ingest's: the bulk and urgent lanes settle apart from their writes, the over-budget lane does not. */

@@ -1,4 +1,4 @@
-import type { NodeMessage } from "../../shared/messages";
+import type { AlarmMessage } from "../../shared/messages";
 import { encodeReceipt, MAX_RECEIPT_SEQS } from "../../shared/receipts";
 import { storedTopic } from "../../shared/topics";
 
@@ -32,9 +32,9 @@ export class AlarmReceipts {
     this.#publish = publish;
   }
 
-  /** An alarm is stored and on disk. Anything else is ignored. */
-  stored(message: NodeMessage): void {
-    if (message.type !== "alarm" || !this.#publish) return;
+  /** An alarm is stored and on disk. */
+  stored(message: AlarmMessage): void {
+    if (!this.#publish) return;
     const key = `${message.node}\u0000${message.boot}`;
     let entry = this.#pending.get(key);
     if (!entry) this.#pending.set(key, (entry = { node: message.node, boot: message.boot, seqs: [] }));

@@ -55,9 +55,10 @@ const MAX_CAPACITY = 999;
  * The node's store-and-forward queue, kept in fixed slots of its key-value flash (NVS on an
  * ESP32) so it outlives a reset: an alarm is written before it is sent and deleted when the
  * cloud's receipt says it is stored (or, while the cloud sends none, on the broker's PUBACK:
- * uplink.ts decides through `acknowledge`'s `receiptDue`); events and acks on their PUBACK. Each slot holds `<order> <priority> <topic>\n<payload>`; at boot the
- * slots are read back and sorted by order, so what was unsent goes out first, in the order it
- * was raised, under its original (boot, seq) — which is how the cloud recognises a copy.
+ * uplink.ts decides through `acknowledge`'s `receiptDue`); events and acks on their PUBACK.
+ * Each slot holds `<order> <priority> <topic>\n<payload>`; at boot the slots are read back and
+ * sorted by order, so what was unsent goes out first, in the order it was raised, under its
+ * original (boot, seq) — which is how the cloud recognises a copy.
  *
  * Bounded: when every slot is taken, a new message evicts the oldest entry of a lower priority
  * (telemetry first, then events), and a new telemetry message replaces the oldest telemetry.
@@ -253,16 +254,21 @@ export class Outbox {
   }
 
   /**
-   * The cloud's receipt for an alarm of (boot, seq): it is stored, and leaves flash whatever its
-   * state (a copy still in flight is acknowledged into nothing). False if no alarm here has them.
+   * The cloud's receipt for alarms of `boot` with these seqs: they are stored, and leave flash
+   * whatever their state (a copy still in flight is acknowledged into nothing). Returns how many
+   * it held. One pass, each alarm's payload parsed once: receipts are rare and few alarms wait.
    */
-  confirm(boot: number, seq: number): boolean {
-    for (const entry of this.#entries) {
-      if (entry.priority !== OUTBOX_ALARM || !sameMessage(entry.payload, boot, seq)) continue;
+  confirm(boot: number, seqs: readonly number[]): number {
+    let confirmed = 0;
+    for (let i = this.#entries.length - 1; i >= 0; i--) {
+      const entry = this.#entries[i];
+      if (entry.priority !== OUTBOX_ALARM) continue;
+      const header = messageHeader(entry.payload);
+      if (header?.boot !== boot || !seqs.includes(header.seq)) continue;
       this.#remove(entry, true);
-      return true;
+      confirmed++;
     }
-    return false;
+    return confirmed;
   }
 
   /** Alarms whose receipt is overdue go again; returns how many. */
@@ -416,13 +422,13 @@ export function checksum(header: string, payload: string): string {
   return (hash >>> 0).toString(16);
 }
 
-/** Whether a payload is the message (boot, seq). Parsed: receipts are rare, and a few alarms wait at most. */
-function sameMessage(payload: string, boot: number, seq: number): boolean {
+/** A stored message's (boot, seq), or undefined for a payload that does not parse. */
+function messageHeader(payload: string): { boot: unknown; seq: number } | undefined {
   try {
     const message = JSON.parse(payload) as { boot?: unknown; seq?: unknown };
-    return message.boot === boot && message.seq === seq;
+    return typeof message.seq === "number" ? { boot: message.boot, seq: message.seq } : undefined;
   } catch {
-    return false;
+    return undefined;
   }
 }
 

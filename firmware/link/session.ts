@@ -39,8 +39,9 @@ export const DEFAULT_BACKOFF = { firstMs: 1000, maxMs: 120_000, minMs: 100 };
  * Keeps the node connected. Each connection carries a last will (retained "offline", stamped with
  * the next seq) and starts by announcing "online" (retained, naming the will's seq so the cloud
  * can tell this connection's will from an older one's), subscribing to the node's command topic
- * and to the cloud's receipts for its alarms, and flushing the outbox. After a drop, or a failed attempt, it retries with exponential backoff
- * and full jitter ({@link Backoff}); the MQTT client never reconnects by itself.
+ * and to the cloud's receipts for its alarms, and flushing the outbox. After a drop, or a failed
+ * attempt, it retries with exponential backoff and full jitter ({@link Backoff}); the MQTT client
+ * never reconnects by itself.
  */
 export class LinkSession {
   #options: SessionOptions;

@@ -12,7 +12,7 @@ import type {
 import { CHANNEL_OF } from "../../shared/messages";
 import { PROTOCOL_VERSION } from "../../shared/protocol";
 import { decodeReceipt } from "../../shared/receipts";
-import { nodeTopic } from "../../shared/topics";
+import { nodeTopic, storedTopic } from "../../shared/topics";
 import type { Clock } from "../ports/clock";
 import type { Log } from "../ports/log";
 import type { MqttSession } from "../ports/mqtt";
@@ -53,8 +53,8 @@ const ACKS_WITHOUT_RECEIPTS = 3;
  * Alarms, events and acks are written to the outbox first and sent from it, oldest first, QoS 1,
  * a few at a time; events and acks leave the outbox on their PUBACK, alarms on the cloud's
  * receipt (shared/receipts.ts: the broker's PUBACK says only that the broker has it), and after a
- * reconnect or a reboot whatever is left goes again, in order. The cloud drops any copy it already has by
- * (node, boot, seq). Telemetry goes QoS 0 straight out while the link is up and idle, and waits
+ * reconnect or a reboot whatever is left goes again, in order. The cloud drops any copy it
+ * already has by (node, boot, seq). Telemetry goes QoS 0 straight out while the link is up and idle, and waits
  * in the outbox (first to be dropped) while it is not. Health goes only while connected: a stale
  * heartbeat says nothing.
  */
@@ -75,7 +75,7 @@ export class Uplink {
       if (!this.#toldNoReceipts) {
         this.#toldNoReceipts = true;
         // An installer's clue: a broker whose ACL does not let the node read its cmd/stored, or an older cloud.
-        this.#log?.("warn", `no receipt from the cloud this boot: alarms leave the outbox on the broker's PUBACK (can this node read ${nodeTopic(this.nodeId, "cmd")}/stored?)`);
+        this.#log?.("warn", `no receipt from the cloud this boot: alarms leave the outbox on the broker's PUBACK (can this node read ${storedTopic(this.nodeId)}?)`);
       }
       return 0;
     }
@@ -188,8 +188,7 @@ export class Uplink {
     const receipt = decodeReceipt(payload);
     if (!receipt) return 0;
     this.#receiptsSeen = true;
-    let confirmed = 0;
-    for (const seq of receipt.seqs) if (this.outbox.confirm(receipt.boot, seq)) confirmed++;
+    const confirmed = this.outbox.confirm(receipt.boot, receipt.seqs);
     this.#pump();
     return confirmed;
   }
