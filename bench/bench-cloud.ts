@@ -8,6 +8,8 @@ import type { BenchSmsConfig } from "./sms-provider";
 export interface CloudProcessConfig {
   databaseUrl: string;
   brokerUrl: string;
+  /** The broker tier is NATS: node messages come from JetStream on these servers (brokerUrl is then their MQTT listener). */
+  natsServers?: string[];
   instanceId: string;
   sms: BenchSmsConfig;
   logFile: string;
@@ -30,8 +32,8 @@ export interface CloudMeasures {
  * bench's own connection to that database (opened once the cloud has migrated it): for seeding
  * before the run and reading what was stored after. `execArgv`: node's own flags for the cloud.
  */
-export async function startBenchCloud(options: { brokerUrl: string; instanceId: string; sms: BenchSmsConfig; logFile: string; execArgv?: string[] }): Promise<{ cloud: Worker; url: string; database: Database }> {
-  const config: CloudProcessConfig = { databaseUrl: tempDatabaseUrl(), brokerUrl: options.brokerUrl, instanceId: options.instanceId, sms: options.sms, logFile: options.logFile };
+export async function startBenchCloud(options: { brokerUrl: string; natsServers?: string[]; instanceId: string; sms: BenchSmsConfig; logFile: string; execArgv?: string[] }): Promise<{ cloud: Worker; url: string; database: Database }> {
+  const config: CloudProcessConfig = { databaseUrl: tempDatabaseUrl(), brokerUrl: options.brokerUrl, natsServers: options.natsServers, instanceId: options.instanceId, sms: options.sms, logFile: options.logFile };
   const cloud = new Worker("./cloud-process.ts", [JSON.stringify(config)], { execArgv: options.execArgv });
   const { url } = (await cloud.ready) as { url: string };
   // The cloud's checkpoint thread keeps the log; this connection only reads and seeds.

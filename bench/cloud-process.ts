@@ -54,7 +54,9 @@ async function main(): Promise<void> {
     bulkThread: true,
     databaseUrl: config.databaseUrl,
     // A plain persistent subscription: Mosquitto restores it after its restart (it does not restore $share ones).
-    mqtt: { url: config.brokerUrl, protocolVersion: 5 },
+    // On NATS (no MQTT 5): commands over its MQTT listener, node messages from JetStream.
+    mqtt: { url: config.brokerUrl, protocolVersion: config.natsServers ? 4 : 5 },
+    nats: config.natsServers ? { servers: config.natsServers } : undefined,
     instanceId: config.instanceId,
     port: 0,
     host: "127.0.0.1",

@@ -15,7 +15,7 @@
  * one live event stream each (bench/console-listener.ts). "Notified" means a provider took the SMS
  * or a console received the notification, each timed where it arrived; both are printed apart.
  *
- *   npm run bench:storm [-- --nodes 10000 --procs 4 --down 8000 --fresh 300 --window 15000 --fleet-nicer 10 --drill 5]
+ *   npm run bench:storm [-- --nodes 10000 --procs 4 --down 8000 --fresh 300 --window 15000 --fleet-nicer 10 --drill 5 --broker mosquitto|nats]
  */
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -26,6 +26,7 @@ import type { Db } from "../cloud/db/client";
 import type { IngestStats } from "../cloud/ingest/ingest";
 import { createStaffToken } from "../cloud/auth/tokens";
 import { startMosquitto } from "../tests/support/mosquitto";
+import { startNatsCluster } from "../tests/support/nats-cluster";
 import { Worker } from "./child";
 import { checkpointsText, startBenchCloud, type CloudMeasures } from "./bench-cloud";
 import { benchSmsProvider } from "./sms-provider";
@@ -56,6 +57,12 @@ const DRILL = arg("drill", 5);
  * 60 % of one core while it reconnected). `--fleet-nicer 0` runs them at equal priority.
  */
 const FLEET_NICER = arg("fleet-nicer", 10);
+/**
+ * The broker tier: `mosquitto` (the default; the project's config) or `nats` (nats-server's MQTT
+ * listener and JetStream, one server, the cloud on INGEST_TRANSPORT=nats's path): a broker that
+ * runs on every core, where Mosquitto runs one thread.
+ */
+const BROKER = process.argv.includes("--broker") ? process.argv[process.argv.indexOf("--broker") + 1] : "mosquitto";
 /** Share of nodes that raised an alarm, and an event, while the broker was away (replayed). */
 const OFFLINE_ALARM_SHARE = 0.01;
 const OFFLINE_EVENT_SHARE = 0.05;
@@ -93,10 +100,12 @@ interface FleetReport {
 
 async function main(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), "sw-storm-"));
-  const broker = await startMosquitto({ extraConfig: ["persistence true", `persistence_location ${dir}/`, "autosave_interval 0"] });
+  if (BROKER !== "mosquitto" && BROKER !== "nats") throw new Error(`--broker is mosquitto or nats, not ${BROKER}`);
+  const broker = await startBrokerTier(dir);
   const { config: smsConfig, listener } = await benchSmsProvider();
   const { cloud, url: cloudUrl, database } = await startBenchCloud({
     brokerUrl: broker.url,
+    natsServers: broker.natsServers,
     instanceId: `storm-${process.pid}`,
     sms: smsConfig,
     logFile: join(dir, "cloud.log"),
@@ -254,7 +263,7 @@ async function main(): Promise<void> {
     const mb = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(0)} MB`;
     const rows: Array<[string, string]> = [
       ["simulated nodes (firmware link contract, mqtt.js, child processes)", `${NODES} in ${PROCS} processes${FLEET_NICER ? `, niceness +${FLEET_NICER}` : ""}`],
-      ["broker away (SIGTERM, persistence, restart)", `${(DOWN_MS / 1000).toFixed(0)} s`],
+      [`broker away (${BROKER === "nats" ? "nats-server, JetStream" : "Mosquitto"}; SIGTERM, persistence, restart)`, `${(DOWN_MS / 1000).toFixed(0)} s`],
       ["reconnect: all nodes back after the broker (p50 / p99 / last)", `${(pct(reconnectMs, 0.5) / 1000).toFixed(1)} / ${(pct(reconnectMs, 0.99) / 1000).toFixed(1)} / ${((reconnectMs.at(-1) ?? NaN) / 1000).toFixed(1)} s (${reconnectMs.length} of ${NODES})`],
       ["replayed from outboxes (QoS 1, PUBACKed)", `${reports.reduce((s, r) => s + r.replayed, 0)} messages (alarms among them, fresh ones included: ${reports.reduce((s, r) => s + r.replayedAlarms, 0)})`],
       ["ingest received during the storm", `${stats.received - receivedBefore} messages (${stats.duplicates} duplicates since start, ${Object.values(stats.rejected).reduce((a, b) => a + b, 0)} rejected, ${stats.failed} failed)`],
@@ -306,6 +315,16 @@ main().then(
     process.exit(1);
   },
 );
+
+/** The storm's broker (BROKER), with what the cloud needs to know of it. */
+async function startBrokerTier(dir: string): Promise<{ url: string; natsServers?: string[]; restart(downMs: number): Promise<void>; stop(): Promise<void> }> {
+  if (BROKER === "nats") {
+    const cluster = await startNatsCluster(1, { logFiles: true });
+    process.stderr.write(`bench:storm: nats-server's log: ${cluster.dir}/n0.log\n`);
+    return { url: cluster.mqttUrls, natsServers: cluster.natsUrls.split(","), restart: (downMs) => cluster.restart(downMs), stop: () => cluster.stop() };
+  }
+  return startMosquitto({ extraConfig: ["persistence true", `persistence_location ${dir}/`, "autosave_interval 0"] });
+}
 
 /** First notification per alarm's node, by channel and on any, each as its receiver noted it (wall clock, ms). */
 interface Delivered {

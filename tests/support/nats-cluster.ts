@@ -38,7 +38,7 @@ export interface NatsCluster {
  * servers give JetStream's Raft a quorum of 2, so any one may die (JetStream clustering docs:
  * "a cluster of 3 can tolerate the loss of 1").
  */
-export async function startNatsCluster(size = 3): Promise<NatsCluster> {
+export async function startNatsCluster(size = 3, options: { /** Each server logs to `<dir>/n<i>.log` instead of stderr. */ logFiles?: boolean } = {}): Promise<NatsCluster> {
   if (spawnSync("nats-server", ["--version"]).error) throw new Error("nats-server is not installed: `apt-get install nats-server`");
   const dir = mkdtempSync(join(tmpdir(), "sw-nats-"));
   const ports: Array<{ client: number; cluster: number; mqtt: number; monitor: number }> = [];
@@ -52,6 +52,8 @@ export async function startNatsCluster(size = 3): Promise<NatsCluster> {
       file,
       [
         `server_name: n${i}`,
+        // A bench reads it after a run that went wrong; tests keep stderr, which a failed start reports.
+        options.logFiles ? `log_file: "${join(dir, `n${i}.log`)}"` : "",
         `listen: 127.0.0.1:${port.client}`,
         `http: 127.0.0.1:${port.monitor}`,
         `jetstream { store_dir: "${store}" }`,
