@@ -22,6 +22,8 @@ export interface CloudMeasures {
   /** The bulk thread's heap when the RSS peaked (as last sent, at most 200 ms old). */
   peakThreadHeap: { used: number; total: number } | null;
   threadRestarts: number;
+  /** The bulk thread's niceness and the loop's (BULK_THREAD_NICER), when it has a thread. */
+  threadNice: { thread: number | null; loop: number } | null;
   loopDelay: { p99Ms: number; maxMs: number };
   /** What the cloud's checkpoint thread did over the whole run (cloud/db/checkpoints.ts). */
   checkpoints: CheckpointStats | null;

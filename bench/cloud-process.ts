@@ -10,6 +10,7 @@
  */
 import fs, { createWriteStream, writeFileSync } from "node:fs";
 import { syncBuiltinESMExports } from "node:module";
+import { getPriority } from "node:os";
 import { Session } from "node:inspector/promises";
 import { monitorEventLoopDelay } from "node:perf_hooks";
 import { writeHeapSnapshot } from "node:v8";
@@ -52,6 +53,8 @@ async function main(): Promise<void> {
   const providers = process.env.BENCH_PROVIDERS_ON_LOOP ? null : await startProviderThread({ sms: benchSmsSettings(config.sms), voice: null }, { log });
   const cloud = await startCloud({
     bulkThread: true,
+    // BENCH_BULK_NICER=<n>: the bulk thread that much below the loop instead of the default (0: level), to compare.
+    bulkThreadNicer: process.env.BENCH_BULK_NICER === undefined ? undefined : Number(process.env.BENCH_BULK_NICER),
     databaseUrl: config.databaseUrl,
     // A plain persistent subscription: Mosquitto restores it after its restart (it does not restore $share ones).
     // On NATS (no MQTT 5): commands over its MQTT listener, node messages from JetStream.
@@ -138,6 +141,7 @@ async function main(): Promise<void> {
           peak,
           peakThreadHeap,
           threadRestarts: cloud.bulkThread?.restarts ?? 0,
+          threadNice: cloud.bulkThread ? { thread: cloud.bulkThread.nice, loop: getPriority() } : null,
           loopDelay: { p99Ms: loopDelay.percentile(99) / 1e6, maxMs: loopDelay.max / 1e6 },
           checkpoints: cloud.database.checkpoints && { ...cloud.database.checkpoints },
         };

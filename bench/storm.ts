@@ -291,6 +291,7 @@ async function main(): Promise<void> {
       ["cloud RSS (its own process) before the storm / peak", `${mb(measures.rssBefore)} / ${mb(peak.rss)}`],
       ["  at the peak: JS heap used / heap total / external (array buffers)", `${mb(peak.heapUsed)} / ${mb(peak.heapTotal)} / ${mb(peak.external)} (${mb(peak.arrayBuffers)})`],
       ["  at the peak: the bulk thread's JS heap used / total", peakThreadHeap ? `${mb(peakThreadHeap.used)} / ${mb(peakThreadHeap.total)} (thread restarts: ${measures.threadRestarts})` : "no thread"],
+      ["  the bulk thread's scheduling (niceness: the thread / the loop)", measures.threadNice ? `${measures.threadNice.thread ?? "level"} / ${measures.threadNice.loop}` : "no thread"],
     ];
     const width = Math.max(...rows.map(([k]) => k.length));
     process.stdout.write(`\nbench:storm — ${new Date().toISOString()}\n`);

@@ -12,7 +12,7 @@ import { createIngest, type Ingest } from "./ingest/ingest";
 import { startCommandPublisher, type CommandPublisher } from "./commands/publisher";
 import { startJetStreamSubscriber, type JetStreamSubscriberOptions } from "./ingest/jetstream-subscriber";
 import { startMqttIngest } from "./ingest/alarm-lane";
-import { startBulkThread, withBulkThread, type BulkThread } from "./ingest/bulk-thread";
+import { BULK_THREAD_NICER, startBulkThread, withBulkThread, type BulkThread } from "./ingest/bulk-thread";
 import type { IngestSubscription } from "./ingest/subscriber";
 import type { Logger } from "./log";
 import { startLivenessMonitor, SWEEP_EVERY_MS, type LivenessMonitor } from "./nodes/liveness";
@@ -66,6 +66,8 @@ export interface CloudOptions {
    * module graph through tsx), which tests that start a cloud each do not need.
    */
   bulkThread?: boolean;
+  /** Steps of niceness the bulk thread runs below the loop (default BULK_THREAD_NICER; 0: level). */
+  bulkThreadNicer?: number;
 }
 
 export interface RunningCloud {
@@ -189,6 +191,7 @@ export async function startCloud(options: CloudOptions): Promise<RunningCloud> {
                       holdMs: BULK_HOLD_MS,
                       telemetry: { settings: retention, everyMs: options.telemetry?.everyMs ?? ROLLUP_EVERY_MS, yieldMs: ROLLUP_YIELD_MS },
                       liveness: { everyMs: options.livenessEveryMs ?? SWEEP_EVERY_MS },
+                      nicer: options.bulkThreadNicer ?? BULK_THREAD_NICER,
                     },
                     feed,
                     log,

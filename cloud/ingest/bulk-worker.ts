@@ -15,6 +15,7 @@ import { startLivenessMonitor } from "../nodes/liveness";
 import { startTelemetryKeeper } from "../telemetry/retention";
 import { repeatWithoutOverlap } from "../time/repeat-without-overlap";
 import { SharedCalm } from "../time/urgency";
+import { lowerThisThread } from "../threads/thread-priority";
 import { createIngest, type IngestStats } from "./ingest";
 import { startSubscriber } from "./subscriber";
 import type { BulkThreadData, FromBulk, Housekeeping, ToBulk } from "./bulk-thread";
@@ -39,6 +40,8 @@ const BULK_THREAD_BATCH = 50;
 /** How often the stats are sent while they change. */
 const STATS_EVERY_MS = 200;
 async function main(): Promise<void> {
+  const nice = data.nicer > 0 ? lowerThisThread(data.nicer) : null;
+  if (data.nicer > 0 && nice === null) log("warn", "the bulk ingest thread could not lower its scheduling priority: it competes with the alarm path as an equal");
   // The parent migrated the database before starting this thread (and, bundled, this module's
   // own path is not where the migrations are); its checkpoint thread keeps the log for both
   // connections (checkpoints.ts).
@@ -120,7 +123,7 @@ async function main(): Promise<void> {
         return;
     }
   });
-  send({ type: "ready" });
+  send({ type: "ready", nice });
 }
 
 /** The stats as data (their `rejectedByNode` is a getter). */

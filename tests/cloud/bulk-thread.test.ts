@@ -1,8 +1,10 @@
 import mqtt from "mqtt";
+import { readdirSync, readFileSync } from "node:fs";
+import { getPriority } from "node:os";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { AlarmFeed } from "../../cloud/alarms/alarm-feed";
 import type { AlarmRecord } from "../../cloud/alarms/alarm-record";
-import { startBulkThread } from "../../cloud/ingest/bulk-thread";
+import { BULK_THREAD_NICER, startBulkThread } from "../../cloud/ingest/bulk-thread";
 import { Urgency } from "../../cloud/time/urgency";
 import { WriteLock } from "../../cloud/db/write-lock";
 import { memoryLogger } from "../../cloud/log";
@@ -85,6 +87,20 @@ describe("the bulk ingest thread", () => {
     expect(cloud.ingest.stats.rejectedByNode).toEqual([expect.objectContaining({ node: "bulk-1", total: 1, lastReason: "malformed-json" })]);
   });
 
+  it("runs below the loop's scheduling priority, and leaves every other thread of the process as it was", async () => {
+    // Each thread's niceness, from the kernel (Linux /proc: field 19 of a task's stat).
+    const niceness = () =>
+      readdirSync(`/proc/${process.pid}/task`).map((tid) => {
+        const stat = readFileSync(`/proc/${process.pid}/task/${tid}/stat`, "utf8");
+        return Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[16]);
+      });
+    const loop = getPriority();
+    expect(cloud.bulkThread!.nice).toBe(Math.min(19, loop + BULK_THREAD_NICER));
+    const threads = niceness();
+    expect(threads.filter((nice) => nice === cloud.bulkThread!.nice)).toHaveLength(1);
+    expect(threads.filter((nice) => nice !== cloud.bulkThread!.nice).every((nice) => nice === loop)).toBe(true);
+  });
+
   it("tells its own JS heap, which the process's heap figures do not hold", async () => {
     await waitFor(() => cloud.bulkThread?.heap !== null, "the thread's heap");
     const heap = cloud.bulkThread!.heap!;
@@ -151,7 +167,7 @@ describe("the bulk ingest thread", () => {
   it("starts a thread that stopped on its own again, logs it, and keeps what it had counted", async () => {
     const crashes = memoryLogger();
     const thread = await startBulkThread(
-      { databaseUrl, mqtt: { url: broker.url, clientId: "unused", protocolVersion: 5 }, urgency: new Urgency().shared, writeLock: new WriteLock().shared, holdMs: 500, telemetry: { settings: RETENTION_DEFAULTS, everyMs: 0, yieldMs: 0 }, liveness: { everyMs: 0 } },
+      { databaseUrl, mqtt: { url: broker.url, clientId: "unused", protocolVersion: 5 }, urgency: new Urgency().shared, writeLock: new WriteLock().shared, holdMs: 500, telemetry: { settings: RETENTION_DEFAULTS, everyMs: 0, yieldMs: 0 }, liveness: { everyMs: 0 }, nicer: 0 },
       new AlarmFeed(),
       crashes,
       { script: new URL("../support/crashing-bulk-worker.ts", import.meta.url).href },
