@@ -53,11 +53,13 @@ export interface BulkThreadData {
  * at once, the broker, the loop's alarm path and this thread (parsing and writing the replayed
  * telemetry, statuses and heartbeats) all want the two cores; at equal priority the thread took
  * its share from the broker's single thread and from the loop, and each alarm waited for both.
- * Lowered, it runs when they pause. bench:storm, four pairs alternated on one machine: first
- * notification p99 64, 74, 99, 120 ms lowered, against 233, 214, 241, 113 ms level, and the
- * broker's own share (the bystander) 39–81 against 87–185 ms. What it costs is telemetry written
- * a little later while the machine is saturated; nothing waits for it but the broker's queue.
- * Linux only (threads/thread-priority.ts); elsewhere the thread runs level and says so.
+ * Lowered, it runs when they pause. bench:storm, ten pairs alternated on one machine: first
+ * notification p99 median about 125 ms lowered against 200 level (lower in 5 pairs, higher in 2),
+ * and the broker's own share (the bystander) lower in 9 of 10. Earlier single runs at +5 and +10
+ * had not shown it, when the threads still met in SQLite's busy handler (write-lock.ts). What it
+ * costs is telemetry written a little later while the machine is saturated, and an alarm's write
+ * may wait while the thread, holding the write lock, waits for a core. Linux only
+ * (threads/thread-priority.ts); elsewhere the thread runs level and says so.
  */
 export const BULK_THREAD_NICER = 5;
 
