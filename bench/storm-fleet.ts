@@ -17,7 +17,7 @@
 import mqtt, { type MqttClient } from "mqtt";
 import { encodeMessage } from "../shared/codec";
 import type { NodeMessage } from "../shared/messages";
-import { nodeTopic } from "../shared/topics";
+import { nodeTopic, otaTopic, storedTopic } from "../shared/topics";
 
 const [brokerUrl, firstText, countText] = process.argv.slice(2);
 const first = Number(firstText);
@@ -89,7 +89,11 @@ class StormNode {
         const online = this.#stamp({ type: "status" as const, online: true, firmware: "storm-1", willSeq: will.seq });
         client.publish(nodeTopic(this.id, "status"), encodeMessage(online as NodeMessage), { qos: 1, retain: true }, () => undefined);
         this.#heartbeat(client);
-        client.subscribe(nodeTopic(this.id, "cmd"), { qos: 1 }, () => undefined);
+        // What the firmware's session subscribes to on every connection (firmware/link/session.ts,
+        // the OTA agent's topics beside it), one SUBSCRIBE each as it sends them.
+        for (const filter of [nodeTopic(this.id, "cmd"), storedTopic(this.id), otaTopic(this.id, "offer"), otaTopic(this.id, "chunk")]) {
+          client.subscribe(filter, { qos: 1 }, () => undefined);
+        }
         this.#pump();
         resolve();
       });
