@@ -128,7 +128,6 @@ const cases: Record<string, (request: any) => unknown> = {
     return { restored, inFlash, order: drain(small), end: snapshot(small, store), capacityKey: store.values.get("obn") };
   },
 
-  /** Sends in order, a window at a time; a drop sends what was unacknowledged again, oldest first. */
   /**
    * Alarms wait for the cloud's receipt after the broker's PUBACK: kept in flash, sent again when
    * none comes, gone when it does. Before any receipt this boot, let go after three PUBACKs.
@@ -206,6 +205,7 @@ const cases: Record<string, (request: any) => unknown> = {
     return { afterFirstAck, beforeDue, withoutReceipts, unknown, waiting, confirmed, afterReceipt, otherBoot, malformed, resentOnReconnect, full };
   },
 
+  /** Sends in order, a window at a time; a drop sends what was unacknowledged again, oldest first. */
   "uplink-replays-in-order"() {
     const clock = new VirtualClock();
     const store = new MemoryStore();
