@@ -1,4 +1,5 @@
 import type { CheckpointStats } from "../cloud/db/checkpoints";
+import type { LockWaits } from "../cloud/db/write-lock";
 import { openDatabase, type Database } from "../cloud/db/client";
 import { tempDatabaseUrl } from "../tests/support/cloud";
 import { Worker } from "./child";
@@ -27,6 +28,8 @@ export interface CloudMeasures {
   loopDelay: { p99Ms: number; maxMs: number };
   /** What the cloud's checkpoint thread did over the whole run (cloud/db/checkpoints.ts). */
   checkpoints: CheckpointStats | null;
+  /** The loop's writes that waited for another thread's hold on the write lock, from the mark on (cloud/db/write-lock.ts). */
+  lockWaits: LockWaits | null;
 }
 
 /**
@@ -46,4 +49,12 @@ export async function startBenchCloud(options: { brokerUrl: string; natsServers?
 export function checkpointsText(stats: CheckpointStats | null): string {
   if (!stats) return "none (not an embedded file)";
   return `${stats.runs} (${stats.where}), ≥ ${stats.frames.toLocaleString("en-US")} pages copied, longest ${stats.longestMs.toFixed(0)} ms (writers held ≤ ${stats.longestLockedMs.toFixed(0)} ms, waited for ≤ ${stats.longestLockWaitMs.toFixed(0)} ms), ${stats.restarts} restarts of the log`;
+}
+
+/** CloudMeasures.lockWaits as one line: how many waited, how long, and whether their holder was raised meanwhile. */
+export function lockWaitsText(waits: LockWaits | null): string {
+  if (!waits) return "no write lock";
+  if (waits.count === 0) return "none";
+  const raised = waits.raised || waits.refused ? `; its holder raised ${waits.raised} times${waits.refused ? `, refused ${waits.refused}` : ""}` : "";
+  return `${waits.count} (${(waits.totalMs / waits.count).toFixed(1)} / ${waits.maxMs.toFixed(1)} ms${raised})`;
 }

@@ -18,6 +18,7 @@ import { join } from "node:path";
 import { createLogger } from "../cloud/log";
 import { startCloud } from "../cloud/server";
 import { profileStatements, printStatementProfile, traceSlowStatements, type Client } from "./sql-profile";
+import type { LockWaits } from "../cloud/db/write-lock";
 import type { CloudMeasures, CloudProcessConfig } from "./bench-cloud";
 import { benchSms, benchSmsSettings } from "./sms-provider";
 import { startProviderThread } from "../cloud/notify/providers/provider-thread";
@@ -55,6 +56,8 @@ async function main(): Promise<void> {
     bulkThread: true,
     // BENCH_BULK_NICER=<n>: the bulk thread that much below the loop instead of the default (0: level), to compare.
     bulkThreadNicer: process.env.BENCH_BULK_NICER === undefined ? undefined : Number(process.env.BENCH_BULK_NICER),
+    // BENCH_BULK_NOT_RAISED=1: the lowered thread is not raised while the loop waits for its write, to compare.
+    bulkThreadRaised: !process.env.BENCH_BULK_NOT_RAISED,
     databaseUrl: config.databaseUrl,
     // A plain persistent subscription: Mosquitto restores it after its restart (it does not restore $share ones).
     // On NATS (no MQTT 5): commands over its MQTT listener, node messages from JetStream.
@@ -111,6 +114,8 @@ async function main(): Promise<void> {
         rssBefore = process.memoryUsage().rss;
         peak = process.memoryUsage();
         peakThreadHeap = cloud.bulkThread?.heap ?? null;
+        // The lock's waits counted from here (the bench's own reading of what the database keeps).
+        if (cloud.database.lockWaits) Object.assign(cloud.database.lockWaits as LockWaits, { count: 0, totalMs: 0, maxMs: 0, raised: 0, refused: 0 } satisfies LockWaits);
         profile?.clear();
         syncMs.length = 0;
         loopDelay.reset();
@@ -144,6 +149,7 @@ async function main(): Promise<void> {
           threadNice: cloud.bulkThread ? { thread: cloud.bulkThread.nice, loop: getPriority() } : null,
           loopDelay: { p99Ms: loopDelay.percentile(99) / 1e6, maxMs: loopDelay.max / 1e6 },
           checkpoints: cloud.database.checkpoints && { ...cloud.database.checkpoints },
+          lockWaits: cloud.database.lockWaits && { ...cloud.database.lockWaits },
         };
         return answer(measures);
       }
@@ -165,3 +171,4 @@ main().catch((error: Error) => {
   process.stderr.write(`bench cloud process failed: ${error.stack}\n`);
   process.exit(1);
 });
+

@@ -68,6 +68,8 @@ export interface CloudOptions {
   bulkThread?: boolean;
   /** Steps of niceness the bulk thread runs below the loop (default BULK_THREAD_NICER; 0: level). */
   bulkThreadNicer?: number;
+  /** Whether the lowered bulk thread is raised while the loop waits for its write (default true; false to compare: write-lock.ts Inheritance). */
+  bulkThreadRaised?: boolean;
 }
 
 export interface RunningCloud {
@@ -192,6 +194,7 @@ export async function startCloud(options: CloudOptions): Promise<RunningCloud> {
                       telemetry: { settings: retention, everyMs: options.telemetry?.everyMs ?? ROLLUP_EVERY_MS, yieldMs: ROLLUP_YIELD_MS },
                       liveness: { everyMs: options.livenessEveryMs ?? SWEEP_EVERY_MS },
                       nicer: options.bulkThreadNicer ?? BULK_THREAD_NICER,
+                      raised: options.bulkThreadRaised ?? true,
                     },
                     feed,
                     log,

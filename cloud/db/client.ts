@@ -9,7 +9,8 @@ import type { Logger } from "../log";
 import { Checkpoints, type CheckpointStats } from "./checkpoints";
 import { DurableLog } from "./durable";
 import { cacheStatements } from "./statement-cache";
-import { BUSY_TIMEOUT_MS, WriteLock, writeThroughLock } from "./write-lock";
+import { raiseThread } from "../threads/thread-priority";
+import { BUSY_TIMEOUT_MS, WriteLock, writeThroughLock, type LockWaits } from "./write-lock";
 
 export type Db = LibSQLDatabase<typeof schema> & { $client: Client };
 
@@ -34,6 +35,8 @@ export interface Database {
    * leaves checkpoints to another (OpenOptions.checkpoints), or for a server or memory database.
    */
   readonly writeLock: SharedArrayBuffer | null;
+  /** What this connection's writes waited for another thread's hold on the write lock (WriteLock.waits); null without the lock. */
+  readonly lockWaits: Readonly<LockWaits> | null;
   close(): void;
 }
 
@@ -115,6 +118,18 @@ export async function openDatabase(url: string, authToken?: string, options: Ope
         // The checkpoint thread's restarts of the log take it too: this connection's writers then
         // wait for one without sleeping in SQLite's busy handler on their thread.
         writeLock = new WriteLock();
+        // A thread running below this one (the bulk ingest's) is raised while this connection
+        // waits for it. Refused once (no CAP_SYS_NICE, and no RLIMIT_NICE that reaches this
+        // thread's niceness), it is said once and not tried again.
+        let mayRaise = true;
+        writeLock.inherit({
+          raise: (tid) => {
+            if (mayRaise && raiseThread(tid)) return true;
+            if (mayRaise) options.log?.("warn", "a write waits for a thread that runs below the cloud's loop, and that thread cannot be raised meanwhile: allow it with CAP_SYS_NICE or LimitNICE (see the README)", { thread: tid });
+            mayRaise = false;
+            return false;
+          },
+        });
         writeThroughLock(client, writeLock, { first: true });
         keeper.shareLock(writeLock.shared);
       }
@@ -142,6 +157,7 @@ export async function openDatabase(url: string, authToken?: string, options: Ope
     },
     checkpoint: async () => checkpoints?.now(),
     writeLock: writeLock?.shared ?? null,
+    lockWaits: writeLock?.waits ?? null,
     close: () => {
       clearInterval(syncTimer);
       checkpoints?.close();

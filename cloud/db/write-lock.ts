@@ -25,12 +25,46 @@ export const BUSY_TIMEOUT_MS = 5000;
 const FREE = 0;
 const HELD_FIRST = 1;
 const HELD_OTHER = 2;
+/** Words: [0] holder, [1] first-side writers waiting, [2] the other side's holder's thread id if it may be raised, [3] 1 once a waiter raised it. */
+const HOLDER = 0;
+const WAITING = 1;
+const HOLDER_TID = 2;
+const RAISED = 3;
+
+/**
+ * Priority inheritance for a holder that runs below the first side (bulk-thread.ts: ten steps
+ * of niceness below the loop). Lowered, that thread could be preempted while it holds the lock,
+ * and the loop's alarm write then waited for a thread that was itself waiting for a core
+ * (bench:storm: routing p99 216 against 107 ms level, in one pair). So while a first-side writer
+ * waits for it, the holder runs at the waiter's priority, and lowers itself again as it lets go.
+ * `raise` is the first side's (threads/thread-priority.ts raiseThread), `lowerAgain` the holder's.
+ */
+export interface Inheritance {
+  /** The other side: this thread's id, and how it goes back below once it lets the lock go. */
+  holder?: { tid: number; lowerAgain: () => void };
+  /** The first side: raises the holder's thread to this side's priority; false if refused. */
+  raise?: (tid: number) => boolean;
+}
+
+/** What the first side waited for the lock (WriteLock.waits). */
+export interface LockWaits {
+  /** Writes that found the lock held by the other side, and what they waited in all and at most (their whole wait). */
+  count: number;
+  totalMs: number;
+  maxMs: number;
+  /** Holders raised while a first-side writer waited for them, and raises refused (no privilege). */
+  raised: number;
+  refused: number;
+}
 
 export class WriteLock {
-  /** [0]: 0 free, 1 held by the first side, 2 by the other. [1]: writers of the first side waiting for it. */
+  /** See the word constants above. */
   readonly #words: Int32Array;
+  #inheritance: Inheritance = {};
+  readonly waits: LockWaits = { count: 0, totalMs: 0, maxMs: 0, raised: 0, refused: 0 };
 
-  constructor(shared: SharedArrayBuffer = new SharedArrayBuffer(8)) {
+  constructor(shared: SharedArrayBuffer = new SharedArrayBuffer(16)) {
+    if (shared.byteLength < 16) throw new RangeError("a write lock's memory is 16 bytes");
     this.#words = new Int32Array(shared);
   }
 
@@ -40,7 +74,12 @@ export class WriteLock {
   }
 
   get held(): boolean {
-    return Atomics.load(this.#words, 0) !== 0;
+    return Atomics.load(this.#words, HOLDER) !== FREE;
+  }
+
+  /** This thread's part in priority inheritance (Inheritance); from then on. */
+  inherit(inheritance: Inheritance): void {
+    this.#inheritance = inheritance;
   }
 
   /**
@@ -49,8 +88,9 @@ export class WriteLock {
    */
   releaseAbandoned(first: boolean): boolean {
     const holder = first ? HELD_FIRST : HELD_OTHER;
-    const freed = Atomics.compareExchange(this.#words, 0, holder, FREE) === holder;
-    if (freed) Atomics.notify(this.#words, 0);
+    if (!first) Atomics.store(this.#words, HOLDER_TID, 0);
+    const freed = Atomics.compareExchange(this.#words, HOLDER, holder, FREE) === holder;
+    if (freed) Atomics.notify(this.#words, HOLDER);
     return freed;
   }
 
@@ -61,38 +101,79 @@ export class WriteLock {
    */
   async acquire(first: boolean, maxWaitMs: number): Promise<() => void> {
     const words = this.#words;
-    const until = performance.now() + maxWaitMs;
-    if (first) Atomics.add(words, 1, 1);
+    const started = performance.now();
+    const until = started + maxWaitMs;
+    let waited = false;
+    let raised = false;
+    if (first) Atomics.add(words, WAITING, 1);
     try {
       for (;;) {
         const left = until - performance.now();
         if (!first) {
-          const waiting = Atomics.load(words, 1);
+          const waiting = Atomics.load(words, WAITING);
           if (waiting > 0 && left > 0) {
-            await settle(Atomics.waitAsync(words, 1, waiting, left));
+            await settle(Atomics.waitAsync(words, WAITING, waiting, left));
             continue;
           }
         }
-        const holder = Atomics.compareExchange(words, 0, FREE, first ? HELD_FIRST : HELD_OTHER);
-        if (holder === FREE) return this.#release();
-        if (left <= 0) return () => {};
-        await settle(Atomics.waitAsync(words, 0, holder, left));
+        const holder = Atomics.compareExchange(words, HOLDER, FREE, first ? HELD_FIRST : HELD_OTHER);
+        if (holder === FREE) {
+          if (waited) this.#waited(performance.now() - started);
+          return this.#release(first);
+        }
+        if (left <= 0) {
+          if (waited) this.#waited(performance.now() - started);
+          return () => {};
+        }
+        if (first && holder === HELD_OTHER) {
+          waited = true;
+          if (!raised) raised = this.#raiseHolder();
+        }
+        await settle(Atomics.waitAsync(words, HOLDER, holder, left));
       }
     } finally {
       if (first) {
-        Atomics.sub(words, 1, 1);
-        Atomics.notify(words, 1);
+        Atomics.sub(words, WAITING, 1);
+        Atomics.notify(words, WAITING);
       }
     }
   }
 
-  #release(): () => void {
+  /**
+   * Raises the other side's holder, if it asked to be (Inheritance). The flag is set after the
+   * raise: a holder that let go in between finds it at its next release and lowers itself then,
+   * so a raise is never left standing. Returns whether this wait is done with raising.
+   */
+  #raiseHolder(): boolean {
+    const raise = this.#inheritance.raise;
+    const tid = Atomics.load(this.#words, HOLDER_TID);
+    if (!raise || tid === 0) return false;
+    if (raise(tid)) {
+      Atomics.store(this.#words, RAISED, 1);
+      this.waits.raised++;
+    } else {
+      this.waits.refused++;
+    }
+    return true;
+  }
+
+  #waited(ms: number): void {
+    this.waits.count++;
+    this.waits.totalMs += ms;
+    if (ms > this.waits.maxMs) this.waits.maxMs = ms;
+  }
+
+  #release(first: boolean): () => void {
+    const holder = first ? undefined : this.#inheritance.holder;
+    if (holder) Atomics.store(this.#words, HOLDER_TID, holder.tid);
     let released = false;
     return () => {
       if (released) return;
       released = true;
-      Atomics.store(this.#words, 0, FREE);
-      Atomics.notify(this.#words, 0);
+      if (holder) Atomics.store(this.#words, HOLDER_TID, 0);
+      Atomics.store(this.#words, HOLDER, FREE);
+      Atomics.notify(this.#words, HOLDER);
+      if (holder && Atomics.exchange(this.#words, RAISED, 0) === 1) holder.lowerAgain();
     };
   }
 }

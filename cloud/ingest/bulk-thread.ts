@@ -46,6 +46,8 @@ export interface BulkThreadData {
   liveness: { everyMs: number };
   /** Steps of niceness the thread lowers itself by, below the loop (BULK_THREAD_NICER); 0 leaves it level. */
   nicer: number;
+  /** Lowered, whether it is raised while the loop waits for its hold on the write lock (write-lock.ts: Inheritance). */
+  raised: boolean;
 }
 
 /**

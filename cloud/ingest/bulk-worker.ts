@@ -15,7 +15,7 @@ import { startLivenessMonitor } from "../nodes/liveness";
 import { startTelemetryKeeper } from "../telemetry/retention";
 import { repeatWithoutOverlap } from "../time/repeat-without-overlap";
 import { SharedCalm } from "../time/urgency";
-import { lowerThisThread } from "../threads/thread-priority";
+import { lowerThisThread, setThreadNice } from "../threads/thread-priority";
 import { createIngest, type IngestStats } from "./ingest";
 import { startSubscriber } from "./subscriber";
 import type { BulkThreadData, FromBulk, Housekeeping, ToBulk } from "./bulk-thread";
@@ -40,13 +40,16 @@ const BULK_THREAD_BATCH = 50;
 /** How often the stats are sent while they change. */
 const STATS_EVERY_MS = 200;
 async function main(): Promise<void> {
-  const nice = data.nicer > 0 ? lowerThisThread(data.nicer) : null;
-  if (data.nicer > 0 && nice === null) log("warn", "the bulk ingest thread could not lower its scheduling priority: it competes with the alarm path as an equal");
+  const lowered = data.nicer > 0 ? lowerThisThread(data.nicer) : null;
+  if (data.nicer > 0 && lowered === null) log("warn", "the bulk ingest thread could not lower its scheduling priority: it competes with the alarm path as an equal");
   // The parent migrated the database before starting this thread (and, bundled, this module's
   // own path is not where the migrations are); its checkpoint thread keeps the log for both
   // connections (checkpoints.ts).
   const database = await openDatabase(data.databaseUrl, data.databaseAuthToken, { migrate: false, checkpoints: false });
-  writeThroughLock(database.client, new WriteLock(data.writeLock), { first: false });
+  const lock = new WriteLock(data.writeLock);
+  // Lowered, it is raised while the loop waits for its hold on the lock (write-lock.ts: Inheritance), and goes back below as it lets go.
+  if (lowered && data.raised) lock.inherit({ holder: { tid: lowered.tid, lowerAgain: () => setThreadNice(lowered.tid, lowered.nice) } });
+  writeThroughLock(database.client, lock, { first: false });
   const feed = new AlarmFeed();
   feed.subscribe((alarm: AlarmRecord) => send({ type: "alarm", alarm }));
   const urgency = new SharedCalm(data.urgency);
@@ -123,7 +126,7 @@ async function main(): Promise<void> {
         return;
     }
   });
-  send({ type: "ready", nice });
+  send({ type: "ready", nice: lowered?.nice ?? null });
 }
 
 /** The stats as data (their `rejectedByNode` is a getter). */

@@ -167,7 +167,7 @@ describe("the bulk ingest thread", () => {
   it("starts a thread that stopped on its own again, logs it, and keeps what it had counted", async () => {
     const crashes = memoryLogger();
     const thread = await startBulkThread(
-      { databaseUrl, mqtt: { url: broker.url, clientId: "unused", protocolVersion: 5 }, urgency: new Urgency().shared, writeLock: new WriteLock().shared, holdMs: 500, telemetry: { settings: RETENTION_DEFAULTS, everyMs: 0, yieldMs: 0 }, liveness: { everyMs: 0 }, nicer: 0 },
+      { databaseUrl, mqtt: { url: broker.url, clientId: "unused", protocolVersion: 5 }, urgency: new Urgency().shared, writeLock: new WriteLock().shared, holdMs: 500, telemetry: { settings: RETENTION_DEFAULTS, everyMs: 0, yieldMs: 0 }, liveness: { everyMs: 0 }, nicer: 0, raised: false },
       new AlarmFeed(),
       crashes,
       { script: new URL("../support/crashing-bulk-worker.ts", import.meta.url).href },

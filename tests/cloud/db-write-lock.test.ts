@@ -1,6 +1,11 @@
 import { createClient, type Client } from "@libsql/client";
 import { afterEach, describe, expect, it } from "vitest";
+import { readFileSync } from "node:fs";
+import { getPriority } from "node:os";
+import { Worker } from "node:worker_threads";
 import { WriteLock, writeThroughLock } from "../../cloud/db/write-lock";
+import { raiseThread } from "../../cloud/threads/thread-priority";
+import { threadEntry } from "../../cloud/threads/worker-bundle";
 import { tempDatabaseUrl } from "../support/cloud";
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -50,6 +55,80 @@ describe("the write lock two threads' connections share", () => {
     expect(loop.held).toBe(true);
     release();
     expect(loop.held).toBe(false);
+  });
+
+  describe("with a holder that runs below the first side (the bulk ingest thread)", () => {
+    // A thread's niceness, from the kernel (Linux /proc: field 19 of a task's stat).
+    const nicenessOf = (tid: number) => {
+      const stat = readFileSync(`/proc/${process.pid}/task/${tid}/stat`, "utf8");
+      return Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[16]);
+    };
+    type Holder = { held: boolean; tid: number; nice: number };
+    const HOLDER_SCRIPT = new URL("../support/lock-holder-thread.ts", import.meta.url);
+
+    async function lowerHolder(lock: WriteLock): Promise<{ worker: Worker; next: () => Promise<Holder> }> {
+      const { module, script } = await threadEntry(HOLDER_SCRIPT, { override: HOLDER_SCRIPT.href });
+      const worker = new Worker(module, { workerData: { script, lock: lock.shared } });
+      const messages: Holder[] = [];
+      const waiting: Array<(message: Holder) => void> = [];
+      worker.on("message", (message: Holder) => (waiting.length ? waiting.shift()!(message) : messages.push(message)));
+      worker.on("error", (error) => {
+        throw error;
+      });
+      return { worker, next: () => (messages.length ? Promise.resolve(messages.shift()!) : new Promise<Holder>((resolve) => waiting.push(resolve))) };
+    }
+
+    it("runs at the waiting writer's priority while the writer waits, and back below once it lets go", async () => {
+      const loop = new WriteLock();
+      const raised: number[] = [];
+      loop.inherit({
+        raise: (tid) => {
+          raised.push(tid);
+          return raiseThread(tid);
+        },
+      });
+      const { worker, next } = await lowerHolder(loop);
+      try {
+        const holding = await next();
+        expect(holding.held).toBe(true);
+        expect(nicenessOf(holding.tid)).toBe(Math.min(19, getPriority() + 10));
+        const waiting = loop.acquire(true, 5000);
+        await sleep(20);
+        expect(raised).toEqual([holding.tid]);
+        // Raising needs CAP_SYS_NICE or an RLIMIT_NICE that reaches this thread's niceness (root here, and in CI).
+        expect(loop.waits.raised).toBe(1);
+        expect(nicenessOf(holding.tid)).toBe(getPriority());
+        worker.postMessage("let go");
+        const release = await waiting;
+        const after = await next();
+        expect(after.held).toBe(false);
+        expect(nicenessOf(after.tid)).toBe(after.nice);
+        release();
+        expect(loop.waits.count).toBe(1);
+        expect(loop.waits.maxMs).toBeGreaterThanOrEqual(15);
+      } finally {
+        await worker.terminate();
+      }
+    });
+
+    it("stays below when raising it is refused, and the writer still has the lock once it is let go", async () => {
+      const loop = new WriteLock();
+      loop.inherit({ raise: () => false });
+      const { worker, next } = await lowerHolder(loop);
+      try {
+        const holding = await next();
+        const waiting = loop.acquire(true, 5000);
+        await sleep(20);
+        expect(loop.waits).toMatchObject({ raised: 0, refused: 1 });
+        expect(nicenessOf(holding.tid)).toBe(holding.nice);
+        worker.postMessage("let go");
+        (await waiting)();
+        expect((await next()).held).toBe(false);
+        expect(nicenessOf(holding.tid)).toBe(holding.nice);
+      } finally {
+        await worker.terminate();
+      }
+    });
   });
 
   describe("on two connections to one file", () => {
