@@ -171,4 +171,3 @@ main().catch((error: Error) => {
   process.stderr.write(`bench cloud process failed: ${error.stack}\n`);
   process.exit(1);
 });
-
