@@ -56,8 +56,8 @@ async function main(): Promise<void> {
     bulkThread: true,
     // BENCH_BULK_NICER=<n>: the bulk thread that much below the loop instead of the default (0: level), to compare.
     bulkThreadNicer: process.env.BENCH_BULK_NICER === undefined ? undefined : Number(process.env.BENCH_BULK_NICER),
-    // BENCH_BULK_NOT_RAISED=1: the lowered thread is not raised while the loop waits for its write, to compare.
-    bulkThreadRaised: !process.env.BENCH_BULK_NOT_RAISED,
+    // BENCH_BULK_RAISED=1: the lowered thread is raised while the loop waits for its write (off by default), to compare.
+    bulkThreadRaised: Boolean(process.env.BENCH_BULK_RAISED),
     databaseUrl: config.databaseUrl,
     // A plain persistent subscription: Mosquitto restores it after its restart (it does not restore $share ones).
     // On NATS (no MQTT 5): commands over its MQTT listener, node messages from JetStream.

@@ -68,7 +68,11 @@ export interface CloudOptions {
   bulkThread?: boolean;
   /** Steps of niceness the bulk thread runs below the loop (default BULK_THREAD_NICER; 0: level). */
   bulkThreadNicer?: number;
-  /** Whether the lowered bulk thread is raised while the loop waits for its write (default true; false to compare: write-lock.ts Inheritance). */
+  /**
+   * Whether the lowered bulk thread is raised while one of the loop's writes waits for its hold on
+   * the write lock (write-lock.ts: Inheritance). Default false: on one machine it shortened those
+   * waits but not the alarms' first notification, and the broker's own share grew (bench:storm).
+   */
   bulkThreadRaised?: boolean;
 }
 
@@ -194,7 +198,7 @@ export async function startCloud(options: CloudOptions): Promise<RunningCloud> {
                       telemetry: { settings: retention, everyMs: options.telemetry?.everyMs ?? ROLLUP_EVERY_MS, yieldMs: ROLLUP_YIELD_MS },
                       liveness: { everyMs: options.livenessEveryMs ?? SWEEP_EVERY_MS },
                       nicer: options.bulkThreadNicer ?? BULK_THREAD_NICER,
-                      raised: options.bulkThreadRaised ?? true,
+                      raised: options.bulkThreadRaised ?? false,
                     },
                     feed,
                     log,

@@ -118,14 +118,15 @@ export async function openDatabase(url: string, authToken?: string, options: Ope
         // The checkpoint thread's restarts of the log take it too: this connection's writers then
         // wait for one without sleeping in SQLite's busy handler on their thread.
         writeLock = new WriteLock();
-        // A thread running below this one (the bulk ingest's) is raised while this connection
-        // waits for it. Refused once (no CAP_SYS_NICE, and no RLIMIT_NICE that reaches this
-        // thread's niceness), it is said once and not tried again.
+        // A thread running below this one that asks for it (the bulk ingest's, with
+        // CloudOptions.bulkThreadRaised) is raised while this connection waits for it. Refused
+        // once (no CAP_SYS_NICE, and no RLIMIT_NICE that reaches this thread's niceness), it is
+        // said once and not tried again.
         let mayRaise = true;
         writeLock.inherit({
           raise: (tid) => {
             if (mayRaise && raiseThread(tid)) return true;
-            if (mayRaise) options.log?.("warn", "a write waits for a thread that runs below the cloud's loop, and that thread cannot be raised meanwhile: allow it with CAP_SYS_NICE or LimitNICE (see the README)", { thread: tid });
+            if (mayRaise) options.log?.("warn", "a write waits for a thread that runs below the cloud's loop, and that thread cannot be raised meanwhile: allow it with CAP_SYS_NICE or RLIMIT_NICE, or leave bulkThreadRaised off", { thread: tid });
             mayRaise = false;
             return false;
           },

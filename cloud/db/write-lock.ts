@@ -33,11 +33,13 @@ const RAISED = 3;
 
 /**
  * Priority inheritance for a holder that runs below the first side (bulk-thread.ts: ten steps
- * of niceness below the loop). Lowered, that thread could be preempted while it holds the lock,
- * and the loop's alarm write then waited for a thread that was itself waiting for a core
- * (bench:storm: routing p99 216 against 107 ms level, in one pair). So while a first-side writer
- * waits for it, the holder runs at the waiter's priority, and lowers itself again as it lets go.
- * `raise` is the first side's (threads/thread-priority.ts raiseThread), `lowerAgain` the holder's.
+ * of niceness below the loop). Lowered, that thread can be preempted while it holds the lock,
+ * and the loop's alarm write then waits for a thread that is itself waiting for a core
+ * (bench:storm: routing p99 216 against 107 ms level, in one pair). With this, while a
+ * first-side writer waits for it, the holder runs at the waiter's priority, and lowers itself
+ * again as it lets go. `raise` is the first side's (threads/thread-priority.ts raiseThread),
+ * `lowerAgain` the holder's. The bulk thread takes part only when asked (CloudOptions
+ * .bulkThreadRaised): it shortened the loop's waits, not the alarms' first notification.
  */
 export interface Inheritance {
   /** The other side: this thread's id, and how it goes back below once it lets the lock go. */

@@ -61,11 +61,12 @@ export interface BulkThreadData {
  * met in 2 against 4. Earlier single runs at +5 and +10 had not shown it, when the threads still
  * met in SQLite's busy handler (write-lock.ts). What it costs: telemetry written later while the
  * machine is saturated (the thread's heap peaked at 100 MB at +10 against 88 at +5, the process's
- * RSS at 388 against 362 MB). An alarm's write that waits for the thread's hold on the write
- * lock would also wait while the thread waited for a core: so the loop raises it meanwhile
- * (write-lock.ts: Inheritance; bench:storm under a CPU hog, four pairs: the loop's waits 3–4
- * against 8–10 ms on average, first notification p99 37–60 against 57–76 ms). Linux only
- * (threads/thread-priority.ts); elsewhere the thread runs level and says so.
+ * RSS at 388 against 362 MB), and an alarm's write may wait while the thread, holding the write
+ * lock, waits for a core. Raising the thread meanwhile (write-lock.ts: Inheritance, the
+ * `raised` option) shortened those waits in every run but did not shorten the alarms' way to
+ * a person: bench:storm beside a CPU hog, twelve pairs, first notification p99 median 64 against
+ * 59 ms, the broker's own share higher in 9 of 12 (the raised thread competes with it). So it is
+ * off. Linux only (threads/thread-priority.ts); elsewhere the thread runs level and says so.
  */
 export const BULK_THREAD_NICER = 10;
 

@@ -47,7 +47,7 @@ async function main(): Promise<void> {
   // connections (checkpoints.ts).
   const database = await openDatabase(data.databaseUrl, data.databaseAuthToken, { migrate: false, checkpoints: false });
   const lock = new WriteLock(data.writeLock);
-  // Lowered, it is raised while the loop waits for its hold on the lock (write-lock.ts: Inheritance), and goes back below as it lets go.
+  // Lowered and asked to (`raised`), it is raised while the loop waits for its hold on the lock (write-lock.ts: Inheritance), and goes back below as it lets go.
   if (lowered && data.raised) lock.inherit({ holder: { tid: lowered.tid, lowerAgain: () => setThreadNice(lowered.tid, lowered.nice) } });
   writeThroughLock(database.client, lock, { first: false });
   const feed = new AlarmFeed();
