@@ -5,7 +5,7 @@ import { getPriority, setPriority } from "node:os";
  * The calling thread's id as the kernel knows it (Linux: `/proc/thread-self` names it; Node
  * offers no thread id of its own), or null where there is none to read.
  */
-export function thisThreadId(): number | null {
+function thisThreadId(): number | null {
   try {
     const tid = Number(readlinkSync("/proc/thread-self").split("/").pop());
     return Number.isInteger(tid) && tid > 0 ? tid : null;
