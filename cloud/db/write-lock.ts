@@ -195,9 +195,18 @@ const text = (statement: unknown) => (typeof statement === "string" ? statement 
  * lock until it commits, rolls back or closes), `executeMultiple` and `migrate`. Changes the
  * client in place, so whoever holds it (drizzle) goes through the lock too. A write waits for the
  * lock at most `maxWaitMs` (default: as long as SQLite's own busy timeout), then leaves it to SQLite.
+ * `giveWay`, asked just before each write takes the lock: a promise means "not yet", and the
+ * write waits for it first (the bulk thread, while the cloud has an alarm in hand).
  */
-export function writeThroughLock(client: Client, lock: WriteLock, options: { first: boolean; maxWaitMs?: number }): void {
-  const take = () => lock.acquire(options.first, options.maxWaitMs ?? BUSY_TIMEOUT_MS);
+export function writeThroughLock(client: Client, lock: WriteLock, options: { first: boolean; maxWaitMs?: number; giveWay?: () => Promise<void> | undefined }): void {
+  const acquire = () => lock.acquire(options.first, options.maxWaitMs ?? BUSY_TIMEOUT_MS);
+  const { giveWay } = options;
+  const take = giveWay
+    ? async () => {
+        await giveWay();
+        return acquire();
+      }
+    : acquire;
   const locked = async <T>(work: () => Promise<T>): Promise<T> => {
     const release = await take();
     try {

@@ -9,7 +9,7 @@ import type { Logger } from "../log";
 import { upsertSightingsSql } from "../nodes/queries";
 import { GroupCommit } from "./group-commit";
 import { RejectionLog, type NodeRejections } from "./rejection-log";
-import { SightingBook, SIGHTINGS_EVERY_MS } from "./sighting-book";
+import { SightingBook, SIGHTINGS_EVERY_MS, SIGHTINGS_PER_WRITE } from "./sighting-book";
 import { SenderRules, type SenderRejectReason } from "./sender-rules";
 import { MAX_BATCH, storeBatch, type StoredBatch, type StoreOutcome } from "./store-batch";
 
@@ -177,13 +177,15 @@ export function createIngest(deps: IngestDeps): Ingest {
     clearTimeout(sightingsTimer);
     sightingsTimer = undefined;
     await inBookTurn(async () => {
-      const due = book.drain();
-      if (due.length === 0) return;
-      try {
-        await db.$client.batch([upsertSightingsSql(due)], "write");
-      } catch (error) {
-        book.restore(due, now());
-        log("warn", "ingest could not write when nodes were last seen; their next batch carries it", { nodes: due.length, error: (error as Error).message });
+      // A transaction per SIGHTINGS_PER_WRITE rows: a loop's write waiting for the lock goes between them.
+      for (let due = book.drain(SIGHTINGS_PER_WRITE); due.length > 0; due = book.drain(SIGHTINGS_PER_WRITE)) {
+        try {
+          await db.$client.batch([upsertSightingsSql(due)], "write");
+        } catch (error) {
+          book.restore(due, now());
+          log("warn", "ingest could not write when nodes were last seen; their next batch carries it", { nodes: due.length, error: (error as Error).message });
+          return;
+        }
       }
     });
   };

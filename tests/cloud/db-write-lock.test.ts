@@ -143,12 +143,12 @@ describe("the write lock two threads' connections share", () => {
     const clients: Client[] = [];
     afterEach(() => clients.splice(0).forEach((client) => client.close()));
 
-    async function open(url: string, lock: WriteLock, first: boolean): Promise<Client> {
+    async function open(url: string, lock: WriteLock, first: boolean, giveWay?: () => Promise<void> | undefined): Promise<Client> {
       const client = createClient({ url });
       clients.push(client);
       await client.execute("PRAGMA journal_mode = WAL");
       await client.execute("PRAGMA busy_timeout = 5000");
-      writeThroughLock(client, lock, { first, maxWaitMs: 5000 });
+      writeThroughLock(client, lock, { first, maxWaitMs: 5000, giveWay });
       return client;
     }
 
@@ -176,6 +176,36 @@ describe("the write lock two threads' connections share", () => {
       await write;
       expect((await loop.execute("select v from t order by rowid")).rows.map((row) => Number(row.v))).toEqual([1, 2]);
       expect(loopLock.held).toBe(false);
+    });
+
+    it("asks the other side's writes to give way just before each takes the lock, and they wait while told to", async () => {
+      const url = tempDatabaseUrl();
+      const loopLock = new WriteLock();
+      const loop = await open(url, loopLock, true);
+      let inHand: Promise<void> | undefined;
+      let asked = 0;
+      const bulk = await open(url, new WriteLock(loopLock.shared), false, () => (asked++, inHand));
+      await loop.execute("create table t (v integer)");
+      await bulk.execute("insert into t values (1)");
+      expect(asked).toBe(1);
+
+      let done!: () => void;
+      inHand = new Promise<void>((resolve) => (done = resolve));
+      let written = false;
+      const write = bulk.batch(["insert into t values (2)"], "write").then(() => (written = true));
+      await sleep(20);
+      // Waiting, it holds nothing: the loop writes meanwhile.
+      expect(written).toBe(false);
+      expect(loopLock.held).toBe(false);
+      await loop.execute("insert into t values (3)");
+      inHand = undefined;
+      done();
+      await write;
+      expect(asked).toBe(2);
+      // Reads never ask.
+      await bulk.execute("select count(*) from t");
+      expect(asked).toBe(2);
+      expect((await loop.execute("select v from t order by rowid")).rows.map((row) => Number(row.v))).toEqual([1, 3, 2]);
     });
 
     it("lets the lock go when a batch fails, and when a transaction is rolled back or closed", async () => {

@@ -60,6 +60,24 @@ describe("the sighting book", () => {
     ]);
   });
 
+  it("carries at most its share of what waits in one write, those waiting longest first, and the rest with the next", () => {
+    const book = new SightingBook(1000, 2);
+    book.take([seen("a", 0, 1), seen("b", 0, 1), seen("c", 0, 1)], telemetryOnly, 0);
+    book.take([seen("c", 100, 2)], telemetryOnly, 100);
+    book.take([seen("a", 200, 2), seen("b", 200, 2)], telemetryOnly, 200);
+    // c waited first (its later sighting merged keeps its place); a came next.
+    expect(ids(book.take([seen("d", 1100, 1)], telemetryOnly, 1100))).toEqual(["d", "c", "a"]);
+    expect(book.waiting).toBe(1);
+    // Still due: the next batch carries it, however soon it comes.
+    expect(book.take([], telemetryOnly, 1101)).toEqual([expect.objectContaining({ nodeId: "b", at: 200, readings: { smokeRaw: 2 } })]);
+    expect(book.waiting).toBe(0);
+
+    book.take([seen("a", 1200, 3), seen("b", 1200, 3), seen("c", 1200, 3)], telemetryOnly, 1200);
+    expect(ids(book.drain(2))).toEqual(["a", "b"]);
+    expect(ids(book.drain(2))).toEqual(["c"]);
+    expect(book.drain(2)).toEqual([]);
+  });
+
   it("puts back what a failed write held, and then writes those nodes at once", () => {
     const book = new SightingBook(1000);
     book.take([seen("a", 0, 1)], telemetryOnly, 0);
