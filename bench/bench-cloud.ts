@@ -1,5 +1,5 @@
 import type { CheckpointStats } from "../cloud/db/checkpoints";
-import type { LockWaits } from "../cloud/db/write-lock";
+import { HOLD_BOUNDS_MS, type LockHolds, type LockWaits } from "../cloud/db/write-lock";
 import { openDatabase, type Database } from "../cloud/db/client";
 import { tempDatabaseUrl } from "../tests/support/cloud";
 import { Worker } from "./child";
@@ -30,6 +30,8 @@ export interface CloudMeasures {
   checkpoints: CheckpointStats | null;
   /** The loop's writes that waited for another thread's hold on the write lock, from the mark on (cloud/db/write-lock.ts). */
   lockWaits: LockWaits | null;
+  /** The bulk thread's holds of that lock, from the mark on, when it has a thread. */
+  bulkLockHolds: LockHolds | null;
 }
 
 /**
@@ -49,6 +51,14 @@ export async function startBenchCloud(options: { brokerUrl: string; natsServers?
 export function checkpointsText(stats: CheckpointStats | null): string {
   if (!stats) return "none (not an embedded file)";
   return `${stats.runs} (${stats.where}), ≥ ${stats.frames.toLocaleString("en-US")} pages copied, longest ${stats.longestMs.toFixed(0)} ms (writers held ≤ ${stats.longestLockedMs.toFixed(0)} ms, waited for ≤ ${stats.longestLockWaitMs.toFixed(0)} ms), ${stats.restarts} restarts of the log`;
+}
+
+/** CloudMeasures.bulkLockHolds as one line: how many, their mean, and how many were longer than each bound. */
+export function lockHoldsText(holds: LockHolds | null): string {
+  if (!holds) return "no bulk thread";
+  if (holds.count === 0) return "none";
+  const longer = HOLD_BOUNDS_MS.map((bound, i) => `${holds.longerThan[i]} > ${bound} ms`).join(", ");
+  return `${holds.count} (mean ${(holds.totalMs / holds.count).toFixed(1)} ms; ${longer})`;
 }
 
 /** CloudMeasures.lockWaits as one line: how many waited, how long, and whether their holder was raised meanwhile. */

@@ -18,7 +18,7 @@ import { join } from "node:path";
 import { createLogger } from "../cloud/log";
 import { startCloud } from "../cloud/server";
 import { profileStatements, printStatementProfile, traceSlowStatements, type Client } from "./sql-profile";
-import type { LockWaits } from "../cloud/db/write-lock";
+import type { LockHolds, LockWaits } from "../cloud/db/write-lock";
 import type { CloudMeasures, CloudProcessConfig } from "./bench-cloud";
 import { benchSms, benchSmsSettings } from "./sms-provider";
 import { startProviderThread } from "../cloud/notify/providers/provider-thread";
@@ -82,6 +82,7 @@ async function main(): Promise<void> {
     peakThreadHeap = cloud.bulkThread?.heap ?? null;
   }, RSS_SAMPLE_MS);
   const loopDelay = monitorEventLoopDelay({ resolution: 10 });
+  let holdsAtMark: LockHolds | null = null;
   // BENCH_CPU_PROFILE=<dir>: the loop's CPU profile from `mark` to `measure`, for DevTools or bench/profile-summary.ts.
   const profileDir = process.env.BENCH_CPU_PROFILE;
   const inspector = profileDir ? new Session() : null;
@@ -116,6 +117,8 @@ async function main(): Promise<void> {
         peakThreadHeap = cloud.bulkThread?.heap ?? null;
         // The lock's waits counted from here (the bench's own reading of what the database keeps).
         if (cloud.database.lockWaits) Object.assign(cloud.database.lockWaits as LockWaits, { count: 0, totalMs: 0, maxMs: 0, raised: 0, refused: 0 } satisfies LockWaits);
+        // The bulk thread's holds are counted there: what it held by now is taken off at `measure`.
+        holdsAtMark = cloud.bulkThread?.lockHolds ?? null;
         profile?.clear();
         syncMs.length = 0;
         loopDelay.reset();
@@ -150,6 +153,7 @@ async function main(): Promise<void> {
           loopDelay: { p99Ms: loopDelay.percentile(99) / 1e6, maxMs: loopDelay.max / 1e6 },
           checkpoints: cloud.database.checkpoints && { ...cloud.database.checkpoints },
           lockWaits: cloud.database.lockWaits && { ...cloud.database.lockWaits },
+          bulkLockHolds: since(cloud.bulkThread?.lockHolds ?? null, holdsAtMark),
         };
         return answer(measures);
       }
@@ -171,3 +175,10 @@ main().catch((error: Error) => {
   process.stderr.write(`bench cloud process failed: ${error.stack}\n`);
   process.exit(1);
 });
+
+/** The holds counted after `before` (a thread that started again meanwhile counts from zero: then all of `now`). */
+function since(now: LockHolds | null, before: LockHolds | null): LockHolds | null {
+  if (!now) return null;
+  if (!before || before.count > now.count) return now;
+  return { count: now.count - before.count, totalMs: now.totalMs - before.totalMs, longerThan: now.longerThan.map((n, i) => n - before.longerThan[i]) };
+}

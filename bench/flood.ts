@@ -20,7 +20,7 @@ import type { IngestStats } from "../cloud/ingest/ingest";
 import { createPlace } from "../cloud/places/queries";
 import { insertStaff, replaceScopes } from "../cloud/staff/queries";
 import { startMosquitto } from "../tests/support/mosquitto";
-import { lockWaitsText, startBenchCloud, type CloudMeasures } from "./bench-cloud";
+import { lockHoldsText, lockWaitsText, startBenchCloud, type CloudMeasures } from "./bench-cloud";
 import { benchSmsProvider } from "./sms-provider";
 
 const arg = (name: string, fallback: number) => {
@@ -147,6 +147,7 @@ async function main(): Promise<void> {
       ["longest API answer (GET /api/ingest/stats every 20 ms, own process)", `${apiMax} ms over ${inRun.length} requests, ${apiFailed} failed`],
       ["peak RSS (cloud process)", `${(measures.peak.rss / 2 ** 20).toFixed(0)} MB (its own process)`],
       ["the loop's writes that waited for another thread's write (mean / max)", lockWaitsText(measures.lockWaits)],
+      ["the bulk thread's holds of the write lock (mean; longer than …)", lockHoldsText(measures.bulkLockHolds)],
     ];
     const width = Math.max(...rows.map(([k]) => k.length));
     process.stdout.write(`\nbench:flood — ${new Date().toISOString()}\n`);

@@ -28,7 +28,7 @@ import { createStaffToken } from "../cloud/auth/tokens";
 import { startMosquitto } from "../tests/support/mosquitto";
 import { startNatsCluster } from "../tests/support/nats-cluster";
 import { Worker } from "./child";
-import { checkpointsText, lockWaitsText, startBenchCloud, type CloudMeasures } from "./bench-cloud";
+import { checkpointsText, lockHoldsText, lockWaitsText, startBenchCloud, type CloudMeasures } from "./bench-cloud";
 import { benchSmsProvider } from "./sms-provider";
 import { firstTierOf, seedStreet, stormNodeId } from "./street";
 
@@ -293,6 +293,7 @@ async function main(): Promise<void> {
       ["  at the peak: the bulk thread's JS heap used / total", peakThreadHeap ? `${mb(peakThreadHeap.used)} / ${mb(peakThreadHeap.total)} (thread restarts: ${measures.threadRestarts})` : "no thread"],
       ["  the bulk thread's scheduling (niceness: the thread / the loop)", measures.threadNice ? `${measures.threadNice.thread ?? "level"} / ${measures.threadNice.loop}` : "no thread"],
       ["  the loop's writes that waited for another thread's write (mean / max)", lockWaitsText(measures.lockWaits)],
+      ["  the bulk thread's holds of the write lock (mean; longer than …)", lockHoldsText(measures.bulkLockHolds)],
     ];
     const width = Math.max(...rows.map(([k]) => k.length));
     process.stdout.write(`\nbench:storm — ${new Date().toISOString()}\n`);

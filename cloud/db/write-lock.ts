@@ -59,11 +59,28 @@ export interface LockWaits {
   refused: number;
 }
 
+/** Bounds, in ms, of the holds counted apart (LockHolds.longerThan). */
+export const HOLD_BOUNDS_MS = [5, 10, 20, 50] as const;
+
+/**
+ * How long this side held the lock, from taking it to letting it go. A hold of the bulk thread's
+ * is what an alarm's write may wait for: its own SQL, and any time the thread was off a core
+ * meanwhile (a thread below the loop waits longer for one). Counts only, so that a reader can
+ * take the difference between two readings.
+ */
+export interface LockHolds {
+  count: number;
+  totalMs: number;
+  /** Holds longer than each of HOLD_BOUNDS_MS, in that order. */
+  longerThan: number[];
+}
+
 export class WriteLock {
   /** See the word constants above. */
   readonly #words: Int32Array;
   #inheritance: Inheritance = {};
   readonly waits: LockWaits = { count: 0, totalMs: 0, maxMs: 0, raised: 0, refused: 0 };
+  readonly holds: LockHolds = { count: 0, totalMs: 0, longerThan: HOLD_BOUNDS_MS.map(() => 0) };
 
   constructor(shared: SharedArrayBuffer = new SharedArrayBuffer(16)) {
     if (shared.byteLength < 16) throw new RangeError("a write lock's memory is 16 bytes");
@@ -169,6 +186,7 @@ export class WriteLock {
     const holder = first ? undefined : this.#inheritance.holder;
     if (holder) Atomics.store(this.#words, HOLDER_TID, holder.tid);
     let released = false;
+    const taken = performance.now();
     return () => {
       if (released) return;
       released = true;
@@ -176,7 +194,17 @@ export class WriteLock {
       Atomics.store(this.#words, HOLDER, FREE);
       Atomics.notify(this.#words, HOLDER);
       if (holder && Atomics.exchange(this.#words, RAISED, 0) === 1) holder.lowerAgain();
+      this.#held(performance.now() - taken);
     };
+  }
+
+  #held(ms: number): void {
+    const { holds } = this;
+    holds.count++;
+    holds.totalMs += ms;
+    HOLD_BOUNDS_MS.forEach((bound, i) => {
+      if (ms > bound) holds.longerThan[i]++;
+    });
   }
 }
 

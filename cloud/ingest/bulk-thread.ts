@@ -1,7 +1,7 @@
 import { Worker } from "node:worker_threads";
 import type { AlarmFeed } from "../alarms/alarm-feed";
 import type { AlarmRecord } from "../alarms/alarm-record";
-import { WriteLock } from "../db/write-lock";
+import { WriteLock, type LockHolds } from "../db/write-lock";
 import type { Level, Logger } from "../log";
 import type { RetentionSettings } from "../telemetry/retention";
 import type { Ingest, IngestStats } from "./ingest";
@@ -84,7 +84,7 @@ export type FromBulk =
   | { type: "failed"; error: string }
   | { type: "log"; level: Level; message: string; fields?: Record<string, unknown> }
   | { type: "alarm"; alarm: AlarmRecord }
-  | { type: "stats"; stats: IngestStats; connected: boolean; acknowledged: number; heap: ThreadHeap }
+  | { type: "stats"; stats: IngestStats; connected: boolean; acknowledged: number; heap: ThreadHeap; lockHolds: LockHolds }
   | { type: "idle"; id: number }
   | { type: "housekept"; id: number; result?: unknown; error?: string }
   | { type: "closed" };
@@ -100,6 +100,8 @@ export interface ThreadHeap {
 export interface BulkThread extends IngestSubscription {
   /** The thread's V8 heap as last sent (the process's RSS holds it; the parent's heap figures do not). */
   readonly heap: ThreadHeap | null;
+  /** The thread's holds of the write lock it shares with the loop, as last sent (since the thread last started). */
+  readonly lockHolds: LockHolds | null;
   /** The thread's ingest counts, as last sent (at most 200 ms old; fresh after `idle`). */
   readonly stats: IngestStats | null;
   /** Resolves once everything the thread's session has handed its ingest so far is written. */
@@ -155,6 +157,7 @@ export function startBulkThread(data: BulkThreadData, feed: AlarmFeed, log: Logg
   let acknowledged = 0;
   let acknowledgedEarlier = 0;
   let heap: ThreadHeap | null = null;
+  let lockHolds: LockHolds | null = null;
   let nextId = 0;
   let closing = false;
   let restarts = 0;
@@ -199,6 +202,7 @@ export function startBulkThread(data: BulkThreadData, feed: AlarmFeed, log: Logg
             connected = message.connected;
             acknowledged = message.acknowledged;
             heap = message.heap;
+            lockHolds = message.lockHolds;
             return;
           case "idle":
             idles.get(message.id)?.();
@@ -268,6 +272,9 @@ export function startBulkThread(data: BulkThreadData, feed: AlarmFeed, log: Logg
       },
       get heap() {
         return heap;
+      },
+      get lockHolds() {
+        return lockHolds;
       },
       idle() {
         const current = worker;

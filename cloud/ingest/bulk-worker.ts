@@ -98,12 +98,19 @@ async function main(): Promise<void> {
     const { heapUsed, heapTotal } = process.memoryUsage();
     return { used: heapUsed, total: heapTotal };
   };
-  const snapshot = (): FromBulk => ({ type: "stats", stats: plainStats(ingest.stats), connected: running.connected, acknowledged: running.acknowledged, heap: heap() });
+  const snapshot = (): FromBulk => ({
+    type: "stats",
+    stats: plainStats(ingest.stats),
+    connected: running.connected,
+    acknowledged: running.acknowledged,
+    heap: heap(),
+    lockHolds: { ...lock.holds, longerThan: [...lock.holds.longerThan] },
+  });
   let last = "";
   const stats = setInterval(() => {
     const now = snapshot();
-    // Sent when the counts change (the heap moves all the time: it rides along).
-    const text = JSON.stringify({ ...now, heap: undefined });
+    // Sent when the counts change (the heap and the lock's holds move all the time: they ride along).
+    const text = JSON.stringify({ ...now, heap: undefined, lockHolds: undefined });
     if (text !== last) send(now);
     last = text;
   }, STATS_EVERY_MS);

@@ -12,10 +12,11 @@ export const SIGHTINGS_EVERY_MS = 1000;
  * Most waiting sightings one write carries. Written together, a whole fleet's rows made one
  * transaction: after 10,000 nodes reconnected, a batch carrying every waiting node held SQLite's
  * write lock for 13–27 ms of the bulk thread's own CPU (bench:storm with the lock's holds traced,
- * /proc/thread-self/schedstat), and an alarm's write waited for all of it. At about 2 µs a row,
- * 500 hold it for about a millisecond; the rest go with the next write.
+ * /proc/thread-self/schedstat), and an alarm's write waited for all of it. 500 still held it for
+ * up to 12 ms (about 24 µs a row, the upsert's conflict clause included); 100 hold it for about
+ * 2 ms. The rest go with the next write.
  */
-export const SIGHTINGS_PER_WRITE = 500;
+export const SIGHTINGS_PER_WRITE = 100;
 
 /** Beyond this many nodes remembered as written, the memory starts again (each then writes once at once). */
 const WRITTEN_KEPT = 200_000;

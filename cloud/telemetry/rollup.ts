@@ -16,10 +16,12 @@ export const HEALTH_METRICS = {
 /**
  * Raw rows counted per step: one step is one short write transaction, so the ingest's group
  * commits interleave with a catch-up of hours instead of waiting behind it. 2,000 rows took 40 ms
- * of the event loop while 10,000 nodes reconnected (bench:storm, BENCH_SQL_PROFILE); 500 keep a
- * step near 10 ms there.
+ * of the event loop while 10,000 nodes reconnected (bench:storm, BENCH_SQL_PROFILE). On the bulk
+ * thread, which shares SQLite's write lock with the alarms' writes, a step of 500 held the lock
+ * for 10–15 ms of its own CPU, and an alarm arriving then waited for all of it (bench:storm, the
+ * lock's holds traced with /proc/thread-self/schedstat); 100 keep a step near 2–3 ms.
  */
-export const ROLLUP_STEP_ROWS = 500;
+export const ROLLUP_STEP_ROWS = 100;
 
 type Source = "telemetry" | "node_health";
 const TABLES = [

@@ -31,6 +31,22 @@ describe("the write lock two threads' connections share", () => {
     expect(loop.held).toBe(false);
   });
 
+  it("counts each side's holds, and those longer than each bound", async () => {
+    const loop = new WriteLock();
+    const thread = new WriteLock(loop.shared);
+    const short = await thread.acquire(false, 5000);
+    short();
+    short(); // a second release changes nothing
+    const long = await thread.acquire(false, 5000);
+    await sleep(25);
+    long();
+    expect(thread.holds.count).toBe(2);
+    expect(thread.holds.totalMs).toBeGreaterThanOrEqual(24);
+    // Longer than 5, 10 and 20 ms (whether past 50 depends on how late the timer fired).
+    expect(thread.holds.longerThan.slice(0, 3)).toEqual([1, 1, 1]);
+    expect(loop.holds.count).toBe(0);
+  });
+
   it("gives up after its longest wait and leaves the write to SQLite, without taking the lock", async () => {
     const lock = new WriteLock();
     const release = await lock.acquire(true, 1000);
