@@ -58,8 +58,6 @@ async function main(): Promise<void> {
     bulkThreadNicer: process.env.BENCH_BULK_NICER === undefined ? undefined : Number(process.env.BENCH_BULK_NICER),
     // BENCH_BULK_RAISED=1: the lowered thread is raised while the loop waits for its write (off by default), to compare.
     bulkThreadRaised: Boolean(process.env.BENCH_BULK_RAISED),
-    // BENCH_BULK_WRITES_ON_THREAD=1: the bulk thread's transactions on its own connection, as before loop-writes.ts, to compare.
-    bulkWritesOnLoop: !process.env.BENCH_BULK_WRITES_ON_THREAD,
     databaseUrl: config.databaseUrl,
     // A plain persistent subscription: Mosquitto restores it after its restart (it does not restore $share ones).
     // On NATS (no MQTT 5): commands over its MQTT listener, node messages from JetStream.

@@ -74,12 +74,6 @@ export interface CloudOptions {
    * waits but not the alarms' first notification, and the broker's own share grew (bench:storm).
    */
   bulkThreadRaised?: boolean;
-  /**
-   * Whether the bulk thread's write transactions run on the loop (loop-writes.ts), so that none is
-   * ever held while the lowered thread waits for a core. Default true; false keeps them on the
-   * thread's own connection, behind the shared write lock, to compare (BENCH_BULK_WRITES_ON_THREAD=1).
-   */
-  bulkWritesOnLoop?: boolean;
 }
 
 export interface RunningCloud {
@@ -208,7 +202,6 @@ export async function startCloud(options: CloudOptions): Promise<RunningCloud> {
                     },
                     feed,
                     log,
-                    { loopWrites: options.bulkWritesOnLoop === false ? undefined : database.client },
                   ))
               : undefined,
           },

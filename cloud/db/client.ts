@@ -141,7 +141,7 @@ export async function openDatabase(url: string, authToken?: string, options: Ope
       syncTimer.unref();
     }
   }
-  const db = dbFor(client);
+  const db = drizzle(client, { schema });
   if (options.migrate !== false) await migrate(db, { migrationsFolder: MIGRATIONS });
   return {
     db,
@@ -175,9 +175,4 @@ export async function openDatabase(url: string, authToken?: string, options: Ope
 export function placeholders(count: number, columns: number): string {
   const row = `(${Array.from({ length: columns }, () => "?").join(",")})`;
   return Array.from({ length: count }, () => row).join(",");
-}
-
-/** The ORM over a client of this schema (openDatabase's own, or one that sends some writes elsewhere: ingest/loop-writes.ts). */
-export function dbFor(client: Client): Db {
-  return drizzle(client, { schema }) as Db;
 }

@@ -1,12 +1,10 @@
 import { Worker } from "node:worker_threads";
 import type { AlarmFeed } from "../alarms/alarm-feed";
 import type { AlarmRecord } from "../alarms/alarm-record";
-import type { Client } from "@libsql/client";
 import { WriteLock, type LockHolds } from "../db/write-lock";
 import type { Level, Logger } from "../log";
 import type { RetentionSettings } from "../telemetry/retention";
 import type { Ingest, IngestStats } from "./ingest";
-import { runLoopWrite, type LoopWrite, type LoopWritten } from "./loop-writes";
 import type { IngestSubscription, SubscriberOptions } from "./subscriber";
 import { threadEntry } from "../threads/worker-bundle";
 
@@ -50,8 +48,6 @@ export interface BulkThreadData {
   nicer: number;
   /** Lowered, whether it is raised while the loop waits for its hold on the write lock (write-lock.ts: Inheritance). */
   raised: boolean;
-  /** Whether its write transactions run on the parent's loop (loop-writes.ts); startBulkThread sets it. */
-  writesOnLoop?: boolean;
 }
 
 /**
@@ -91,10 +87,9 @@ export type FromBulk =
   | { type: "stats"; stats: IngestStats; connected: boolean; acknowledged: number; heap: ThreadHeap; lockHolds: LockHolds }
   | { type: "idle"; id: number }
   | { type: "housekept"; id: number; result?: unknown; error?: string }
-  | LoopWrite
   | { type: "closed" };
 
-export type ToBulk = { type: "idle"; id: number } | { type: "housekeep"; id: number; task: Housekeeping } | LoopWritten | { type: "close" };
+export type ToBulk = { type: "idle"; id: number } | { type: "housekeep"; id: number; task: Housekeeping } | { type: "close" };
 
 /** The thread's own V8 heap (process.memoryUsage() there), bytes. */
 export interface ThreadHeap {
@@ -148,8 +143,7 @@ const RESTART_MAX_MS = 30_000;
  * Its session is persistent, so what came meanwhile waits at the broker. `script` replaces the
  * thread's module (tests).
  */
-export function startBulkThread(data: BulkThreadData, feed: AlarmFeed, log: Logger, options: { script?: string; loopWrites?: Client } = {}): Promise<BulkThread> {
-  const { loopWrites } = options;
+export function startBulkThread(data: BulkThreadData, feed: AlarmFeed, log: Logger, options: { script?: string } = {}): Promise<BulkThread> {
   /** The thread's first module: the cloud's bundled, or through tsx (a test's module, or if the bundle cannot be written). */
   const entry = () =>
     threadEntry(SCRIPT, {
@@ -180,7 +174,7 @@ export function startBulkThread(data: BulkThreadData, feed: AlarmFeed, log: Logg
     const spawn = async () => {
       const { module, script } = await entry();
       if (closing) return;
-      const current = new Worker(module, { workerData: { ...data, script, writesOnLoop: loopWrites !== undefined }, name: "shouwang-bulk-ingest", resourceLimits: HEAP_LIMITS });
+      const current = new Worker(module, { workerData: { ...data, script }, name: "shouwang-bulk-ingest", resourceLimits: HEAP_LIMITS });
       worker = current;
       let exited = false;
       current.on("message", (message: FromBulk) => {
@@ -209,13 +203,6 @@ export function startBulkThread(data: BulkThreadData, feed: AlarmFeed, log: Logg
             acknowledged = message.acknowledged;
             heap = message.heap;
             lockHolds = message.lockHolds;
-            return;
-          case "write":
-            if (!loopWrites) return;
-            void runLoopWrite(loopWrites, message).then((answer) => {
-              // A thread that stopped meanwhile takes nothing: its messages, never acknowledged, come again from the nodes (the stored ones as copies).
-              if (!exited) current.postMessage(answer satisfies ToBulk);
-            });
             return;
           case "idle":
             idles.get(message.id)?.();

@@ -8,7 +8,7 @@
 import { parentPort, workerData } from "node:worker_threads";
 import type { AlarmRecord } from "../alarms/alarm-record";
 import { AlarmFeed } from "../alarms/alarm-feed";
-import { dbFor, openDatabase } from "../db/client";
+import { openDatabase } from "../db/client";
 import { WriteLock, writeThroughLock } from "../db/write-lock";
 import type { Logger } from "../log";
 import { startLivenessMonitor } from "../nodes/liveness";
@@ -17,7 +17,6 @@ import { repeatWithoutOverlap } from "../time/repeat-without-overlap";
 import { SharedCalm } from "../time/urgency";
 import { lowerThisThread, setThreadNice } from "../threads/thread-priority";
 import { createIngest, type IngestStats } from "./ingest";
-import { batchesOnLoop } from "./loop-writes";
 import { startSubscriber } from "./subscriber";
 import type { BulkThreadData, FromBulk, Housekeeping, ToBulk } from "./bulk-thread";
 
@@ -57,18 +56,10 @@ async function main(): Promise<void> {
   // Asked again as each write takes the lock, not only before a batch is built: of the bulk
   // writes that held the lock past 10 ms in a reconnect wave, one in ten had begun while an
   // alarm was already in hand (bench:storm, the lock's holds traced).
-  const giveWay = () => (urgency.pressing ? urgency.calm(GIVE_WAY_MS) : undefined);
-  writeThroughLock(database.client, lock, { first: false, giveWay });
-  // The ingest's transactions run on the parent's loop when asked (loop-writes.ts): never held while this thread waits for a core.
-  const onLoop = data.writesOnLoop ? batchesOnLoop(database.client, send, giveWay) : undefined;
-  // Listened for before the session starts: its first messages' writes are answered at once.
-  if (onLoop)
-    port.on("message", (message: ToBulk) => {
-      if (message.type === "written") onLoop.answer(message);
-    });
+  writeThroughLock(database.client, lock, { first: false, giveWay: () => (urgency.pressing ? urgency.calm(GIVE_WAY_MS) : undefined) });
   const feed = new AlarmFeed();
   feed.subscribe((alarm: AlarmRecord) => send({ type: "alarm", alarm }));
-  const ingest = createIngest({ db: onLoop ? dbFor(onLoop.client) : database.db, feed, log, now: Date.now, maxBatch: BULK_THREAD_BATCH, durable: database.durable, calm: (ms) => urgency.calm(ms), reopen: database.reopen });
+  const ingest = createIngest({ db: database.db, feed, log, now: Date.now, maxBatch: BULK_THREAD_BATCH, durable: database.durable, calm: (ms) => urgency.calm(ms), reopen: database.reopen });
   let subscription;
   try {
     subscription = await startSubscriber(
