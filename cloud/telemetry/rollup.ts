@@ -19,7 +19,8 @@ export const HEALTH_METRICS = {
  * of the event loop while 10,000 nodes reconnected (bench:storm, BENCH_SQL_PROFILE). On the bulk
  * thread, which shares SQLite's write lock with the alarms' writes, a step of 500 held the lock
  * for 10–15 ms of its own CPU, and an alarm arriving then waited for all of it (bench:storm, the
- * lock's holds traced with /proc/thread-self/schedstat); 100 keep a step near 2–3 ms.
+ * lock's holds traced with /proc/thread-self/schedstat); with 100, the steps among the holds over
+ * 10 ms ran 4 ms on average, at most 9.
  */
 export const ROLLUP_STEP_ROWS = 100;
 
