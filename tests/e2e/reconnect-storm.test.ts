@@ -10,7 +10,7 @@ const NODES = 200;
 const BUCKET_MS = 250;
 
 type Issue =
-  | { op: "connect"; link: number; options: MqttConnectOptions }
+  | { op: "connect"; link: number; options: MqttConnectOptions; at: number }
   | { op: "publish"; link: number; topic: string; payload: string; qos: 0 | 1; retain: boolean; packetId: number }
   | { op: "subscribe"; link: number; filter: string }
   | { op: "close"; link: number };
@@ -40,6 +40,10 @@ describe("200 nodes reconnecting after a broker restart", () => {
     const decoder = new TextDecoder();
     const attempts: number[] = [];
     const firstAttempt = new Map<number, number>();
+    // The same attempts on the nodes' own clock: when their backoff issued them. A loaded host
+    // carries a burst of them out late and together; the schedule itself is the firmware's.
+    const scheduled: number[] = [];
+    const firstScheduled = new Map<number, number>();
     const connectedAt: number[] = [];
     let live: XsWorker;
     const command = async (request: unknown) => JSON.parse(decoder.decode((await live.command(encoder.encode(JSON.stringify(request)))).bytes));
@@ -65,7 +69,11 @@ describe("200 nodes reconnecting after a broker restart", () => {
       onIssue: (bytes) => {
         const request = JSON.parse(decoder.decode(bytes)) as Issue;
         const bridge = bridges[request.link];
-        if (request.op === "connect") bridge.connect(request.options);
+        if (request.op === "connect") {
+          scheduled.push(request.at);
+          if (!firstScheduled.has(request.link)) firstScheduled.set(request.link, request.at);
+          bridge.connect(request.options);
+        }
         else if (request.op === "publish") bridge.publish(request.topic, request.payload, request.qos, request.retain, request.packetId);
         else if (request.op === "subscribe") bridge.subscribe(request.filter);
         else bridge.close();
@@ -89,6 +97,9 @@ describe("200 nodes reconnecting after a broker restart", () => {
     attempts.length = 0;
     connectedAt.length = 0;
     firstAttempt.clear();
+    scheduled.length = 0;
+    firstScheduled.clear();
+    const droppedOnNodes = (await command({ op: "inspect" })).now as number;
     const droppedAt = performance.now();
     await broker.restart(1500); // down for 1.5 s
     const backAt = performance.now();
@@ -109,11 +120,15 @@ describe("200 nodes reconnecting after a broker restart", () => {
     });
     const firstRetries = [...firstAttempt.values()].map((at) => at - droppedAt).sort((a, b) => a - b);
     const busiest = Math.max(...keys.map((key) => buckets.get(key)!.attempts));
+    const perWindow = new Map<number, number>();
+    for (const at of scheduled) perWindow.set(Math.floor((at - droppedOnNodes) / BUCKET_MS), (perWindow.get(Math.floor((at - droppedOnNodes) / BUCKET_MS)) ?? 0) + 1);
+    const busiestScheduled = Math.max(...perWindow.values());
+    const firstScheduledRetries = [...firstScheduled.values()].map((at) => at - droppedOnNodes).sort((a, b) => a - b);
     const lastConnected = Math.max(...connectedAt) - droppedAt;
     console.log(
       [
         `reconnect storm: ${NODES} nodes, broker down ${Math.round(backAt - droppedAt)} ms; ${attempts.length} attempts, ` +
-          `busiest ${BUCKET_MS} ms window ${busiest} attempts; first retries from ${Math.round(firstRetries[0])} to ${Math.round(firstRetries.at(-1)!)} ms; ` +
+          `busiest ${BUCKET_MS} ms window ${busiest} attempts (${busiestScheduled} on the nodes' clock); first retries from ${Math.round(firstRetries[0])} to ${Math.round(firstRetries.at(-1)!)} ms; ` +
           `all back ${Math.round(lastConnected)} ms after the drop`,
         ...rows,
       ].join("\n"),
@@ -123,11 +138,14 @@ describe("200 nodes reconnecting after a broker restart", () => {
     expect(inspection.connected).toBe(NODES);
     // Without jitter all 200 would retry in the same instant, and again at each doubling. With
     // full jitter the first retries are uniform over their first second (about 55 per 250 ms),
-    // and the second retries of those that failed overlap them.
-    expect(busiest).toBeLessThan(NODES * 0.45);
+    // and the second retries of those that failed overlap them. Counted on the nodes' clock: on
+    // the host's, a loaded machine (a storm bench just before) bunched 98 into one window.
+    expect(busiestScheduled).toBeLessThan(NODES * 0.45);
     // Each node's first retry: uniform over 100–1000 ms, so the middle 80 % spans about 720 ms.
-    expect(firstRetries).toHaveLength(NODES);
-    expect(firstRetries[Math.floor(NODES * 0.9)] - firstRetries[Math.floor(NODES * 0.1)]).toBeGreaterThan(500);
+    expect(firstScheduledRetries).toHaveLength(NODES);
+    expect(firstScheduledRetries[Math.floor(NODES * 0.9)] - firstScheduledRetries[Math.floor(NODES * 0.1)]).toBeGreaterThan(500);
+    // And the host carried them out spread too, if less evenly than they were issued.
+    expect(firstRetries[Math.floor(NODES * 0.9)] - firstRetries[Math.floor(NODES * 0.1)]).toBeGreaterThan(300);
     // Attempts while the broker was down were few per node: backoff, not a hammering.
     expect(attempts.length).toBeLessThan(NODES * 4);
   });

@@ -25,7 +25,8 @@ class BridgedMqtt implements MqttSession {
   #nextId = 0;
   constructor(readonly link: number) {}
   connect(options: MqttConnectOptions): void {
-    host({ op: "connect", link: this.link, options });
+    // The nodes' own time of the attempt, as their backoff scheduled it (the host may be late to carry it out).
+    host({ op: "connect", link: this.link, options, at: clock.now() });
   }
   publish(topic: string, payload: string, qos: 0 | 1, retain = false): number {
     const packetId = qos === 0 ? 0 : (this.#nextId = this.#nextId === 65535 ? 1 : this.#nextId + 1);
