@@ -73,8 +73,7 @@ describe("200 nodes reconnecting after a broker restart", () => {
           scheduled.push(request.at);
           if (!firstScheduled.has(request.link)) firstScheduled.set(request.link, request.at);
           bridge.connect(request.options);
-        }
-        else if (request.op === "publish") bridge.publish(request.topic, request.payload, request.qos, request.retain, request.packetId);
+        } else if (request.op === "publish") bridge.publish(request.topic, request.payload, request.qos, request.retain, request.packetId);
         else if (request.op === "subscribe") bridge.subscribe(request.filter);
         else bridge.close();
         return encoder.encode("null");
@@ -121,7 +120,10 @@ describe("200 nodes reconnecting after a broker restart", () => {
     const firstRetries = [...firstAttempt.values()].map((at) => at - droppedAt).sort((a, b) => a - b);
     const busiest = Math.max(...keys.map((key) => buckets.get(key)!.attempts));
     const perWindow = new Map<number, number>();
-    for (const at of scheduled) perWindow.set(Math.floor((at - droppedOnNodes) / BUCKET_MS), (perWindow.get(Math.floor((at - droppedOnNodes) / BUCKET_MS)) ?? 0) + 1);
+    for (const at of scheduled) {
+      const key = Math.floor((at - droppedOnNodes) / BUCKET_MS);
+      perWindow.set(key, (perWindow.get(key) ?? 0) + 1);
+    }
     const busiestScheduled = Math.max(...perWindow.values());
     const firstScheduledRetries = [...firstScheduled.values()].map((at) => at - droppedOnNodes).sort((a, b) => a - b);
     const lastConnected = Math.max(...connectedAt) - droppedAt;
