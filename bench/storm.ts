@@ -29,6 +29,7 @@ import { startMosquitto } from "../tests/support/mosquitto";
 import { startNatsCluster } from "../tests/support/nats-cluster";
 import { Worker } from "./child";
 import { checkpointsText, lockHoldsText, lockWaitsText, startBenchCloud, type CloudMeasures } from "./bench-cloud";
+import { cpuShares, cpuSharesText, readCpuTicks, type CpuTicks } from "./machine-cpu";
 import { benchSmsProvider } from "./sms-provider";
 import { firstTierOf, seedStreet, stormNodeId } from "./street";
 
@@ -188,6 +189,9 @@ async function main(): Promise<void> {
     await restart;
     const brokerUpAt = wallNow();
     const stormStarted = performance.now();
+    const cpuAtReturn = readCpuTicks();
+    let cpuAtWaveEnd: CpuTicks | null = null;
+    const waveEnds = setTimeout(() => (cpuAtWaveEnd = readCpuTicks()), WAVE_MS);
     const fresh = (await Promise.all(fleets.map((f) => f.worker.ask<{ published: Array<{ node: string; at: number; sentAt: number | null }> }>({ cmd: "fresh", nodes: mine(freshNodes, f), overMs: WINDOW_MS })))).flatMap((r) => r.published);
 
     // Until every node is back and every outbox is empty, and the fresh and replayed alarms have reached someone.
@@ -205,6 +209,9 @@ async function main(): Promise<void> {
       await new Promise((resolve) => setTimeout(resolve, 250));
     }
     const settledS = (performance.now() - stormStarted) / 1000;
+    const stormCpu = cpuShares(cpuAtReturn, readCpuTicks());
+    clearTimeout(waveEnds);
+    const waveCpu = cpuShares(cpuAtReturn, cpuAtWaveEnd);
     const measures = await cloud.ask<CloudMeasures>({ cmd: "measure" });
     await heapSnapshot(cloud, "storm-settled");
     await cloud.ask({ cmd: "idle" });
@@ -294,6 +301,8 @@ async function main(): Promise<void> {
       ["drill before the storm (alarms told and acknowledged)", DRILL ? String(DRILL) : "none: the storm's first alarm is the cloud's first"],
       ["console notifications received / incident updates received", `${delivered.consoleReceived} / ${delivered.incidentEvents}`],
       ["storm settled (every node back, outboxes empty, alarms notified)", `${settledS.toFixed(1)} s`],
+      [`the machine's CPU in the wave's first ${WAVE_MS / 1000} s`, cpuSharesText(waveCpu)],
+      ["the machine's CPU from the broker's return until settled", cpuSharesText(stormCpu)],
       ["cloud event-loop delay during the storm p99 / max", `${measures.loopDelay.p99Ms.toFixed(0)} / ${measures.loopDelay.maxMs.toFixed(0)} ms`],
       ["checkpoints of the database's log (their own thread)", checkpointsText(measures.checkpoints)],
       ["cloud RSS (its own process) before the storm / peak", `${mb(measures.rssBefore)} / ${mb(peak.rss)}`],
