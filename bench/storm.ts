@@ -15,7 +15,8 @@
  * one live event stream each (bench/console-listener.ts). "Notified" means a provider took the SMS
  * or a console received the notification, each timed where it arrived; both are printed apart.
  *
- *   npm run bench:storm [-- --nodes 10000 --procs 4 --down 8000 --fresh 300 --window 15000 --fleet-nicer 10 --drill 5 --broker mosquitto|nats]
+ *   npm run bench:storm [-- --nodes 10000 --procs 4 --down 8000 --fresh 300 --window 15000 --fleet-nicer 10 --drill 5 --broker mosquitto|nats
+ *                          --slow-host <percent> --slow-host-burst <ms>]
  */
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -30,6 +31,7 @@ import { startNatsCluster } from "../tests/support/nats-cluster";
 import { Worker } from "./child";
 import { checkpointsText, lockHoldsText, lockWaitsText, startBenchCloud, type CloudMeasures } from "./bench-cloud";
 import { cpuShares, cpuSharesText, readCpuTicks, type CpuTicks } from "./machine-cpu";
+import { startSlowHost } from "./slow-host";
 import { benchSmsProvider } from "./sms-provider";
 import { firstTierOf, seedStreet, stormNodeId } from "./street";
 
@@ -64,6 +66,12 @@ const FLEET_NICER = arg("fleet-nicer", 10);
  * runs on every core, where Mosquitto runs one thread.
  */
 const BROKER = process.argv.includes("--broker") ? process.argv[process.argv.indexOf("--broker") + 1] : "mosquitto";
+/**
+ * A slow host, simulated from the broker's restart until the storm settles (bench/slow-host.ts):
+ * this share of every core taken away in bursts of about SLOW_HOST_BURST_MS. 0, the default, takes none.
+ */
+const SLOW_HOST_PERCENT = arg("slow-host", 0);
+const SLOW_HOST_BURST_MS = arg("slow-host-burst", 20);
 /** Share of nodes that raised an alarm, and an event, while the broker was away (replayed). */
 const OFFLINE_ALARM_SHARE = 0.01;
 const OFFLINE_EVENT_SHARE = 0.05;
@@ -118,6 +126,7 @@ async function main(): Promise<void> {
   const consoles = new Worker("./console-listener.ts", [cloudUrl]);
   const probe = new Worker("./alarm-probe.ts", [broker.url]);
   const workers: Worker[] = [listener, consoles, probe];
+  let stopSlowHost = () => {};
   try {
     const personOf = await seedStreet(db, NODES, nodeId);
     const per = Math.ceil(NODES / PROCS);
@@ -180,6 +189,8 @@ async function main(): Promise<void> {
     if (opened.failed.length) throw new Error(`consoles could not open their streams: ${opened.failed.join("; ")}`);
     process.stderr.write(`bench:storm: ${opened.opened} staff consoles listening, in one process\n`);
 
+    const slowHost = SLOW_HOST_PERCENT ? await startSlowHost(SLOW_HOST_PERCENT, SLOW_HOST_BURST_MS) : null;
+    if (slowHost) stopSlowHost = () => slowHost.stop();
     process.stderr.write(`bench:storm: restarting the broker (${DOWN_MS / 1000} s away)…\n`);
     await all({ cmd: "reset-counters" });
     await cloud.ask({ cmd: "mark" });
@@ -210,6 +221,7 @@ async function main(): Promise<void> {
     }
     const settledS = (performance.now() - stormStarted) / 1000;
     const stormCpu = cpuShares(cpuAtReturn, readCpuTicks());
+    stopSlowHost();
     clearTimeout(waveEnds);
     const waveCpu = cpuShares(cpuAtReturn, cpuAtWaveEnd);
     const measures = await cloud.ask<CloudMeasures>({ cmd: "measure" });
@@ -276,6 +288,7 @@ async function main(): Promise<void> {
     const { peak, peakThreadHeap } = measures;
     const mb = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(0)} MB`;
     const rows: Array<[string, string]> = [
+      ["a slow host, simulated (--slow-host)", slowHost?.text ?? "no"],
       ["simulated nodes (firmware link contract, mqtt.js, child processes)", `${NODES} in ${PROCS} processes${FLEET_NICER ? `, niceness +${FLEET_NICER}` : ""}`],
       [`broker away (${BROKER === "nats" ? "nats-server, JetStream" : "Mosquitto"}; SIGTERM, persistence, restart)`, `${(DOWN_MS / 1000).toFixed(0)} s`],
       ["reconnect: all nodes back after the broker (p50 / p99 / last)", `${(pct(reconnectMs, 0.5) / 1000).toFixed(1)} / ${(pct(reconnectMs, 0.99) / 1000).toFixed(1)} / ${((reconnectMs.at(-1) ?? NaN) / 1000).toFixed(1)} s (${reconnectMs.length} of ${NODES})`],
@@ -321,6 +334,7 @@ async function main(): Promise<void> {
     // The cloud prints its statement profile (BENCH_SQL_PROFILE) as it closes.
     await cloud.ask({ cmd: "close" });
   } finally {
+    stopSlowHost();
     for (const worker of workers) worker.kill();
     cloud.kill();
     database.close();
