@@ -2,12 +2,8 @@
 // real-time): busy for about `burstMs`, then asleep, so that it takes `busyPercent` of the core
 // on average. Each burst and each sleep is drawn from half to one and a half of its mean, so the
 // bursts land anywhere in what the bench measures. Plain JavaScript: it runs without tsx.
-const [busyPercent, burstMs, seed] = process.argv.slice(2).map(Number);
-let state = seed * 7919 + 1;
-const jitter = () => {
-  state = (state * 1103515245 + 12345) % 2147483648;
-  return 0.5 + state / 2147483648;
-};
+const [busyPercent, burstMs] = process.argv.slice(2).map(Number);
+const jitter = () => 0.5 + Math.random();
 const burst = () => {
   const busy = burstMs * jitter();
   const end = performance.now() + busy;
