@@ -9,7 +9,7 @@ import type { Logger } from "../log";
 import { upsertSightingsSql } from "../nodes/queries";
 import { GroupCommit } from "./group-commit";
 import { RejectionLog, type NodeRejections } from "./rejection-log";
-import { SightingBook, SIGHTINGS_EVERY_MS, SIGHTINGS_PER_WRITE } from "./sighting-book";
+import { SightingBook, SIGHTINGS_EVERY_MS } from "./sighting-book";
 import { SenderRules, type SenderRejectReason } from "./sender-rules";
 import { MAX_BATCH, storeBatch, type StoredBatch, type StoreOutcome } from "./store-batch";
 
@@ -177,8 +177,8 @@ export function createIngest(deps: IngestDeps): Ingest {
     clearTimeout(sightingsTimer);
     sightingsTimer = undefined;
     await inBookTurn(async () => {
-      // A transaction per SIGHTINGS_PER_WRITE rows: a loop's write waiting for the lock goes between them.
-      for (let due = book.drain(SIGHTINGS_PER_WRITE); due.length > 0; due = book.drain(SIGHTINGS_PER_WRITE)) {
+      // A transaction per write's worth of rows (SIGHTINGS_PER_WRITE): a loop's write waiting for the lock goes between them.
+      for (let due = book.drain(); due.length > 0; due = book.drain()) {
         try {
           await db.$client.batch([upsertSightingsSql(due)], "write");
         } catch (error) {

@@ -78,16 +78,16 @@ export class SightingBook {
       due.push(merged);
       this.#remember(merged);
     }
-    if (this.#waitingSince !== undefined && now - this.#waitingSince >= this.#everyMs) due.push(...this.drain(this.#perWrite));
+    if (this.#waitingSince !== undefined && now - this.#waitingSince >= this.#everyMs) due.push(...this.drain());
     else if (this.#waiting.size === 0) this.#waitingSince = undefined;
     return due;
   }
 
   /**
    * Waiting sightings taken out of the book (to be written now), those waiting longest first: at
-   * most `limit`, every one without it. What is left stays due.
+   * most `limit`, one write's worth unless told. What is left stays due.
    */
-  drain(limit = Infinity): BatchSighting[] {
+  drain(limit = this.#perWrite): BatchSighting[] {
     const taken: BatchSighting[] = [];
     // A Map keeps the order keys were first set: a node still waiting keeps its place when its sighting is merged.
     for (const [nodeId, sighting] of this.#waiting) {
